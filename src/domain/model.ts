@@ -1,0 +1,204 @@
+/**
+ * The assurance graph, declared as data (Cartography style): node labels with their typed
+ * properties, and relationship types with their end labels and properties. The store builds
+ * its Cypher from these declarations, so a label or relationship type never comes from user
+ * input; values always travel as parameters.
+ */
+
+export const LABELS = [
+  'Organization',
+  'Device',
+  'Component',
+  'Control',
+  'Certification',
+  'Standard',
+  'Threat',
+  'Vulnerability',
+  'Deployment',
+] as const;
+export type Label = (typeof LABELS)[number];
+
+export function isLabel(value: string): value is Label {
+  return (LABELS as readonly string[]).includes(value);
+}
+
+export type PropertyType = 'string' | 'int' | 'float' | 'boolean' | 'date' | 'datetime' | 'string[]';
+
+export interface PropertySpec {
+  type: PropertyType;
+  /** Allowed values (GraphQL enum values) for string properties. */
+  enum?: readonly string[];
+  /** Inclusive numeric bounds. */
+  min?: number;
+  max?: number;
+}
+
+export const CLASSIFICATIONS = ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+
+/** Markings at or below a clearance, in order. */
+export function markingsVisibleTo(clearance: Classification): Classification[] {
+  return CLASSIFICATIONS.slice(0, CLASSIFICATIONS.indexOf(clearance) + 1);
+}
+
+export const ORGANIZATION_KINDS = ['VENDOR', 'SUPPLIER', 'ASSESSOR', 'CERTIFICATION_BODY', 'OPERATOR', 'STANDARDS_BODY', 'ALLIANCE', 'GOVERNMENT_AGENCY', 'OTHER'] as const;
+export const DEVICE_CATEGORIES = ['PHONE', 'TABLET', 'LAPTOP', 'WEARABLE', 'OTHER'] as const;
+export const COMPONENT_KINDS = ['HARDWARE', 'SECURITY_HARDWARE', 'FIRMWARE', 'OS_RELEASE', 'CRYPTO_MODULE', 'APPLICATION', 'SERVICE', 'LIBRARY', 'OTHER'] as const;
+export const CERTIFICATION_KINDS = ['CLEARANCE', 'APPROVAL', 'EVALUATION', 'CERTIFICATE'] as const;
+export const CERTIFICATION_STATUSES = ['ACTIVE', 'PENDING', 'SUSPENDED', 'REVOKED', 'EXPIRED'] as const;
+export const THREAT_KINDS = ['ATTACK_TECHNIQUE', 'INTRUSION', 'DATA_LEAKAGE', 'UNAUTHORIZED_ACCESS', 'SUPPLY_CHAIN', 'OTHER'] as const;
+export const VEX_STATES = ['AFFECTED', 'NOT_AFFECTED', 'FIXED', 'UNDER_INVESTIGATION', 'UNKNOWN'] as const;
+
+/** Properties every node carries besides its own. */
+export const COMMON_NODE_PROPERTIES: Record<string, PropertySpec> = {
+  name: { type: 'string' },
+  description: { type: 'string' },
+  classification: { type: 'string', enum: CLASSIFICATIONS },
+  source: { type: 'string' },
+  sourceRef: { type: 'string' },
+  assertedAt: { type: 'datetime' },
+  assertedBy: { type: 'string' },
+  /** Set by importers when a newer version of a document no longer contains the node. */
+  stale: { type: 'boolean' },
+  /** Import run that last saw the node. */
+  lastSeenRun: { type: 'string' },
+};
+
+export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = {
+  Organization: {
+    kind: { type: 'string', enum: ORGANIZATION_KINDS },
+    country: { type: 'string' },
+  },
+  Device: {
+    category: { type: 'string', enum: DEVICE_CATEGORIES },
+    releasedAt: { type: 'date' },
+  },
+  Component: {
+    kind: { type: 'string', enum: COMPONENT_KINDS },
+    version: { type: 'string' },
+    purl: { type: 'string' },
+    cpe: { type: 'string' },
+    releasedAt: { type: 'date' },
+    supportEndsAt: { type: 'date' },
+  },
+  Control: {
+    framework: { type: 'string' },
+    family: { type: 'string' },
+    controlId: { type: 'string' },
+    statement: { type: 'string' },
+    withdrawn: { type: 'boolean' },
+    /** Fraction of a threat's risk the control removes where it applies (0..1). */
+    effectiveness: { type: 'float', min: 0, max: 1 },
+  },
+  Certification: {
+    kind: { type: 'string', enum: CERTIFICATION_KINDS },
+    status: { type: 'string', enum: CERTIFICATION_STATUSES },
+    issuedAt: { type: 'date' },
+    validUntil: { type: 'date' },
+    scope: { type: 'string' },
+    reference: { type: 'string' },
+  },
+  Standard: {
+    publisher: { type: 'string' },
+    version: { type: 'string' },
+    url: { type: 'string' },
+  },
+  Threat: {
+    kind: { type: 'string', enum: THREAT_KINDS },
+    severity: { type: 'float', min: 0, max: 10 },
+    likelihood: { type: 'float', min: 0, max: 1 },
+    externalId: { type: 'string' },
+    platforms: { type: 'string[]' },
+    tactics: { type: 'string[]' },
+    revoked: { type: 'boolean' },
+    deprecated: { type: 'boolean' },
+  },
+  Vulnerability: {
+    cvss: { type: 'float', min: 0, max: 10 },
+    knownExploited: { type: 'boolean' },
+    publishedAt: { type: 'date' },
+    vendor: { type: 'string' },
+    product: { type: 'string' },
+    kevDateAdded: { type: 'date' },
+    kevDueDate: { type: 'date' },
+    knownRansomwareUse: { type: 'boolean' },
+  },
+  Deployment: {
+    deviceCount: { type: 'int', min: 0 },
+    osVersion: { type: 'string' },
+    environment: { type: 'string' },
+  },
+};
+
+/** Properties every relationship that carries a claim has. */
+export const COMMON_RELATIONSHIP_PROPERTIES: Record<string, PropertySpec> = {
+  source: { type: 'string' },
+  sourceRef: { type: 'string' },
+  assertedAt: { type: 'datetime' },
+  assertedBy: { type: 'string' },
+  classification: { type: 'string', enum: CLASSIFICATIONS },
+};
+
+export interface RelationshipSpec {
+  /** Neo4j relationship type. */
+  type: string;
+  from: readonly Label[];
+  to: readonly Label[];
+  properties: Record<string, PropertySpec>;
+}
+
+/**
+ * Keyed by a name that is unique even where one Neo4j type joins different label pairs
+ * (SUPERSEDES links both OS releases and certifications).
+ */
+export const RELATIONSHIPS = {
+  MAKES: { type: 'MAKES', from: ['Organization'], to: ['Device'], properties: {} },
+  HAS_COMPONENT: { type: 'HAS_COMPONENT', from: ['Device', 'Component'], to: ['Component'], properties: { role: { type: 'string' } } },
+  DEPENDS_ON: { type: 'DEPENDS_ON', from: ['Component'], to: ['Component'], properties: {} },
+  SUPPLIED_BY: { type: 'SUPPLIED_BY', from: ['Component'], to: ['Organization'], properties: {} },
+  SUPERSEDES: { type: 'SUPERSEDES', from: ['Component', 'Certification'], to: ['Component', 'Certification'], properties: {} },
+  IMPLEMENTS: { type: 'IMPLEMENTS', from: ['Device', 'Component'], to: ['Control'], properties: { evidence: { type: 'string' } } },
+  MITIGATES: { type: 'MITIGATES', from: ['Control'], to: ['Threat'], properties: { effectiveness: { type: 'float', min: 0, max: 1 } } },
+  MAPS_TO: { type: 'MAPS_TO', from: ['Control'], to: ['Control'], properties: {} },
+  TARGETS: { type: 'TARGETS', from: ['Threat'], to: ['Device', 'Component'], properties: {} },
+  EXPLOITS: { type: 'EXPLOITS', from: ['Threat'], to: ['Vulnerability'], properties: {} },
+  AFFECTS: {
+    type: 'AFFECTS',
+    from: ['Vulnerability'],
+    to: ['Component'],
+    properties: { versionRange: { type: 'string' }, vexState: { type: 'string', enum: VEX_STATES }, vexJustification: { type: 'string' } },
+  },
+  CERTIFIES: {
+    type: 'CERTIFIES',
+    from: ['Certification'],
+    to: ['Device', 'Component'],
+    properties: { scope: { type: 'string' }, minOsVersion: { type: 'string' }, maxOsVersion: { type: 'string' } },
+  },
+  ISSUED_BY: { type: 'ISSUED_BY', from: ['Certification'], to: ['Organization'], properties: {} },
+  EVALUATED_BY: { type: 'EVALUATED_BY', from: ['Certification'], to: ['Organization'], properties: {} },
+  ASSESSED_AGAINST: { type: 'ASSESSED_AGAINST', from: ['Certification'], to: ['Standard'], properties: {} },
+  BASED_ON: { type: 'BASED_ON', from: ['Certification'], to: ['Certification'], properties: {} },
+  REQUIRES: { type: 'REQUIRES', from: ['Certification'], to: ['Control'], properties: {} },
+  OPERATES: { type: 'OPERATES', from: ['Organization'], to: ['Deployment'], properties: {} },
+  OF: { type: 'OF', from: ['Deployment'], to: ['Device'], properties: {} },
+  RUNS: { type: 'RUNS', from: ['Deployment'], to: ['Component'], properties: {} },
+} as const satisfies Record<string, RelationshipSpec>;
+
+export type RelationshipType = keyof typeof RELATIONSHIPS;
+export const RELATIONSHIP_TYPES = Object.keys(RELATIONSHIPS) as RelationshipType[];
+
+export function isRelationshipType(value: string): value is RelationshipType {
+  return Object.prototype.hasOwnProperty.call(RELATIONSHIPS, value);
+}
+
+/** SUPERSEDES must join two nodes of the same label. */
+export function relationshipAllows(type: RelationshipType, fromLabel: Label, toLabel: Label): boolean {
+  const spec: RelationshipSpec = RELATIONSHIPS[type];
+  if (!spec.from.includes(fromLabel) || !spec.to.includes(toLabel)) return false;
+  if (type === 'SUPERSEDES') return fromLabel === toLabel;
+  return true;
+}
+
+export function propertySpec(label: Label, key: string): PropertySpec | undefined {
+  return NODE_PROPERTIES[label][key] ?? COMMON_NODE_PROPERTIES[key];
+}

@@ -1,0 +1,30 @@
+import type DataLoader from 'dataloader';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config';
+import type { Classification } from '../domain/model';
+import type { Database, QueryStats } from '../store/database';
+import type { GraphStore } from '../store/graphStore';
+
+export type Role = 'viewer' | 'analyst' | 'curator' | 'admin';
+
+/** Who is calling: identity, roles and clearance. */
+export interface Caller {
+  id: string;
+  roles: Role[];
+  clearance: Classification;
+}
+
+/** Per-request context handed to every resolver. */
+export interface GraphQLContext {
+  caller: Caller;
+  config: AppConfig;
+  db: Database;
+  /** Round trips of this request (tests assert the N+1 bound with it). */
+  stats: QueryStats;
+  /** The store, already restricted to the caller's clearance. */
+  store: GraphStore;
+  /** DataLoaders created lazily, one per distinct nested selection. */
+  loaders: Map<string, DataLoader<string, unknown>>;
+  logger: Logger;
+  requestId: string;
+}

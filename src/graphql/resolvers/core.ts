@@ -1,0 +1,163 @@
+/**
+ * Resolvers of the core API: lookups, lists, search, node(s), nested relationship fields and
+ * writes. Each checks its arguments and calls one store or service function.
+ */
+import type { IResolvers } from '@graphql-tools/utils';
+import { LABELS, type Label } from '../../domain/model';
+import { requireRole } from '../../auth';
+import * as mutations from '../../services/mutations';
+import { provenanceOf, type NodeRow, type RelationshipRow } from '../../store/rows';
+import type { GraphQLContext } from '../context';
+import { badInput } from '../errors';
+import { conditionsFor, orderKey } from '../filters';
+import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/resolvers-types';
+import { NESTED_FIELDS, nestedResolver, nodeLoader } from '../nested';
+import { nodeConnection, pageWindow, type ConnectionOut } from '../pagination';
+
+const MAX_IDS = 100;
+
+async function byId(ctx: GraphQLContext, label: Label, id: string): Promise<NodeRow | null> {
+  const row = await nodeLoader(ctx).load(id);
+  return row && row.__label === label ? row : null;
+}
+
+interface ListArgs {
+  filter?: object | null;
+  orderBy?: { field: string; direction?: string | null } | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+async function list(ctx: GraphQLContext, label: Label, args: ListArgs): Promise<ConnectionOut> {
+  const { offset, limit } = pageWindow(args);
+  const page = await ctx.store.list({
+    label,
+    conditions: conditionsFor(label, args.filter as Record<string, unknown> | null | undefined),
+    orderKey: orderKey(label, args.orderBy?.field),
+    descending: args.orderBy?.direction === 'DESC',
+    offset,
+    limit,
+  });
+  return nodeConnection(page);
+}
+
+/** Escapes Lucene syntax so user text is matched as words; the last word also as a prefix. */
+export function toLuceneQuery(text: string): string {
+  const words = text
+    .split(/\s+/)
+    .map((w) => w.replace(/[+\-&|!(){}[\]^"~*?:\\/]/g, '\\$&'))
+    .filter((w) => w.length > 0);
+  if (words.length === 0) return '';
+  const last = words[words.length - 1] ?? '';
+  const exact = words.join(' ');
+  return words.length === 1 ? `${exact} OR ${last}*` : `(${exact}) OR (${words.slice(0, -1).join(' ')} ${last}*)`;
+}
+
+const query: QueryResolvers = {
+  node: (_p, { id }, ctx) => nodeLoader(ctx).load(id),
+  nodes: (_p, { ids }, ctx) => {
+    if (ids.length > MAX_IDS) throw badInput(`ids: at most ${MAX_IDS} ids per call (got ${ids.length})`, ['ids']);
+    return Promise.all(ids.map((id) => nodeLoader(ctx).load(id)));
+  },
+  organization: (_p, { id }, ctx) => byId(ctx, 'Organization', id),
+  organizations: (_p, args, ctx) => list(ctx, 'Organization', args),
+  device: (_p, { id }, ctx) => byId(ctx, 'Device', id),
+  devices: (_p, args, ctx) => list(ctx, 'Device', args),
+  component: (_p, { id }, ctx) => byId(ctx, 'Component', id),
+  components: (_p, args, ctx) => list(ctx, 'Component', args),
+  control: (_p, { id }, ctx) => byId(ctx, 'Control', id),
+  controls: (_p, args, ctx) => list(ctx, 'Control', args),
+  certification: (_p, { id }, ctx) => byId(ctx, 'Certification', id),
+  certifications: (_p, args, ctx) => list(ctx, 'Certification', args),
+  standard: (_p, { id }, ctx) => byId(ctx, 'Standard', id),
+  standards: (_p, args, ctx) => list(ctx, 'Standard', args),
+  threat: (_p, { id }, ctx) => byId(ctx, 'Threat', id),
+  threats: (_p, args, ctx) => list(ctx, 'Threat', args),
+  vulnerability: (_p, { id }, ctx) => byId(ctx, 'Vulnerability', id),
+  vulnerabilities: (_p, args, ctx) => list(ctx, 'Vulnerability', args),
+  deployment: (_p, { id }, ctx) => byId(ctx, 'Deployment', id),
+  deployments: (_p, args, ctx) => list(ctx, 'Deployment', args),
+  search: async (_p, { text, labels, first }, ctx) => {
+    if (text.trim().length === 0 || text.length > 200) throw badInput('text: must be 1..200 characters', ['text']);
+    const { limit } = pageWindow({ first });
+    const lucene = toLuceneQuery(text);
+    const hits = await ctx.store.search(lucene, labels && labels.length > 0 ? labels : LABELS, limit);
+    return hits.map((hit) => ({ node: hit.node, label: hit.node.__label, score: hit.score }));
+  },
+};
+
+const mutation: MutationResolvers = {
+  upsertOrganization: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Organization', input);
+  },
+  upsertDevice: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Device', input);
+  },
+  upsertComponent: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Component', input);
+  },
+  upsertControl: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Control', input);
+  },
+  upsertCertification: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Certification', input);
+  },
+  upsertStandard: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Standard', input);
+  },
+  upsertThreat: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Threat', input);
+  },
+  upsertVulnerability: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Vulnerability', input);
+  },
+  upsertDeployment: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.upsertNode(ctx, 'Deployment', input);
+  },
+  link: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.link(ctx, input);
+  },
+  unlink: (_p, { input }, ctx) => {
+    requireRole(ctx, 'curator');
+    return mutations.unlink(ctx, input);
+  },
+  deleteNode: (_p, { id, detach }, ctx) => {
+    requireRole(ctx, 'admin');
+    return mutations.deleteNode(ctx, id, detach ?? false);
+  },
+};
+
+const resolveLabel = (parent: NodeRow): Label => parent.__label;
+
+const typed: Resolvers = {
+  Query: query,
+  Mutation: mutation,
+  Node: { __resolveType: resolveLabel },
+  Asset: { __resolveType: (parent) => (parent.__label === 'Device' ? 'Device' : 'Component') },
+  Relationship: {
+    provenance: (parent: RelationshipRow) => provenanceOf(parent),
+  },
+};
+
+/** Nested relationship fields and provenance for every label, built from NESTED_FIELDS. */
+function labelResolvers(): IResolvers<NodeRow, GraphQLContext> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const label of LABELS) {
+    const fields: Record<string, unknown> = { provenance: (parent: NodeRow) => provenanceOf(parent) };
+    for (const [field, spec] of Object.entries(NESTED_FIELDS[label])) fields[field] = nestedResolver(label, field, spec);
+    out[label] = fields;
+  }
+  return out as IResolvers<NodeRow, GraphQLContext>;
+}
+
+export const coreResolvers: IResolvers<unknown, GraphQLContext>[] = [typed as IResolvers<unknown, GraphQLContext>, labelResolvers() as IResolvers<unknown, GraphQLContext>];

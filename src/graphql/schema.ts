@@ -1,0 +1,23 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { IResolvers } from '@graphql-tools/utils';
+import type { GraphQLSchema } from 'graphql';
+import { DateResolver, DateTimeResolver, NonNegativeIntResolver } from 'graphql-scalars';
+import { REPO_ROOT } from '../config';
+import type { GraphQLContext } from './context';
+import { allResolvers } from './resolvers';
+
+/** The SDL of every file in schema/, in file-name order. */
+export function loadTypeDefs(dir = path.join(REPO_ROOT, 'schema')): string[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+}
+
+export function buildSchema(): GraphQLSchema {
+  const scalars: IResolvers<unknown, GraphQLContext> = { Date: DateResolver, DateTime: DateTimeResolver, NonNegativeInt: NonNegativeIntResolver };
+  return makeExecutableSchema<GraphQLContext>({ typeDefs: loadTypeDefs(), resolvers: [scalars, ...allResolvers] });
+}

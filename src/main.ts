@@ -1,0 +1,74 @@
+/**
+ * `npm start`: starts (or connects to) Neo4j, applies migrations, loads the seed scenario
+ * unless SEED=false, and serves the API. SIGINT/SIGTERM: stop taking requests, finish
+ * in-flight ones, close the driver, stop the local Neo4j, exit.
+ */
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { LocalNeo4jError } from './runtime/localNeo4j';
+import { connectDatabase, type ConnectedDatabase } from './runtime/database';
+import { createApp, type App } from './server';
+import { applyMigrations } from './store/migrations';
+import { loadSeed } from './seed/loadSeed';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const started = Date.now();
+  let connected: ConnectedDatabase | undefined;
+  let app: App | undefined;
+  let shuttingDown = false;
+
+  const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await app?.stop();
+    } finally {
+      await connected?.close();
+      logger.info('stopped');
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    connected = await connectDatabase(config, { log: (m) => logger.info(m) });
+  } catch (error) {
+    if (error instanceof LocalNeo4jError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  let migrationsApplied = false;
+  try {
+    await applyMigrations(connected.db);
+    migrationsApplied = true;
+  } catch (error) {
+    logger.warn({ err: error }, 'migrations could not be applied yet; /readyz will retry');
+  }
+  if (config.SEED && migrationsApplied) {
+    const summary = await loadSeed(connected.db);
+    logger.info({ seed: summary }, 'seed scenario loaded');
+  }
+  app = await createApp({ config, db: connected.db, logger, migrationsApplied });
+  const url = await app.listen(config.PORT, config.HOST);
+  logger.info({ url: `${url}/graphql`, neo4j: connected.uri, startupMs: Date.now() - started }, 'Assurance Graph API ready');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,145 @@
+/**
+ * Loads the seed scenario (seed/*.json) through the same bulk-write path as the importers:
+ * validated first (file, index and field named on error), then written in one transaction,
+ * idempotently (a second load creates and updates nothing).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { REPO_ROOT } from '../config';
+import { LABELS, isRelationshipType, relationshipAllows, type Label, type RelationshipType } from '../domain/model';
+import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
+import type { Database } from '../store/database';
+import { mergeRelationships, upsertNodes, type WriteCounts } from '../store/graphStore';
+
+export const SEED_DIR = path.join(REPO_ROOT, 'seed');
+
+const provenanceSource = z.string().min(1);
+
+const seedNode = z
+  .object({
+    label: z.enum(LABELS),
+    id: z.string().min(1),
+    name: z.string().min(1),
+    source: provenanceSource,
+    sourceRef: z.string().optional(),
+  })
+  .catchall(z.unknown());
+
+const seedRelationship = z
+  .object({
+    type: z.string().min(1),
+    from: z.string().min(1),
+    to: z.string().min(1),
+    source: provenanceSource,
+    sourceRef: z.string().optional(),
+  })
+  .catchall(z.unknown());
+
+const seedFile = z.object({
+  description: z.string().optional(),
+  nodes: z.array(seedNode).default([]),
+  relationships: z.array(seedRelationship).default([]),
+});
+
+export type SeedNode = z.infer<typeof seedNode>;
+export type SeedRelationship = z.infer<typeof seedRelationship> & { type: RelationshipType };
+
+export interface SeedData {
+  nodes: (SeedNode & { where: string })[];
+  relationships: (SeedRelationship & { where: string })[];
+}
+
+export class SeedError extends Error {}
+
+/** Reads and validates every seed file; throws SeedError naming the file, index and field. */
+export function readSeed(dir = SEED_DIR): SeedData {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const data: SeedData = { nodes: [], relationships: [] };
+  for (const file of files) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    } catch (error) {
+      throw new SeedError(`seed/${file}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const parsed = seedFile.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SeedError(`seed/${file} ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    parsed.data.nodes.forEach((n, i) => data.nodes.push({ ...n, where: `seed/${file} nodes[${i}]` }));
+    parsed.data.relationships.forEach((r, i) => {
+      if (!isRelationshipType(r.type)) throw new SeedError(`seed/${file} relationships[${i}].type: unknown relationship type ${r.type}`);
+      data.relationships.push({ ...(r as SeedRelationship), where: `seed/${file} relationships[${i}]` });
+    });
+  }
+  const labels = new Map<string, Label>();
+  for (const node of data.nodes) {
+    const { label, id, source: _s, sourceRef: _r, where, ...props } = node;
+    const idProblem = validateId(id, ['id'])[0];
+    if (idProblem) throw new SeedError(`${where}.id: ${idProblem.message}`);
+    if (labels.has(id)) throw new SeedError(`${where}.id: duplicate id ${id}`);
+    labels.set(id, label);
+    const problem = validateNodeInput(label, props, 'SECRET', {}, [])[0];
+    if (problem) throw new SeedError(`${where}.${problem.path.join('.')}: ${problem.message}`);
+  }
+  for (const rel of data.relationships) {
+    const { type, from, to, source: _s, sourceRef: _r, where, ...props } = rel;
+    const fromLabel = labels.get(from);
+    const toLabel = labels.get(to);
+    if (!fromLabel) throw new SeedError(`${where}.from: no seed node with id ${from}`);
+    if (!toLabel) throw new SeedError(`${where}.to: no seed node with id ${to}`);
+    if (!relationshipAllows(type, fromLabel, toLabel)) throw new SeedError(`${where}.type: ${type} cannot join ${fromLabel} to ${toLabel}`);
+    const problem = validateRelationshipProperties(type, props, 'SECRET', [])[0];
+    if (problem) throw new SeedError(`${where}.${problem.path.join('.')}: ${problem.message}`);
+  }
+  return data;
+}
+
+export interface SeedSummary {
+  nodes: WriteCounts;
+  relationships: WriteCounts;
+}
+
+/** Writes the seed in one transaction. Idempotent. */
+export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummary> {
+  const data = readSeed(dir);
+  const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
+  const assertedAt = new Date();
+  const summary: SeedSummary = { nodes: { created: 0, updated: 0, unchanged: 0 }, relationships: { created: 0, updated: 0, unchanged: 0 } };
+  const add = (into: WriteCounts, c: WriteCounts) => {
+    into.created += c.created;
+    into.updated += c.updated;
+    into.unchanged += c.unchanged;
+  };
+  await db.writeTransaction(undefined, async (tx) => {
+    const nodeGroups = new Map<string, { label: Label; source: string; sourceRef?: string; rows: { id: string; props: Record<string, unknown> }[] }>();
+    for (const node of data.nodes) {
+      const { label, id, source, sourceRef, where: _w, ...props } = node;
+      const key = JSON.stringify([label, source, sourceRef ?? null]);
+      const group = nodeGroups.get(key) ?? { label, source, sourceRef, rows: [] };
+      group.rows.push({ id, props: { classification: 'UNCLASSIFIED', ...props } });
+      nodeGroups.set(key, group);
+    }
+    for (const g of nodeGroups.values()) {
+      add(summary.nodes, await upsertNodes(tx, g.label, g.rows, { source: g.source, sourceRef: g.sourceRef ?? 'seed', assertedBy: 'seed', assertedAt }));
+    }
+    const relGroups = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; source: string; sourceRef?: string; rows: { fromId: string; toId: string; props: Record<string, unknown> }[] }>();
+    for (const rel of data.relationships) {
+      const { type, from, to, source, sourceRef, where: _w, ...props } = rel;
+      const fromLabel = labels.get(from) as Label;
+      const toLabel = labels.get(to) as Label;
+      const key = JSON.stringify([type, fromLabel, toLabel, source, sourceRef ?? null]);
+      const group = relGroups.get(key) ?? { type, fromLabel, toLabel, source, sourceRef, rows: [] };
+      group.rows.push({ fromId: from, toId: to, props });
+      relGroups.set(key, group);
+    }
+    for (const g of relGroups.values()) {
+      const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, g.rows, { source: g.source, sourceRef: g.sourceRef ?? 'seed', assertedBy: 'seed', assertedAt });
+      if (result.missing.length > 0) throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
+      add(summary.relationships, result);
+    }
+  });
+  return summary;
+}

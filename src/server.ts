@@ -1,0 +1,207 @@
+/**
+ * The HTTP server: Apollo Server at /graphql, GET /healthz (process alive) and GET /readyz
+ * (Neo4j reachable and migrations applied), request ids, body-size limit, graceful drain.
+ */
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import type { Logger } from 'pino';
+import { parseApiKeys, resolveCaller } from './auth';
+import type { AppConfig } from './config';
+import { markingsVisibleTo } from './domain/model';
+import type { GraphQLContext } from './graphql/context';
+import { makeFormatError } from './graphql/errors';
+import { buildSchema } from './graphql/schema';
+import { QueryStats, type Database } from './store/database';
+import { GraphStore } from './store/graphStore';
+import { applyMigrations } from './store/migrations';
+
+export interface AppOptions {
+  config: AppConfig;
+  db: Database;
+  logger: Logger;
+  /** Whether migrations already ran (readiness retries them otherwise). */
+  migrationsApplied?: boolean;
+}
+
+export interface App {
+  httpServer: http.Server;
+  apollo: ApolloServer<GraphQLContext>;
+  /** Builds a context as a request would, for tests using executeOperation. */
+  contextFor(headers?: Record<string, string>): Promise<GraphQLContext>;
+  listen(port: number, host: string): Promise<string>;
+  stop(): Promise<void>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new HttpError(413, `Request body larger than MAX_BODY_BYTES (${limit} bytes)`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-request-id': requestId });
+  res.end(JSON.stringify(body));
+}
+
+export async function createApp(opts: AppOptions): Promise<App> {
+  const { config, db, logger } = opts;
+  const production = config.NODE_ENV === 'production';
+  const apiKeys = parseApiKeys(config.API_KEYS);
+  let migrationsApplied = opts.migrationsApplied ?? false;
+  const httpServer = http.createServer();
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: buildSchema(),
+    introspection: !production,
+    includeStacktraceInErrorResponses: !production,
+    csrfPrevention: true,
+    formatError: makeFormatError((error) => logger.error({ err: error }, 'unexpected error in resolver'), !production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+    ],
+  });
+  await apollo.start();
+
+  const contextFor = async (headers: Record<string, string> = {}, requestId: string = randomUUID()): Promise<GraphQLContext> => {
+    const result = resolveCaller({ apiKey: headers['x-api-key'], authorization: headers.authorization }, apiKeys, production);
+    if (!result.ok) throw new HttpError(401, result.message);
+    const stats = new QueryStats();
+    return {
+      caller: result.caller,
+      config,
+      db,
+      stats,
+      store: new GraphStore(db, stats, markingsVisibleTo(result.caller.clearance)),
+      loaders: new Map(),
+      logger: logger.child({ requestId }),
+      requestId,
+    };
+  };
+
+  const readiness = async (): Promise<{ ready: boolean; checks: Record<string, string> }> => {
+    const checks: Record<string, string> = {};
+    try {
+      await db.verifyConnectivity();
+      checks.neo4j = 'reachable';
+    } catch {
+      checks.neo4j = 'unreachable';
+      checks.migrations = migrationsApplied ? 'applied' : 'pending';
+      return { ready: false, checks };
+    }
+    if (!migrationsApplied) {
+      try {
+        await applyMigrations(db);
+        migrationsApplied = true;
+      } catch (error) {
+        logger.warn({ err: error }, 'migrations failed; will retry on the next readiness check');
+      }
+    }
+    checks.migrations = migrationsApplied ? 'applied' : 'pending';
+    return { ready: migrationsApplied, checks };
+  };
+
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const requestId = (typeof req.headers['x-request-id'] === 'string' && /^[\w.-]{1,100}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : undefined) ?? randomUUID();
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    res.on('finish', () => {
+      logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+    });
+    void (async () => {
+      try {
+        if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' }, requestId);
+        if (url.pathname === '/readyz') {
+          const r = await readiness();
+          return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks }, requestId);
+        }
+        if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: `No route for ${url.pathname}; the API is at /graphql` }, requestId);
+        const headers = new HeaderMap();
+        for (const [key, value] of Object.entries(req.headers)) {
+          if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+        }
+        const rawBody = req.method === 'POST' ? await readBody(req, config.MAX_BODY_BYTES) : '';
+        let body: unknown = undefined;
+        if (rawBody !== '') {
+          try {
+            body = JSON.parse(rawBody);
+          } catch {
+            return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, requestId);
+          }
+        }
+        const plainHeaders: Record<string, string> = {};
+        for (const [k, v] of headers) plainHeaders[k] = v;
+        const context = await contextFor(plainHeaders, requestId);
+        const response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+          context: async () => context,
+        });
+        const outHeaders: Record<string, string> = { 'x-request-id': requestId };
+        for (const [k, v] of response.headers) outHeaders[k] = v;
+        res.writeHead(response.status ?? 200, outHeaders);
+        if (response.body.kind === 'complete') {
+          res.end(response.body.string);
+        } else {
+          for await (const chunk of response.body.asyncIterator) res.write(chunk);
+          res.end();
+        }
+      } catch (error) {
+        if (error instanceof HttpError) {
+          const code = error.status === 401 ? 'UNAUTHENTICATED' : error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+          if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code } }] }, requestId);
+          return;
+        }
+        logger.error({ err: error, requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, requestId);
+        else res.end();
+      }
+    })();
+  });
+
+  return {
+    httpServer,
+    apollo,
+    contextFor: (headers) => contextFor(headers),
+    readiness,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${host}:${address.port}`);
+        });
+      }),
+    stop: async () => {
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+export type { BaseContext };

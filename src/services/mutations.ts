@@ -1,0 +1,108 @@
+/**
+ * Write operations of the API. Each runs in one transaction: validation that needs the
+ * database happens inside it, and any error rolls everything back.
+ */
+import type { GraphQLError } from 'graphql';
+import { relationshipAllows, type Label, type RelationshipType } from '../domain/model';
+import { describeEnds, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
+import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
+import type { NodeRow, RelationshipRow } from '../store/rows';
+import type { GraphQLContext } from '../graphql/context';
+import { badInput, notFound } from '../graphql/errors';
+
+function firstProblem(problems: Problem[]): GraphQLError | undefined {
+  const p = problems[0];
+  return p ? badInput(`${p.path.join('.')}: ${p.message}`, p.path) : undefined;
+}
+
+function stampFor(ctx: GraphQLContext, provenance: { source?: string | null; sourceRef?: string | null } | null | undefined): ProvenanceStamp {
+  return { source: provenance?.source || 'api', sourceRef: provenance?.sourceRef ?? null, assertedBy: ctx.caller.id, assertedAt: new Date() };
+}
+
+export interface NodeInput {
+  id: string;
+  provenance?: { source?: string | null; sourceRef?: string | null } | null;
+  [key: string]: unknown;
+}
+
+/** Creates or updates one node by id. */
+export async function upsertNode(ctx: GraphQLContext, label: Label, input: NodeInput): Promise<NodeRow> {
+  const { id, provenance, ...rest } = input;
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) props[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
+  const idError = firstProblem(validateId(id, ['input', 'id']));
+  if (idError) throw idError;
+  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+    const existingLabel = await ctx.store.anyLabelOf(tx, id);
+    const existing = existingLabel ? await ctx.store.getNodeTx(tx, id) : undefined;
+    if (existingLabel && (!existing || existingLabel !== label)) {
+      throw badInput(`input.id: ${JSON.stringify(id)} is already used by another node; choose another id`, ['input', 'id']);
+    }
+    const error = firstProblem(validateNodeInput(label, props, ctx.caller.clearance, existing ?? {}));
+    if (error) throw error;
+    await upsertNodes(tx, label, [{ id, props }], stampFor(ctx, provenance));
+    const row = await ctx.store.getNodeTx(tx, id);
+    if (!row) throw notFound(`${label} ${id} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
+    return row;
+  });
+}
+
+export interface LinkArgs {
+  type: RelationshipType;
+  fromId: string;
+  toId: string;
+  properties?: Record<string, unknown> | null;
+  provenance?: { source?: string | null; sourceRef?: string | null } | null;
+}
+
+const NO_SELF_LOOPS: RelationshipType[] = ['HAS_COMPONENT', 'DEPENDS_ON', 'SUPERSEDES', 'BASED_ON', 'MAPS_TO'];
+
+async function resolveEnds(ctx: GraphQLContext, tx: Parameters<Parameters<GraphQLContext['db']['writeTransaction']>[1]>[0], type: RelationshipType, fromId: string, toId: string) {
+  const labels = await ctx.store.labelsOf(tx, [fromId, toId]);
+  const fromLabel = labels.get(fromId);
+  const toLabel = labels.get(toId);
+  if (!fromLabel) throw notFound(`input.fromId: no node with id ${JSON.stringify(fromId)}`, ['input', 'fromId']);
+  if (!toLabel) throw notFound(`input.toId: no node with id ${JSON.stringify(toId)}`, ['input', 'toId']);
+  if (!relationshipAllows(type, fromLabel, toLabel)) {
+    throw badInput(`input.type: a ${fromLabel} cannot be linked to a ${toLabel} by ${type}: ${describeEnds(type)}${type === 'SUPERSEDES' ? ' (both ends of the same label)' : ''}`, ['input', 'type']);
+  }
+  return { fromLabel, toLabel };
+}
+
+export async function link(ctx: GraphQLContext, args: LinkArgs): Promise<{ from: NodeRow; to: NodeRow; relationship: RelationshipRow; created: boolean }> {
+  const props: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(args.properties ?? {})) if (value !== undefined && value !== null) props[key] = value;
+  const error = firstProblem(validateRelationshipProperties(args.type, props, ctx.caller.clearance, ['input', 'properties']));
+  if (error) throw error;
+  if (args.fromId === args.toId && NO_SELF_LOOPS.includes(args.type)) throw badInput(`input.toId: a node cannot be linked to itself by ${args.type}`, ['input', 'toId']);
+  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+    const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
+    const counts = await mergeRelationships(tx, args.type, fromLabel, toLabel, [{ fromId: args.fromId, toId: args.toId, props }], stampFor(ctx, args.provenance));
+    const relationship = await ctx.store.getRelationship(tx, args.type, args.fromId, args.toId);
+    const from = await ctx.store.getNodeTx(tx, args.fromId);
+    const to = await ctx.store.getNodeTx(tx, args.toId);
+    if (!relationship || !from || !to) throw notFound('the linked nodes are no longer visible', ['input']);
+    return { from, to, relationship, created: counts.created === 1 };
+  });
+}
+
+export async function unlink(ctx: GraphQLContext, args: { type: RelationshipType; fromId: string; toId: string }): Promise<{ removed: boolean }> {
+  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+    const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
+    const removed = await ctx.store.unlink(tx, args.type, fromLabel, toLabel, args.fromId, args.toId);
+    return { removed: removed > 0 };
+  });
+}
+
+export async function deleteNode(ctx: GraphQLContext, id: string, detach: boolean): Promise<{ id: string; relationshipsRemoved: number }> {
+  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+    const node = await ctx.store.getNodeTx(tx, id);
+    if (!node) throw notFound(`id: no node with id ${JSON.stringify(id)}`, ['id']);
+    const degree = await ctx.store.countRelationships(tx, id);
+    if (degree > 0 && !detach) {
+      throw badInput(`id: ${node.__label} ${id} has ${degree} relationship(s); pass detach: true to delete them with it`, ['detach']);
+    }
+    const removed = await ctx.store.deleteNode(tx, id);
+    return { id, relationshipsRemoved: removed };
+  });
+}

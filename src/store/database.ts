@@ -1,0 +1,133 @@
+/**
+ * The only module that talks to neo4j-driver. One driver per process; every query is a
+ * named, parameterized Cypher statement; reads are routed as reads; results are read by
+ * column name and converted to plain values (see convert.ts).
+ */
+import neo4j, { Neo4jError, type Driver, type ManagedTransaction } from 'neo4j-driver';
+import { fromNeo4j } from './convert';
+
+export type Row = Record<string, unknown>;
+
+export interface DatabaseOptions {
+  uri: string;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** Per-transaction timeout in milliseconds. */
+  queryTimeoutMs: number;
+}
+
+/** Counts database round trips; one per request lets tests bound N+1 behaviour. */
+export class QueryStats {
+  roundTrips = 0;
+  readonly names: string[] = [];
+  record(name: string): void {
+    this.roundTrips += 1;
+    this.names.push(name);
+  }
+}
+
+/** The database could not be reached. */
+export class DatabaseUnavailableError extends Error {}
+/** A query ran longer than the configured transaction timeout. */
+export class QueryTimeoutError extends Error {}
+
+function translate(error: unknown): unknown {
+  if (error instanceof Neo4jError) {
+    if (error.code === 'ServiceUnavailable' || error.code === 'SessionExpired') {
+      return new DatabaseUnavailableError('the graph database is unreachable');
+    }
+    if (error.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') || error.code === 'Neo.TransientError.Transaction.LockClientStopped') {
+      return new QueryTimeoutError('the query exceeded the transaction timeout');
+    }
+  }
+  return error;
+}
+
+export interface Tx {
+  run(name: string, cypher: string, params?: Record<string, unknown>): Promise<Row[]>;
+}
+
+export class Database {
+  readonly driver: Driver;
+  readonly database: string | undefined;
+  readonly queryTimeoutMs: number;
+
+  constructor(opts: DatabaseOptions) {
+    const auth = opts.user && opts.password ? neo4j.auth.basic(opts.user, opts.password) : undefined;
+    this.driver = neo4j.driver(opts.uri, auth, {
+      connectionAcquisitionTimeout: 5000,
+      connectionTimeout: 3000,
+      maxTransactionRetryTime: 3000,
+      logging: { level: 'error', logger: () => undefined },
+    });
+    this.database = opts.database;
+    this.queryTimeoutMs = opts.queryTimeoutMs;
+  }
+
+  async verifyConnectivity(): Promise<void> {
+    try {
+      await this.driver.verifyConnectivity({ database: this.database });
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  private async runTx(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<Row[]>): Promise<Row[]> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
+    try {
+      const config = { timeout: this.queryTimeoutMs };
+      return mode === 'READ' ? await session.executeRead(work, config) : await session.executeWrite(work, config);
+    } catch (error) {
+      throw translate(error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** One read query in its own read transaction (routed to a reader in a cluster). */
+  async read(stats: QueryStats | undefined, name: string, cypher: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    stats?.record(name);
+    return this.runTx('READ', async (tx) => {
+      const result = await tx.run(cypher, params);
+      return result.records.map((record) => fromNeo4j(record.toObject()) as Row);
+    });
+  }
+
+  /** One write query in its own transaction. */
+  async write(stats: QueryStats | undefined, name: string, cypher: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    return this.writeTransaction(stats, (tx) => tx.run(name, cypher, params));
+  }
+
+  /**
+   * Several statements in one write transaction: all or nothing. The callback may run
+   * many queries; if it throws, the transaction is rolled back. The managed transaction may
+   * be retried on transient errors, so the callback must not have side effects outside it.
+   */
+  async writeTransaction<T>(stats: QueryStats | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
+    try {
+      return await session.executeWrite(
+        async (managed) => {
+          const tx: Tx = {
+            run: async (name, cypher, params = {}) => {
+              stats?.record(name);
+              const result = await managed.run(cypher, params);
+              return result.records.map((record) => fromNeo4j(record.toObject()) as Row);
+            },
+          };
+          return work(tx);
+        },
+        { timeout: this.queryTimeoutMs },
+      );
+    } catch (error) {
+      throw translate(error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+}

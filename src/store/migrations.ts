@@ -1,0 +1,50 @@
+/**
+ * Schema migrations, applied idempotently at every start: a uniqueness constraint on `id`
+ * for every label, range indexes for the filters and orderings the API offers, and the
+ * full-text index behind `search`.
+ */
+import { LABELS } from '../domain/model';
+import type { Database } from './database';
+
+const FULLTEXT_INDEX = 'nodeSearch';
+
+export function migrationStatements(): { name: string; cypher: string }[] {
+  const statements: { name: string; cypher: string }[] = [];
+  for (const label of LABELS) {
+    const lower = label.toLowerCase();
+    statements.push({ name: `constraint ${label}.id`, cypher: `CREATE CONSTRAINT ${lower}_id_unique IF NOT EXISTS FOR (n:${label}) REQUIRE n.id IS UNIQUE` });
+    statements.push({ name: `index ${label}.name`, cypher: `CREATE INDEX ${lower}_name IF NOT EXISTS FOR (n:${label}) ON (n.name)` });
+    statements.push({ name: `index ${label}.classification`, cypher: `CREATE INDEX ${lower}_classification IF NOT EXISTS FOR (n:${label}) ON (n.classification)` });
+  }
+  const extra: [string, string][] = [
+    ['component_purl', 'FOR (n:Component) ON (n.purl)'],
+    ['component_kind', 'FOR (n:Component) ON (n.kind)'],
+    ['threat_external_id', 'FOR (n:Threat) ON (n.externalId)'],
+    ['control_control_id', 'FOR (n:Control) ON (n.controlId)'],
+    ['control_framework', 'FOR (n:Control) ON (n.framework)'],
+    ['certification_valid_until', 'FOR (n:Certification) ON (n.validUntil)'],
+    ['vulnerability_published_at', 'FOR (n:Vulnerability) ON (n.publishedAt)'],
+  ];
+  for (const [name, body] of extra) statements.push({ name: `index ${name}`, cypher: `CREATE INDEX ${name} IF NOT EXISTS ${body}` });
+  statements.push({
+    name: 'fulltext nodeSearch',
+    cypher: `CREATE FULLTEXT INDEX ${FULLTEXT_INDEX} IF NOT EXISTS FOR (n:${LABELS.join('|')}) ON EACH [n.name, n.description, n.externalId, n.controlId, n.id]`,
+  });
+  return statements;
+}
+
+export const SEARCH_INDEX_NAME = FULLTEXT_INDEX;
+
+/** Applies every migration (each `IF NOT EXISTS`) and waits for indexes to come online. */
+export async function applyMigrations(db: Database): Promise<void> {
+  for (const statement of migrationStatements()) {
+    await db.write(undefined, `migration: ${statement.name}`, statement.cypher);
+  }
+  await db.write(undefined, 'migration: await indexes', 'CALL db.awaitIndexes(60)');
+}
+
+/** Names of the constraints present, for tests and /readyz diagnostics. */
+export async function listConstraints(db: Database): Promise<string[]> {
+  const rows = await db.read(undefined, 'listConstraints', 'SHOW CONSTRAINTS YIELD name RETURN name ORDER BY name');
+  return rows.map((row) => String(row.name));
+}

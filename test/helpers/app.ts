@@ -1,0 +1,79 @@
+/**
+ * Test helpers: a real Apollo server over the real test Neo4j, typed operations, API keys
+ * for each role, and unique id prefixes so each test owns its data.
+ */
+import { randomUUID } from 'node:crypto';
+import type { GraphQLFormattedError } from 'graphql';
+import pino from 'pino';
+import { hashApiKey } from '../../src/auth';
+import { loadConfig, type AppConfig } from '../../src/config';
+import { Database, QueryStats } from '../../src/store/database';
+import { createApp, type App } from '../../src/server';
+
+export const KEYS = {
+  viewer: 'test-viewer-key',
+  analyst: 'test-analyst-key',
+  curator: 'test-curator-key',
+  admin: 'test-admin-key',
+  curatorRestricted: 'test-curator-restricted-key',
+} as const;
+
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  const apiKeys = [
+    { id: 'viewer', sha256: hashApiKey(KEYS.viewer), roles: ['viewer'], clearance: 'SECRET' },
+    { id: 'analyst', sha256: hashApiKey(KEYS.analyst), roles: ['analyst'], clearance: 'SECRET' },
+    { id: 'curator', sha256: hashApiKey(KEYS.curator), roles: ['curator'], clearance: 'SECRET' },
+    { id: 'admin', sha256: hashApiKey(KEYS.admin), roles: ['admin'], clearance: 'SECRET' },
+    { id: 'curator-restricted', sha256: hashApiKey(KEYS.curatorRestricted), roles: ['curator'], clearance: 'RESTRICTED' },
+  ];
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), API_KEYS: JSON.stringify(apiKeys), ...overrides });
+}
+
+export function testNeo4jUri(): string {
+  const uri = process.env.TEST_NEO4J_URI;
+  if (!uri) throw new Error('TEST_NEO4J_URI not set: the jest global setup did not run');
+  return uri;
+}
+
+export function testDatabase(uri = testNeo4jUri(), queryTimeoutMs = 15000): Database {
+  return new Database({ uri, queryTimeoutMs, user: process.env.NEO4J_URI ? process.env.NEO4J_USER : undefined, password: process.env.NEO4J_URI ? process.env.NEO4J_PASSWORD : undefined, database: process.env.NEO4J_DATABASE });
+}
+
+export interface TestApp {
+  app: App;
+  db: Database;
+  /** Runs an operation as the given key (default admin) and returns data/errors plus round trips. */
+  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<{ data: T | null | undefined; errors: readonly GraphQLFormattedError[] | undefined; roundTrips: number }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const db = testDatabase(config.NEO4J_URI, config.QUERY_TIMEOUT_MS);
+  const app = await createApp({ config, db, logger: pino({ level: 'silent' }), migrationsApplied: true });
+  return {
+    app,
+    db,
+    async run<T>(query: string, variables: Record<string, unknown> = {}, key: string | null = KEYS.admin) {
+      const contextValue = await app.contextFor(key ? { 'x-api-key': key } : {});
+      const response = await app.apollo.executeOperation<T>({ query, variables }, { contextValue });
+      if (response.body.kind !== 'single') throw new Error('expected a single result');
+      const result = JSON.parse(JSON.stringify(response.body.singleResult)) as { data?: T | null; errors?: GraphQLFormattedError[] };
+      return { data: result.data, errors: result.errors, roundTrips: (contextValue.stats as QueryStats).roundTrips };
+    },
+    async close() {
+      await app.stop();
+      await db.close();
+    },
+  };
+}
+
+/** A unique prefix for the ids a test creates. */
+export function uniquePrefix(name: string): string {
+  return `t-${name}-${randomUUID().slice(0, 8)}-`;
+}
+
+/** Removes every node whose id starts with the prefix. */
+export async function cleanup(db: Database, prefix: string): Promise<void> {
+  await db.write(undefined, 'test cleanup', 'MATCH (n) WHERE n.id STARTS WITH $prefix DETACH DELETE n', { prefix });
+}
