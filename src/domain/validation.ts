@@ -11,6 +11,21 @@ export interface Problem {
 
 const ID_RE = /^[^\s\u0000-\u001f]{1,500}$/;
 
+/**
+ * GraphQL's Date/DateTime scalars hand resolvers JS Date objects: turn them back into the
+ * model's representation ('YYYY-MM-DD' for dates, ISO-8601 for datetimes) before validation.
+ */
+export function normalizeTemporal(label: Label, props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(props)) {
+    const spec = propertySpec(label, key);
+    if (value instanceof Date && spec?.type === 'date') out[key] = value.toISOString().slice(0, 10);
+    else if (value instanceof Date && spec?.type === 'datetime') out[key] = value.toISOString();
+    else out[key] = value;
+  }
+  return out;
+}
+
 export function validateId(id: string, path: (string | number)[]): Problem[] {
   return ID_RE.test(id) ? [] : [{ path, message: 'must be 1..500 characters without spaces or control characters' }];
 }
