@@ -55,6 +55,45 @@ const envSchema = z.object({
   MAX_BODY_BYTES: intInRange(1024, 200 * 1024 * 1024).default(8 * 1024 * 1024),
   /** JSON array of {id, sha256, roles, clearance}: API keys, stored as SHA-256 hashes. */
   API_KEYS: z.string().optional(),
+  /** Outside production (default true there), let a caller without credentials read as an UNCLASSIFIED viewer/analyst. Cannot be true in production. */
+  ALLOW_ANONYMOUS: bool.optional(),
+  /** HS256 secret for bearer JWTs (at least 32 characters). */
+  JWT_SECRET: z.string().min(32, { message: 'a secret of at least 32 characters' }).optional(),
+  /** PEM (SPKI) public key, or a path to a PEM file, for RS256/ES256 bearer JWTs. */
+  JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  /** JWKS for RS256/ES256 bearer JWTs: an https URL or a path to a JWKS JSON file. */
+  JWT_JWKS: z.string().min(1).optional(),
+  /** Required `iss` of bearer JWTs. */
+  JWT_ISSUER: z.string().min(1).optional(),
+  /** Required `aud` of bearer JWTs. */
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Asymmetric algorithms accepted with JWT_PUBLIC_KEY / JWT_JWKS (comma-separated). */
+  JWT_ALGORITHMS: z
+    .string()
+    .regex(/^(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA)(,(RS256|RS384|RS512|PS256|PS384|PS512|ES256|ES384|ES512|EdDSA))*$/, { message: 'a comma-separated list of RS256, ES256, PS256, EdDSA (and the 384/512 variants)' })
+    .default('RS256,ES256')
+    .transform((v) => v.split(',')),
+  /** Claim holding the caller's roles (array or space-separated string). */
+  JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** Claim holding the caller's clearance (UNCLASSIFIED..SECRET). */
+  JWT_CLEARANCE_CLAIM: z.string().min(1).default('clearance'),
+  /** Clock skew tolerated when checking exp/nbf, in seconds. */
+  JWT_CLOCK_TOLERANCE_S: intInRange(0, 300).default(30),
+  /** Query limits (graphql-armor): selection depth, cost, aliases, directives, tokens. */
+  GRAPHQL_MAX_DEPTH: intInRange(2, 100).default(20),
+  GRAPHQL_MAX_COST: intInRange(100, 10000000).default(50000),
+  GRAPHQL_MAX_ALIASES: intInRange(0, 1000).default(30),
+  GRAPHQL_MAX_DIRECTIVES: intInRange(0, 1000).default(50),
+  GRAPHQL_MAX_TOKENS: intInRange(100, 1000000).default(5000),
+  /** Overall deadline for one GraphQL request, in milliseconds (each transaction also has QUERY_TIMEOUT_MS). */
+  REQUEST_TIMEOUT_MS: intInRange(100, 600000).default(30000),
+}).superRefine((c, ctx) => {
+  const jwtKey = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined || c.JWT_JWKS !== undefined;
+  if (jwtKey && !c.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'an issuer when JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS is set' });
+  if (jwtKey && !c.JWT_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['JWT_AUDIENCE'], message: 'an audience when JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS is set' });
+  if (c.NODE_ENV === 'production' && c.ALLOW_ANONYMOUS === true) {
+    ctx.addIssue({ code: 'custom', path: ['ALLOW_ANONYMOUS'], message: 'false in production (anonymous access is always refused there)' });
+  }
 });
 
 export type AppConfig = z.infer<typeof envSchema>;

@@ -7,13 +7,16 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageLocalDefault, ApolloServerPluginLandingPageProductionDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
-import { parseApiKeys, resolveCaller } from './auth';
+import { createAuthenticator } from './auth';
 import type { AppConfig } from './config';
 import { markingsVisibleTo } from './domain/model';
 import type { GraphQLContext } from './graphql/context';
+import { createExplorerHandler } from './explorer/handler';
 import { makeFormatError } from './graphql/errors';
+import { RequestTimeoutError, withDeadline } from './security/deadline';
+import { queryLimitProtection, queryLimitsFrom } from './security/limits';
 import { buildSchema } from './graphql/schema';
 import { QueryStats, type Database } from './store/database';
 import { GraphStore } from './store/graphStore';
@@ -50,11 +53,19 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const tooLarge = () => new HttpError(413, `Request body larger than MAX_BODY_BYTES (${limit} bytes)`);
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      // Refused before reading; Node discards the unread body after the 413 is sent.
+      reject(tooLarge());
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
+      if (size > limit) return;
       size += chunk.length;
       if (size > limit) {
-        reject(new HttpError(413, `Request body larger than MAX_BODY_BYTES (${limit} bytes)`));
-        req.destroy();
+        // Stop buffering (the rest is discarded, the connection closed after the 413) so the client still gets the answer.
+        chunks.length = 0;
+        reject(tooLarge());
         return;
       }
       chunks.push(chunk);
@@ -72,7 +83,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, requestId:
 export async function createApp(opts: AppOptions): Promise<App> {
   const { config, db, logger } = opts;
   const production = config.NODE_ENV === 'production';
-  const apiKeys = parseApiKeys(config.API_KEYS);
+  const authenticator = createAuthenticator(config);
+  const limits = queryLimitProtection(queryLimitsFrom(config), production);
   let migrationsApplied = opts.migrationsApplied ?? false;
   const httpServer = http.createServer();
 
@@ -81,16 +93,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
     introspection: !production,
     includeStacktraceInErrorResponses: !production,
     csrfPrevention: true,
+    // One operation per HTTP request: a batch would multiply every per-request limit.
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     formatError: makeFormatError((error) => logger.error({ err: error }, 'unexpected error in resolver'), !production),
     plugins: [
+      ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      production ? ApolloServerPluginLandingPageProductionDefault({ footer: false }) : ApolloServerPluginLandingPageLocalDefault({ footer: false }),
+      // The explorer at / and /explorer (src/explorer) replaces Apollo's CDN-loaded landing page.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
+  const explorer = createExplorerHandler();
 
   const contextFor = async (headers: Record<string, string> = {}, requestId: string = randomUUID()): Promise<GraphQLContext> => {
-    const result = resolveCaller({ apiKey: headers['x-api-key'], authorization: headers.authorization }, apiKeys, production);
+    const result = await authenticator.authenticate({ apiKey: headers['x-api-key'], authorization: headers.authorization });
     if (!result.ok) throw new HttpError(401, result.message);
     const stats = new QueryStats();
     return {
@@ -141,6 +160,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
           const r = await readiness();
           return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks }, requestId);
         }
+        if (await explorer(req, res, url.pathname)) return;
         if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: `No route for ${url.pathname}; the API is at /graphql` }, requestId);
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
@@ -157,11 +177,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
         }
         const plainHeaders: Record<string, string> = {};
         for (const [k, v] of headers) plainHeaders[k] = v;
-        const context = await contextFor(plainHeaders, requestId);
-        const response = await apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-          context: async () => context,
-        });
+        const response = await withDeadline(
+          (async () => {
+            const context = await contextFor(plainHeaders, requestId);
+            return apollo.executeHTTPGraphQLRequest({
+              httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+              context: async () => context,
+            });
+          })(),
+          config.REQUEST_TIMEOUT_MS,
+        );
         const outHeaders: Record<string, string> = { 'x-request-id': requestId };
         for (const [k, v] of response.headers) outHeaders[k] = v;
         res.writeHead(response.status ?? 200, outHeaders);
@@ -172,7 +197,12 @@ export async function createApp(opts: AppOptions): Promise<App> {
           res.end();
         }
       } catch (error) {
+        if (error instanceof RequestTimeoutError) {
+          if (!res.headersSent) sendJson(res, 503, { errors: [{ message: error.message, extensions: { code: 'REQUEST_TIMEOUT', limit: 'REQUEST_TIMEOUT_MS', max: error.timeoutMs } }] }, requestId);
+          return;
+        }
         if (error instanceof HttpError) {
+          if (error.status === 413) res.setHeader('connection', 'close');
           const code = error.status === 401 ? 'UNAUTHENTICATED' : error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
           if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code } }] }, requestId);
           return;

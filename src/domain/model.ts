@@ -112,6 +112,8 @@ export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = {
     tactics: { type: 'string[]' },
     revoked: { type: 'boolean' },
     deprecated: { type: 'boolean' },
+    /** ATT&CK id of the parent technique of a sub-technique (STIX `subtechnique-of`). */
+    parentTechnique: { type: 'string' },
   },
   Vulnerability: {
     cvss: { type: 'float', min: 0, max: 10 },

@@ -102,6 +102,9 @@ export interface SeedSummary {
   relationships: WriteCounts;
 }
 
+/** A first load on a cold JVM compiles every query shape; allow more than an API request. */
+export const SEED_TRANSACTION_TIMEOUT_MS = 300_000;
+
 /** Writes the seed in one transaction. Idempotent. */
 export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummary> {
   const data = readSeed(dir);
@@ -114,32 +117,32 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
     into.unchanged += c.unchanged;
   };
   await db.writeTransaction(undefined, async (tx) => {
-    const nodeGroups = new Map<string, { label: Label; source: string; sourceRef?: string; rows: { id: string; props: Record<string, unknown> }[] }>();
+    const nodeGroups = new Map<string, { label: Label; source: string; rows: { id: string; sourceRef: string; props: Record<string, unknown> }[] }>();
     for (const node of data.nodes) {
       const { label, id, source, sourceRef, where: _w, ...props } = node;
-      const key = JSON.stringify([label, source, sourceRef ?? null]);
-      const group = nodeGroups.get(key) ?? { label, source, sourceRef, rows: [] };
-      group.rows.push({ id, props: { classification: 'UNCLASSIFIED', ...props } });
+      const key = JSON.stringify([label, source]);
+      const group = nodeGroups.get(key) ?? { label, source, rows: [] };
+      group.rows.push({ id, sourceRef: sourceRef ?? 'seed', props: { classification: 'UNCLASSIFIED', ...props } });
       nodeGroups.set(key, group);
     }
     for (const g of nodeGroups.values()) {
-      add(summary.nodes, await upsertNodes(tx, g.label, g.rows, { source: g.source, sourceRef: g.sourceRef ?? 'seed', assertedBy: 'seed', assertedAt }));
+      add(summary.nodes, await upsertNodes(tx, g.label, g.rows, { source: g.source, assertedBy: 'seed', assertedAt }));
     }
-    const relGroups = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; source: string; sourceRef?: string; rows: { fromId: string; toId: string; props: Record<string, unknown> }[] }>();
+    const relGroups = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; source: string; rows: { fromId: string; toId: string; sourceRef: string; props: Record<string, unknown> }[] }>();
     for (const rel of data.relationships) {
       const { type, from, to, source, sourceRef, where: _w, ...props } = rel;
       const fromLabel = labels.get(from) as Label;
       const toLabel = labels.get(to) as Label;
-      const key = JSON.stringify([type, fromLabel, toLabel, source, sourceRef ?? null]);
-      const group = relGroups.get(key) ?? { type, fromLabel, toLabel, source, sourceRef, rows: [] };
-      group.rows.push({ fromId: from, toId: to, props });
+      const key = JSON.stringify([type, fromLabel, toLabel, source]);
+      const group = relGroups.get(key) ?? { type, fromLabel, toLabel, source, rows: [] };
+      group.rows.push({ fromId: from, toId: to, sourceRef: sourceRef ?? 'seed', props });
       relGroups.set(key, group);
     }
     for (const g of relGroups.values()) {
-      const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, g.rows, { source: g.source, sourceRef: g.sourceRef ?? 'seed', assertedBy: 'seed', assertedAt });
+      const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, g.rows, { source: g.source, assertedBy: 'seed', assertedAt });
       if (result.missing.length > 0) throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
       add(summary.relationships, result);
     }
-  });
+  }, { timeoutMs: Math.max(db.queryTimeoutMs, SEED_TRANSACTION_TIMEOUT_MS) });
   return summary;
 }

@@ -4,11 +4,11 @@
  */
 import type { GraphQLError } from 'graphql';
 import { relationshipAllows, type Label, type RelationshipType } from '../domain/model';
-import { describeEnds, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
+import { describeEnds, normalizeTemporal, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
 import type { NodeRow, RelationshipRow } from '../store/rows';
 import type { GraphQLContext } from '../graphql/context';
-import { badInput, notFound } from '../graphql/errors';
+import { badInput, forbidden, notFound } from '../graphql/errors';
 
 function firstProblem(problems: Problem[]): GraphQLError | undefined {
   const p = problems[0];
@@ -28,8 +28,9 @@ export interface NodeInput {
 /** Creates or updates one node by id. */
 export async function upsertNode(ctx: GraphQLContext, label: Label, input: NodeInput): Promise<NodeRow> {
   const { id, provenance, ...rest } = input;
-  const props: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest)) if (value !== undefined) props[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
+  const given: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) given[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
+  const props = normalizeTemporal(label, given);
   const idError = firstProblem(validateId(id, ['input', 'id']));
   if (idError) throw idError;
   return ctx.db.writeTransaction(ctx.stats, async (tx) => {
@@ -77,6 +78,8 @@ export async function link(ctx: GraphQLContext, args: LinkArgs): Promise<{ from:
   if (args.fromId === args.toId && NO_SELF_LOOPS.includes(args.type)) throw badInput(`input.toId: a node cannot be linked to itself by ${args.type}`, ['input', 'toId']);
   return ctx.db.writeTransaction(ctx.stats, async (tx) => {
     const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
+    // Merging would rewrite (or declassify) a claim the caller cannot see.
+    if (await ctx.store.hasHiddenRelationship(tx, args.type, args.fromId, args.toId)) throw forbidden(`input: this ${args.type} relationship cannot be written at your clearance`);
     const counts = await mergeRelationships(tx, args.type, fromLabel, toLabel, [{ fromId: args.fromId, toId: args.toId, props }], stampFor(ctx, args.provenance));
     const relationship = await ctx.store.getRelationship(tx, args.type, args.fromId, args.toId);
     const from = await ctx.store.getNodeTx(tx, args.fromId);

@@ -38,7 +38,7 @@ function translate(error: unknown): unknown {
       return new DatabaseUnavailableError('the graph database is unreachable');
     }
     if (error.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') || error.code === 'Neo.TransientError.Transaction.LockClientStopped') {
-      return new QueryTimeoutError('the query exceeded the transaction timeout');
+      return new QueryTimeoutError(`the query exceeded the transaction timeout (${error.code}: ${error.message.slice(0, 300)})`);
     }
   }
   return error;
@@ -104,7 +104,7 @@ export class Database {
    * many queries; if it throws, the transaction is rolled back. The managed transaction may
    * be retried on transient errors, so the callback must not have side effects outside it.
    */
-  async writeTransaction<T>(stats: QueryStats | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+  async writeTransaction<T>(stats: QueryStats | undefined, work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       return await session.executeWrite(
@@ -118,7 +118,7 @@ export class Database {
           };
           return work(tx);
         },
-        { timeout: this.queryTimeoutMs },
+        { timeout: options.timeoutMs ?? this.queryTimeoutMs },
       );
     } catch (error) {
       throw translate(error);

@@ -188,7 +188,7 @@ export class GraphStore {
       `CALL () { MATCH (n:${q.label}) WHERE ${where} RETURN count(n) AS total }
        CALL () {
          MATCH (n:${q.label}) WHERE ${where}
-         WITH n ORDER BY n.${q.orderKey} ${dir}, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
+         WITH n ORDER BY ${q.orderKey === 'name' ? 'toLower(n.name)' : `n.${q.orderKey}`} ${dir}, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
          RETURN collect(${NODE_PROJECTION('n')}) AS page
        }
        RETURN total, page`,
@@ -200,7 +200,7 @@ export class GraphStore {
 
   /**
    * One page of neighbours for each of many parents, in one round trip (the batch function
-   * behind every nested connection). Ordered by name, then id.
+   * behind every nested connection). Ordered by name (case-insensitive), then id.
    */
   async neighbors(q: NeighborQuery, parentIds: readonly string[]): Promise<Map<string, Page<NeighborItem>>> {
     const spec: RelationshipSpec = RELATIONSHIPS[q.relationship];
@@ -210,11 +210,11 @@ export class GraphStore {
       this.stats,
       `neighbors ${q.parentLabel}.${q.direction}.${q.relationship}`,
       `UNWIND $parentIds AS pid
-       MATCH (p:${q.parentLabel} {id: pid})
+       MATCH (p:${q.parentLabel} {id: pid}) WHERE p.classification IN $markings
        CALL (p) { MATCH ${pattern} WHERE ${visible} RETURN count(n) AS total }
        CALL (p) {
          MATCH ${pattern} WHERE ${visible}
-         WITH n, r ORDER BY n.name ASC, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
+         WITH n, r ORDER BY toLower(n.name) ASC, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
          RETURN collect({node: ${NODE_PROJECTION('n')}, via: ${REL_PROJECTION('r')}}) AS page
        }
        RETURN pid, total, page`,
@@ -268,16 +268,24 @@ export class GraphStore {
     return rows[0] ? toNodeRow(rows[0].node) : undefined;
   }
 
+  /** Relationships of a node the caller can see (both the relationship and the other end visible). */
   async countRelationships(tx: Tx, id: string): Promise<number> {
-    const rows = await tx.run('countRelationshipsOfNode', `MATCH (n:${labelExpr(LABELS)} {id: $id}) RETURN COUNT { (n)--() } AS degree`, { id });
+    const rows = await tx.run(
+      'countRelationshipsOfNode',
+      `MATCH (n:${labelExpr(LABELS)} {id: $id})
+       RETURN COUNT { (n)-[r]-(o) WHERE o.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings } AS degree`,
+      { id, markings: this.markings },
+    );
     return rows[0] ? Number(rows[0].degree) : 0;
   }
 
   async deleteNode(tx: Tx, id: string): Promise<number> {
     const rows = await tx.run(
       'deleteNode',
-      `MATCH (n:${labelExpr(LABELS)} {id: $id}) WITH n, COUNT { (n)--() } AS degree DETACH DELETE n RETURN degree`,
-      { id },
+      `MATCH (n:${labelExpr(LABELS)} {id: $id}) WHERE n.classification IN $markings
+       WITH n, COUNT { (n)-[r]-(o) WHERE o.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings } AS degree
+       DETACH DELETE n RETURN degree`,
+      { id, markings: this.markings },
     );
     return rows[0] ? Number(rows[0].degree) : 0;
   }
@@ -286,10 +294,25 @@ export class GraphStore {
     const spec: RelationshipSpec = RELATIONSHIPS[type];
     const rows = await tx.run(
       `getRelationship ${type}`,
-      `MATCH (a {id: $fromId})-[r:${spec.type}]->(b {id: $toId}) RETURN ${REL_PROJECTION('r')} AS rel LIMIT 1`,
-      { fromId, toId },
+      `MATCH (a {id: $fromId})-[r:${spec.type}]->(b {id: $toId})
+       WHERE a.classification IN $markings AND b.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings
+       RETURN ${REL_PROJECTION('r')} AS rel LIMIT 1`,
+      { fromId, toId, markings: this.markings },
     );
     return rows[0] ? toRelationshipRow(rows[0].rel) : undefined;
+  }
+
+  /** Whether a relationship of this type joins the two ids at a marking above the caller's clearance (a link must not merge into it). */
+  async hasHiddenRelationship(tx: Tx, type: RelationshipType, fromId: string, toId: string): Promise<boolean> {
+    const spec: RelationshipSpec = RELATIONSHIPS[type];
+    const rows = await tx.run(
+      `hiddenRelationship ${type}`,
+      `MATCH (a {id: $fromId})-[r:${spec.type}]->(b {id: $toId})
+       WHERE NOT coalesce(r.classification, 'UNCLASSIFIED') IN $markings
+       RETURN count(r) > 0 AS hidden`,
+      { fromId, toId, markings: this.markings },
+    );
+    return rows[0]?.hidden === true;
   }
 
   async unlink(tx: Tx, type: RelationshipType, fromLabel: Label, toLabel: Label, fromId: string, toId: string): Promise<number> {
@@ -309,6 +332,8 @@ export class GraphStore {
 
 export interface NodeWrite {
   id: string;
+  /** Overrides the stamp's sourceRef for this row. */
+  sourceRef?: string;
   /** Content properties (already validated); undefined keys are left as stored, null removes. */
   props: Record<string, unknown>;
 }
@@ -352,7 +377,7 @@ const PROVENANCE_KEYS = Object.keys(COMMON_NODE_PROPERTIES).filter((k) => ['sour
 export async function upsertNodes(tx: Tx, label: Label, rows: NodeWrite[], stamp: ProvenanceStamp, batchSize = 5000): Promise<WriteCounts> {
   const counts: WriteCounts = { created: 0, updated: 0, unchanged: 0 };
   for (let i = 0; i < rows.length; i += batchSize) {
-    const batch = rows.slice(i, i + batchSize).map((r) => ({ id: r.id, props: neo4jProps(label, r.props) }));
+    const batch = rows.slice(i, i + batchSize).map((r) => ({ id: r.id, sourceRef: r.sourceRef ?? null, props: neo4jProps(label, r.props) }));
     for (const r of batch) for (const k of PROVENANCE_KEYS) if (k in r.props) throw new Error(`provenance key ${k} cannot be set as content`);
     const result = await tx.run(
       `upsert${label}`,
@@ -366,7 +391,7 @@ export async function upsertNodes(tx: Tx, label: Label, rows: NodeWrite[], stamp
        MERGE (n:${label} {id: row.id})
        FOREACH (_ IN CASE WHEN outcome <> 'unchanged' THEN [1] ELSE [] END |
          SET n += row.props,
-             n.source = $source, n.sourceRef = coalesce($sourceRef, n.sourceRef),
+             n.source = $source, n.sourceRef = coalesce(row.sourceRef, $sourceRef, n.sourceRef),
              n.assertedBy = $assertedBy, n.assertedAt = $assertedAt, n.stale = false)
        FOREACH (_ IN CASE WHEN n.classification IS NULL THEN [1] ELSE [] END | SET n.classification = 'UNCLASSIFIED')
        FOREACH (_ IN CASE WHEN $runId IS NULL THEN [] ELSE [1] END | SET n.lastSeenRun = $runId)
@@ -379,6 +404,8 @@ export async function upsertNodes(tx: Tx, label: Label, rows: NodeWrite[], stamp
 }
 
 export interface RelationshipWrite {
+  /** Overrides the stamp's sourceRef for this row. */
+  sourceRef?: string;
   fromId: string;
   toId: string;
   props: Record<string, unknown>;
@@ -413,7 +440,7 @@ export async function mergeRelationships(
   const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as RelationshipWrite[] };
   for (let i = 0; i < rows.length; i += batchSize) {
     const slice = rows.slice(i, i + batchSize);
-    const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, props: relProps(type, r.props) }));
+    const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, sourceRef: r.sourceRef ?? null, props: relProps(type, r.props) }));
     const result = await tx.run(
       `merge ${fromLabel}-${type}->${toLabel}`,
       `UNWIND $rows AS row
@@ -430,7 +457,7 @@ export async function mergeRelationships(
                    ELSE 'updated' END AS outcome
          MERGE (a)-[r:${spec.type}]->(b)
          FOREACH (_ IN CASE WHEN outcome <> 'unchanged' THEN [1] ELSE [] END |
-           SET r += row.props, r.source = $source, r.sourceRef = coalesce($sourceRef, r.sourceRef),
+           SET r += row.props, r.source = $source, r.sourceRef = coalesce(row.sourceRef, $sourceRef, r.sourceRef),
                r.assertedBy = $assertedBy, r.assertedAt = $assertedAt, r.stale = false)
          FOREACH (_ IN CASE WHEN $runId IS NULL THEN [] ELSE [1] END | SET r.lastSeenRun = $runId)
          RETURN outcome

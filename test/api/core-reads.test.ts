@@ -166,7 +166,9 @@ describe('core reads', () => {
     const filter = { ids: ['d1', 'd2', 'd3', 'd4'].map(id) };
     const firstPage = await t.run<{ devices: Conn }>(devicesQuery, { filter, first: 2 });
     const second = await t.run<{ devices: Conn }>(devicesQuery, { filter, first: 2, after: firstPage.data?.devices.pageInfo.endCursor });
-    expect(ids(second.data?.devices)).toEqual(['d2', 'd3']);
+    // Name order is case-insensitive: Phone Alpha, phone beta, Phone Gamma, Tablet Delta.
+    expect(ids(firstPage.data?.devices)).toEqual(['d1', 'd2']);
+    expect(ids(second.data?.devices)).toEqual(['d3', 'd4']);
     expect(second.data?.devices.pageInfo.hasNextPage).toBe(false);
     const beyond = await t.run<{ devices: Conn }>(devicesQuery, { filter, first: 2, after: second.data?.devices.pageInfo.endCursor });
     expect(beyond.data?.devices.edges).toEqual([]);

@@ -16,6 +16,15 @@ export const KEYS = {
   curator: 'test-curator-key',
   admin: 'test-admin-key',
   curatorRestricted: 'test-curator-restricted-key',
+  adminRestricted: 'test-admin-restricted-key',
+} as const;
+
+/** An analyst key at each clearance (read and analytics), for marking tests. */
+export const ANALYST_KEYS_BY_CLEARANCE = {
+  UNCLASSIFIED: 'test-analyst-unclassified-key',
+  RESTRICTED: 'test-analyst-restricted-key',
+  CONFIDENTIAL: 'test-analyst-confidential-key',
+  SECRET: 'test-analyst-secret-key',
 } as const;
 
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
@@ -25,8 +34,11 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     { id: 'curator', sha256: hashApiKey(KEYS.curator), roles: ['curator'], clearance: 'SECRET' },
     { id: 'admin', sha256: hashApiKey(KEYS.admin), roles: ['admin'], clearance: 'SECRET' },
     { id: 'curator-restricted', sha256: hashApiKey(KEYS.curatorRestricted), roles: ['curator'], clearance: 'RESTRICTED' },
+    { id: 'admin-restricted', sha256: hashApiKey(KEYS.adminRestricted), roles: ['admin'], clearance: 'RESTRICTED' },
+    ...Object.entries(ANALYST_KEYS_BY_CLEARANCE).map(([clearance, key]) => ({ id: `analyst-${clearance.toLowerCase()}`, sha256: hashApiKey(key), roles: ['analyst'], clearance })),
   ];
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), API_KEYS: JSON.stringify(apiKeys), ...overrides });
+  const timeout = process.env.QUERY_TIMEOUT_MS ? { QUERY_TIMEOUT_MS: process.env.QUERY_TIMEOUT_MS } : {};
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), API_KEYS: JSON.stringify(apiKeys), ...timeout, ...overrides });
 }
 
 export function testNeo4jUri(): string {

@@ -29,11 +29,7 @@ export async function writeGraph(db: Database, nodes: TestNode[], rels: TestRel[
       const { label, id, ...props } = node;
       byLabel.set(label, [...(byLabel.get(label) ?? []), { id, props: { classification: 'UNCLASSIFIED', ...props } }]);
     }
-    for (const [label, rows] of byLabel) {
-      const t0 = Date.now();
-      await upsertNodes(tx, label, rows, stamp);
-      if (process.env.DEBUG_GRAPH) process.stderr.write(`upsert ${label} ${Date.now() - t0}ms\n`);
-    }
+    for (const [label, rows] of byLabel) await upsertNodes(tx, label, rows, stamp);
     const byType = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; rows: { fromId: string; toId: string; props: Record<string, unknown> }[] }>();
     for (const rel of rels) {
       const { type, from, to, ...props } = rel;
@@ -46,9 +42,7 @@ export async function writeGraph(db: Database, nodes: TestNode[], rels: TestRel[
       byType.set(key, group);
     }
     for (const g of byType.values()) {
-      const t0 = Date.now();
       const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, g.rows, stamp);
-      if (process.env.DEBUG_GRAPH) process.stderr.write(`merge ${g.type} ${Date.now() - t0}ms\n`);
       if (result.missing.length > 0) throw new Error(`test graph: ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId} not written`);
     }
   });

@@ -47,6 +47,36 @@ export type AssetEdge = {
   via?: Maybe<Relationship>;
 };
 
+/** A node put at risk, with the path that connects it to the source. */
+export type BlastHit = {
+  __typename?: 'BlastHit';
+  /** Number of edges on the shortest connecting path. */
+  hops: Scalars['Int']['output'];
+  /** The device, deployment, component or certification at risk. */
+  node: Node;
+  /** The shortest connecting path (the first by node ids when several are equally short). */
+  path: GraphPath;
+};
+
+/** Result of `blastRadius`. Each list is ordered by hops, then id. */
+export type BlastRadius = {
+  __typename?: 'BlastRadius';
+  /** Certifications whose scope includes an affected device or component. */
+  certifications: Array<CertificationAtRisk>;
+  /** Components affected through AFFECTS, HAS_COMPONENT or DEPENDS_ON. */
+  components: Array<BlastHit>;
+  /** Fleets of an affected device model or running an affected release. */
+  deployments: Array<BlastHit>;
+  /** Device models that contain (directly or through parts and dependencies) an affected component. */
+  devices: Array<BlastHit>;
+  /** The hop bound used. */
+  maxHops: Scalars['Int']['output'];
+  /** The component or vulnerability the blast starts from. */
+  source: Node;
+  /** True when more nodes were reached than the cap (1000). */
+  truncated: Scalars['Boolean']['output'];
+};
+
 /** A certificate, approval, evaluation or clearance for devices or components. */
 export type Certification = Node & {
   __typename?: 'Certification';
@@ -143,6 +173,19 @@ export type CertificationSupportsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A certification at risk: a device or component inside its scope (CERTIFIES) is affected. */
+export type CertificationAtRisk = {
+  __typename?: 'CertificationAtRisk';
+  /** The affected device or component in its scope (the node before the certification on the path). */
+  affectedAsset: Node;
+  /** The certification. */
+  certification: Certification;
+  /** Number of edges on the shortest connecting path. */
+  hops: Scalars['Int']['output'];
+  /** The shortest connecting path. */
+  path: GraphPath;
+};
+
 /** A page of certifications. */
 export type CertificationConnection = {
   __typename?: 'CertificationConnection';
@@ -234,6 +277,23 @@ export type CertificationKind =
   /** An independent evaluation against a standard (e.g. Common Criteria). */
   | 'EVALUATION';
 
+/** Result of `certificationLineage`. */
+export type CertificationLineage = {
+  __typename?: 'CertificationLineage';
+  /** The date validity is judged on. */
+  asOf: Scalars['Date']['output'];
+  /** The certifications linked to the root (BASED_ON followed to the basis, SUPERSEDES both ways, up to 8 links), by depth, then id. */
+  entries: Array<LineageEntry>;
+  /** True when the root holds on `asOf`. */
+  holds: Scalars['Boolean']['output'];
+  /** The links among them (and to visible successors just beyond the depth bound), by type, from, to. */
+  links: Array<LineageLink>;
+  /** The certification asked about. */
+  root: Certification;
+  /** True when more certifications were linked than the cap (500). */
+  truncated: Scalars['Boolean']['output'];
+};
+
 /** Ordering of certifications; ties are broken by id. */
 export type CertificationOrderBy = {
   /** Direction (default ASC). */
@@ -248,7 +308,7 @@ export type CertificationOrderField =
   | 'ID'
   /** issuedAt. */
   | 'ISSUED_AT'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME'
   /** status. */
   | 'STATUS'
@@ -541,7 +601,7 @@ export type ComponentOrderField =
   | 'ID'
   /** kind. */
   | 'KIND'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME'
   /** releasedAt. */
   | 'RELEASED_AT'
@@ -716,7 +776,7 @@ export type ControlOrderField =
   | 'FRAMEWORK'
   /** Id. */
   | 'ID'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME';
 
 /** Result of `deleteNode`. */
@@ -840,8 +900,27 @@ export type DeploymentOrderField =
   | 'DEVICE_COUNT'
   /** Id. */
   | 'ID'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME';
+
+/** A deployment checked against the certifications covering its device model. */
+export type DeploymentScope = {
+  __typename?: 'DeploymentScope';
+  /** Covering certifications with no finding. */
+  coveredBy: Array<Certification>;
+  /** The deployment. */
+  deployment: Deployment;
+  /** Its device model (OF), when visible. */
+  device?: Maybe<Device>;
+  /** Every problem found, by certification id, then reason (may be non-empty even when inScope). */
+  findings: Array<DriftFinding>;
+  /** True when at least one covering certification has no finding. */
+  inScope: Scalars['Boolean']['output'];
+  /** The OS release it RUNS (kind OS_RELEASE), when recorded. */
+  osRelease?: Maybe<Component>;
+  /** The OS version checked: the running release's version, else the deployment's osVersion. */
+  osVersion?: Maybe<Scalars['String']['output']>;
+};
 
 /** A device model (a product line such as iPhone 16 or iPad Pro M4), not an individual unit. */
 export type Device = Node & {
@@ -1002,10 +1081,222 @@ export type DeviceOrderField =
   | 'CATEGORY'
   /** Id. */
   | 'ID'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME'
   /** releasedAt. */
   | 'RELEASED_AT';
+
+/** One scope problem of a deployment. */
+export type DriftFinding = {
+  __typename?: 'DriftFinding';
+  /** The certification concerned (null for DEVICE_NOT_COVERED). */
+  certification?: Maybe<Certification>;
+  /** The missing control (REQUIRED_CONTROL_NOT_IMPLEMENTED only). */
+  control?: Maybe<Control>;
+  /** The reason in words, with the versions, dates and ids involved. */
+  explanation: Scalars['String']['output'];
+  /** The reason. */
+  reason: DriftReason;
+};
+
+/** Why a deployment falls outside the scope of a certification covering its device model. */
+export type DriftReason =
+  /** The certification itself does not hold on the date (not yet issued, expired, suspended, revoked or superseded). */
+  | 'CERTIFICATION_NOT_VALID'
+  /** No visible certification CERTIFIES the deployment's device model (or the deployment names no model). */
+  | 'DEVICE_NOT_COVERED'
+  /** The running OS release is newer than the certification's maxOsVersion (a prefix: `17` covers every 17.x). */
+  | 'OS_NEWER_THAN_SCOPE'
+  /** The running OS release is older than the certification's minOsVersion. */
+  | 'OS_OLDER_THAN_SCOPE'
+  /** The certification has an OS range but the deployment's OS version is unknown or unparseable. */
+  | 'OS_VERSION_UNKNOWN'
+  /** The certification REQUIRES a control that neither the device, its parts (up to 4 levels) nor the running release implement, directly or through MAPS_TO. */
+  | 'REQUIRED_CONTROL_NOT_IMPLEMENTED';
+
+/** Where the effectiveness of a mitigating control came from. */
+export type EffectivenessSource =
+  /** The control's `effectiveness`. */
+  | 'CONTROL'
+  /** Neither is recorded: 0.5 is assumed. */
+  | 'DEFAULT'
+  /** The MITIGATES relationship's own `effectiveness`. */
+  | 'MITIGATES_EDGE';
+
+/** Result of `exposure`. */
+export type Exposure = {
+  __typename?: 'Exposure';
+  /** The device. */
+  device: Device;
+  /** The score in words: how many threats, how many unmitigated, and the per-threat inputs. */
+  explanation: Scalars['String']['output'];
+  /** The hop bound used. */
+  maxHops: Scalars['Int']['output'];
+  /**
+   * Overall score 0..10 = 10 × (1 − Π(1 − best/10)) over each reaching threat's best path score:
+   * the chance that at least one threat gets through, treating threats as independent.
+   */
+  score: Scalars['Float']['output'];
+  /** Threats that reach the device, by score (highest first), then threat id. */
+  threats: Array<ThreatExposure>;
+  /** True when more candidate paths existed than the cap (1000); counts are then lower bounds. */
+  truncated: Scalars['Boolean']['output'];
+};
+
+/** A path through the graph: `nodes[i]` and `nodes[i+1]` are joined by `edges[i]`. */
+export type GraphPath = {
+  __typename?: 'GraphPath';
+  /** Edges in path order. */
+  edges: Array<PathEdge>;
+  /** Number of edges. */
+  length: Scalars['Int']['output'];
+  /** Nodes in path order, starting at the source. */
+  nodes: Array<Node>;
+};
+
+/** What one import did to one label or relationship type. */
+export type ImportCount = {
+  __typename?: 'ImportCount';
+  /** Written for the first time. */
+  created: Scalars['NonNegativeInt']['output'];
+  /** Node label (e.g. `Threat`) or relationship type (e.g. `MITIGATES`). */
+  name: Scalars['String']['output'];
+  /** In the document but not written: duplicates, or relationships whose ends are not in the graph (see problems). */
+  skipped: Scalars['NonNegativeInt']['output'];
+  /** Written by an earlier version of the same document, absent from this one: marked stale (kept, not deleted). */
+  stale: Scalars['NonNegativeInt']['output'];
+  /** Already present with the same content: not written. */
+  unchanged: Scalars['NonNegativeInt']['output'];
+  /** Already present and changed (or, for nodes another source owns, enriched with missing properties). */
+  updated: Scalars['NonNegativeInt']['output'];
+};
+
+/** Document formats the importers read. */
+export type ImportFormat =
+  /** A CycloneDX 1.2-1.6 JSON BOM, including hardware BOMs and VEX (components, suppliers, dependencies, vulnerabilities). */
+  | 'CYCLONEDX'
+  /** The CISA Known Exploited Vulnerabilities catalog (JSON). */
+  | 'KEV'
+  /** An OSCAL catalog, e.g. NIST SP 800-53 rev5 (controls and enhancements -> Control). */
+  | 'OSCAL_CATALOG'
+  /** An OSCAL component definition (components -> Component, implemented requirements -> IMPLEMENTS). */
+  | 'OSCAL_COMPONENT_DEFINITION'
+  /** A STIX 2.1 bundle, e.g. MITRE ATT&CK (attack-pattern -> Threat, course-of-action -> Control, mitigates -> MITIGATES). */
+  | 'STIX';
+
+/** An imported object recognised as a node already in the graph under another id (cross-source join). */
+export type ImportJoin = {
+  __typename?: 'ImportJoin';
+  /** The existing node it was joined to, e.g. a seed Threat with the same ATT&CK id. */
+  existingId: Scalars['ID']['output'];
+  /** The id the importer would have used, e.g. `attack:T1404`. */
+  importedId: Scalars['String']['output'];
+};
+
+/** A named count (object types, skip reasons, format statistics). */
+export type ImportNamedCount = {
+  __typename?: 'ImportNamedCount';
+  /** How many. */
+  count: Scalars['NonNegativeInt']['output'];
+  /** What was counted, e.g. `malware` or `relationship uses`. */
+  name: Scalars['String']['output'];
+};
+
+/**
+ * The outcome of importing one document. The whole document is written in one transaction:
+ * either everything in this summary happened, or (on error) nothing did.
+ */
+export type ImportSummary = {
+  __typename?: 'ImportSummary';
+  /** True when anything was created, updated or marked stale (false when the same document is imported again). */
+  changed: Scalars['Boolean']['output'];
+  /** Document key and version as stamped in `sourceRef`, e.g. `stix:Mobile ATT&CK@17.1`. */
+  document: Scalars['String']['output'];
+  /** True when nothing was kept: the import ran and was rolled back, the counts say what would have happened. */
+  dryRun: Scalars['Boolean']['output'];
+  /** Format of the document (detected when not given). */
+  format: ImportFormat;
+  /** Imported objects joined to existing nodes by a natural key (ATT&CK id on Threats, name on Organizations). */
+  joined: Array<ImportJoin>;
+  /** Counts per node label. */
+  nodes: Array<ImportCount>;
+  /** Nodes processed (created, updated or found unchanged) per second of write time. */
+  nodesPerSecond: Scalars['NonNegativeInt']['output'];
+  /** Milliseconds spent parsing and validating. */
+  parseMs: Scalars['NonNegativeInt']['output'];
+  /** Number of non-fatal remarks in all. */
+  problemCount: Scalars['NonNegativeInt']['output'];
+  /** Non-fatal remarks naming the place in the document (at most 100; see problemCount). */
+  problems: Array<Scalars['String']['output']>;
+  /** Counts per relationship type. */
+  relationships: Array<ImportCount>;
+  /** Relationships processed per second of write time. */
+  relationshipsPerSecond: Scalars['NonNegativeInt']['output'];
+  /** Id of this import run, stamped as `lastSeenRun` on everything the document contains. */
+  runId: Scalars['String']['output'];
+  /** Objects deliberately not imported, per reason (e.g. STIX `malware`, `relationship uses`). */
+  skipped: Array<ImportNamedCount>;
+  /** Provenance source stamped on what was written, e.g. `mitre-attack`, `oscal`, `cyclonedx`, `cisa-kev`. */
+  source: Scalars['String']['output'];
+  /** Format-specific counts, e.g. `attackPatterns`, `attackPatternsLive`, `controls`, `enhancements`, `withdrawn`, `entries`. */
+  stats: Array<ImportNamedCount>;
+  /** Object types the importer does not know, with how many were found (reported, not fatal). */
+  unknownObjectTypes: Array<ImportNamedCount>;
+  /** Milliseconds spent in the write transaction. */
+  writeMs: Scalars['NonNegativeInt']['output'];
+};
+
+/** One certification of a lineage. Issuer, assessor and standards are fields of `certification`. */
+export type LineageEntry = {
+  __typename?: 'LineageEntry';
+  /** The certification. */
+  certification: Certification;
+  /** Shortest number of links from the root (0 for the root). */
+  depth: Scalars['Int']['output'];
+  /** Why it does not hold (empty when it holds). */
+  findings: Array<LineageFinding>;
+  /** True when it holds on `asOf`. */
+  holds: Scalars['Boolean']['output'];
+};
+
+/** One reason a certification does not hold. */
+export type LineageFinding = {
+  __typename?: 'LineageFinding';
+  /** The reason in words, with the dates and ids involved. */
+  explanation: Scalars['String']['output'];
+  /** The reason. */
+  reason: LineageReason;
+  /** The superseding certification (SUPERSEDED) or the basis that fails (BASIS_NOT_VALID). */
+  relatedCertification?: Maybe<Certification>;
+};
+
+/** A BASED_ON or SUPERSEDES link between two certifications of a lineage. */
+export type LineageLink = {
+  __typename?: 'LineageLink';
+  /** The certification that rests on (BASED_ON) or replaces (SUPERSEDES) the other. */
+  from: Certification;
+  /** BASED_ON: the basis holds on `asOf`. SUPERSEDES: the newer certification is issued by `asOf`, so the replacement is in effect. */
+  holds: Scalars['Boolean']['output'];
+  /** The basis, or the replaced certification. */
+  to: Certification;
+  /** BASED_ON or SUPERSEDES. */
+  type: RelationshipType;
+};
+
+/** Why a certification does not hold on a date. */
+export type LineageReason =
+  /** A certification it rests on (BASED_ON, transitively) does not hold on the date. */
+  | 'BASIS_NOT_VALID'
+  /** Its last day of validity is before the date, or the issuer marked it EXPIRED. */
+  | 'EXPIRED'
+  /** It is PENDING, or its issue date is after the date. */
+  | 'NOT_YET_ISSUED'
+  /** The issuer revoked it (status REVOKED; applies on every date). */
+  | 'REVOKED'
+  /** A certification that SUPERSEDES it was already issued on the date. */
+  | 'SUPERSEDED'
+  /** The issuer suspended it (status SUSPENDED; no effective date is recorded, so this applies on every date). */
+  | 'SUSPENDED';
 
 /** Creates or updates a relationship between two existing nodes (idempotent). */
 export type LinkInput = {
@@ -1034,11 +1325,30 @@ export type LinkResult = {
   to: Node;
 };
 
+/** A control that stands in the way at one step: the step's device or component IMPLEMENTS it and it MITIGATES the path's threat. */
+export type MitigatingControl = {
+  __typename?: 'MitigatingControl';
+  /** The control. */
+  control: Control;
+  /** Fraction of the risk it removes, 0..1. */
+  effectiveness: Scalars['Float']['output'];
+  /** Where `effectiveness` came from. */
+  effectivenessSource: EffectivenessSource;
+  /** The threat it mitigates (for a path from a vulnerability: a threat that EXPLOITS it). */
+  threat: Threat;
+};
+
 /** Entry points for writing the graph. Each mutation is one transaction: on any error nothing is written. */
 export type Mutation = {
   __typename?: 'Mutation';
   /** Deletes a node. A node with relationships is refused unless `detach` is true. */
   deleteNode: DeleteResult;
+  /**
+   * Imports one document (curator role). Documents larger than IMPORT_MAX_BYTES are refused with
+   * BAD_USER_INPUT: import those with `npm run import -- <format> <file>`. A malformed document writes
+   * nothing and the error names the place, e.g. `objects[17]: relationship_type is missing`.
+   */
+  importDocument: ImportSummary;
   /** Creates or updates a relationship between two existing nodes. */
   link: LinkResult;
   /** Removes a relationship. */
@@ -1068,6 +1378,15 @@ export type Mutation = {
 export type MutationDeleteNodeArgs = {
   detach?: InputMaybe<Scalars['Boolean']['input']>;
   id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for writing the graph. Each mutation is one transaction: on any error nothing is written. */
+export type MutationImportDocumentArgs = {
+  document: Scalars['String']['input'];
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  format?: InputMaybe<ImportFormat>;
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1342,7 +1661,7 @@ export type OrganizationOrderField =
   | 'ID'
   /** kind. */
   | 'KIND'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME';
 
 /** Relay-style page information. */
@@ -1356,6 +1675,32 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** Cursor of the first edge, or null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * Which way a path crossed a stored relationship. Risk flows forward over TARGETS, EXPLOITS and
+ * AFFECTS, and backward over HAS_COMPONENT, DEPENDS_ON, OF, RUNS and CERTIFIES (a compromised part
+ * puts its parent, its dependents, the fleets running it and the certifications covering it at risk).
+ */
+export type PathDirection =
+  /** Against the stored direction (from `to` to `from`). */
+  | 'BACKWARD'
+  /** Along the stored direction (from `from` to `to`). */
+  | 'FORWARD';
+
+/** One edge of a path: the stored relationship with both its ends. */
+export type PathEdge = {
+  __typename?: 'PathEdge';
+  /** Which way the path crossed it. */
+  direction: PathDirection;
+  /** Start node of the stored relationship. */
+  from: Node;
+  /** The relationship with its properties (VEX state, OS range, role...) and provenance. */
+  relationship: Relationship;
+  /** End node of the stored relationship. */
+  to: Node;
+  /** Relationship type. */
+  type: RelationshipType;
 };
 
 /** Where an assertion came from: every node and relationship records its provenance. */
@@ -1382,8 +1727,12 @@ export type ProvenanceInput = {
 /** Entry points for reading the graph. */
 export type Query = {
   __typename?: 'Query';
+  /** The devices, deployments, certifications and components a vulnerable component or a vulnerability puts at risk, each with its shortest connecting path. Give exactly one of componentId and vulnerabilityId. Requires the analyst role. */
+  blastRadius: BlastRadius;
   /** One certification by id, or null when it does not exist or is above the caller's clearance. */
   certification?: Maybe<Certification>;
+  /** The BASED_ON / SUPERSEDES lineage of a certification, with whether each certification holds on asOf and, if not, why. Requires the analyst role. */
+  certificationLineage: CertificationLineage;
   /** A filtered, ordered page of certifications. */
   certifications: CertificationConnection;
   /** One component by id, or null when it does not exist or is above the caller's clearance. */
@@ -1402,6 +1751,8 @@ export type Query = {
   device?: Maybe<Device>;
   /** A filtered, ordered page of devices. */
   devices: DeviceConnection;
+  /** Every threat that reaches the device within maxHops, with its best path, mitigated and unmitigated path counts, and an overall score with its explanation. Requires the analyst role. */
+  exposure: Exposure;
   /** Any node by id, or null when it does not exist or is above the caller's clearance. */
   node?: Maybe<Node>;
   /** Several nodes by id, in the order asked; null for each id not found or not visible. At most 100 ids. */
@@ -1410,6 +1761,17 @@ export type Query = {
   organization?: Maybe<Organization>;
   /** A filtered, ordered page of organizations. */
   organizations: OrganizationConnection;
+  /**
+   * Paths along which a threat or vulnerability reaches a device, deployment, certification or
+   * component, with the controls that stand in the way at each step and a score
+   * (see RiskPath: base × Π(1 − effectiveness) of the distinct mitigating controls on the path).
+   * Paths never pass through a node or relationship above the caller's clearance, never cross an
+   * AFFECTS edge in VEX state NOT_AFFECTED or FIXED, and never visit a node twice.
+   * Ordered by score, then length, then node ids. Requires the analyst role.
+   */
+  riskPaths: RiskPathResult;
+  /** Deployments whose device model or running OS release falls outside the scope of the certifications covering the model, and why. Give exactly one of organizationId (its OPERATES deployments) and deploymentId. Requires the analyst role. */
+  scopeDrift: ScopeDriftReport;
   /**
    * Full-text search over names, descriptions, external ids (e.g. `T1456`), control ids (e.g. `ac-2`)
    * and ids, ranked by relevance. The text is matched as words (Lucene syntax characters are escaped);
@@ -1432,8 +1794,23 @@ export type Query = {
 
 
 /** Entry points for reading the graph. */
+export type QueryBlastRadiusArgs = {
+  componentId?: InputMaybe<Scalars['ID']['input']>;
+  maxHops?: InputMaybe<Scalars['Int']['input']>;
+  vulnerabilityId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Entry points for reading the graph. */
 export type QueryCertificationArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading the graph. */
+export type QueryCertificationLineageArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+  certificationId: Scalars['ID']['input'];
 };
 
 
@@ -1507,6 +1884,13 @@ export type QueryDevicesArgs = {
 
 
 /** Entry points for reading the graph. */
+export type QueryExposureArgs = {
+  deviceId: Scalars['ID']['input'];
+  maxHops?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points for reading the graph. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1530,6 +1914,25 @@ export type QueryOrganizationsArgs = {
   filter?: InputMaybe<OrganizationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<OrganizationOrderBy>;
+};
+
+
+/** Entry points for reading the graph. */
+export type QueryRiskPathsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['ID']['input'];
+  includeMitigated?: InputMaybe<Scalars['Boolean']['input']>;
+  maxHops?: InputMaybe<Scalars['Int']['input']>;
+  to?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/** Entry points for reading the graph. */
+export type QueryScopeDriftArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+  deploymentId?: InputMaybe<Scalars['ID']['input']>;
+  onlyDrifting?: InputMaybe<Scalars['Boolean']['input']>;
+  organizationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -1684,6 +2087,73 @@ export type RelationshipType =
   /** (Threat)-[:TARGETS]->(Device|Component) */
   | 'TARGETS';
 
+/**
+ * A path along which a threat or vulnerability reaches a target, with the controls in the way and a score.
+ *
+ * Score = base × Π(1 − effectiveness) over the distinct controls on the path, where
+ * base = severity × likelihood for a threat (defaults 5 and 0.5), or cvss × (1 if known exploited, else 0.5)
+ * for a vulnerability, and effectiveness comes from MITIGATES.effectiveness, else Control.effectiveness,
+ * else 0.5. A control implemented at several steps counts once. Scores range 0..10.
+ */
+export type RiskPath = {
+  __typename?: 'RiskPath';
+  /** Base risk of the source before controls (0..10). */
+  baseScore: Scalars['Float']['output'];
+  /** True when a control with effectiveness 1 stands on the path (score 0). */
+  blocked: Scalars['Boolean']['output'];
+  /** True when at least one control with effectiveness above 0 stands on the path. */
+  mitigated: Scalars['Boolean']['output'];
+  /** Nodes and edges in order, from the source to the target. */
+  path: GraphPath;
+  /** Π(1 − effectiveness) over the distinct mitigating controls on the path (1 when none). */
+  residualFactor: Scalars['Float']['output'];
+  /** baseScore × residualFactor, rounded to 4 decimals. */
+  score: Scalars['Float']['output'];
+  /** Every node after the source, with its mitigating controls. */
+  steps: Array<RiskStep>;
+  /** The target (last node). */
+  target: Node;
+};
+
+/** Result of `riskPaths`. */
+export type RiskPathResult = {
+  __typename?: 'RiskPathResult';
+  /** The hop bound used. */
+  maxHops: Scalars['Int']['output'];
+  /** Paths ordered by score (highest first), then length (shortest first), then node ids; at most `first`. */
+  paths: Array<RiskPath>;
+  /** The threat or vulnerability the paths start from. */
+  source: Node;
+  /** Number of paths found (after the mitigated filter), before `first` was applied. */
+  totalCount: Scalars['Int']['output'];
+  /** True when more candidate paths existed than the cap (1000); the result then covers the shortest ones only. */
+  truncated: Scalars['Boolean']['output'];
+};
+
+/** One node of a risk path after the source, with the controls it implements against the path's threats. */
+export type RiskStep = {
+  __typename?: 'RiskStep';
+  /** Controls at this step that mitigate the path's threats, strongest first, then by id. */
+  controls: Array<MitigatingControl>;
+  /** The node. */
+  node: Node;
+  /** Position in the path (1 = first node after the source). */
+  position: Scalars['Int']['output'];
+};
+
+/** Result of `scopeDrift`. */
+export type ScopeDriftReport = {
+  __typename?: 'ScopeDriftReport';
+  /** The date certification validity is judged on. */
+  asOf: Scalars['Date']['output'];
+  /** Deployments examined, by id (only drifting ones when onlyDrifting is true). */
+  deployments: Array<DeploymentScope>;
+  /** Number of examined deployments that are not in scope. */
+  driftingCount: Scalars['Int']['output'];
+  /** True when more deployments matched than the cap (500). */
+  truncated: Scalars['Boolean']['output'];
+};
+
 /** One full-text search hit. */
 export type SearchHit = {
   __typename?: 'SearchHit';
@@ -1797,7 +2267,7 @@ export type StandardOrderBy = {
 export type StandardOrderField =
   /** Id. */
   | 'ID'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME'
   /** publisher. */
   | 'PUBLISHER';
@@ -1825,6 +2295,8 @@ export type Threat = Node & {
   mitigatedBy: ControlConnection;
   /** Name. */
   name: Scalars['String']['output'];
+  /** ATT&CK id of the parent technique when this is a sub-technique (STIX `subtechnique-of`), e.g. `T1406` for `T1406.001`. */
+  parentTechnique?: Maybe<Scalars['String']['output']>;
   /** Platforms it applies to (ATT&CK `x_mitre_platforms`). */
   platforms: Array<Scalars['String']['output']>;
   /** Where the facts came from. */
@@ -1882,6 +2354,23 @@ export type ThreatEdge = {
   node: Threat;
   /** The relationship this threat was reached through (nested fields only). */
   via?: Maybe<Relationship>;
+};
+
+/** One threat that reaches a device. */
+export type ThreatExposure = {
+  __typename?: 'ThreatExposure';
+  /** That path. */
+  bestPath: RiskPath;
+  /** Paths with at least one mitigating control. */
+  mitigatedPathCount: Scalars['Int']['output'];
+  /** Number of paths from this threat to the device. */
+  pathCount: Scalars['Int']['output'];
+  /** Score of its best (highest-scoring) path: the route an attacker would prefer. */
+  score: Scalars['Float']['output'];
+  /** The threat. */
+  threat: Threat;
+  /** Paths with no mitigating control. */
+  unmitigatedPathCount: Scalars['Int']['output'];
 };
 
 /** Filters for threats; all given conditions must hold. */
@@ -1969,7 +2458,7 @@ export type ThreatOrderField =
   | 'ID'
   /** likelihood. */
   | 'LIKELIHOOD'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME'
   /** severity. */
   | 'SEVERITY';
@@ -2139,7 +2628,7 @@ export type VulnerabilityOrderField =
   | 'CVSS'
   /** Id. */
   | 'ID'
-  /** Name (default). */
+  /** Name, case-insensitive (default). */
   | 'NAME'
   /** publishedAt. */
   | 'PUBLISHED_AT';
@@ -2221,13 +2710,17 @@ export type ResolversTypes = ResolversObject<{
   Asset: ResolverTypeWrapper<NodeRow>;
   AssetConnection: ResolverTypeWrapper<Omit<AssetConnection, 'edges'> & { edges: Array<ResolversTypes['AssetEdge']> }>;
   AssetEdge: ResolverTypeWrapper<Omit<AssetEdge, 'node' | 'via'> & { node: ResolversTypes['Asset'], via?: Maybe<ResolversTypes['Relationship']> }>;
+  BlastHit: ResolverTypeWrapper<Omit<BlastHit, 'node' | 'path'> & { node: ResolversTypes['Node'], path: ResolversTypes['GraphPath'] }>;
+  BlastRadius: ResolverTypeWrapper<Omit<BlastRadius, 'certifications' | 'components' | 'deployments' | 'devices' | 'source'> & { certifications: Array<ResolversTypes['CertificationAtRisk']>, components: Array<ResolversTypes['BlastHit']>, deployments: Array<ResolversTypes['BlastHit']>, devices: Array<ResolversTypes['BlastHit']>, source: ResolversTypes['Node'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Certification: ResolverTypeWrapper<NodeRow>;
+  CertificationAtRisk: ResolverTypeWrapper<Omit<CertificationAtRisk, 'affectedAsset' | 'certification' | 'path'> & { affectedAsset: ResolversTypes['Node'], certification: ResolversTypes['Certification'], path: ResolversTypes['GraphPath'] }>;
   CertificationConnection: ResolverTypeWrapper<Omit<CertificationConnection, 'edges'> & { edges: Array<ResolversTypes['CertificationEdge']> }>;
   CertificationEdge: ResolverTypeWrapper<Omit<CertificationEdge, 'node' | 'via'> & { node: ResolversTypes['Certification'], via?: Maybe<ResolversTypes['Relationship']> }>;
   CertificationFilter: CertificationFilter;
   CertificationInput: CertificationInput;
   CertificationKind: CertificationKind;
+  CertificationLineage: ResolverTypeWrapper<Omit<CertificationLineage, 'entries' | 'links' | 'root'> & { entries: Array<ResolversTypes['LineageEntry']>, links: Array<ResolversTypes['LineageLink']>, root: ResolversTypes['Certification'] }>;
   CertificationOrderBy: CertificationOrderBy;
   CertificationOrderField: CertificationOrderField;
   CertificationStatus: CertificationStatus;
@@ -2257,6 +2750,7 @@ export type ResolversTypes = ResolversObject<{
   DeploymentInput: DeploymentInput;
   DeploymentOrderBy: DeploymentOrderBy;
   DeploymentOrderField: DeploymentOrderField;
+  DeploymentScope: ResolverTypeWrapper<Omit<DeploymentScope, 'coveredBy' | 'deployment' | 'device' | 'findings' | 'osRelease'> & { coveredBy: Array<ResolversTypes['Certification']>, deployment: ResolversTypes['Deployment'], device?: Maybe<ResolversTypes['Device']>, findings: Array<ResolversTypes['DriftFinding']>, osRelease?: Maybe<ResolversTypes['Component']> }>;
   Device: ResolverTypeWrapper<NodeRow>;
   DeviceCategory: DeviceCategory;
   DeviceConnection: ResolverTypeWrapper<Omit<DeviceConnection, 'edges'> & { edges: Array<ResolversTypes['DeviceEdge']> }>;
@@ -2265,11 +2759,26 @@ export type ResolversTypes = ResolversObject<{
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
   DeviceOrderField: DeviceOrderField;
+  DriftFinding: ResolverTypeWrapper<Omit<DriftFinding, 'certification' | 'control'> & { certification?: Maybe<ResolversTypes['Certification']>, control?: Maybe<ResolversTypes['Control']> }>;
+  DriftReason: DriftReason;
+  EffectivenessSource: EffectivenessSource;
+  Exposure: ResolverTypeWrapper<Omit<Exposure, 'device' | 'threats'> & { device: ResolversTypes['Device'], threats: Array<ResolversTypes['ThreatExposure']> }>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  GraphPath: ResolverTypeWrapper<Omit<GraphPath, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['PathEdge']>, nodes: Array<ResolversTypes['Node']> }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ImportCount: ResolverTypeWrapper<ImportCount>;
+  ImportFormat: ImportFormat;
+  ImportJoin: ResolverTypeWrapper<ImportJoin>;
+  ImportNamedCount: ResolverTypeWrapper<ImportNamedCount>;
+  ImportSummary: ResolverTypeWrapper<ImportSummary>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LineageEntry: ResolverTypeWrapper<Omit<LineageEntry, 'certification' | 'findings'> & { certification: ResolversTypes['Certification'], findings: Array<ResolversTypes['LineageFinding']> }>;
+  LineageFinding: ResolverTypeWrapper<Omit<LineageFinding, 'relatedCertification'> & { relatedCertification?: Maybe<ResolversTypes['Certification']> }>;
+  LineageLink: ResolverTypeWrapper<Omit<LineageLink, 'from' | 'to'> & { from: ResolversTypes['Certification'], to: ResolversTypes['Certification'] }>;
+  LineageReason: LineageReason;
   LinkInput: LinkInput;
   LinkResult: ResolverTypeWrapper<Omit<LinkResult, 'from' | 'relationship' | 'to'> & { from: ResolversTypes['Node'], relationship: ResolversTypes['Relationship'], to: ResolversTypes['Node'] }>;
+  MitigatingControl: ResolverTypeWrapper<Omit<MitigatingControl, 'control' | 'threat'> & { control: ResolversTypes['Control'], threat: ResolversTypes['Threat'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<NodeRow>;
   NodeLabel: NodeLabel;
@@ -2284,12 +2793,18 @@ export type ResolversTypes = ResolversObject<{
   OrganizationOrderBy: OrganizationOrderBy;
   OrganizationOrderField: OrganizationOrderField;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PathDirection: PathDirection;
+  PathEdge: ResolverTypeWrapper<Omit<PathEdge, 'from' | 'relationship' | 'to'> & { from: ResolversTypes['Node'], relationship: ResolversTypes['Relationship'], to: ResolversTypes['Node'] }>;
   Provenance: ResolverTypeWrapper<ProvenanceRow>;
   ProvenanceInput: ProvenanceInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Relationship: ResolverTypeWrapper<RelationshipRow>;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
   RelationshipType: RelationshipType;
+  RiskPath: ResolverTypeWrapper<Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversTypes['GraphPath'], steps: Array<ResolversTypes['RiskStep']>, target: ResolversTypes['Node'] }>;
+  RiskPathResult: ResolverTypeWrapper<Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversTypes['RiskPath']>, source: ResolversTypes['Node'] }>;
+  RiskStep: ResolverTypeWrapper<Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversTypes['MitigatingControl']>, node: ResolversTypes['Node'] }>;
+  ScopeDriftReport: ResolverTypeWrapper<Omit<ScopeDriftReport, 'deployments'> & { deployments: Array<ResolversTypes['DeploymentScope']> }>;
   SearchHit: ResolverTypeWrapper<Omit<SearchHit, 'node'> & { node: ResolversTypes['Node'] }>;
   Standard: ResolverTypeWrapper<NodeRow>;
   StandardConnection: ResolverTypeWrapper<Omit<StandardConnection, 'edges'> & { edges: Array<ResolversTypes['StandardEdge']> }>;
@@ -2302,6 +2817,7 @@ export type ResolversTypes = ResolversObject<{
   Threat: ResolverTypeWrapper<NodeRow>;
   ThreatConnection: ResolverTypeWrapper<Omit<ThreatConnection, 'edges'> & { edges: Array<ResolversTypes['ThreatEdge']> }>;
   ThreatEdge: ResolverTypeWrapper<Omit<ThreatEdge, 'node' | 'via'> & { node: ResolversTypes['Threat'], via?: Maybe<ResolversTypes['Relationship']> }>;
+  ThreatExposure: ResolverTypeWrapper<Omit<ThreatExposure, 'bestPath' | 'threat'> & { bestPath: ResolversTypes['RiskPath'], threat: ResolversTypes['Threat'] }>;
   ThreatFilter: ThreatFilter;
   ThreatInput: ThreatInput;
   ThreatKind: ThreatKind;
@@ -2324,12 +2840,16 @@ export type ResolversParentTypes = ResolversObject<{
   Asset: NodeRow;
   AssetConnection: Omit<AssetConnection, 'edges'> & { edges: Array<ResolversParentTypes['AssetEdge']> };
   AssetEdge: Omit<AssetEdge, 'node' | 'via'> & { node: ResolversParentTypes['Asset'], via?: Maybe<ResolversParentTypes['Relationship']> };
+  BlastHit: Omit<BlastHit, 'node' | 'path'> & { node: ResolversParentTypes['Node'], path: ResolversParentTypes['GraphPath'] };
+  BlastRadius: Omit<BlastRadius, 'certifications' | 'components' | 'deployments' | 'devices' | 'source'> & { certifications: Array<ResolversParentTypes['CertificationAtRisk']>, components: Array<ResolversParentTypes['BlastHit']>, deployments: Array<ResolversParentTypes['BlastHit']>, devices: Array<ResolversParentTypes['BlastHit']>, source: ResolversParentTypes['Node'] };
   Boolean: Scalars['Boolean']['output'];
   Certification: NodeRow;
+  CertificationAtRisk: Omit<CertificationAtRisk, 'affectedAsset' | 'certification' | 'path'> & { affectedAsset: ResolversParentTypes['Node'], certification: ResolversParentTypes['Certification'], path: ResolversParentTypes['GraphPath'] };
   CertificationConnection: Omit<CertificationConnection, 'edges'> & { edges: Array<ResolversParentTypes['CertificationEdge']> };
   CertificationEdge: Omit<CertificationEdge, 'node' | 'via'> & { node: ResolversParentTypes['Certification'], via?: Maybe<ResolversParentTypes['Relationship']> };
   CertificationFilter: CertificationFilter;
   CertificationInput: CertificationInput;
+  CertificationLineage: Omit<CertificationLineage, 'entries' | 'links' | 'root'> & { entries: Array<ResolversParentTypes['LineageEntry']>, links: Array<ResolversParentTypes['LineageLink']>, root: ResolversParentTypes['Certification'] };
   CertificationOrderBy: CertificationOrderBy;
   Component: NodeRow;
   ComponentConnection: Omit<ComponentConnection, 'edges'> & { edges: Array<ResolversParentTypes['ComponentEdge']> };
@@ -2352,17 +2872,29 @@ export type ResolversParentTypes = ResolversObject<{
   DeploymentFilter: DeploymentFilter;
   DeploymentInput: DeploymentInput;
   DeploymentOrderBy: DeploymentOrderBy;
+  DeploymentScope: Omit<DeploymentScope, 'coveredBy' | 'deployment' | 'device' | 'findings' | 'osRelease'> & { coveredBy: Array<ResolversParentTypes['Certification']>, deployment: ResolversParentTypes['Deployment'], device?: Maybe<ResolversParentTypes['Device']>, findings: Array<ResolversParentTypes['DriftFinding']>, osRelease?: Maybe<ResolversParentTypes['Component']> };
   Device: NodeRow;
   DeviceConnection: Omit<DeviceConnection, 'edges'> & { edges: Array<ResolversParentTypes['DeviceEdge']> };
   DeviceEdge: Omit<DeviceEdge, 'node' | 'via'> & { node: ResolversParentTypes['Device'], via?: Maybe<ResolversParentTypes['Relationship']> };
   DeviceFilter: DeviceFilter;
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
+  DriftFinding: Omit<DriftFinding, 'certification' | 'control'> & { certification?: Maybe<ResolversParentTypes['Certification']>, control?: Maybe<ResolversParentTypes['Control']> };
+  Exposure: Omit<Exposure, 'device' | 'threats'> & { device: ResolversParentTypes['Device'], threats: Array<ResolversParentTypes['ThreatExposure']> };
   Float: Scalars['Float']['output'];
+  GraphPath: Omit<GraphPath, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['PathEdge']>, nodes: Array<ResolversParentTypes['Node']> };
   ID: Scalars['ID']['output'];
+  ImportCount: ImportCount;
+  ImportJoin: ImportJoin;
+  ImportNamedCount: ImportNamedCount;
+  ImportSummary: ImportSummary;
   Int: Scalars['Int']['output'];
+  LineageEntry: Omit<LineageEntry, 'certification' | 'findings'> & { certification: ResolversParentTypes['Certification'], findings: Array<ResolversParentTypes['LineageFinding']> };
+  LineageFinding: Omit<LineageFinding, 'relatedCertification'> & { relatedCertification?: Maybe<ResolversParentTypes['Certification']> };
+  LineageLink: Omit<LineageLink, 'from' | 'to'> & { from: ResolversParentTypes['Certification'], to: ResolversParentTypes['Certification'] };
   LinkInput: LinkInput;
   LinkResult: Omit<LinkResult, 'from' | 'relationship' | 'to'> & { from: ResolversParentTypes['Node'], relationship: ResolversParentTypes['Relationship'], to: ResolversParentTypes['Node'] };
+  MitigatingControl: Omit<MitigatingControl, 'control' | 'threat'> & { control: ResolversParentTypes['Control'], threat: ResolversParentTypes['Threat'] };
   Mutation: Record<PropertyKey, never>;
   Node: NodeRow;
   NonNegativeInt: Scalars['NonNegativeInt']['output'];
@@ -2373,11 +2905,16 @@ export type ResolversParentTypes = ResolversObject<{
   OrganizationInput: OrganizationInput;
   OrganizationOrderBy: OrganizationOrderBy;
   PageInfo: PageInfo;
+  PathEdge: Omit<PathEdge, 'from' | 'relationship' | 'to'> & { from: ResolversParentTypes['Node'], relationship: ResolversParentTypes['Relationship'], to: ResolversParentTypes['Node'] };
   Provenance: ProvenanceRow;
   ProvenanceInput: ProvenanceInput;
   Query: Record<PropertyKey, never>;
   Relationship: RelationshipRow;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
+  RiskPath: Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversParentTypes['GraphPath'], steps: Array<ResolversParentTypes['RiskStep']>, target: ResolversParentTypes['Node'] };
+  RiskPathResult: Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversParentTypes['RiskPath']>, source: ResolversParentTypes['Node'] };
+  RiskStep: Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversParentTypes['MitigatingControl']>, node: ResolversParentTypes['Node'] };
+  ScopeDriftReport: Omit<ScopeDriftReport, 'deployments'> & { deployments: Array<ResolversParentTypes['DeploymentScope']> };
   SearchHit: Omit<SearchHit, 'node'> & { node: ResolversParentTypes['Node'] };
   Standard: NodeRow;
   StandardConnection: Omit<StandardConnection, 'edges'> & { edges: Array<ResolversParentTypes['StandardEdge']> };
@@ -2389,6 +2926,7 @@ export type ResolversParentTypes = ResolversObject<{
   Threat: NodeRow;
   ThreatConnection: Omit<ThreatConnection, 'edges'> & { edges: Array<ResolversParentTypes['ThreatEdge']> };
   ThreatEdge: Omit<ThreatEdge, 'node' | 'via'> & { node: ResolversParentTypes['Threat'], via?: Maybe<ResolversParentTypes['Relationship']> };
+  ThreatExposure: Omit<ThreatExposure, 'bestPath' | 'threat'> & { bestPath: ResolversParentTypes['RiskPath'], threat: ResolversParentTypes['Threat'] };
   ThreatFilter: ThreatFilter;
   ThreatInput: ThreatInput;
   ThreatOrderBy: ThreatOrderBy;
@@ -2418,6 +2956,22 @@ export type AssetEdgeResolvers<ContextType = GraphQLContext, ParentType extends 
   via?: Resolver<Maybe<ResolversTypes['Relationship']>, ParentType, ContextType>;
 }>;
 
+export type BlastHitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BlastHit'] = ResolversParentTypes['BlastHit']> = ResolversObject<{
+  hops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['GraphPath'], ParentType, ContextType>;
+}>;
+
+export type BlastRadiusResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BlastRadius'] = ResolversParentTypes['BlastRadius']> = ResolversObject<{
+  certifications?: Resolver<Array<ResolversTypes['CertificationAtRisk']>, ParentType, ContextType>;
+  components?: Resolver<Array<ResolversTypes['BlastHit']>, ParentType, ContextType>;
+  deployments?: Resolver<Array<ResolversTypes['BlastHit']>, ParentType, ContextType>;
+  devices?: Resolver<Array<ResolversTypes['BlastHit']>, ParentType, ContextType>;
+  maxHops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
 export type CertificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Certification'] = ResolversParentTypes['Certification']> = ResolversObject<{
   assessor?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   basedOn?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationBasedOnArgs>>;
@@ -2443,6 +2997,13 @@ export type CertificationResolvers<ContextType = GraphQLContext, ParentType exte
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
+export type CertificationAtRiskResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationAtRisk'] = ResolversParentTypes['CertificationAtRisk']> = ResolversObject<{
+  affectedAsset?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  hops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['GraphPath'], ParentType, ContextType>;
+}>;
+
 export type CertificationConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationConnection'] = ResolversParentTypes['CertificationConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['CertificationEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -2453,6 +3014,15 @@ export type CertificationEdgeResolvers<ContextType = GraphQLContext, ParentType 
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
   via?: Resolver<Maybe<ResolversTypes['Relationship']>, ParentType, ContextType>;
+}>;
+
+export type CertificationLineageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationLineage'] = ResolversParentTypes['CertificationLineage']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['LineageEntry']>, ParentType, ContextType>;
+  holds?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  links?: Resolver<Array<ResolversTypes['LineageLink']>, ParentType, ContextType>;
+  root?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type ComponentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Component'] = ResolversParentTypes['Component']> = ResolversObject<{
@@ -2570,6 +3140,16 @@ export type DeploymentEdgeResolvers<ContextType = GraphQLContext, ParentType ext
   via?: Resolver<Maybe<ResolversTypes['Relationship']>, ParentType, ContextType>;
 }>;
 
+export type DeploymentScopeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeploymentScope'] = ResolversParentTypes['DeploymentScope']> = ResolversObject<{
+  coveredBy?: Resolver<Array<ResolversTypes['Certification']>, ParentType, ContextType>;
+  deployment?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType>;
+  device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType>;
+  findings?: Resolver<Array<ResolversTypes['DriftFinding']>, ParentType, ContextType>;
+  inScope?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  osRelease?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType>;
+  osVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type DeviceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Device'] = ResolversParentTypes['Device']> = ResolversObject<{
   category?: Resolver<ResolversTypes['DeviceCategory'], ParentType, ContextType>;
   certifications?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<DeviceCertificationsArgs>>;
@@ -2600,6 +3180,88 @@ export type DeviceEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   via?: Resolver<Maybe<ResolversTypes['Relationship']>, ParentType, ContextType>;
 }>;
 
+export type DriftFindingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DriftFinding'] = ResolversParentTypes['DriftFinding']> = ResolversObject<{
+  certification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType>;
+  control?: Resolver<Maybe<ResolversTypes['Control']>, ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['DriftReason'], ParentType, ContextType>;
+}>;
+
+export type ExposureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Exposure'] = ResolversParentTypes['Exposure']> = ResolversObject<{
+  device?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  maxHops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  threats?: Resolver<Array<ResolversTypes['ThreatExposure']>, ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type GraphPathResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GraphPath'] = ResolversParentTypes['GraphPath']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['PathEdge']>, ParentType, ContextType>;
+  length?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Node']>, ParentType, ContextType>;
+}>;
+
+export type ImportCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportCount'] = ResolversParentTypes['ImportCount']> = ResolversObject<{
+  created?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  skipped?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+}>;
+
+export type ImportJoinResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportJoin'] = ResolversParentTypes['ImportJoin']> = ResolversObject<{
+  existingId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  importedId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ImportNamedCountResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportNamedCount'] = ResolversParentTypes['ImportNamedCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type ImportSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportSummary'] = ResolversParentTypes['ImportSummary']> = ResolversObject<{
+  changed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  document?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['ImportFormat'], ParentType, ContextType>;
+  joined?: Resolver<Array<ResolversTypes['ImportJoin']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ImportCount']>, ParentType, ContextType>;
+  nodesPerSecond?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  parseMs?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  problemCount?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  problems?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  relationships?: Resolver<Array<ResolversTypes['ImportCount']>, ParentType, ContextType>;
+  relationshipsPerSecond?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  runId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  skipped?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stats?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
+  unknownObjectTypes?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
+  writeMs?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+}>;
+
+export type LineageEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LineageEntry'] = ResolversParentTypes['LineageEntry']> = ResolversObject<{
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  findings?: Resolver<Array<ResolversTypes['LineageFinding']>, ParentType, ContextType>;
+  holds?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type LineageFindingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LineageFinding'] = ResolversParentTypes['LineageFinding']> = ResolversObject<{
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['LineageReason'], ParentType, ContextType>;
+  relatedCertification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType>;
+}>;
+
+export type LineageLinkResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LineageLink'] = ResolversParentTypes['LineageLink']> = ResolversObject<{
+  from?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  holds?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['RelationshipType'], ParentType, ContextType>;
+}>;
+
 export type LinkResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LinkResult'] = ResolversParentTypes['LinkResult']> = ResolversObject<{
   created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   from?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
@@ -2607,8 +3269,16 @@ export type LinkResultResolvers<ContextType = GraphQLContext, ParentType extends
   to?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
 }>;
 
+export type MitigatingControlResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MitigatingControl'] = ResolversParentTypes['MitigatingControl']> = ResolversObject<{
+  control?: Resolver<ResolversTypes['Control'], ParentType, ContextType>;
+  effectiveness?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  effectivenessSource?: Resolver<ResolversTypes['EffectivenessSource'], ParentType, ContextType>;
+  threat?: Resolver<ResolversTypes['Threat'], ParentType, ContextType>;
+}>;
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   deleteNode?: Resolver<ResolversTypes['DeleteResult'], ParentType, ContextType, RequireFields<MutationDeleteNodeArgs, 'detach' | 'id'>>;
+  importDocument?: Resolver<ResolversTypes['ImportSummary'], ParentType, ContextType, RequireFields<MutationImportDocumentArgs, 'document' | 'dryRun'>>;
   link?: Resolver<ResolversTypes['LinkResult'], ParentType, ContextType, RequireFields<MutationLinkArgs, 'input'>>;
   unlink?: Resolver<ResolversTypes['UnlinkResult'], ParentType, ContextType, RequireFields<MutationUnlinkArgs, 'input'>>;
   upsertCertification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType, RequireFields<MutationUpsertCertificationArgs, 'input'>>;
@@ -2666,6 +3336,14 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PathEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PathEdge'] = ResolversParentTypes['PathEdge']> = ResolversObject<{
+  direction?: Resolver<ResolversTypes['PathDirection'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  relationship?: Resolver<ResolversTypes['Relationship'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['RelationshipType'], ParentType, ContextType>;
+}>;
+
 export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Provenance'] = ResolversParentTypes['Provenance']> = ResolversObject<{
   assertedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   assertedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2674,7 +3352,9 @@ export type ProvenanceResolvers<ContextType = GraphQLContext, ParentType extends
 }>;
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  blastRadius?: Resolver<ResolversTypes['BlastRadius'], ParentType, ContextType, RequireFields<QueryBlastRadiusArgs, 'maxHops'>>;
   certification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType, RequireFields<QueryCertificationArgs, 'id'>>;
+  certificationLineage?: Resolver<ResolversTypes['CertificationLineage'], ParentType, ContextType, RequireFields<QueryCertificationLineageArgs, 'certificationId'>>;
   certifications?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<QueryCertificationsArgs>>;
   component?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType, RequireFields<QueryComponentArgs, 'id'>>;
   components?: Resolver<ResolversTypes['ComponentConnection'], ParentType, ContextType, Partial<QueryComponentsArgs>>;
@@ -2684,10 +3364,13 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   deployments?: Resolver<ResolversTypes['DeploymentConnection'], ParentType, ContextType, Partial<QueryDeploymentsArgs>>;
   device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType, RequireFields<QueryDeviceArgs, 'id'>>;
   devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, Partial<QueryDevicesArgs>>;
+  exposure?: Resolver<ResolversTypes['Exposure'], ParentType, ContextType, RequireFields<QueryExposureArgs, 'deviceId' | 'maxHops'>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
+  riskPaths?: Resolver<ResolversTypes['RiskPathResult'], ParentType, ContextType, RequireFields<QueryRiskPathsArgs, 'first' | 'from' | 'includeMitigated' | 'maxHops'>>;
+  scopeDrift?: Resolver<ResolversTypes['ScopeDriftReport'], ParentType, ContextType, RequireFields<QueryScopeDriftArgs, 'onlyDrifting'>>;
   search?: Resolver<Array<ResolversTypes['SearchHit']>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'text'>>;
   standard?: Resolver<Maybe<ResolversTypes['Standard']>, ParentType, ContextType, RequireFields<QueryStandardArgs, 'id'>>;
   standards?: Resolver<ResolversTypes['StandardConnection'], ParentType, ContextType, Partial<QueryStandardsArgs>>;
@@ -2710,6 +3393,38 @@ export type RelationshipResolvers<ContextType = GraphQLContext, ParentType exten
   versionRange?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   vexJustification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   vexState?: Resolver<Maybe<ResolversTypes['VexState']>, ParentType, ContextType>;
+}>;
+
+export type RiskPathResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPath'] = ResolversParentTypes['RiskPath']> = ResolversObject<{
+  baseScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  blocked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  mitigated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['GraphPath'], ParentType, ContextType>;
+  residualFactor?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  steps?: Resolver<Array<ResolversTypes['RiskStep']>, ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+}>;
+
+export type RiskPathResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPathResult'] = ResolversParentTypes['RiskPathResult']> = ResolversObject<{
+  maxHops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paths?: Resolver<Array<ResolversTypes['RiskPath']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type RiskStepResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskStep'] = ResolversParentTypes['RiskStep']> = ResolversObject<{
+  controls?: Resolver<Array<ResolversTypes['MitigatingControl']>, ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  position?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ScopeDriftReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScopeDriftReport'] = ResolversParentTypes['ScopeDriftReport']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  deployments?: Resolver<Array<ResolversTypes['DeploymentScope']>, ParentType, ContextType>;
+  driftingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type SearchHitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SearchHit'] = ResolversParentTypes['SearchHit']> = ResolversObject<{
@@ -2755,6 +3470,7 @@ export type ThreatResolvers<ContextType = GraphQLContext, ParentType extends Res
   likelihood?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   mitigatedBy?: Resolver<ResolversTypes['ControlConnection'], ParentType, ContextType, Partial<ThreatMitigatedByArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parentTechnique?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   platforms?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
   revoked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2775,6 +3491,15 @@ export type ThreatEdgeResolvers<ContextType = GraphQLContext, ParentType extends
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Threat'], ParentType, ContextType>;
   via?: Resolver<Maybe<ResolversTypes['Relationship']>, ParentType, ContextType>;
+}>;
+
+export type ThreatExposureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ThreatExposure'] = ResolversParentTypes['ThreatExposure']> = ResolversObject<{
+  bestPath?: Resolver<ResolversTypes['RiskPath'], ParentType, ContextType>;
+  mitigatedPathCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pathCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  threat?: Resolver<ResolversTypes['Threat'], ParentType, ContextType>;
+  unmitigatedPathCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type UnlinkResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UnlinkResult'] = ResolversParentTypes['UnlinkResult']> = ResolversObject<{
@@ -2817,9 +3542,13 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Asset?: AssetResolvers<ContextType>;
   AssetConnection?: AssetConnectionResolvers<ContextType>;
   AssetEdge?: AssetEdgeResolvers<ContextType>;
+  BlastHit?: BlastHitResolvers<ContextType>;
+  BlastRadius?: BlastRadiusResolvers<ContextType>;
   Certification?: CertificationResolvers<ContextType>;
+  CertificationAtRisk?: CertificationAtRiskResolvers<ContextType>;
   CertificationConnection?: CertificationConnectionResolvers<ContextType>;
   CertificationEdge?: CertificationEdgeResolvers<ContextType>;
+  CertificationLineage?: CertificationLineageResolvers<ContextType>;
   Component?: ComponentResolvers<ContextType>;
   ComponentConnection?: ComponentConnectionResolvers<ContextType>;
   ComponentEdge?: ComponentEdgeResolvers<ContextType>;
@@ -2832,10 +3561,22 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Deployment?: DeploymentResolvers<ContextType>;
   DeploymentConnection?: DeploymentConnectionResolvers<ContextType>;
   DeploymentEdge?: DeploymentEdgeResolvers<ContextType>;
+  DeploymentScope?: DeploymentScopeResolvers<ContextType>;
   Device?: DeviceResolvers<ContextType>;
   DeviceConnection?: DeviceConnectionResolvers<ContextType>;
   DeviceEdge?: DeviceEdgeResolvers<ContextType>;
+  DriftFinding?: DriftFindingResolvers<ContextType>;
+  Exposure?: ExposureResolvers<ContextType>;
+  GraphPath?: GraphPathResolvers<ContextType>;
+  ImportCount?: ImportCountResolvers<ContextType>;
+  ImportJoin?: ImportJoinResolvers<ContextType>;
+  ImportNamedCount?: ImportNamedCountResolvers<ContextType>;
+  ImportSummary?: ImportSummaryResolvers<ContextType>;
+  LineageEntry?: LineageEntryResolvers<ContextType>;
+  LineageFinding?: LineageFindingResolvers<ContextType>;
+  LineageLink?: LineageLinkResolvers<ContextType>;
   LinkResult?: LinkResultResolvers<ContextType>;
+  MitigatingControl?: MitigatingControlResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   NonNegativeInt?: GraphQLScalarType;
@@ -2843,9 +3584,14 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   OrganizationConnection?: OrganizationConnectionResolvers<ContextType>;
   OrganizationEdge?: OrganizationEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PathEdge?: PathEdgeResolvers<ContextType>;
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Relationship?: RelationshipResolvers<ContextType>;
+  RiskPath?: RiskPathResolvers<ContextType>;
+  RiskPathResult?: RiskPathResultResolvers<ContextType>;
+  RiskStep?: RiskStepResolvers<ContextType>;
+  ScopeDriftReport?: ScopeDriftReportResolvers<ContextType>;
   SearchHit?: SearchHitResolvers<ContextType>;
   Standard?: StandardResolvers<ContextType>;
   StandardConnection?: StandardConnectionResolvers<ContextType>;
@@ -2853,6 +3599,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Threat?: ThreatResolvers<ContextType>;
   ThreatConnection?: ThreatConnectionResolvers<ContextType>;
   ThreatEdge?: ThreatEdgeResolvers<ContextType>;
+  ThreatExposure?: ThreatExposureResolvers<ContextType>;
   UnlinkResult?: UnlinkResultResolvers<ContextType>;
   Vulnerability?: VulnerabilityResolvers<ContextType>;
   VulnerabilityConnection?: VulnerabilityConnectionResolvers<ContextType>;

@@ -1,0 +1,108 @@
+/**
+ * Measurement helpers: the GraphQL side over HTTP with autocannon, the Cypher floor in-process
+ * with the same number of concurrent loops for the same duration, and percentiles.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadFigures {
+  p50Ms: number;
+  p99Ms: number;
+  meanMs: number;
+  requestsPerSecond: number;
+  requests: number;
+  errors: number;
+  durationSeconds: number;
+}
+
+export interface LoadSettings {
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+async function autocannonOnce(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<autocannon.Result> {
+  let next = 0;
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => {
+          const body = bodies[next % bodies.length] ?? '';
+          next += 1;
+          return { ...request, body };
+        },
+      },
+    ],
+  });
+}
+
+/** GraphQL over HTTP: warm-up, then one fixed-duration run at fixed concurrency, rotating request bodies. */
+export async function measureHttp(url: string, bodies: readonly string[], settings: LoadSettings): Promise<LoadFigures> {
+  if (settings.warmupSeconds > 0) await autocannonOnce(url, bodies, settings.connections, settings.warmupSeconds);
+  const result = await autocannonOnce(url, bodies, settings.connections, settings.durationSeconds);
+  return {
+    p50Ms: round(result.latency.p50),
+    p99Ms: round(result.latency.p99),
+    meanMs: round(result.latency.average),
+    requestsPerSecond: round(result.requests.total / result.duration, 1),
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + result.non2xx,
+    durationSeconds: round(result.duration, 1),
+  };
+}
+
+/** The floor: `connections` async loops calling `work(i)` back to back for the duration, after a warm-up. */
+export async function measureLoops(work: (i: number) => Promise<unknown>, settings: LoadSettings): Promise<LoadFigures> {
+  const run = async (seconds: number): Promise<{ latencies: number[]; errors: number; elapsed: number }> => {
+    const latencies: number[] = [];
+    let errors = 0;
+    let next = 0;
+    const started = performance.now();
+    const deadline = started + seconds * 1000;
+    const loop = async (): Promise<void> => {
+      while (performance.now() < deadline) {
+        const i = next;
+        next += 1;
+        const t0 = performance.now();
+        try {
+          await work(i);
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: settings.connections }, loop));
+    return { latencies, errors, elapsed: (performance.now() - started) / 1000 };
+  };
+  if (settings.warmupSeconds > 0) await run(settings.warmupSeconds);
+  const { latencies, errors, elapsed } = await run(settings.durationSeconds);
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const mean = sorted.reduce((s, v) => s + v, 0) / Math.max(1, sorted.length);
+  return {
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    meanMs: round(mean),
+    requestsPerSecond: round(sorted.length / elapsed, 1),
+    requests: sorted.length,
+    errors,
+    durationSeconds: round(elapsed, 1),
+  };
+}
+
+export { round };

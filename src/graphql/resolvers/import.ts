@@ -1,0 +1,32 @@
+/**
+ * The `importDocument` mutation: checks the caller's role and the size limit, then calls the
+ * import service. Parse and validation errors become BAD_USER_INPUT naming the place.
+ */
+import type { IResolvers } from '@graphql-tools/utils';
+import { requireRole } from '../../auth';
+import { ImportError, importDocument } from '../../services/importService';
+import type { GraphQLContext } from '../context';
+import { badInput } from '../errors';
+import type { MutationResolvers, Resolvers } from '../generated/resolvers-types';
+
+const mutation: MutationResolvers = {
+  importDocument: async (_p, { format, document, name, dryRun }, ctx) => {
+    requireRole(ctx, 'curator');
+    const bytes = Buffer.byteLength(document, 'utf8');
+    const limit = ctx.config.IMPORT_MAX_BYTES;
+    if (bytes > limit) {
+      throw badInput(`document: ${bytes} bytes is over the limit of ${limit} bytes (IMPORT_MAX_BYTES); import it with \`npm run import -- <format> <file>\``, ['document']);
+    }
+    if (name !== null && name !== undefined && (name.trim() === '' || name.length > 200)) throw badInput('name: must be 1..200 characters', ['name']);
+    try {
+      return await importDocument(ctx.db, { text: document, format: format ?? undefined, name: name ?? undefined, dryRun: dryRun ?? false, caller: ctx.caller.id, clearance: ctx.caller.clearance, stats: ctx.stats });
+    } catch (error) {
+      if (error instanceof ImportError) throw badInput(error.message, ['document']);
+      throw error;
+    }
+  },
+};
+
+const typed: Resolvers = { Mutation: mutation };
+
+export const importResolvers: IResolvers<unknown, GraphQLContext>[] = [typed as IResolvers<unknown, GraphQLContext>];

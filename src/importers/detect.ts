@@ -1,0 +1,61 @@
+/**
+ * Format detection from the document itself (used when the caller leaves the format out),
+ * and the one entry point that dispatches to the right parser.
+ */
+import { parseCycloneDx } from './cyclonedx';
+import { parseKev } from './kev';
+import { parseOscalCatalog, parseOscalComponentDefinition } from './oscal';
+import { parseStix } from './stix';
+import { ImportError, type ImportBatch, type ImportFormat } from './types';
+
+/** Detects the format from the first bytes and top-level keys; throws ImportError when unknown. */
+export function detectFormat(text: string): ImportFormat {
+  // Looking at the whole text would be slow for big files; the markers sit near the top.
+  const head = text.slice(0, 4096);
+  if (/"bomFormat"\s*:\s*"CycloneDX"/.test(head)) return 'CYCLONEDX';
+  if (/^\s*\{\s*"catalog"\s*:/.test(head)) return 'OSCAL_CATALOG';
+  if (/^\s*\{\s*"component-definition"\s*:/.test(head)) return 'OSCAL_COMPONENT_DEFINITION';
+  if (/"type"\s*:\s*"bundle"/.test(head) && /"objects"\s*:/.test(text.slice(0, 65536))) return 'STIX';
+  if (/"catalogVersion"\s*:/.test(head) && /"vulnerabilities"\s*:/.test(text.slice(0, 65536))) return 'KEV';
+  // Key order is not guaranteed: fall back to parsing.
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text) as unknown;
+  } catch {
+    throw new ImportError('document', 'format not recognised and not valid JSON; give the format explicitly');
+  }
+  if (typeof doc === 'object' && doc !== null && !Array.isArray(doc)) {
+    const o = doc as Record<string, unknown>;
+    if (o.bomFormat === 'CycloneDX') return 'CYCLONEDX';
+    if ('catalog' in o) return 'OSCAL_CATALOG';
+    if ('component-definition' in o) return 'OSCAL_COMPONENT_DEFINITION';
+    if (o.type === 'bundle' && Array.isArray(o.objects)) return 'STIX';
+    if ('catalogVersion' in o && Array.isArray(o.vulnerabilities)) return 'KEV';
+  }
+  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM or the CISA KEV catalog)');
+}
+
+/** Command-line names of the formats. */
+export const FORMAT_NAMES: Record<string, ImportFormat> = {
+  stix: 'STIX',
+  'oscal-catalog': 'OSCAL_CATALOG',
+  'oscal-component-definition': 'OSCAL_COMPONENT_DEFINITION',
+  cyclonedx: 'CYCLONEDX',
+  kev: 'KEV',
+};
+
+export function parseDocument(format: ImportFormat, text: string, name?: string): ImportBatch {
+  const options = name ? { name } : {};
+  switch (format) {
+    case 'STIX':
+      return parseStix(text, options);
+    case 'OSCAL_CATALOG':
+      return parseOscalCatalog(text, options);
+    case 'OSCAL_COMPONENT_DEFINITION':
+      return parseOscalComponentDefinition(text, options);
+    case 'CYCLONEDX':
+      return parseCycloneDx(text, options);
+    case 'KEV':
+      return parseKev(text, options);
+  }
+}

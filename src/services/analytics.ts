@@ -1,0 +1,286 @@
+/**
+ * Risk analytics (docs/ANALYTICS.md): validates arguments, runs one analytics query (plus one
+ * lookup of the ids asked about), and turns the rows into the GraphQL result with the pure
+ * scoring, lineage and drift rules of src/domain.
+ */
+import { assessDeployment, type Coverage } from '../domain/drift';
+import { evaluateLineage, isInEffect, today, type CertFacts, type Validity } from '../domain/lineage';
+import type { Label } from '../domain/model';
+import { baseRisk, checkHops, cmp, combineExposure, comparePaths, explainExposure, scorePath, type MitigationFact, type PathScore, type ThreatSummary } from '../domain/risk';
+import type { GraphQLContext } from '../graphql/context';
+import { badInput, notFound } from '../graphql/errors';
+import type { ResolversTypes } from '../graphql/generated/resolvers-types';
+import { AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
+import type { NodeRow } from '../store/rows';
+
+type GraphPathOut = ResolversTypes['GraphPath'];
+type RiskPathOut = ResolversTypes['RiskPath'];
+
+export const MAX_FIRST = 100;
+
+function storeOf(ctx: GraphQLContext): AnalyticsStore {
+  return new AnalyticsStore(ctx.db, ctx.stats, ctx.store.markings);
+}
+
+function hopsOrThrow(value: number | null | undefined): number {
+  const check = checkHops(value);
+  if (!check.ok) throw badInput(check.message, ['maxHops']);
+  return check.hops;
+}
+
+/** A visible node of one of the labels, else NOT_FOUND (missing and hidden look alike) or BAD_USER_INPUT. */
+function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label[], argument: string): NodeRow {
+  const node = rows.find((r) => r.id === id);
+  if (!node) throw notFound(`${argument}: no node with id ${JSON.stringify(id)} is visible to you`, [argument]);
+  if (!labels.includes(node.__label)) throw badInput(`${argument}: ${JSON.stringify(id)} is a ${node.__label}; expected ${labels.join(' or ')}`, [argument]);
+  return node;
+}
+
+/** asOf from GraphQL (the Date scalar parses to a JS Date) as YYYY-MM-DD, default today. */
+export function dateArg(value: unknown, argument: string): string {
+  if (value === null || value === undefined) return today();
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return value.toISOString().slice(0, 10);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value))) return value;
+  throw badInput(`${argument}: expected a date YYYY-MM-DD`, [argument]);
+}
+
+function exactlyOne(a: string | null | undefined, b: string | null | undefined, names: [string, string]): void {
+  if ((a ? 1 : 0) + (b ? 1 : 0) !== 1) throw badInput(`give exactly one of ${names[0]} and ${names[1]}`, [a ? names[1] : names[0]]);
+}
+
+function graphPath(row: PathRow): GraphPathOut {
+  const byId = new Map(row.nodes.map((n) => [n.id, n]));
+  const edges = row.edges.map((e, i) => {
+    const from = byId.get(e.fromId);
+    const to = byId.get(e.toId);
+    if (!from || !to) throw new Error(`path edge ${e.relationship.type} ends outside its path`);
+    return { type: e.relationship.type, from, to, direction: row.nodes[i]?.id === e.fromId ? ('FORWARD' as const) : ('BACKWARD' as const), relationship: e.relationship };
+  });
+  return { nodes: row.nodes, edges, length: row.edges.length };
+}
+
+/** Identity of a path for de-duplication: parallel relationships of one type are the same route. */
+function pathKey(row: PathRow): string {
+  return JSON.stringify([row.nodes.map((n) => n.id), row.edges.map((e) => e.relationship.type)]);
+}
+
+interface ScoredPath {
+  row: PathRow;
+  nodeIds: string[];
+  base: number;
+  scored: PathScore;
+  score: number;
+}
+
+function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly MitigationFact[]): ScoredPath[] {
+  const seen = new Set<string>();
+  const out: ScoredPath[] = [];
+  for (const row of rows.paths) {
+    const key = pathKey(row);
+    const source = row.nodes[0];
+    if (seen.has(key) || !source) continue;
+    seen.add(key);
+    const nodeIds = row.nodes.map((n) => n.id);
+    const base = baseRisk(source).base;
+    const scored = scorePath(base, nodeIds.slice(1), factsFor(row));
+    out.push({ row, nodeIds, base, scored, score: scored.score });
+  }
+  return out.sort(comparePaths);
+}
+
+function riskPathOut(p: ScoredPath, rows: RiskPathsRows): RiskPathOut {
+  const threats = new Map(rows.threats.map((t) => [t.id, t]));
+  const steps = p.row.nodes.slice(1).map((node, i) => ({
+    node,
+    position: i + 1,
+    controls: (p.scored.controlsByNode.get(node.id) ?? []).flatMap((c) => {
+      const control = rows.controls.get(c.controlId);
+      const threat = threats.get(c.threatId);
+      return control && threat ? [{ control, threat, effectiveness: c.effectiveness, effectivenessSource: c.source }] : [];
+    }),
+  }));
+  const target = p.row.nodes[p.row.nodes.length - 1];
+  if (!target) throw new Error('empty risk path');
+  return {
+    path: graphPath(p.row),
+    steps,
+    target,
+    baseScore: p.base,
+    residualFactor: p.scored.residualFactor,
+    score: p.score,
+    mitigated: p.scored.mitigated,
+    blocked: p.scored.blocked,
+  };
+}
+
+export interface RiskPathsArgs {
+  from: string;
+  to?: string | null;
+  maxHops?: number | null;
+  includeMitigated?: boolean | null;
+  first?: number | null;
+}
+
+export async function riskPaths(ctx: GraphQLContext, args: RiskPathsArgs): Promise<ResolversTypes['RiskPathResult']> {
+  const hops = hopsOrThrow(args.maxHops);
+  const first = args.first ?? 20;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
+  const to = args.to ?? null;
+  const found = await ctx.store.getNodes(to ? [args.from, to] : [args.from]);
+  const source = expectNode(found, args.from, ['Threat', 'Vulnerability'], 'from');
+  if (to) expectNode(found, to, ['Device', 'Deployment', 'Certification', 'Component'], 'to');
+  const rows = await storeOf(ctx).riskPaths(args.from, to, hops);
+  const scored = scorePaths(rows, () => rows.mitigations).filter((p) => args.includeMitigated !== false || !p.scored.mitigated);
+  return { source, paths: scored.slice(0, first).map((p) => riskPathOut(p, rows)), totalCount: scored.length, truncated: rows.truncated, maxHops: hops };
+}
+
+export async function exposure(ctx: GraphQLContext, args: { deviceId: string; maxHops?: number | null }): Promise<ResolversTypes['Exposure']> {
+  const hops = hopsOrThrow(args.maxHops);
+  const found = await ctx.store.getNodes([args.deviceId]);
+  const device = expectNode(found, args.deviceId, ['Device'], 'deviceId');
+  const rows = await storeOf(ctx).exposure(args.deviceId, hops);
+  const scored = scorePaths(rows, (row) => rows.mitigations.filter((m) => m.threatId === row.nodes[0]?.id));
+  const byThreat = new Map<string, ScoredPath[]>();
+  for (const p of scored) {
+    const threatId = p.nodeIds[0] ?? '';
+    byThreat.set(threatId, [...(byThreat.get(threatId) ?? []), p]);
+  }
+  const threatRows = new Map(rows.threats.map((t) => [t.id, t]));
+  const threats = [...byThreat.entries()].flatMap(([threatId, paths]) => {
+    const threat = threatRows.get(threatId);
+    const best = paths[0];
+    if (!threat || !best) return [];
+    const mitigated = paths.filter((p) => p.scored.mitigated).length;
+    return [{ threat, score: best.score, bestPath: riskPathOut(best, rows), pathCount: paths.length, mitigatedPathCount: mitigated, unmitigatedPathCount: paths.length - mitigated }];
+  });
+  threats.sort((a, b) => b.score - a.score || cmp(a.threat.id, b.threat.id));
+  const summaries: ThreatSummary[] = threats.map((t) => ({ threatId: t.threat.id, best: t.score, pathCount: t.pathCount, mitigated: t.mitigatedPathCount, unmitigated: t.unmitigatedPathCount }));
+  const score = combineExposure(summaries.map((s) => s.best));
+  return { device, score, explanation: explainExposure(score, summaries, rows.truncated), threats, truncated: rows.truncated, maxHops: hops };
+}
+
+export async function blastRadius(ctx: GraphQLContext, args: { componentId?: string | null; vulnerabilityId?: string | null; maxHops?: number | null }): Promise<ResolversTypes['BlastRadius']> {
+  exactlyOne(args.componentId, args.vulnerabilityId, ['componentId', 'vulnerabilityId']);
+  const hops = hopsOrThrow(args.maxHops);
+  const argument = args.componentId ? 'componentId' : 'vulnerabilityId';
+  const id = args.componentId ?? args.vulnerabilityId ?? '';
+  const found = await ctx.store.getNodes([id]);
+  const source = expectNode(found, id, [args.componentId ? 'Component' : 'Vulnerability'], argument);
+  const rows = await storeOf(ctx).blastRadius(id, hops);
+  // paths come shortest first, then by node ids: the first one per target is the one reported
+  const best = new Map<string, PathRow>();
+  for (const row of rows.paths) {
+    const target = row.nodes[row.nodes.length - 1];
+    if (target && !best.has(target.id)) best.set(target.id, row);
+  }
+  const hits = [...best.values()].sort((a, b) => a.edges.length - b.edges.length || cmp(a.nodes[a.nodes.length - 1]?.id ?? '', b.nodes[b.nodes.length - 1]?.id ?? ''));
+  const hit = (row: PathRow) => ({ node: row.nodes[row.nodes.length - 1] ?? source, hops: row.edges.length, path: graphPath(row) });
+  const ofLabel = (label: Label) => hits.filter((r) => r.nodes[r.nodes.length - 1]?.__label === label);
+  return {
+    source,
+    devices: ofLabel('Device').map(hit),
+    deployments: ofLabel('Deployment').map(hit),
+    components: ofLabel('Component').map(hit),
+    certifications: ofLabel('Certification').map((row) => ({
+      certification: row.nodes[row.nodes.length - 1] ?? source,
+      affectedAsset: row.nodes[row.nodes.length - 2] ?? source,
+      hops: row.edges.length,
+      path: graphPath(row),
+    })),
+    truncated: rows.truncated,
+    maxHops: hops,
+  };
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export function certFacts(row: NodeRow): CertFacts {
+  return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil) };
+}
+
+function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>) {
+  return (validity?.findings ?? []).map((f) => ({ reason: f.reason, explanation: f.explanation, relatedCertification: f.relatedId ? (certs.get(f.relatedId) ?? null) : null }));
+}
+
+export async function certificationLineage(ctx: GraphQLContext, args: { certificationId: string; asOf?: unknown }): Promise<ResolversTypes['CertificationLineage']> {
+  const asOf = dateArg(args.asOf, 'asOf');
+  const rows = await storeOf(ctx).lineage(args.certificationId);
+  const root = rows?.certifications.find((c) => c.depth === 0)?.node;
+  if (!rows || !root) throw notFound(`certificationId: no certification with id ${JSON.stringify(args.certificationId)} is visible to you`, ['certificationId']);
+  const certs = new Map([...rows.certifications.map((c) => [c.node.id, c.node] as const), ...rows.outsideSuccessors.map((n) => [n.id, n] as const)]);
+  const validity = evaluateLineage(
+    {
+      certs: [...certs.values()].map(certFacts),
+      basedOn: rows.links.filter((l) => l.type === 'BASED_ON').map((l) => [l.fromId, l.toId] as const),
+      supersedes: rows.links.filter((l) => l.type === 'SUPERSEDES').map((l) => [l.fromId, l.toId] as const),
+    },
+    asOf,
+  );
+  const entries = rows.certifications.map((c) => {
+    const v = validity.get(c.node.id);
+    return { certification: c.node, depth: c.depth, holds: v?.holds ?? false, findings: findingsOut(v, certs) };
+  });
+  const links = rows.links
+    .flatMap((l) => {
+      const from = certs.get(l.fromId);
+      const to = certs.get(l.toId);
+      if (!from || !to) return [];
+      const holds = l.type === 'BASED_ON' ? (validity.get(l.toId)?.holds ?? false) : isInEffect(certFacts(from), asOf);
+      return [{ type: l.type, from, to, holds }];
+    })
+    .sort((a, b) => cmp(a.type, b.type) || cmp(a.from.id, b.from.id) || cmp(a.to.id, b.to.id));
+  return { root, asOf, holds: validity.get(root.id)?.holds ?? false, entries, links, truncated: rows.truncated };
+}
+
+export async function scopeDrift(
+  ctx: GraphQLContext,
+  args: { organizationId?: string | null; deploymentId?: string | null; asOf?: unknown; onlyDrifting?: boolean | null },
+): Promise<ResolversTypes['ScopeDriftReport']> {
+  exactlyOne(args.organizationId, args.deploymentId, ['organizationId', 'deploymentId']);
+  const asOf = dateArg(args.asOf, 'asOf');
+  const argument = args.organizationId ? 'organizationId' : 'deploymentId';
+  const id = args.organizationId ?? args.deploymentId ?? '';
+  expectNode(await ctx.store.getNodes([id]), id, [args.organizationId ? 'Organization' : 'Deployment'], argument);
+  const { rows, truncated } = await storeOf(ctx).deploymentScopes(args.organizationId ? { organizationId: args.organizationId } : { deploymentId: id });
+  const deployments = rows.map((row) => {
+    const implemented = new Set(row.implementedControlIds);
+    const certs = new Map(row.coverage.map((c) => [c.certification.id, c.certification]));
+    const coverage: Coverage[] = row.coverage.map((c) => ({
+      cert: certFacts(c.certification),
+      minOsVersion: c.minOsVersion,
+      maxOsVersion: c.maxOsVersion,
+      supersededBy: c.supersededBy.map(certFacts),
+      missingControlIds: c.requiredControlIds.filter((controlId) => !implemented.has(controlId)),
+    }));
+    const osVersion = str(row.os?.version) ?? str(row.deployment.osVersion);
+    const result = assessDeployment({ deploymentId: row.deployment.id, deviceId: row.device?.id ?? null, osVersion, coverage }, asOf);
+    const findings = result.findings.map((f) => ({
+      reason: f.reason,
+      explanation: f.explanation,
+      certification: f.certificationId ? (certs.get(f.certificationId) ?? null) : null,
+      control: null as NodeRow | null,
+      controlId: f.controlId,
+    }));
+    return {
+      deployment: row.deployment,
+      device: row.device,
+      osRelease: row.os,
+      osVersion,
+      inScope: result.inScope,
+      coveredBy: result.coveredBy.flatMap((certId) => certs.get(certId) ?? []),
+      findings,
+    };
+  });
+  // missing controls are named by id in the finding; load their rows in one batch
+  const controlIds = [...new Set(deployments.flatMap((d) => d.findings.flatMap((f) => (f.controlId ? [f.controlId] : []))))];
+  const controls = new Map((controlIds.length > 0 ? await ctx.store.getNodes(controlIds) : []).map((c) => [c.id, c]));
+  const out = deployments.map((d) => ({ ...d, findings: d.findings.map(({ controlId, ...f }) => ({ ...f, control: controlId ? (controls.get(controlId) ?? null) : null })) }));
+  return {
+    asOf,
+    deployments: args.onlyDrifting ? out.filter((d) => !d.inScope) : out,
+    driftingCount: out.filter((d) => !d.inScope).length,
+    truncated,
+  };
+}

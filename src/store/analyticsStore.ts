@@ -1,0 +1,345 @@
+/**
+ * Cypher of the risk analytics (docs/ANALYTICS.md): named, parameterized, every node and
+ * relationship filtered by the caller's `$markings`, so a path through a hidden node or claim is
+ * never returned. Variable-length parts carry their upper bound in the Cypher text, built only
+ * from a validated integer (Cypher cannot take it as a parameter), and every result set is capped
+ * with LIMIT (one row more than the cap, so callers can say when it was truncated).
+ */
+import { BACKWARD_RISK_EDGES, BLOCKING_VEX_STATES, FORWARD_RISK_EDGES, MAX_HOPS, MIN_HOPS, type MitigationFact } from '../domain/risk';
+import { RELATIONSHIPS } from '../domain/model';
+import type { Database, QueryStats, Row } from './database';
+import { toNodeRow, toRelationshipRow } from './graphStore';
+import type { NodeRow, RelationshipRow } from './rows';
+
+/** Most candidate paths a risk-path or exposure query returns before scoring. */
+export const MAX_CANDIDATE_PATHS = 1000;
+/** Most nodes a blast radius reports. */
+export const MAX_BLAST_TARGETS = 1000;
+/** Deepest BASED_ON / SUPERSEDES link followed from the root of a lineage. */
+export const LINEAGE_MAX_DEPTH = 8;
+/** Most certifications in one lineage. */
+export const MAX_LINEAGE_CERTIFICATIONS = 500;
+/** Most deployments one scope-drift call examines. */
+export const MAX_DRIFT_DEPLOYMENTS = 500;
+/** Deepest HAS_COMPONENT chain searched for a device part that implements a required control. */
+const PART_DEPTH = 4;
+
+const VISIBLE_REL = (r: string) => `coalesce(${r}.classification, 'UNCLASSIFIED') IN $markings`;
+const NODE = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
+const REL = (r: string) => `${r} {.*, __type: type(${r}), __from: startNode(${r}).id, __to: endNode(${r}).id}`;
+/** No node twice on a path (cycles are walked at most once round). */
+const ACYCLIC = `all(i IN range(0, length(p) - 1) WHERE none(j IN range(i + 1, length(p)) WHERE nodes(p)[i] = nodes(p)[j]))`;
+
+function relTypes(names: readonly (keyof typeof RELATIONSHIPS)[]): string {
+  return names.map((n) => RELATIONSHIPS[n].type).join('|');
+}
+
+/** The bound of a variable-length pattern, from a validated integer only. */
+function hopBound(hops: number): number {
+  if (!Number.isInteger(hops) || hops < MIN_HOPS || hops > MAX_HOPS) throw new RangeError(`hops out of range: ${hops}`);
+  return hops;
+}
+
+/**
+ * One step of a risk path, as a quantified path pattern: a visible node to a visible node over a
+ * visible risk edge, in the direction risk flows (see FORWARD/BACKWARD_RISK_EDGES), never over an
+ * AFFECTS edge whose VEX state says the component is not affected.
+ */
+function riskStep(hops: number): string {
+  return `((x)-[r:${relTypes([...FORWARD_RISK_EDGES, ...BACKWARD_RISK_EDGES])}]-(y)
+      WHERE x.classification IN $markings AND y.classification IN $markings AND ${VISIBLE_REL('r')}
+        AND ((type(r) IN $forwardTypes AND startNode(r) = x) OR (type(r) IN $backwardTypes AND endNode(r) = x))
+        AND NOT (type(r) = 'AFFECTS' AND coalesce(r.vexState, '') IN $blockingVex)){1,${hopBound(hops)}}`;
+}
+
+const STEP_PARAMS = { forwardTypes: [...FORWARD_RISK_EDGES], backwardTypes: [...BACKWARD_RISK_EDGES], blockingVex: [...BLOCKING_VEX_STATES] };
+
+/**
+ * Tail shared by riskPaths and exposure: given `paths` and `threats`, the controls implemented by
+ * a node on a path that mitigate one of the threats, then the rows.
+ */
+const MITIGATIONS_AND_RETURN = `
+  CALL (paths, threats) {
+    UNWIND paths AS p
+    UNWIND nodes(p) AS n
+    WITH DISTINCT n, threats
+    MATCH (n)-[i:IMPLEMENTS]->(c:Control)-[m:MITIGATES]->(t:Threat)
+    WHERE t IN threats AND c.classification IN $markings AND ${VISIBLE_REL('i')} AND ${VISIBLE_REL('m')}
+    RETURN collect({nodeId: n.id, controlId: c.id, threatId: t.id, edgeEffectiveness: m.effectiveness, controlEffectiveness: c.effectiveness}) AS mitigations,
+           collect(DISTINCT ${NODE('c')}) AS controls
+  }
+  RETURN [t IN threats | ${NODE('t')}] AS threats,
+         [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths,
+         mitigations, controls`;
+
+/** An edge of a path with its stored direction. */
+export interface PathEdgeRow {
+  relationship: RelationshipRow;
+  fromId: string;
+  toId: string;
+}
+
+export interface PathRow {
+  nodes: NodeRow[];
+  edges: PathEdgeRow[];
+}
+
+export interface RiskPathsRows {
+  /** Threats whose mitigations count on these paths. */
+  threats: NodeRow[];
+  paths: PathRow[];
+  mitigations: MitigationFact[];
+  controls: Map<string, NodeRow>;
+  /** More candidates existed than the cap. */
+  truncated: boolean;
+}
+
+function toPathRow(value: unknown): PathRow {
+  const v = value as { nodes: unknown[]; edges: Record<string, unknown>[] };
+  return {
+    nodes: v.nodes.map(toNodeRow),
+    edges: v.edges.map((e) => {
+      const { __from, __to, ...rest } = e;
+      return { relationship: toRelationshipRow(rest), fromId: String(__from), toId: String(__to) };
+    }),
+  };
+}
+
+function numOrNull(value: unknown): number | null {
+  return typeof value === 'number' ? value : null;
+}
+
+function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows {
+  if (!row) return { threats: [], paths: [], mitigations: [], controls: new Map(), truncated: false };
+  const paths = (row.paths as unknown[]).map(toPathRow);
+  const mitigations = (row.mitigations as Record<string, unknown>[]).map((m) => ({
+    nodeId: String(m.nodeId),
+    controlId: String(m.controlId),
+    threatId: String(m.threatId),
+    edgeEffectiveness: numOrNull(m.edgeEffectiveness),
+    controlEffectiveness: numOrNull(m.controlEffectiveness),
+  }));
+  const controls = new Map((row.controls as unknown[]).map(toNodeRow).map((c) => [c.id, c]));
+  return { threats: (row.threats as unknown[]).map(toNodeRow), paths: paths.slice(0, cap), mitigations, controls, truncated: paths.length > cap };
+}
+
+export interface BlastRows {
+  paths: PathRow[];
+  truncated: boolean;
+}
+
+export interface LineageRows {
+  certifications: { node: NodeRow; depth: number }[];
+  links: { type: 'BASED_ON' | 'SUPERSEDES'; fromId: string; toId: string }[];
+  /** Visible certifications that supersede a lineage member but lie beyond the depth bound. */
+  outsideSuccessors: NodeRow[];
+  truncated: boolean;
+}
+
+export interface CoverageRow {
+  certification: NodeRow;
+  minOsVersion: string | null;
+  maxOsVersion: string | null;
+  supersededBy: NodeRow[];
+  requiredControlIds: string[];
+}
+
+export interface DeploymentScopeRow {
+  deployment: NodeRow;
+  device: NodeRow | null;
+  os: NodeRow | null;
+  implementedControlIds: string[];
+  coverage: CoverageRow[];
+}
+
+function strOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+export class AnalyticsStore {
+  constructor(
+    readonly db: Database,
+    readonly stats: QueryStats,
+    readonly markings: readonly string[],
+  ) {}
+
+  /**
+   * Paths from a threat or vulnerability to `toId`, or to every reachable device when `toId` is
+   * null, with the controls along them. Shortest first, then by node ids, capped.
+   */
+  async riskPaths(fromId: string, toId: string | null, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows> {
+    const target = toId === null ? '(dst:Device)' : '(dst:Device|Component|Deployment|Certification)';
+    const rows = await this.db.read(
+      this.stats,
+      'analytics.riskPaths',
+      `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
+       // the threats whose mitigations count: the source itself, or the threats exploiting it
+       CALL (src) {
+         OPTIONAL MATCH (t:Threat)-[e:EXPLOITS]->(src)
+         WHERE t.classification IN $markings AND ${VISIBLE_REL('e')}
+         WITH src, collect(t) AS exploiters
+         RETURN CASE WHEN src:Threat THEN [src] ELSE exploiters END AS threats
+       }
+       CALL (src) {
+         MATCH p = (src) ${riskStep(hops)} ${target}
+         WHERE ($toId IS NULL OR dst.id = $toId) AND ${ACYCLIC}
+         WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
+         RETURN collect(p) AS paths
+       }
+       ${MITIGATIONS_AND_RETURN}`,
+      { fromId, toId, cap, markings: this.markings, ...STEP_PARAMS },
+    );
+    return toRiskPathsRows(rows[0], cap);
+  }
+
+  /** Every path from any threat to the device, with the controls along them, capped. */
+  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows> {
+    const rows = await this.db.read(
+      this.stats,
+      'analytics.exposure',
+      `MATCH (dst:Device {id: $deviceId}) WHERE dst.classification IN $markings
+       CALL (dst) {
+         MATCH p = (src:Threat) ${riskStep(hops)} (dst)
+         WHERE ${ACYCLIC}
+         WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
+         RETURN collect(p) AS paths
+       }
+       WITH paths, reduce(acc = [], p IN paths | CASE WHEN nodes(p)[0] IN acc THEN acc ELSE acc + [nodes(p)[0]] END) AS threats
+       ${MITIGATIONS_AND_RETURN}`,
+      { deviceId, cap, markings: this.markings, ...STEP_PARAMS },
+    );
+    return toRiskPathsRows(rows[0], cap);
+  }
+
+  /**
+   * The shortest paths (all of equal shortest length) from a component or vulnerability to each
+   * device, deployment, certification and component it puts at risk, capped.
+   */
+  async blastRadius(fromId: string, hops: number, cap = MAX_BLAST_TARGETS): Promise<BlastRows> {
+    const rows = await this.db.read(
+      this.stats,
+      'analytics.blastRadius',
+      `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
+       CALL (src) {
+         MATCH p = ALL SHORTEST (src) ${riskStep(hops)} (dst:Device|Deployment|Certification|Component)
+         WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
+         RETURN collect(p) AS paths
+       }
+       RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`,
+      { fromId, cap, markings: this.markings, ...STEP_PARAMS },
+    );
+    const paths = ((rows[0]?.paths as unknown[] | undefined) ?? []).map(toPathRow);
+    return { paths: paths.slice(0, cap), truncated: paths.length > cap };
+  }
+
+  /**
+   * The certifications linked to the root by BASED_ON (followed from a certification to what it
+   * rests on) and SUPERSEDES (followed both ways), each at its shortest depth, the links among
+   * them, and visible successors beyond the depth bound.
+   */
+  async lineage(certificationId: string, cap = MAX_LINEAGE_CERTIFICATIONS): Promise<LineageRows | undefined> {
+    const rows = await this.db.read(
+      this.stats,
+      'analytics.certificationLineage',
+      `MATCH (root:Certification {id: $certificationId}) WHERE root.classification IN $markings
+       CALL (root) {
+         MATCH p = ANY SHORTEST (root) ((a:Certification)-[r:BASED_ON|SUPERSEDES]-(b:Certification)
+             WHERE b.classification IN $markings AND ${VISIBLE_REL('r')} AND (type(r) = 'SUPERSEDES' OR startNode(r) = a)){0,${LINEAGE_MAX_DEPTH}} (c:Certification)
+         WITH c, length(p) AS depth ORDER BY depth ASC, c.id ASC LIMIT toInteger($cap) + 1
+         RETURN collect({node: ${NODE('c')}, depth: depth}) AS certs
+       }
+       WITH certs, [x IN certs | x.node.id] AS ids
+       CALL (ids) {
+         MATCH (a:Certification)-[r:BASED_ON|SUPERSEDES]->(b:Certification)
+         WHERE a.id IN ids AND b.id IN ids AND ${VISIBLE_REL('r')}
+         RETURN collect({type: type(r), fromId: a.id, toId: b.id}) AS links
+       }
+       CALL (ids) {
+         MATCH (s:Certification)-[r:SUPERSEDES]->(b:Certification)
+         WHERE b.id IN ids AND NOT s.id IN ids AND s.classification IN $markings AND ${VISIBLE_REL('r')}
+         RETURN collect(DISTINCT ${NODE('s')}) AS outside, collect({type: 'SUPERSEDES', fromId: s.id, toId: b.id}) AS outsideLinks
+       }
+       RETURN certs, links + outsideLinks AS links, outside`,
+      { certificationId, cap, markings: this.markings },
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: toNodeRow(c.node), depth: Number(c.depth) }));
+    return {
+      certifications: certs.slice(0, cap),
+      links: (row.links as Record<string, unknown>[]).map((l) => ({ type: l.type === 'BASED_ON' ? 'BASED_ON' : 'SUPERSEDES', fromId: String(l.fromId), toId: String(l.toId) })),
+      outsideSuccessors: (row.outside as unknown[]).map(toNodeRow),
+      truncated: certs.length > cap,
+    };
+  }
+
+  /**
+   * Deployments of an operator (or one deployment) with their device model, running OS release,
+   * the controls implemented by the device, its parts or the release (and their MAPS_TO
+   * equivalents), and each certification covering the model with its OS range, successors and
+   * required controls.
+   */
+  async deploymentScopes(scope: { organizationId: string } | { deploymentId: string }, cap = MAX_DRIFT_DEPLOYMENTS): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
+    const first =
+      'organizationId' in scope
+        ? `MATCH (o:Organization {id: $organizationId})-[op:OPERATES]->(dep:Deployment)
+           WHERE o.classification IN $markings AND ${VISIBLE_REL('op')} AND dep.classification IN $markings`
+        : `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings`;
+    const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
+    const rows = await this.db.read(
+      this.stats,
+      'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment',
+      `${first}
+       WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap) + 1
+       CALL (dep) {
+         OPTIONAL MATCH (dep)-[r:OF]->(d:Device) WHERE d.classification IN $markings AND ${VISIBLE_REL('r')}
+         RETURN d ORDER BY d.id ASC LIMIT 1
+       }
+       CALL (dep) {
+         OPTIONAL MATCH (dep)-[r:RUNS]->(os:Component) WHERE os.classification IN $markings AND ${VISIBLE_REL('r')} AND os.kind = 'OS_RELEASE'
+         RETURN os ORDER BY os.id ASC LIMIT 1
+       }
+       CALL (d, os) {
+         CALL (d, os) {
+           UNWIND [x IN [d, os] WHERE x IS NOT NULL] AS h RETURN h
+           UNION
+           MATCH (d) ${partOf} (h:Component) RETURN h
+         }
+         WITH DISTINCT h
+         MATCH (h)-[i:IMPLEMENTS]->(c:Control) WHERE c.classification IN $markings AND ${VISIBLE_REL('i')}
+         OPTIONAL MATCH (c)-[mt:MAPS_TO]-(eq:Control) WHERE eq.classification IN $markings AND ${VISIBLE_REL('mt')}
+         RETURN collect(DISTINCT c.id) + collect(DISTINCT eq.id) AS implemented
+       }
+       CALL (d) {
+         MATCH (cert:Certification)-[cr:CERTIFIES]->(d) WHERE cert.classification IN $markings AND ${VISIBLE_REL('cr')}
+         CALL (cert) {
+           OPTIONAL MATCH (s:Certification)-[sr:SUPERSEDES]->(cert) WHERE s.classification IN $markings AND ${VISIBLE_REL('sr')}
+           RETURN collect(${NODE('s')}) AS supersededBy
+         }
+         CALL (cert) {
+           OPTIONAL MATCH (cert)-[rq:REQUIRES]->(ctl:Control) WHERE ctl.classification IN $markings AND ${VISIBLE_REL('rq')}
+           RETURN collect(ctl.id) AS required
+         }
+         WITH cert, cr, supersededBy, required ORDER BY cert.id ASC
+         RETURN collect({certification: ${NODE('cert')}, minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
+       }
+       RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
+              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage`,
+      { ...scope, cap, markings: this.markings },
+    );
+    const mapped = rows.map((row): DeploymentScopeRow => ({
+      deployment: toNodeRow(row.deployment),
+      device: row.device ? toNodeRow(row.device) : null,
+      os: row.os ? toNodeRow(row.os) : null,
+      implementedControlIds: (row.implemented as unknown[]).map(String),
+      coverage: (row.coverage as Record<string, unknown>[]).map((c) => ({
+        certification: toNodeRow(c.certification),
+        minOsVersion: strOrNull(c.minOsVersion),
+        maxOsVersion: strOrNull(c.maxOsVersion),
+        supersededBy: (c.supersededBy as unknown[]).map(toNodeRow),
+        requiredControlIds: (c.required as unknown[]).map(String),
+      })),
+    }));
+    return { rows: mapped.slice(0, cap), truncated: mapped.length > cap };
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * The importers' loader: writes one parsed document (an ImportBatch) in ONE write transaction
+ * with the bulk writers of graphStore.ts, resolves cross-source joins, and marks as stale what
+ * an earlier version of the same document wrote but this one no longer contains.
+ *
+ * Ownership: a node belongs to the document that created it (its `sourceRef` starts with the
+ * document key). Nodes of other origin that this document joins to (a seed Threat with the same
+ * ATT&CK id, a CVE first written by KEV and named again in an SBOM) are only enriched: missing
+ * properties are filled, nothing is overwritten, their provenance and run stay their owner's.
+ */
+import { LABELS, RELATIONSHIPS, markingsVisibleTo, propertySpec, type Classification, type Label } from '../domain/model';
+import type { BatchNode, BatchRelationship, ImportBatch, RelationshipGroup } from '../importers/types';
+import { toNeo4jProperty } from './convert';
+import type { Database, QueryStats, Tx } from './database';
+import { mergeRelationships, upsertNodes, type ProvenanceStamp, type WriteCounts } from './graphStore';
+
+export interface LoadCounts extends WriteCounts {
+  /** Rows not written: duplicates, or relationships whose ends are not in the graph. */
+  skipped: number;
+  /** Nodes or relationships of an earlier version of the document marked stale by this run. */
+  stale: number;
+}
+
+export interface LoadResult {
+  nodes: Record<string, LoadCounts>;
+  relationships: Record<string, LoadCounts>;
+  /** Non-fatal remarks (e.g. a control a component-definition names that is not in the graph). */
+  problems: string[];
+  /** Ids remapped to existing nodes by a join key: imported id -> existing id. */
+  joined: Record<string, string>;
+}
+
+export interface LoadOptions {
+  runId: string;
+  assertedBy: string;
+  assertedAt: Date;
+  /** Run everything, report what would change, then roll back. */
+  dryRun: boolean;
+  /** Clearance of the caller: nodes above it are neither joined to nor written (default SECRET, for trusted tools). */
+  clearance?: Classification;
+  stats?: QueryStats;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Thrown inside the transaction to roll a dry run back while keeping its result. */
+class DryRunRollback extends Error {
+  constructor(readonly result: LoadResult) {
+    super('dry run');
+  }
+}
+
+const ALL_LABELS = LABELS.join('|');
+
+function emptyCounts(): LoadCounts {
+  return { created: 0, updated: 0, unchanged: 0, skipped: 0, stale: 0 };
+}
+
+function addCounts(into: LoadCounts, c: WriteCounts): void {
+  into.created += c.created;
+  into.updated += c.updated;
+  into.unchanged += c.unchanged;
+}
+
+/** sourceRef prefix shared by every version of the document. */
+export function documentPrefix(batch: ImportBatch): string {
+  return `${batch.documentKey}@`;
+}
+
+export function documentRef(batch: ImportBatch): string {
+  return `${documentPrefix(batch)}${batch.documentVersion}`;
+}
+
+/**
+ * Nodes already in the graph under another id with the same join-key value (e.g. a seed Threat
+ * with `externalId: "T1474"`), for the rows whose own id does not exist yet.
+ */
+async function resolveJoins(tx: Tx, label: Label, key: string, rows: BatchNode[], markings: Classification[]): Promise<Map<string, string>> {
+  const candidates = rows.filter((r) => typeof r.props[key] === 'string').map((r) => ({ id: r.id, value: r.props[key] }));
+  if (candidates.length === 0) return new Map();
+  const result = await tx.run(
+    `importJoin${label}.${key}`,
+    `UNWIND $rows AS row
+     OPTIONAL MATCH (own:${label} {id: row.id})
+     WITH row, own WHERE own IS NULL
+     MATCH (other:${label}) WHERE other[$key] = row.value AND other.classification IN $markings
+     // Several candidates: the smallest id wins, deterministically.
+     RETURN row.id AS id, min(other.id) AS joined`,
+    { rows: candidates, key, markings },
+  );
+  return new Map(result.map((r) => [String(r.id), String(r.joined)]));
+}
+
+interface Existing {
+  classification: string | null;
+  sourceRef: string | null;
+  stale: boolean;
+  props: Record<string, unknown>;
+}
+
+async function readExisting(tx: Tx, label: Label, ids: string[]): Promise<Map<string, Existing>> {
+  const rows = await tx.run(
+    `importExisting${label}`,
+    `UNWIND $ids AS id MATCH (n:${label} {id: id})
+     RETURN n.id AS id, n.classification AS classification, n.sourceRef AS sourceRef, coalesce(n.stale, false) AS stale, properties(n) AS props`,
+    { ids },
+  );
+  return new Map(rows.map((r) => [String(r.id), { classification: typeof r.classification === 'string' ? r.classification : null, sourceRef: typeof r.sourceRef === 'string' ? r.sourceRef : null, stale: r.stale === true, props: (r.props ?? {}) as Record<string, unknown> }]));
+}
+
+/** Fills properties missing on nodes another source owns; returns how many nodes changed. */
+async function enrichNodes(tx: Tx, label: Label, rows: { id: string; props: Record<string, unknown> }[]): Promise<number> {
+  const writes = rows
+    .filter((r) => Object.keys(r.props).length > 0)
+    .map((r) => {
+      const props: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(r.props)) {
+        const spec = propertySpec(label, key);
+        if (!spec) throw new Error(`unknown property ${label}.${key}`);
+        props[key] = toNeo4jProperty(spec, value);
+      }
+      return { id: r.id, props };
+    });
+  if (writes.length === 0) return 0;
+  await tx.run(`importEnrich${label}`, `UNWIND $rows AS row MATCH (n:${label} {id: row.id}) SET n += row.props`, { rows: writes });
+  return writes.length;
+}
+
+/** Targets named by a property value (e.g. `controlId`) -> node ids. */
+async function resolveByKey(tx: Tx, label: Label, key: string, values: string[], markings: Classification[]): Promise<Map<string, string>> {
+  const rows = await tx.run(
+    `importResolve${label}.${key}`,
+    `UNWIND $values AS value MATCH (n:${label}) WHERE n[$key] = value AND coalesce(n.stale, false) = false AND n.classification IN $markings
+     RETURN value, min(n.id) AS id`,
+    { values: [...new Set(values)], key, markings },
+  );
+  return new Map(rows.map((r) => [String(r.value), String(r.id)]));
+}
+
+function dedupe(rows: BatchRelationship[]): { rows: BatchRelationship[]; duplicates: number } {
+  const seen = new Set<string>();
+  const out: BatchRelationship[] = [];
+  for (const r of rows) {
+    const key = `${r.fromId}\u0000${r.toId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(r);
+  }
+  return { rows: out, duplicates: rows.length - out.length };
+}
+
+/** Writes a parsed document in one transaction (or rolls it back for a dry run). */
+export async function loadBatch(db: Database, batch: ImportBatch, options: LoadOptions): Promise<LoadResult> {
+  const prefix = documentPrefix(batch);
+  const stamp: ProvenanceStamp = { source: batch.source, sourceRef: documentRef(batch), assertedBy: options.assertedBy, assertedAt: options.assertedAt, runId: options.runId };
+  const total = [...batch.nodes.values()].reduce((n, rows) => n + rows.length, 0) + batch.relationships.reduce((n, g) => n + g.rows.length, 0);
+  try {
+    return await db.writeTransaction(options.stats, async (tx) => {
+      const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {} };
+      let done = 0;
+      const remap = new Map<string, string>();
+      const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
+      // Ids of existing nodes above the caller's clearance: not written, nor linked to.
+      const hidden = new Set<string>();
+
+      for (const [label, rows] of batch.nodes) {
+        const counts = (result.nodes[label] ??= emptyCounts());
+        const key = batch.joinKeys[label];
+        if (key) {
+          for (const [from, to] of await resolveJoins(tx, label, key, rows, markings)) {
+            remap.set(from, to);
+            result.joined[from] = to;
+          }
+        }
+        const unique = new Map<string, { id: string; props: Record<string, unknown> }>();
+        for (const row of rows) {
+          const id = remap.get(row.id) ?? row.id;
+          if (unique.has(id)) {
+            counts.skipped += 1;
+            continue;
+          }
+          unique.set(id, { id, props: row.props });
+        }
+        const existing = await readExisting(tx, label, [...unique.keys()]);
+        const owned: { id: string; props: Record<string, unknown> }[] = [];
+        const foreign: { id: string; props: Record<string, unknown> }[] = [];
+        for (const row of unique.values()) {
+          const found = existing.get(row.id);
+          if (found && !markings.includes(found.classification as Classification)) {
+            hidden.add(row.id);
+            counts.skipped += 1;
+            result.problems.push(`${label} ${row.id}: the id is already used by a node you may not change; not written`);
+            continue;
+          }
+          if (!found || found.stale || (found.sourceRef ?? '').startsWith(prefix)) owned.push(row);
+          else {
+            const missing: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(row.props)) if (v !== null && v !== undefined && (found.props[k] === null || found.props[k] === undefined)) missing[k] = v;
+            foreign.push({ id: row.id, props: missing });
+          }
+        }
+        addCounts(counts, await upsertNodes(tx, label, owned, stamp));
+        const enriched = await enrichNodes(tx, label, foreign);
+        counts.updated += enriched;
+        counts.unchanged += foreign.length - enriched;
+        done += rows.length;
+        options.onProgress?.(done, total);
+      }
+
+      for (const group of batch.relationships) {
+        const counts = (result.relationships[group.type] ??= emptyCounts());
+        let rows = group.rows.map((r) => ({ ...r, fromId: remap.get(r.fromId) ?? r.fromId, toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId) }));
+        if (group.toKey) rows = await resolveKeyedTargets(tx, group, rows, result, counts, markings);
+        const touchingHidden = rows.filter((r) => hidden.has(r.fromId) || hidden.has(r.toId)).length;
+        counts.skipped += touchingHidden;
+        if (touchingHidden > 0) rows = rows.filter((r) => !hidden.has(r.fromId) && !hidden.has(r.toId));
+        const { rows: uniqueRows, duplicates } = dedupe(rows);
+        counts.skipped += duplicates;
+        const written = await mergeRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp);
+        addCounts(counts, written);
+        for (const m of written.missing as BatchRelationship[]) {
+          counts.skipped += 1;
+          result.problems.push(`${m.where}: ${group.type} ${m.fromId} -> ${m.toId} skipped: no ${group.toLabel} ${m.toId} (or ${group.fromLabel} ${m.fromId}) in the graph`);
+        }
+        done += group.rows.length;
+        options.onProgress?.(done, total);
+      }
+
+      await markStale(tx, prefix, options.runId, batch, result);
+      if (options.dryRun) throw new DryRunRollback(result);
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof DryRunRollback) return error.result;
+    throw error;
+  }
+}
+
+async function resolveKeyedTargets(tx: Tx, group: RelationshipGroup, rows: BatchRelationship[], result: LoadResult, counts: LoadCounts, markings: Classification[]): Promise<BatchRelationship[]> {
+  const key = group.toKey ?? 'id';
+  const ids = await resolveByKey(tx, group.toLabel, key, rows.map((r) => r.toId), markings);
+  const out: BatchRelationship[] = [];
+  for (const r of rows) {
+    const id = ids.get(r.toId);
+    if (id) out.push({ ...r, toId: id });
+    else {
+      counts.skipped += 1;
+      result.problems.push(`${r.where}: no ${group.toLabel} with ${key} ${r.toId} in the graph; ${group.type} skipped`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Everything an earlier version of this document wrote that this run did not see becomes
+ * stale (kept, flagged, with the run that last saw it in `lastSeenRun`).
+ */
+async function markStale(tx: Tx, prefix: string, runId: string, batch: ImportBatch, result: LoadResult): Promise<void> {
+  const nodes = await tx.run(
+    'importMarkStaleNodes',
+    `MATCH (n:${ALL_LABELS})
+     WHERE n.sourceRef STARTS WITH $prefix AND coalesce(n.lastSeenRun, '') <> $runId AND coalesce(n.stale, false) = false
+     SET n.stale = true
+     RETURN labels(n)[0] AS label, count(*) AS stale`,
+    { prefix, runId },
+  );
+  for (const r of nodes) (result.nodes[String(r.label)] ??= emptyCounts()).stale += Number(r.stale);
+  // Only the relationship types this format writes (parsers declare their groups even when
+  // empty), so the scan does not walk every relationship of the graph.
+  const types = [...new Set(batch.relationships.map((g) => RELATIONSHIPS[g.type].type))];
+  if (types.length === 0) return;
+  const rels = await tx.run(
+    'importMarkStaleRelationships',
+    `MATCH ()-[r:${types.join('|')}]->()
+     WHERE r.sourceRef STARTS WITH $prefix AND coalesce(r.lastSeenRun, '') <> $runId AND coalesce(r.stale, false) = false
+     SET r.stale = true
+     RETURN type(r) AS type, count(*) AS stale`,
+    { prefix, runId },
+  );
+  for (const r of rels) (result.relationships[String(r.type)] ??= emptyCounts()).stale += Number(r.stale);
+}
+
+export interface MitigatedTechnique {
+  externalId: string | null;
+  threatId: string;
+  name: string;
+  /** Cleared devices whose own or component controls mitigate the technique. */
+  devices: string[];
+  /** The implemented controls that mitigate it (directly or through a MAPS_TO mapping). */
+  controls: string[];
+}
+
+/**
+ * The cross-source question: techniques of a platform (e.g. `iOS`) mitigated by controls that a
+ * device covered by an active clearance implements, itself or through its components. Revoked,
+ * deprecated and stale techniques are left out; nothing above the caller's clearance is used.
+ */
+export async function techniquesMitigatedOnClearedDevices(db: Database, platform: string, clearance: Classification): Promise<MitigatedTechnique[]> {
+  const rows = await db.read(
+    undefined,
+    'techniquesMitigatedOnClearedDevices',
+    `MATCH (cert:Certification {kind: 'CLEARANCE'})-[:CERTIFIES]->(d:Device)
+     WHERE coalesce(cert.status, 'ACTIVE') = 'ACTIVE' AND cert.classification IN $markings AND d.classification IN $markings
+     // the device itself (0 hops) or any component under it implements the control
+     MATCH (d)-[:HAS_COMPONENT*0..4]->(asset)-[:IMPLEMENTS]->(c:Control)
+     WHERE asset.classification IN $markings AND c.classification IN $markings AND coalesce(c.stale, false) = false
+     // the control mitigates the technique itself or through a cross-framework mapping
+     MATCH (c)-[:MAPS_TO*0..1]-(m:Control)-[mit:MITIGATES]->(t:Threat)
+     WHERE m.classification IN $markings AND t.classification IN $markings AND $platform IN coalesce(t.platforms, [])
+       AND t.externalId IS NOT NULL
+       AND coalesce(t.revoked, false) = false AND coalesce(t.deprecated, false) = false AND coalesce(t.stale, false) = false
+       AND coalesce(mit.stale, false) = false
+     RETURN t.id AS threatId, t.externalId AS externalId, t.name AS name,
+            collect(DISTINCT d.id) AS devices, collect(DISTINCT c.id) AS controls
+     ORDER BY externalId, threatId`,
+    { platform, markings: markingsVisibleTo(clearance) },
+  );
+  return rows.map((r) => ({
+    threatId: String(r.threatId),
+    externalId: typeof r.externalId === 'string' ? r.externalId : null,
+    name: String(r.name),
+    devices: (r.devices as string[]).slice().sort(),
+    controls: (r.controls as string[]).slice().sort(),
+  }));
+}

@@ -1,0 +1,181 @@
+/**
+ * The analytics operations of docs/queries/analytics-*.graphql, run against the seed scenario
+ * (seed/*.json) with their default variables, with the answers the scenario implies.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from '../../src/config';
+import { loadSeed } from '../../src/seed/loadSeed';
+import { KEYS, startTestApp, testDatabase, type TestApp } from '../helpers/app';
+
+const read = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'docs', 'queries', `analytics-${name}.graphql`), 'utf8');
+const idsOf = (list: readonly { id: string }[] | undefined) => (list ?? []).map((n) => n.id);
+
+interface Ref {
+  id: string;
+}
+interface PathOut {
+  score: number;
+  baseScore: number;
+  residualFactor: number;
+  mitigated: boolean;
+  path: { length: number; nodes: Ref[]; edges: { type: string; direction: string }[] };
+  steps: { node: Ref; controls: { control: Ref; effectiveness: number }[] }[];
+}
+
+describe('analytics on the seed scenario', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // first runs of these query shapes spend seconds in Cypher planning on a busy 2-core machine
+    t = await startTestApp({ QUERY_TIMEOUT_MS: '60000' });
+    // the seed is one large transaction: give it more than the app's per-query timeout on a busy machine
+    const loader = testDatabase(undefined, 120000);
+    try {
+      await loadSeed(loader);
+    } finally {
+      await loader.close();
+    }
+  }, 300000);
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('analytics-risk-paths: firmware tampering reaches the iPhone 15 only through mitigated paths, best first', async () => {
+    const r = await t.run<{ riskPaths: { source: Ref; totalCount: number; truncated: boolean; paths: PathOut[] } }>(read('risk-paths'), {}, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const rp = r.data?.riskPaths;
+    expect(rp?.source.id).toBe('threat:firmware-tampering');
+    expect(rp?.truncated).toBe(false);
+    expect(rp?.totalCount).toBe(rp?.paths.length);
+    expect(rp?.paths.length).toBeGreaterThanOrEqual(2);
+    for (const p of rp?.paths ?? []) {
+      expect(p.path.nodes[0]?.id).toBe('threat:firmware-tampering');
+      expect(p.path.nodes[p.path.nodes.length - 1]?.id).toBe('device:iphone-15');
+      expect(p.baseScore).toBe(0.9); // severity 9 × likelihood 0.1
+      expect(p.mitigated).toBe(true);
+      expect(p.score).toBeCloseTo(p.baseScore * p.residualFactor, 4);
+    }
+    const scores = (rp?.paths ?? []).map((p) => p.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // best path: through the baseband firmware and modem, only the device's supply-chain verification (0.4) in the way
+    expect(idsOf(rp?.paths[0]?.path.nodes)).toEqual(['threat:firmware-tampering', 'component:baseband-firmware', 'component:modem-x70', 'device:iphone-15']);
+    expect(rp?.paths[0]).toMatchObject({ score: 0.54, residualFactor: 0.6 });
+    expect(rp?.paths[0]?.steps[2]?.controls.map((c) => [c.control.id, c.effectiveness])).toEqual([['control:supply-chain-verification', 0.4]]);
+    // the boot-chain route meets verified boot (0.8) at iBoot
+    const boot = rp?.paths.find((p) => p.path.nodes[1]?.id === 'component:iboot');
+    expect(boot?.steps[0]?.controls.map((c) => c.control.id)).toContain('control:secure-boot-verification');
+    expect(boot?.score ?? 1).toBeLessThan(rp?.paths[0]?.score ?? 0);
+  });
+
+  it('analytics-exposure: eight threats reach the iPhone 15, all through mitigated paths, combined as documented', async () => {
+    const r = await t.run<{
+      exposure: { device: Ref; score: number; explanation: string; threats: { threat: Ref; score: number; pathCount: number; mitigatedPathCount: number; unmitigatedPathCount: number; bestPath: { score: number } }[] };
+    }>(read('exposure'), {}, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const e = r.data?.exposure;
+    expect(e?.device.id).toBe('device:iphone-15');
+    expect(idsOf(e?.threats.map((x) => x.threat)).sort()).toEqual([
+      'threat:counterfeit-components',
+      'threat:cyber-intrusion',
+      'threat:data-leakage-apps',
+      'threat:data-leakage-cloud',
+      'threat:firmware-tampering',
+      'threat:kernel-privilege-escalation',
+      'threat:third-party-software',
+      'threat:unauthorized-access',
+    ]);
+    // zero-click spyware targets iOS 16.6 only, which the iPhone 15 does not run
+    expect(idsOf(e?.threats.map((x) => x.threat))).not.toContain('threat:zero-click-spyware');
+    expect(e?.threats[0]).toMatchObject({ threat: { id: 'threat:unauthorized-access' }, score: 1.26 });
+    for (const x of e?.threats ?? []) {
+      expect(x.unmitigatedPathCount).toBe(0);
+      expect(x.mitigatedPathCount).toBe(x.pathCount);
+      expect(x.bestPath.score).toBe(x.score);
+    }
+    const expected = 10 * (1 - (e?.threats ?? []).reduce((acc, x) => acc * (1 - x.score / 10), 1));
+    expect(e?.score).toBeCloseTo(expected, 3);
+    expect(e?.explanation).toMatch(/^8 threat\(s\) reach the device, 0 of them/);
+  });
+
+  it('analytics-blast-radius: CVE-2025-24200 puts the iOS 18 / iPadOS releases, their devices, fleets and clearances at risk', async () => {
+    const r = await t.run<{
+      blastRadius: {
+        source: Ref;
+        components: { node: Ref; hops: number }[];
+        devices: { node: Ref; hops: number }[];
+        deployments: { node: Ref; hops: number; path: { edges: { type: string }[] } }[];
+        certifications: { certification: Ref; affectedAsset: Ref; hops: number }[];
+      };
+    }>(read('blast-radius'), {}, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const b = r.data?.blastRadius;
+    expect(idsOf(b?.components.map((h) => h.node))).toEqual(['component:ios-18.0', 'component:ipados-17.6', 'component:ipados-18.0']);
+    expect(idsOf(b?.devices.map((h) => h.node))).toEqual(expect.arrayContaining(['device:ipad-pro-m4', 'device:iphone-15', 'device:iphone-15-pro']));
+    const deployments = b?.deployments ?? [];
+    expect(deployments.slice(0, 2).map((h) => [h.node.id, h.hops, h.path.edges.map((e) => e.type).join('>')])).toEqual([
+      ['deployment:field-iphone-15-pro-ios18', 2, 'AFFECTS>RUNS'],
+      ['deployment:field-planners-ipad-pro', 2, 'AFFECTS>RUNS'],
+    ]);
+    expect(idsOf(b?.certifications.map((c) => c.certification))).toEqual(expect.arrayContaining(['cert:nato-clearance-2024', 'cert:national-approval-2024', 'cert:independent-evaluation-2024']));
+    expect(b?.certifications.find((c) => c.certification.id === 'cert:nato-clearance-2024')?.affectedAsset.id).toMatch(/^device:/);
+    // the certified crypto module is not reachable from this vulnerability
+    expect(idsOf(b?.certifications.map((c) => c.certification))).not.toContain('cert:corecrypto-validation');
+  });
+
+  it('analytics-certification-lineage: the NATO clearance holds on 2025-06-01; the replaced 2023 approval does not', async () => {
+    const r = await t.run<{
+      certificationLineage: { holds: boolean; entries: { certification: Ref; depth: number; holds: boolean; findings: { reason: string; relatedCertification: Ref | null }[] }[]; links: { type: string; from: Ref; to: Ref; holds: boolean }[] };
+    }>(read('certification-lineage'), {}, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const l = r.data?.certificationLineage;
+    expect(l?.holds).toBe(true);
+    expect(l?.entries.map((e) => [e.certification.id, e.depth, e.holds])).toEqual([
+      ['cert:nato-clearance-2024', 0, true],
+      ['cert:independent-evaluation-2024', 1, true],
+      ['cert:national-approval-2024', 1, true],
+      ['cert:corecrypto-validation', 2, true],
+      ['cert:national-approval-2023', 2, false],
+    ]);
+    expect(l?.entries[4]?.findings.map((f) => [f.reason, f.relatedCertification?.id ?? null])).toEqual([
+      ['EXPIRED', null],
+      ['SUPERSEDED', 'cert:national-approval-2024'],
+    ]);
+    expect(l?.links.filter((k) => k.type === 'BASED_ON').every((k) => k.holds)).toBe(true);
+
+    // before the clearance was issued (2024-10-15) it does not hold yet, though its bases do
+    const before = await t.run<{ certificationLineage: { holds: boolean; entries: { certification: Ref; findings: { reason: string }[] }[] } }>(read('certification-lineage'), { asOf: '2024-09-01' }, KEYS.analyst);
+    expect(before.data?.certificationLineage.holds).toBe(false);
+    expect(before.data?.certificationLineage.entries[0]?.findings.map((f) => f.reason)).toEqual(['NOT_YET_ISSUED']);
+  });
+
+  it('analytics-scope-drift: the field command iPhone 15 Pro fleet on iOS 18 is outside the 17.0-17.9 scope, the iPad fleet is inside', async () => {
+    const r = await t.run<{
+      scopeDrift: { driftingCount: number; deployments: { deployment: Ref; osVersion: string | null; inScope: boolean; coveredBy: Ref[]; findings: { reason: string; certification: Ref | null }[] }[] };
+    }>(read('scope-drift'), {}, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const d = r.data?.scopeDrift;
+    expect(d?.driftingCount).toBe(1);
+    expect(d?.deployments.map((x) => [x.deployment.id, x.osVersion, x.inScope])).toEqual([
+      ['deployment:field-iphone-15-pro-ios18', '18.0', false],
+      ['deployment:field-planners-ipad-pro', '17.6', true],
+    ]);
+    expect(d?.deployments[0]?.findings.map((f) => [f.reason, f.certification?.id])).toEqual([
+      ['OS_NEWER_THAN_SCOPE', 'cert:independent-evaluation-2024'],
+      ['OS_NEWER_THAN_SCOPE', 'cert:national-approval-2024'],
+      ['OS_NEWER_THAN_SCOPE', 'cert:nato-clearance-2024'],
+    ]);
+    expect(idsOf(d?.deployments[1]?.coveredBy)).toContain('cert:nato-clearance-2024');
+
+    // the civil protection agency: an uncleared Android model and an iPhone 12 on an expired, replaced approval
+    const civil = await t.run<{ scopeDrift: { driftingCount: number; deployments: { deployment: Ref; findings: { reason: string }[] }[] } }>(
+      read('scope-drift'),
+      { organizationId: 'org:civil-protection-agency' },
+      KEYS.analyst,
+    );
+    expect(civil.errors).toBeUndefined();
+    const byId = new Map(civil.data?.scopeDrift.deployments.map((x) => [x.deployment.id, x.findings.map((f) => f.reason)]));
+    expect(civil.data?.scopeDrift.driftingCount).toBe(2);
+    expect(byId.get('deployment:civil-galaxy-s24')).toEqual(['DEVICE_NOT_COVERED']);
+    expect(byId.get('deployment:civil-iphone-12')).toContain('CERTIFICATION_NOT_VALID');
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * Abusive requests over HTTP: each rejected quickly with an error that names the limit, and
+ * the server still answers a normal query afterwards. Also Cypher-injection strings, which
+ * must be stored and returned literally.
+ */
+import { withDeadline, RequestTimeoutError } from '../../src/security/deadline';
+import { cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+
+interface Reply {
+  status: number;
+  ms: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+const prefix = uniquePrefix('seclimits');
+
+describe('limits against abusive queries', () => {
+  let t: TestApp;
+  let url: string;
+
+  async function postRaw(body: string): Promise<Reply> {
+    const started = Date.now();
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.admin }, body });
+    const text = await res.text();
+    return { status: res.status, ms: Date.now() - started, body: JSON.parse(text) as Reply['body'] };
+  }
+  const post = (query: string, variables: Record<string, unknown> = {}) => postRaw(JSON.stringify({ query, variables }));
+
+  async function expectStillServing(): Promise<void> {
+    const r = await post('{ devices(first: 1) { totalCount } }');
+    expect(r.status).toBe(200);
+    expect(r.body.errors).toBeUndefined();
+  }
+
+  function expectRejected(r: Reply, limit: string, message: RegExp): void {
+    expect(r.status).toBe(400);
+    expect(r.body.data).toBeUndefined();
+    const e = r.body.errors?.find((x) => x.extensions?.limit === limit);
+    expect(e?.message).toMatch(message);
+    expect(r.ms).toBeLessThan(5000);
+  }
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    url = await t.app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await cleanup(t.db, prefix);
+    await t.close();
+  });
+
+  it('rejects nesting depth 50, naming the depth limit', async () => {
+    let selection = 'id';
+    for (let i = 0; i < 17; i++) selection = `components { edges { node { ${selection} } } }`;
+    const r = await post(`{ node(id: "x") { ... on Component { ${selection} } } }`);
+    expectRejected(r, 'depth', /Query depth limit of 20 exceeded, found \d+.*GRAPHQL_MAX_DEPTH/);
+    await expectStillServing();
+  });
+
+  it('rejects 1,000 aliases, naming the aliases limit', async () => {
+    const aliases = Array.from({ length: 1000 }, (_, i) => `a${i}: __typename`).join(' ');
+    expectRejected(await post(`{ ${aliases} }`), 'aliases', /Aliases limit of 30 exceeded, found 1000.*GRAPHQL_MAX_ALIASES/);
+    await expectStillServing();
+  });
+
+  it('rejects a query whose cost is above the limit, naming the cost limit', async () => {
+    const r = await post('{ devices(first: 100) { edges { node { components(first: 100) { edges { node { vulnerabilities(first: 100) { totalCount } } } } } } } }');
+    expectRejected(r, 'cost', /Query Cost limit of 50000 exceeded.*GRAPHQL_MAX_COST/);
+    await expectStillServing();
+  });
+
+  it('rejects too many directives, naming the directives limit', async () => {
+    expectRejected(await post(`{ __typename ${'@include(if: true) '.repeat(60)} }`), 'directives', /Directives limit of 50 exceeded.*GRAPHQL_MAX_DIRECTIVES/);
+  });
+
+  it('rejects a 5 MB query document at the token limit without parsing it all', async () => {
+    const query = `{ ${'__typename '.repeat(Math.ceil((5 * 1024 * 1024) / 11))} }`;
+    expectRejected(await post(query), 'tokens', /Token limit of 5000 exceeded.*GRAPHQL_MAX_TOKENS/);
+    await expectStillServing();
+  });
+
+  it('rejects first: 1000000: as a literal by the cost limit, as a variable by the page-size cap', async () => {
+    expectRejected(await post('{ devices(first: 1000000) { edges { node { id } } } }'), 'cost', /Query Cost limit of 50000 exceeded/);
+    const r = await post('query($first: Int) { devices(first: $first) { totalCount } }', { first: 1000000 });
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.body.errors?.[0]?.message).toMatch(/first must be between 0 and 100/);
+  });
+
+  it('rejects a body above MAX_BODY_BYTES with 413 naming the limit', async () => {
+    const r = await postRaw(JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(9 * 1024 * 1024) } }));
+    expect(r.status).toBe(413);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+    expect(r.body.errors?.[0]?.message).toMatch(/MAX_BODY_BYTES/);
+    await expectStillServing();
+  });
+
+  it('rejects 100 batched operations in one request', async () => {
+    const r = await postRaw(JSON.stringify(Array.from({ length: 100 }, () => ({ query: '{ __typename }' }))));
+    expect(r.status).toBe(400);
+    expect(r.body.errors?.[0]?.message).toMatch(/batching disabled/i);
+    await expectStillServing();
+  });
+
+  it('keeps CSRF prevention on: a simple GET query without a preflight header is refused', async () => {
+    const res = await fetch(`${url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/CSRF/);
+  });
+
+  it('abandons a request past REQUEST_TIMEOUT_MS with a clear error', async () => {
+    const slow = new Promise<string>((resolve) => setTimeout(() => resolve('late'), 500));
+    await expect(withDeadline(slow, 50)).rejects.toBeInstanceOf(RequestTimeoutError);
+    await expect(withDeadline(slow, 50)).rejects.toThrow(/REQUEST_TIMEOUT_MS \(50 ms\)/);
+    await expect(withDeadline(Promise.resolve('fast'), 50)).resolves.toBe('fast');
+  });
+
+  it('stores and returns Cypher-injection strings literally, never executing them', async () => {
+    const countAll = async () => Number((await t.db.read(undefined, 'count all nodes', 'MATCH (n) RETURN count(n) AS n', {}))[0]?.n);
+    const before = await countAll();
+    const payloads = [`"}) MATCH (n) DETACH DELETE n //`, `' OR 1=1 //`, 'back\\slash \\" \\u0000', '名前 ünïcödé 🚀 `tick`', '$markings } RETURN n //'];
+    for (const [i, text] of payloads.entries()) {
+      const id = `${prefix}inj-${i}`;
+      const up = await post('mutation($input: DeviceInput!) { upsertDevice(input: $input) { id name description } }', { input: { id, name: text, description: text, category: 'PHONE' } });
+      expect(up.body.errors).toBeUndefined();
+      expect(up.body.data).toEqual({ upsertDevice: { id, name: text, description: text } });
+      const listed = await post('query($t: String!) { devices(filter: { nameContains: $t }) { edges { node { id name } } } search(text: $t) { label } }', { t: text });
+      expect(listed.body.errors?.filter((e) => e.extensions?.code !== 'BAD_USER_INPUT') ?? []).toEqual([]);
+      const lookup = await post('query($id: ID!) { node(id: $id) { id name } }', { id: text });
+      expect(lookup.body.data).toEqual({ node: null });
+    }
+    expect(await countAll()).toBe(before + payloads.length);
+  });
+});

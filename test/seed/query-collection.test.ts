@@ -1,0 +1,344 @@
+/**
+ * Runs every operation in docs/queries against the seeded test database and checks the
+ * answers. Files are discovered by listing the folder: a query file added later without an
+ * expectation registered below fails this test.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { REPO_ROOT } from '../../src/config';
+import { loadSeed } from '../../src/seed/loadSeed';
+import type { Database } from '../../src/store/database';
+import { KEYS, startTestApp, testDatabase, testNeo4jUri, type TestApp } from '../helpers/app';
+
+const QUERY_DIR = path.join(REPO_ROOT, 'docs', 'queries');
+
+// Loading the seed is one bulk transaction: on a cold, busy database it can outlast the API's
+// per-query timeout, so it gets its own driver with a longer one (as `npm run seed` does).
+const SEED_TIMEOUT_MS = 300_000;
+jest.setTimeout(SEED_TIMEOUT_MS);
+
+interface Connection<T, V = unknown> {
+  totalCount?: number;
+  edges: { node: T; via?: V | null }[];
+}
+const nodes = <T, V>(c: Connection<T, V> | null | undefined): T[] => (c ? c.edges.map((e) => e.node) : []);
+const ids = (items: readonly { id: string }[]): string[] => items.map((i) => i.id).sort();
+const unique = (values: readonly string[]): string[] => [...new Set(values)].sort();
+
+interface Named {
+  id: string;
+  name: string;
+}
+interface Range {
+  scope?: string | null;
+  minOsVersion: string | null;
+  maxOsVersion: string | null;
+}
+
+/** Dotted-version comparison with a prefix upper bound ("17.9" covers 17.9.x), as in CERTIFIES. */
+function inRange(version: string, min: string | null, max: string | null): boolean {
+  const parse = (v: string) => v.split('.').map(Number);
+  const cmp = (a: number[], b: number[]) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i += 1) {
+      const d = (a[i] ?? 0) - (b[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  };
+  const v = parse(version);
+  if (min && cmp(v, parse(min)) < 0) return false;
+  if (max) {
+    const hi = parse(max);
+    if (cmp(v.slice(0, hi.length), hi) > 0) return false;
+  }
+  return true;
+}
+
+type Runner = (key: string | null) => Promise<unknown>;
+type Expectation = (data: unknown, runAs: Runner) => void | Promise<void>;
+
+const CLEARED_DEVICES = ['device:ipad-pro-m4', 'device:iphone-15', 'device:iphone-15-pro'];
+const SEED_DEPLOYMENTS = [
+  'deployment:civil-galaxy-s24',
+  'deployment:civil-iphone-12',
+  'deployment:field-iphone-15-pro-ios18',
+  'deployment:field-planners-ipad-pro',
+  'deployment:mod-staff-iphone-15',
+];
+
+interface CertFacts extends Named {
+  kind: string;
+  status: string;
+  issuedAt: string | null;
+  validUntil: string | null;
+  reference: string | null;
+  issuer: Named | null;
+  assessor: Named | null;
+  standards: Connection<Named>;
+}
+interface LineageCert extends CertFacts {
+  supersedes?: Connection<CertFacts>;
+  basedOn?: Connection<LineageCert>;
+}
+
+interface DeviceWithParts extends Named {
+  maker?: Named | null;
+  components: Connection<Part, { role: string | null }>;
+}
+interface Part extends Named {
+  kind?: string;
+  suppliers?: Connection<Named & { kind: string }>;
+  implementedControls?: Connection<Named>;
+  subcomponents?: Connection<Part, { role: string | null }>;
+}
+interface Deployment extends Named {
+  classification: string;
+  deviceCount: number | null;
+  osVersion: string | null;
+  operator: Named | null;
+  runs: Connection<Named & { version: string | null; vulnerabilities?: Connection<Vuln, { versionRange: string | null; vexState: string | null }> }>;
+  device: (Named & { certifications: Connection<Named & { kind: string; status: string; validUntil: string | null }, Range> }) | null;
+}
+interface Vuln extends Named {
+  cvss: number | null;
+  knownExploited: boolean;
+  exploitedBy: Connection<Named & { externalId: string | null }>;
+}
+
+/** Is the deployment inside the scope of an ACTIVE certification of its device? */
+function insideScope(d: Deployment): boolean {
+  const version = d.osVersion;
+  if (!d.device || !version) return false;
+  return d.device.certifications.edges.some((e) => e.node.status === 'ACTIVE' && e.via != null && inRange(version, e.via.minOsVersion, e.via.maxOsVersion));
+}
+
+const EXPECTATIONS: Record<string, Expectation> = {
+  'consumer-devices-with-nato-clearance.graphql': (data) => {
+    const d = data as { certifications: Connection<Named & { status: string; validUntil: string; issuer: Named; certifies: Connection<Named & { category: string; maker: Named }, Range> }> };
+    const clearances = nodes(d.certifications);
+    expect(ids(clearances)).toEqual(['cert:nato-clearance-2024']);
+    const clearance = clearances[0];
+    expect(clearance?.issuer.id).toBe('org:nato');
+    expect(clearance?.validUntil).toBe('2027-10-14');
+    const certified = clearance?.certifies.edges ?? [];
+    expect(certified.map((e) => e.node.id).sort()).toEqual(CLEARED_DEVICES);
+    expect(unique(certified.map((e) => e.node.maker.id))).toEqual(['org:apple']);
+    expect(unique(certified.map((e) => e.node.category))).toEqual(['PHONE', 'TABLET']);
+    const iphone = certified.find((e) => e.node.id === 'device:iphone-15');
+    expect(iphone?.via).toMatchObject({ minOsVersion: '17.0', maxOsVersion: '17.9' });
+  },
+
+  'iphone-clearance-lineage.graphql': (data) => {
+    const d = data as { certifications: Connection<LineageCert & { certifies: Connection<Named, Range> }> };
+    const clearances = nodes(d.certifications);
+    expect(ids(clearances)).toEqual(['cert:nato-clearance-2024']);
+    const clearance = clearances[0];
+    expect(clearance).toMatchObject({ kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2024-10-15', validUntil: '2027-10-14', issuer: { id: 'org:nato' }, assessor: { id: 'org:national-security-authority' } });
+    expect(clearance?.reference).toMatch(/illustrative/);
+    expect(clearance?.certifies.edges.find((e) => e.node.id === 'device:iphone-15')?.via).toMatchObject({ minOsVersion: '17.0', maxOsVersion: '17.9' });
+    expect(ids(nodes(clearance?.standards))).toEqual(['standard:nato-ia-standards']);
+    const basedOn = nodes(clearance?.basedOn);
+    expect(ids(basedOn)).toEqual(['cert:independent-evaluation-2024', 'cert:national-approval-2024']);
+    const approval = basedOn.find((c) => c.id === 'cert:national-approval-2024');
+    expect(approval).toMatchObject({ kind: 'APPROVAL', issuer: { id: 'org:national-security-authority' }, assessor: { id: 'org:assessor-lab' } });
+    expect(ids(nodes(approval?.standards))).toEqual(['standard:national-mobile-baseline']);
+    // History: the approval replaced an earlier, expired one.
+    expect(nodes(approval?.supersedes)).toEqual([expect.objectContaining({ id: 'cert:national-approval-2023', status: 'EXPIRED', validUntil: '2024-01-31' })]);
+    expect(ids(nodes(approval?.basedOn))).toEqual(['cert:independent-evaluation-2024']);
+    const evaluation = basedOn.find((c) => c.id === 'cert:independent-evaluation-2024');
+    expect(evaluation).toMatchObject({ kind: 'EVALUATION', validUntil: '2027-06-13', assessor: { id: 'org:assessor-lab' } });
+    expect(ids(nodes(evaluation?.standards))).toEqual(['standard:pp-mdf']);
+    // The evaluation rests on the crypto module validation.
+    const moduleValidation = nodes(evaluation?.basedOn)[0];
+    expect(moduleValidation).toMatchObject({ id: 'cert:corecrypto-validation', kind: 'CERTIFICATE', issuer: { id: 'org:nist-cmvp' } });
+    expect(ids(nodes(moduleValidation?.standards))).toEqual(['standard:fips-140-3']);
+  },
+
+  'hardware-behind-clearance.graphql': (data) => {
+    const d = data as { devices: Connection<DeviceWithParts> };
+    const devices = nodes(d.devices);
+    expect(ids(devices)).toEqual(CLEARED_DEVICES);
+    const securityParts = new Set<string>();
+    const implemented = new Set<string>();
+    const walk = (part: Part) => {
+      if (part.kind === 'SECURITY_HARDWARE' || part.kind === 'FIRMWARE') securityParts.add(part.id);
+      for (const c of nodes(part.implementedControls)) implemented.add(c.id);
+      for (const child of nodes(part.subcomponents)) walk(child);
+    };
+    for (const device of devices) for (const part of nodes(device.components)) walk(part);
+    for (const id of ['component:secure-enclave', 'component:hardware-key-manager', 'component:crypto-accelerator', 'component:memory-protection', 'component:boot-rom']) {
+      expect(securityParts).toContain(id);
+    }
+    for (const id of ['control:secure-boot-verification', 'control:hardware-key-protection', 'control:data-encryption', 'control:memory-isolation']) expect(implemented).toContain(id);
+    // Every certified device's SoC carries the secure enclave.
+    for (const device of devices) {
+      const soc = device.components.edges.find((e) => e.via?.role === 'soc')?.node;
+      expect(ids(nodes(soc?.subcomponents))).toContain('component:secure-enclave');
+    }
+  },
+
+  'controls-to-retain-clearance.graphql': (data) => {
+    const d = data as {
+      certification: {
+        requiredControls: Connection<Named & { implementedBy: Connection<Named>; mitigates: Connection<Named, { effectiveness: number | null }> }>;
+        basedOn: Connection<Named & { requiredControls: Connection<Named> }>;
+      };
+    };
+    const required = nodes(d.certification.requiredControls);
+    expect(d.certification.requiredControls.totalCount).toBe(5);
+    expect(ids(required)).toEqual(['control:device-management-policy', 'control:incident-response', 'control:supply-chain-verification', 'control:timely-patching', 'control:vulnerability-remediation']);
+    for (const control of required) expect(ids(nodes(control.implementedBy))).toEqual(expect.arrayContaining(CLEARED_DEVICES));
+    const patching = required.find((c) => c.id === 'control:timely-patching');
+    expect(ids(nodes(patching?.mitigates))).toEqual(expect.arrayContaining(['threat:cyber-intrusion', 'threat:kernel-privilege-escalation']));
+    const evaluation = nodes(d.certification.basedOn).find((c) => c.id === 'cert:independent-evaluation-2024');
+    expect(ids(nodes(evaluation?.requiredControls))).toContain('control:secure-boot-verification');
+  },
+
+  'boot-chain-threats.graphql': async (data, runAs) => {
+    type Stage = Named & { dependencies: Connection<Named>; threats: Connection<Named & { externalId: string | null; severity: number; mitigatedBy: Connection<Named & { implementedBy: Connection<{ id: string }> }, { effectiveness: number | null }> }> };
+    const d = data as { components: Connection<Stage> };
+    const stages = nodes(d.components);
+    expect(ids(stages)).toEqual(['component:boot-rom', 'component:iboot', 'component:xnu-kernel']);
+    const byId = new Map(stages.map((s) => [s.id, s]));
+    expect(ids(nodes(byId.get('component:iboot')?.dependencies))).toEqual(['component:boot-rom']);
+    expect(ids(nodes(byId.get('component:xnu-kernel')?.dependencies))).toContain('component:iboot');
+    const tampering = nodes(byId.get('component:iboot')?.threats).find((t) => t.id === 'threat:firmware-tampering');
+    expect(tampering).toMatchObject({ externalId: 'T1398', severity: 9 });
+    const boot = tampering?.mitigatedBy.edges.find((e) => e.node.id === 'control:secure-boot-verification');
+    expect(boot?.via?.effectiveness).toBe(0.8);
+    expect(ids(nodes(boot?.node.implementedBy))).toEqual(['component:boot-rom', 'component:iboot']);
+    const kernelThreats = nodes(byId.get('component:xnu-kernel')?.threats);
+    expect(kernelThreats.map((t) => t.externalId)).toEqual(['T1404']);
+    expect(nodes(byId.get('component:boot-rom')?.threats)).toEqual([]);
+    // An anonymous viewer gets the same public answer.
+    const anonymous = (await runAs(null)) as { components: Connection<Stage> };
+    expect(ids(nodes(anonymous.components))).toEqual(ids(stages));
+  },
+
+  'deployments-versus-certified-scope.graphql': async (data, runAs) => {
+    const d = data as { deployments: Connection<Deployment> };
+    const seeded = nodes(d.deployments).filter((x) => SEED_DEPLOYMENTS.includes(x.id));
+    expect(ids(seeded)).toEqual(SEED_DEPLOYMENTS);
+    const outside = ids(seeded.filter((x) => !insideScope(x)));
+    expect(outside).toEqual(['deployment:civil-galaxy-s24', 'deployment:civil-iphone-12', 'deployment:field-iphone-15-pro-ios18']);
+    const ios18 = seeded.find((x) => x.id === 'deployment:field-iphone-15-pro-ios18');
+    expect(ios18?.osVersion).toBe('18.0');
+    expect(ids(nodes(ios18?.runs))).toEqual(['component:ios-18.0']);
+    expect(ios18?.device?.certifications.edges.find((e) => e.node.id === 'cert:nato-clearance-2024')?.via).toMatchObject({ maxOsVersion: '17.9' });
+    const iphone12 = seeded.find((x) => x.id === 'deployment:civil-iphone-12');
+    expect(nodes(iphone12?.device?.certifications)).toEqual([expect.objectContaining({ id: 'cert:national-approval-2023', status: 'EXPIRED' })]);
+    // Markings: an anonymous (UNCLASSIFIED) caller does not see the RESTRICTED and CONFIDENTIAL fleets.
+    const anonymous = (await runAs(null)) as { deployments: Connection<Deployment> };
+    const visible = ids(nodes(anonymous.deployments).filter((x) => SEED_DEPLOYMENTS.includes(x.id)));
+    expect(visible).toEqual(['deployment:civil-iphone-12', 'deployment:field-iphone-15-pro-ios18', 'deployment:mod-staff-iphone-15']);
+  },
+
+  'suppliers-of-certified-devices.graphql': (data) => {
+    const d = data as { certification: { certifies: Connection<DeviceWithParts> } };
+    const suppliers = new Map<string, string>();
+    const walk = (part: Part) => {
+      for (const s of nodes(part.suppliers)) suppliers.set(s.id, s.kind);
+      for (const child of nodes(part.subcomponents)) walk(child);
+    };
+    const devices = nodes(d.certification.certifies);
+    expect(ids(devices)).toEqual(CLEARED_DEVICES);
+    for (const device of devices) {
+      expect(device.maker?.id).toBe('org:apple');
+      for (const part of nodes(device.components)) walk(part);
+    }
+    expect([...suppliers.keys()].sort()).toEqual(['org:apple', 'org:qualcomm', 'org:samsung-display', 'org:third-party-app-developer', 'org:tsmc']);
+    expect(suppliers.get('org:tsmc')).toBe('SUPPLIER');
+  },
+
+  'vulnerabilities-in-deployed-os.graphql': (data) => {
+    const d = data as { deployments: Connection<Deployment> };
+    const byId = new Map(nodes(d.deployments).map((x) => [x.id, x]));
+    const cves = (id: string) => {
+      const os = nodes(byId.get(id)?.runs)[0];
+      return (os?.vulnerabilities?.edges ?? []).filter((e) => e.via?.vexState === 'AFFECTED').map((e) => e.node.id).sort();
+    };
+    expect(cves('deployment:civil-iphone-12')).toEqual(['CVE-2023-41064', 'CVE-2024-23225']);
+    expect(cves('deployment:field-iphone-15-pro-ios18')).toEqual(['CVE-2025-24200']);
+    expect(cves('deployment:field-planners-ipad-pro')).toEqual(['CVE-2025-24200']);
+    expect(cves('deployment:mod-staff-iphone-15')).toEqual([]);
+    const os = nodes(byId.get('deployment:civil-iphone-12')?.runs)[0];
+    const blastpass = os?.vulnerabilities?.edges.find((e) => e.node.id === 'CVE-2023-41064');
+    expect(blastpass?.node).toMatchObject({ cvss: 7.8, knownExploited: true });
+    expect(blastpass?.via?.versionRange).toBe('< 16.6.1');
+    expect(ids(nodes(blastpass?.node.exploitedBy))).toEqual(['threat:cyber-intrusion', 'threat:zero-click-spyware']);
+  },
+
+  'competing-devices-without-clearance.graphql': (data) => {
+    const d = data as { devices: Connection<Named & { maker: Named | null; certifications: Connection<Named & { status: string }> }> };
+    const all = nodes(d.devices);
+    expect(ids(all)).toEqual(['device:galaxy-s24', ...CLEARED_DEVICES, 'device:iphone-12'].sort());
+    const uncertified = all.filter((x) => x.certifications.totalCount === 0);
+    expect(uncertified.map((x) => [x.id, x.maker?.id])).toEqual([['device:galaxy-s24', 'org:samsung']]);
+  },
+};
+
+/**
+ * Query files whose answers another test file checks in detail (it runs them against the same
+ * seed). Here they must run without errors and that test must name them.
+ */
+const CHECKED_ELSEWHERE: { pattern: RegExp; testFile: string; reference: (file: string) => string }[] = [
+  { pattern: /^analytics-[a-z0-9-]+\.graphql$/, testFile: 'test/analytics/seed-analytics.test.ts', reference: (file) => `'${file.replace(/^analytics-/, '').replace(/\.graphql$/, '')}'` },
+];
+
+function queryFiles(): string[] {
+  return fs
+    .readdirSync(QUERY_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort();
+}
+
+describe('query collection (docs/queries) over the seed scenario', () => {
+  let t: TestApp;
+  let loader: Database;
+  beforeAll(async () => {
+    t = await startTestApp();
+    loader = testDatabase(testNeo4jUri(), SEED_TIMEOUT_MS);
+    await loadSeed(loader);
+  });
+  afterAll(async () => {
+    await loader.close();
+    await t.close();
+  });
+
+  it('has the analyst questions of issue 4 and an expectation for no file that is missing', () => {
+    const files = queryFiles();
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    for (const name of Object.keys(EXPECTATIONS)) expect(files).toContain(name);
+  });
+
+  it.each(queryFiles())('%s answers as documented', async (file) => {
+    const text = fs.readFileSync(path.join(QUERY_DIR, file), 'utf8');
+    expect(text.startsWith('#')).toBe(true);
+    const operations = parse(text).definitions.filter((def): def is OperationDefinitionNode => def.kind === Kind.OPERATION_DEFINITION);
+    expect(operations).toHaveLength(1);
+    expect(operations[0]?.name?.value).toMatch(/^[A-Z][A-Za-z0-9]+$/);
+
+    const expectation = EXPECTATIONS[file];
+    const elsewhere = CHECKED_ELSEWHERE.find((c) => c.pattern.test(file));
+    if (!expectation && !elsewhere) throw new Error(`docs/queries/${file} has no expectation in test/seed/query-collection.test.ts: register the answer it must give`);
+
+    const runAs: Runner = async (key) => {
+      const result = await t.run(text, {}, key);
+      expect(result.errors).toBeUndefined();
+      return result.data;
+    };
+    const data = await runAs(KEYS.admin);
+    expect(data).toBeTruthy();
+    if (expectation) {
+      await expectation(data, runAs);
+      return;
+    }
+    if (elsewhere) {
+      // Every top-level field answered (not null), and the other test names this file.
+      for (const value of Object.values(data as Record<string, unknown>)) expect(value).not.toBeNull();
+      const checker = fs.readFileSync(path.join(REPO_ROOT, elsewhere.testFile), 'utf8');
+      expect(checker.includes(file) || checker.includes(elsewhere.reference(file))).toBe(true);
+    }
+  });
+});
