@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -115,4 +116,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid environment variable ${variable}=${JSON.stringify(relevant[variable] ?? '')}: expected ${allowed}`);
   }
   return parsed.data;
+}
+
+/**
+ * The shared real-data folder (ATT&CK, OSCAL, KEV, CycloneDX examples): SHARED_DATA_DIR when
+ * set, else `../shared/data` beside the checkout (as on CI), else /work/shared/data.
+ */
+export function sharedDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const candidates = [env.SHARED_DATA_DIR, path.resolve(REPO_ROOT, '..', 'shared', 'data'), '/work/shared/data'];
+  for (const dir of candidates) if (dir && fs.existsSync(dir)) return dir;
+  return path.resolve(REPO_ROOT, '..', 'shared', 'data');
 }

@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { sharedDataDir } from '../config';
 
-export const DEFAULT_SHARED_DATA_DIR = '/work/shared/data';
+export const DEFAULT_SHARED_DATA_DIR = sharedDataDir();
 export const CATALOG_PATH = 'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json';
 export const ATTACK_PATH = 'mitre-attack-mobile/mobile-attack-17.1.json';
 

@@ -4,6 +4,7 @@
  * mutation and the command line, and the cross-source question after importing ATT&CK Mobile,
  * the SP 800-53 catalog, KEV and the seed.
  */
+import { sharedDataDir } from '../../src/config';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +19,7 @@ import { techniquesMitigatedOnClearedDevices } from '../../src/store/importStore
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
 import { KEYS, startTestApp, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 
-const SHARED = '/work/shared/data';
+const SHARED = sharedDataDir();
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const shared = (p: string): string => fs.readFileSync(path.join(SHARED, p), 'utf8');
 const fixture = (p: string): string => fs.readFileSync(path.join(FIXTURES, p), 'utf8');

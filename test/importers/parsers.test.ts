@@ -2,6 +2,7 @@
  * Golden tests of the pure parsers on the real documents in /work/shared/data (exact counts
  * from the data README and the issue) and on the small fixtures in test/fixtures.
  */
+import { sharedDataDir } from '../../src/config';
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectFormat } from '../../src/importers/detect';
@@ -12,7 +13,7 @@ import { parseStix } from '../../src/importers/stix';
 import { ImportError, batchCounts, type BatchNode, type ImportBatch } from '../../src/importers/types';
 import { parseAndValidate } from '../../src/services/importService';
 
-const SHARED = '/work/shared/data';
+const SHARED = sharedDataDir();
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const read = (p: string): string => fs.readFileSync(p, 'utf8');
 const shared = (p: string): string => read(path.join(SHARED, p));
