@@ -48,7 +48,11 @@ export function makeFormatError(log: (error: unknown) => void, includeStack: boo
       return { message: 'The graph database is unreachable; the request was not completed. Try again shortly.', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }
     if (original instanceof QueryTimeoutError) {
-      return { message: 'The query took longer than the configured timeout (QUERY_TIMEOUT_MS) and was stopped; narrow it (fewer hops, a smaller page).', path: formatted.path, extensions: { code: 'QUERY_TIMEOUT' } };
+      return {
+        message: 'The operation took longer than its transaction timeout and was stopped; nothing was written. Narrow a query (fewer hops, a smaller page); import large documents with `npm run import`.',
+        path: formatted.path,
+        extensions: { code: 'QUERY_TIMEOUT', limit: 'QUERY_TIMEOUT_MS' },
+      };
     }
     const code = String(formatted.extensions?.code ?? '');
     if (PUBLIC_CODES.has(code)) {

@@ -30,6 +30,12 @@ export interface LoadResult {
   joined: Record<string, string>;
 }
 
+/**
+ * One document is one transaction; a large catalog (KEV: 1,404 entries) takes seconds, more on
+ * a cold JVM, so imports get a longer transaction timeout than API queries.
+ */
+export const IMPORT_TRANSACTION_TIMEOUT_MS = 300_000;
+
 export interface LoadOptions {
   runId: string;
   assertedBy: string;
@@ -228,7 +234,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
       await markStale(tx, prefix, options.runId, batch, result);
       if (options.dryRun) throw new DryRunRollback(result);
       return result;
-    });
+    }, { timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS) });
   } catch (error) {
     if (error instanceof DryRunRollback) return error.result;
     throw error;

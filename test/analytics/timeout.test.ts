@@ -45,7 +45,8 @@ describe('transaction timeout on analytics', () => {
     const r = await t.run('query($from: ID!) { riskPaths(from: $from, maxHops: 8) { totalCount } }', { from: `${p}T` }, KEYS.analyst);
     const elapsed = Date.now() - started;
     expect(r.errors?.[0]?.extensions?.code).toBe('QUERY_TIMEOUT');
-    expect(r.errors?.[0]?.message).toMatch(/timeout \(QUERY_TIMEOUT_MS\).*fewer hops/);
+    expect(r.errors?.[0]?.extensions?.limit).toBe('QUERY_TIMEOUT_MS');
+    expect(r.errors?.[0]?.message).toMatch(/transaction timeout.*fewer hops/);
     expect(r.data).toBeNull();
     expect(elapsed).toBeLessThan(20000);
     process.stderr.write(`[analytics timeout] QUERY_TIMEOUT after ${elapsed} ms with a 100 ms transaction timeout\n`);
