@@ -6,6 +6,7 @@ import type { GraphQLError } from 'graphql';
 import { relationshipAllows, type Label, type RelationshipType } from '../domain/model';
 import { describeEnds, normalizeTemporal, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
+import type { Tx } from '../store/database';
 import type { NodeRow, RelationshipRow } from '../store/rows';
 import type { GraphQLContext } from '../graphql/context';
 import { badInput, forbidden, notFound } from '../graphql/errors';
@@ -58,7 +59,7 @@ export interface LinkArgs {
 
 const NO_SELF_LOOPS: RelationshipType[] = ['HAS_COMPONENT', 'DEPENDS_ON', 'SUPERSEDES', 'BASED_ON', 'MAPS_TO'];
 
-async function resolveEnds(ctx: GraphQLContext, tx: Parameters<Parameters<GraphQLContext['db']['writeTransaction']>[1]>[0], type: RelationshipType, fromId: string, toId: string) {
+async function resolveEnds(ctx: GraphQLContext, tx: Tx, type: RelationshipType, fromId: string, toId: string) {
   const labels = await ctx.store.labelsOf(tx, [fromId, toId]);
   const fromLabel = labels.get(fromId);
   const toLabel = labels.get(toId);

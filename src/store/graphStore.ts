@@ -14,8 +14,8 @@ import {
   type RelationshipType,
   propertySpec,
 } from '../domain/model';
-import { toNeo4jDate, toNeo4jDateTime, toNeo4jProperty } from './convert';
-import type { Database, QueryStats, Row, Tx } from './database';
+import { toNeo4jDateTime, toNeo4jProperty } from './convert';
+import type { Database, QueryStats, Tx } from './database';
 import { SEARCH_INDEX_NAME } from './migrations';
 import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
 
@@ -479,9 +479,3 @@ export async function mergeRelationships(
   return counts;
 }
 
-/** Converts a YYYY-MM-DD string for a date parameter (used by analytics queries). */
-export function dateParam(value: string): unknown {
-  return toNeo4jDate(value);
-}
-
-export type { Row };

@@ -154,16 +154,6 @@ interface MatrixCase {
 
 const NODE_FIELDS = '... on Node { id classification }';
 
-function idsIn(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) for (const v of value) idsIn(v, out);
-  else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === 'id' && typeof v === 'string') out.push(v);
-      else idsIn(v, out);
-    }
-  }
-  return out;
-}
 const ours = (ids: string[]) => [...new Set(ids.filter((id) => id.startsWith(prefix)))].sort();
 
 function lookupCase(label: Label, field: string): MatrixCase {
