@@ -1,6 +1,6 @@
 import type { Label } from '../../src/domain/model';
 import { mergeRelationships, upsertNodes, type RelationshipWrite } from '../../src/store/graphStore';
-import { cleanup, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+import { FIXTURE_TIMEOUT_MS, cleanup, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 
 /**
  * The N+1 bound: a nested selection costs at most one batched round trip per nested field,
@@ -44,7 +44,7 @@ describe('round trips per request', () => {
         if (rows.length > 0) await upsertNodes(tx, label, rows, stamp);
       }
       for (const r of rels) await mergeRelationships(tx, r.type, r.from, r.to, r.rows, stamp);
-    });
+    }, { timeoutMs: FIXTURE_TIMEOUT_MS });
   });
 
   afterAll(async () => {

@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import type { Label, RelationshipType } from '../../src/domain/model';
 import { buildSchema } from '../../src/graphql/schema';
 import { mergeRelationships, upsertNodes } from '../../src/store/graphStore';
-import { cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+import { FIXTURE_TIMEOUT_MS, cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 import { externalRequests, openBrowser, SLOW_MACHINE, type TestBrowser } from './browser';
 
 interface DrawnEdge {
@@ -98,7 +98,7 @@ describe('risk view (headless Chromium)', () => {
         const r = await mergeRelationships(tx, type, fromLabel, toLabel, [{ fromId, toId, props }], stamp);
         if (r.missing.length > 0) throw new Error(`seeding ${type} ${fromId} -> ${toId}: an end is missing`);
       }
-    });
+    }, { timeoutMs: FIXTURE_TIMEOUT_MS });
   }, 180000);
   afterAll(async () => {
     await cleanup(t.db, prefix);

@@ -27,6 +27,21 @@ export const ANALYST_KEYS_BY_CLEARANCE = {
   SECRET: 'test-analyst-secret-key',
 } as const;
 
+/**
+ * Fixture writes are not what a test measures. On a cold JVM the first write of each label and
+ * relationship shape compiles its Cypher (~0.3-2 s each; ~15 s for the first fixture of a run on a
+ * fresh checkout), which would trip the 15 s request timeout, so fixtures get a generous one.
+ */
+export const FIXTURE_TIMEOUT_MS = 180_000;
+
+/**
+ * Tests default to a 60 s transaction timeout and a 90 s request deadline (the product defaults
+ * are 15 s and 30 s): the first request of each shape on a cold JVM compiles its Cypher. Tests
+ * about timeouts set their own.
+ */
+export const TEST_QUERY_TIMEOUT_MS = '60000';
+const TEST_REQUEST_TIMEOUT_MS = '90000';
+
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const apiKeys = [
     { id: 'viewer', sha256: hashApiKey(KEYS.viewer), roles: ['viewer'], clearance: 'SECRET' },
@@ -37,7 +52,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     { id: 'admin-restricted', sha256: hashApiKey(KEYS.adminRestricted), roles: ['admin'], clearance: 'RESTRICTED' },
     ...Object.entries(ANALYST_KEYS_BY_CLEARANCE).map(([clearance, key]) => ({ id: `analyst-${clearance.toLowerCase()}`, sha256: hashApiKey(key), roles: ['analyst'], clearance })),
   ];
-  const timeout = process.env.QUERY_TIMEOUT_MS ? { QUERY_TIMEOUT_MS: process.env.QUERY_TIMEOUT_MS } : {};
+  const timeout = { QUERY_TIMEOUT_MS: process.env.QUERY_TIMEOUT_MS ?? TEST_QUERY_TIMEOUT_MS, REQUEST_TIMEOUT_MS: process.env.REQUEST_TIMEOUT_MS ?? TEST_REQUEST_TIMEOUT_MS };
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), API_KEYS: JSON.stringify(apiKeys), ...timeout, ...overrides });
 }
 
@@ -47,7 +62,7 @@ export function testNeo4jUri(): string {
   return uri;
 }
 
-export function testDatabase(uri = testNeo4jUri(), queryTimeoutMs = 15000): Database {
+export function testDatabase(uri = testNeo4jUri(), queryTimeoutMs = Number(TEST_QUERY_TIMEOUT_MS)): Database {
   return new Database({ uri, queryTimeoutMs, user: process.env.NEO4J_URI ? process.env.NEO4J_USER : undefined, password: process.env.NEO4J_URI ? process.env.NEO4J_PASSWORD : undefined, database: process.env.NEO4J_DATABASE });
 }
 

@@ -5,6 +5,7 @@
 import type { Label, RelationshipType } from '../../src/domain/model';
 import type { Database } from '../../src/store/database';
 import { mergeRelationships, upsertNodes } from '../../src/store/graphStore';
+import { FIXTURE_TIMEOUT_MS } from './app';
 
 export interface TestNode {
   label: Label;
@@ -45,7 +46,7 @@ export async function writeGraph(db: Database, nodes: TestNode[], rels: TestRel[
       const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, g.rows, stamp);
       if (result.missing.length > 0) throw new Error(`test graph: ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId} not written`);
     }
-  });
+  }, { timeoutMs: FIXTURE_TIMEOUT_MS });
 }
 
 /** Counts of nodes and relationships touching ids with the prefix (to prove nothing changed). */

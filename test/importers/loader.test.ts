@@ -17,7 +17,7 @@ import type { Database } from '../../src/store/database';
 import { mergeRelationships } from '../../src/store/graphStore';
 import { techniquesMitigatedOnClearedDevices } from '../../src/store/importStore';
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
-import { KEYS, startTestApp, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
+import { FIXTURE_TIMEOUT_MS, KEYS, startTestApp, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 
 const SHARED = sharedDataDir();
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -335,7 +335,7 @@ describe('importers: loading into Neo4j', () => {
       await t.db.writeTransaction(undefined, async (tx) => {
         await mergeRelationships(tx, 'MAPS_TO', 'Control', 'Control', [{ fromId: 'nist-800-53:si-2', toId: 'attack:M1001', props: {} }], stamp);
         await mergeRelationships(tx, 'IMPLEMENTS', 'Device', 'Control', [{ fromId: 'device:iphone-15', toId: 'nist-800-53:si-2', props: { evidence: 'test' } }], stamp);
-      });
+      }, { timeoutMs: FIXTURE_TIMEOUT_MS });
 
       const answer = await techniquesMitigatedOnClearedDevices(t.db, 'iOS', 'SECRET');
       process.stderr.write(`[cross-source] ${answer.length} iOS techniques: ${answer.map((a) => `${a.externalId ?? a.threatId} via ${a.controls.join('+')}`).join('; ')}\n`);
