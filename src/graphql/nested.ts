@@ -104,14 +104,22 @@ function loaderFor(ctx: GraphQLContext, query: NeighborQuery): DataLoader<string
   return loader;
 }
 
+/** The key under which a prefetched nested page is stored on its parent row: the field and its window. */
+export function prefetchKey(field: string, offset: number, limit: number): string {
+  return `${field}|${offset}|${limit}`;
+}
+
 type NestedResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<ConnectionOut | NodeRow | null>;
 
-/** Resolver for one nested field. */
+/**
+ * Resolver for one nested field: the page prefetched with the parent when the look-ahead
+ * planned it (src/graphql/prefetch.ts), else one batched query for all parents at this level.
+ */
 export function nestedResolver(label: Label, field: string, spec: NestedField): NestedResolver {
   return async (parent, args, ctx) => {
     const window = spec.single ? { offset: 0, limit: 1 } : pageWindow(args, [field]);
     const query: NeighborQuery = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
-    const page = await loaderFor(ctx, query).load(parent.id);
+    const page = parent.__nested?.[prefetchKey(field, window.offset, window.limit)] ?? (await loaderFor(ctx, query).load(parent.id));
     if (spec.single) return page.items[0]?.node ?? null;
     return neighborConnection(page);
   };

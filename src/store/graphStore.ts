@@ -48,6 +48,21 @@ export interface NeighborQuery {
   limit: number;
 }
 
+/**
+ * A nested relationship field answered inside its parent's query (built by the GraphQL layer's
+ * look-ahead, src/graphql/prefetch.ts): the same neighbours, order, window and visibility as
+ * `neighbors`, keyed by `key` on the parent row's `__nested`.
+ */
+export interface NestedPlan {
+  key: string;
+  relationship: RelationshipType;
+  direction: 'out' | 'in';
+  targets: readonly Label[];
+  offset: number;
+  limit: number;
+  children: NestedPlan[];
+}
+
 export interface WriteCounts {
   created: number;
   updated: number;
@@ -97,6 +112,54 @@ export function toRelationshipRow(value: unknown): RelationshipRow {
 const NODE_PROJECTION = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
 const REL_PROJECTION = (v: string) => `${v} {.*, __type: type(${v})}`;
 
+/** The pattern and visibility condition from a parent to its neighbours (shared by `neighbors` and nested plans). */
+function neighborPattern(parent: string, rel: string, node: string, relationship: RelationshipType, direction: 'out' | 'in', targets: readonly Label[]): { pattern: string; visible: string } {
+  const type = RELATIONSHIPS[relationship].type;
+  const pattern = direction === 'out' ? `(${parent})-[${rel}:${type}]->(${node}:${labelExpr(targets)})` : `(${parent})<-[${rel}:${type}]-(${node}:${labelExpr(targets)})`;
+  return { pattern, visible: `${node}.classification IN $markings AND coalesce(${rel}.classification, 'UNCLASSIFIED') IN $markings` };
+}
+
+/**
+ * Projection of node variable `v` with its nested pages as COLLECT / COUNT subqueries (one per
+ * plan, recursively): `v {.*, __label, __nested: {f0: {total, page: [{node, via}]}, …}}`.
+ * Variable and parameter names are numbered so nested subqueries never shadow each other.
+ */
+function nestedProjection(v: string, plans: readonly NestedPlan[], params: Record<string, unknown>, counter: { n: number }): string {
+  if (plans.length === 0) return NODE_PROJECTION(v);
+  const fields = plans.map((plan, i) => {
+    const k = counter.n++;
+    const [n, r] = [`n${k}`, `r${k}`];
+    const { pattern, visible } = neighborPattern(v, r, n, plan.relationship, plan.direction, plan.targets);
+    params[`offset${k}`] = plan.offset;
+    params[`limit${k}`] = plan.limit;
+    return `f${i}: {total: COUNT { MATCH ${pattern} WHERE ${visible} },
+      page: COLLECT { MATCH ${pattern} WHERE ${visible}
+        WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC SKIP toInteger($offset${k}) LIMIT toInteger($limit${k})
+        RETURN {node: ${nestedProjection(n, plan.children, params, counter)}, via: ${REL_PROJECTION(r)}} }}`;
+  });
+  return `${v} {.*, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
+}
+
+interface RawNested {
+  total: unknown;
+  page: { node: unknown; via: unknown }[];
+}
+
+/** A projected node with its nested pages converted into rows (`__nested`, keyed by plan key). */
+function toNodeRowWithNested(value: unknown, plans: readonly NestedPlan[]): NodeRow {
+  const row = toNodeRow(value);
+  if (plans.length === 0) return row;
+  const raw = ((value as Record<string, unknown>).__nested ?? {}) as Record<string, RawNested | undefined>;
+  const nested: Record<string, Page<NeighborItem>> = {};
+  plans.forEach((plan, i) => {
+    const field = raw[`f${i}`];
+    if (!field) return;
+    const items = field.page.map((item) => ({ node: toNodeRowWithNested(item.node, plan.children), via: toRelationshipRow(item.via) }));
+    nested[plan.key] = { items, totalCount: Number(field.total), offset: plan.offset, limit: plan.limit };
+  });
+  return { ...row, __nested: nested };
+}
+
 export class GraphStore {
   constructor(
     readonly db: Database,
@@ -120,6 +183,19 @@ export class GraphStore {
       { ids: [...ids], markings: this.markings },
     );
     return rows.map((r) => toNodeRow(r.node));
+  }
+
+  /** One node of a label by id with its nested pages, in one round trip (null when absent or not visible). */
+  async getNodeWithNested(label: Label, id: string, plans: readonly NestedPlan[]): Promise<NodeRow | null> {
+    const params: Record<string, unknown> = { id, markings: this.markings };
+    const projection = nestedProjection('n', plans, params, { n: 0 });
+    const rows = await this.db.read(
+      this.stats,
+      `get${label}WithNested`,
+      `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`,
+      params,
+    );
+    return rows[0] ? toNodeRowWithNested(rows[0].node, plans) : null;
   }
 
   private whereClause(q: ListQuery, params: Record<string, unknown>): string {
@@ -177,10 +253,11 @@ export class GraphStore {
   }
 
   /** A filtered, ordered page of one label, with the total count, in one round trip. */
-  async list(q: ListQuery): Promise<Page<NodeRow>> {
+  async list(q: ListQuery, plans: readonly NestedPlan[] = []): Promise<Page<NodeRow>> {
     assertKey(q.label, q.orderKey);
     const params: Record<string, unknown> = { markings: this.markings, offset: q.offset, limit: q.limit };
     const where = this.whereClause(q, params);
+    const projection = nestedProjection('n', plans, params, { n: 0 });
     const dir = q.descending ? 'DESC' : 'ASC';
     const rows = await this.db.read(
       this.stats,
@@ -189,13 +266,13 @@ export class GraphStore {
        CALL () {
          MATCH (n:${q.label}) WHERE ${where}
          WITH n ORDER BY ${q.orderKey === 'name' ? 'toLower(n.name)' : `n.${q.orderKey}`} ${dir}, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
-         RETURN collect(${NODE_PROJECTION('n')}) AS page
+         RETURN collect(${projection}) AS page
        }
        RETURN total, page`,
       params,
     );
     const row = rows[0] ?? { total: 0, page: [] };
-    return { items: (row.page as unknown[]).map(toNodeRow), totalCount: Number(row.total), offset: q.offset, limit: q.limit };
+    return { items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, plans)), totalCount: Number(row.total), offset: q.offset, limit: q.limit };
   }
 
   /**
@@ -203,9 +280,7 @@ export class GraphStore {
    * behind every nested connection). Ordered by name (case-insensitive), then id.
    */
   async neighbors(q: NeighborQuery, parentIds: readonly string[]): Promise<Map<string, Page<NeighborItem>>> {
-    const spec: RelationshipSpec = RELATIONSHIPS[q.relationship];
-    const pattern = q.direction === 'out' ? `(p)-[r:${spec.type}]->(n:${labelExpr(q.targetLabels)})` : `(p)<-[r:${spec.type}]-(n:${labelExpr(q.targetLabels)})`;
-    const visible = `n.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings`;
+    const { pattern, visible } = neighborPattern('p', 'r', 'n', q.relationship, q.direction, q.targetLabels);
     const rows = await this.db.read(
       this.stats,
       `neighbors ${q.parentLabel}.${q.direction}.${q.relationship}`,

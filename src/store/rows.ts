@@ -10,6 +10,8 @@ export interface NodeRow {
   id: string;
   name: string;
   classification: string;
+  /** Nested pages answered with this row (look-ahead), keyed by field and window (see src/graphql/prefetch.ts). */
+  __nested?: Record<string, Page<NeighborItem>>;
   [property: string]: unknown;
 }
 

@@ -3,6 +3,7 @@
  * writes. Each checks its arguments and calls one store or service function.
  */
 import type { IResolvers } from '@graphql-tools/utils';
+import type { GraphQLResolveInfo } from 'graphql';
 import { LABELS, type Label } from '../../domain/model';
 import { requireRole } from '../../auth';
 import * as mutations from '../../services/mutations';
@@ -13,10 +14,14 @@ import { conditionsFor, orderKey } from '../filters';
 import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/resolvers-types';
 import { NESTED_FIELDS, nestedResolver, nodeLoader } from '../nested';
 import { nodeConnection, pageWindow, type ConnectionOut } from '../pagination';
+import { planForConnection, planForNode } from '../prefetch';
 
 const MAX_IDS = 100;
 
-async function byId(ctx: GraphQLContext, label: Label, id: string): Promise<NodeRow | null> {
+/** A node of one label by id; with nested fields selected, they come in the same query. */
+async function byId(ctx: GraphQLContext, label: Label, id: string, info: GraphQLResolveInfo): Promise<NodeRow | null> {
+  const plans = planForNode(info, label);
+  if (plans.length > 0) return ctx.store.getNodeWithNested(label, id, plans);
   const row = await nodeLoader(ctx).load(id);
   return row && row.__label === label ? row : null;
 }
@@ -28,16 +33,17 @@ interface ListArgs {
   after?: string | null;
 }
 
-async function list(ctx: GraphQLContext, label: Label, args: ListArgs): Promise<ConnectionOut> {
+async function list(ctx: GraphQLContext, label: Label, args: ListArgs, info: GraphQLResolveInfo): Promise<ConnectionOut> {
   const { offset, limit } = pageWindow(args);
-  const page = await ctx.store.list({
+  const query = {
     label,
     conditions: conditionsFor(label, args.filter as Record<string, unknown> | null | undefined),
     orderKey: orderKey(label, args.orderBy?.field),
     descending: args.orderBy?.direction === 'DESC',
     offset,
     limit,
-  });
+  };
+  const page = await ctx.store.list(query, planForConnection(info, label, limit));
   return nodeConnection(page);
 }
 
@@ -59,24 +65,24 @@ const query: QueryResolvers = {
     if (ids.length > MAX_IDS) throw badInput(`ids: at most ${MAX_IDS} ids per call (got ${ids.length})`, ['ids']);
     return Promise.all(ids.map((id) => nodeLoader(ctx).load(id)));
   },
-  organization: (_p, { id }, ctx) => byId(ctx, 'Organization', id),
-  organizations: (_p, args, ctx) => list(ctx, 'Organization', args),
-  device: (_p, { id }, ctx) => byId(ctx, 'Device', id),
-  devices: (_p, args, ctx) => list(ctx, 'Device', args),
-  component: (_p, { id }, ctx) => byId(ctx, 'Component', id),
-  components: (_p, args, ctx) => list(ctx, 'Component', args),
-  control: (_p, { id }, ctx) => byId(ctx, 'Control', id),
-  controls: (_p, args, ctx) => list(ctx, 'Control', args),
-  certification: (_p, { id }, ctx) => byId(ctx, 'Certification', id),
-  certifications: (_p, args, ctx) => list(ctx, 'Certification', args),
-  standard: (_p, { id }, ctx) => byId(ctx, 'Standard', id),
-  standards: (_p, args, ctx) => list(ctx, 'Standard', args),
-  threat: (_p, { id }, ctx) => byId(ctx, 'Threat', id),
-  threats: (_p, args, ctx) => list(ctx, 'Threat', args),
-  vulnerability: (_p, { id }, ctx) => byId(ctx, 'Vulnerability', id),
-  vulnerabilities: (_p, args, ctx) => list(ctx, 'Vulnerability', args),
-  deployment: (_p, { id }, ctx) => byId(ctx, 'Deployment', id),
-  deployments: (_p, args, ctx) => list(ctx, 'Deployment', args),
+  organization: (_p, { id }, ctx, info) => byId(ctx, 'Organization', id, info),
+  organizations: (_p, args, ctx, info) => list(ctx, 'Organization', args, info),
+  device: (_p, { id }, ctx, info) => byId(ctx, 'Device', id, info),
+  devices: (_p, args, ctx, info) => list(ctx, 'Device', args, info),
+  component: (_p, { id }, ctx, info) => byId(ctx, 'Component', id, info),
+  components: (_p, args, ctx, info) => list(ctx, 'Component', args, info),
+  control: (_p, { id }, ctx, info) => byId(ctx, 'Control', id, info),
+  controls: (_p, args, ctx, info) => list(ctx, 'Control', args, info),
+  certification: (_p, { id }, ctx, info) => byId(ctx, 'Certification', id, info),
+  certifications: (_p, args, ctx, info) => list(ctx, 'Certification', args, info),
+  standard: (_p, { id }, ctx, info) => byId(ctx, 'Standard', id, info),
+  standards: (_p, args, ctx, info) => list(ctx, 'Standard', args, info),
+  threat: (_p, { id }, ctx, info) => byId(ctx, 'Threat', id, info),
+  threats: (_p, args, ctx, info) => list(ctx, 'Threat', args, info),
+  vulnerability: (_p, { id }, ctx, info) => byId(ctx, 'Vulnerability', id, info),
+  vulnerabilities: (_p, args, ctx, info) => list(ctx, 'Vulnerability', args, info),
+  deployment: (_p, { id }, ctx, info) => byId(ctx, 'Deployment', id, info),
+  deployments: (_p, args, ctx, info) => list(ctx, 'Deployment', args, info),
   search: async (_p, { text, labels, first }, ctx) => {
     if (text.trim().length === 0 || text.length > 200) throw badInput('text: must be 1..200 characters', ['text']);
     const { limit } = pageWindow({ first });

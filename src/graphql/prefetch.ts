@@ -1,0 +1,166 @@
+/**
+ * Look-ahead for nested relationship fields: from the selection a root field (a lookup by id or
+ * a list) is asked for, build the tree of nested fields (NESTED_FIELDS) with their page windows,
+ * so the store can answer the root and its nested pages in ONE Cypher query (nested COLLECT
+ * subqueries), the way @neo4j/graphql compiles a selection. Nested resolvers then read the
+ * prefetched page from their parent row and only fall back to the batched DataLoader for what
+ * the plan left out (fields under a multi-label target, levels past the depth or row budget).
+ *
+ * Pure: reads the operation (AST, variables, schema) and returns data; no I/O.
+ */
+import {
+  getArgumentValues,
+  getDirectiveValues,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isObjectType,
+  type DirectiveNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLObjectType,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import type { Label } from '../domain/model';
+import type { NestedPlan } from '../store/graphStore';
+import { NESTED_FIELDS, prefetchKey } from './nested';
+import { pageWindow, type PageArgs } from './pagination';
+
+/** Nested levels compiled into the root query; deeper levels are loaded in batches. */
+export const PREFETCH_MAX_DEPTH = 3;
+/** Upper bound on nested rows one prefetch may ask for (product of page sizes down each branch). */
+export const PREFETCH_MAX_ROWS = 20_000;
+
+interface Walk {
+  schema: GraphQLSchema;
+  fragments: Record<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+}
+
+function included(walk: Walk, node: { readonly directives?: readonly DirectiveNode[] }): boolean {
+  if (!node.directives || node.directives.length === 0) return true;
+  const skip = getDirectiveValues(GraphQLSkipDirective, node, walk.variables);
+  if (skip?.if === true) return false;
+  const include = getDirectiveValues(GraphQLIncludeDirective, node, walk.variables);
+  return include?.if !== false;
+}
+
+/** Whether a fragment with this type condition applies to an object of `type`. */
+function applies(walk: Walk, typeCondition: string | undefined, type: GraphQLObjectType): boolean {
+  if (!typeCondition || typeCondition === type.name) return true;
+  return type.getInterfaces().some((i) => i.name === typeCondition);
+}
+
+/** The field nodes selected on an object of `type`, fragments flattened. */
+function fieldsOn(walk: Walk, selectionSets: readonly SelectionSetNode[], type: GraphQLObjectType): FieldNode[] {
+  const out: FieldNode[] = [];
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (!included(walk, selection)) continue;
+      if (selection.kind === 'Field') out.push(selection);
+      else if (selection.kind === 'InlineFragment') {
+        if (applies(walk, selection.typeCondition?.name.value, type)) visit(selection.selectionSet);
+      } else {
+        const fragment = walk.fragments[selection.name.value];
+        if (fragment && applies(walk, fragment.typeCondition.name.value, type)) visit(fragment.selectionSet);
+      }
+    }
+  };
+  selectionSets.forEach(visit);
+  return out;
+}
+
+/** Selection sets of `edges { node { … } }` under a connection field. */
+function edgeNodeSelections(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): SelectionSetNode[] {
+  const edgesField = connectionType.getFields().edges;
+  const edgeType = edgesField ? unwrapObject(edgesField.type) : undefined;
+  if (!edgeType) return [];
+  const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  const edges = fieldsOn(walk, sets, connectionType).filter((f) => f.name.value === 'edges');
+  const edgeSets = edges.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  return fieldsOn(walk, edgeSets, edgeType)
+    .filter((f) => f.name.value === 'node')
+    .flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+}
+
+function unwrapObject(type: unknown): GraphQLObjectType | undefined {
+  let t = type as { ofType?: unknown };
+  while (t && !isObjectType(t) && t.ofType) t = t.ofType as { ofType?: unknown };
+  return isObjectType(t) ? t : undefined;
+}
+
+function rowsOf(plans: readonly NestedPlan[], parents: number): number {
+  return plans.reduce((sum, p) => sum + parents * p.limit + rowsOf(p.children, parents * p.limit), 0);
+}
+
+/** Drops the deepest levels until the plan fits the row budget. */
+function fitBudget(plans: NestedPlan[], parents: number): NestedPlan[] {
+  const prune = (ps: readonly NestedPlan[], depth: number): NestedPlan[] => ps.map((p) => ({ ...p, children: depth <= 1 ? [] : prune(p.children, depth - 1) }));
+  let depth = PREFETCH_MAX_DEPTH;
+  let fitted = plans;
+  while (depth > 0 && rowsOf(fitted, parents) > PREFETCH_MAX_ROWS) {
+    depth -= 1;
+    fitted = depth === 0 ? [] : prune(plans, depth);
+  }
+  return fitted;
+}
+
+/** The nested plan for objects of `label` given the selection sets asked of them. */
+function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetNode[], depth: number): NestedPlan[] {
+  if (depth > PREFETCH_MAX_DEPTH) return [];
+  const type = walk.schema.getType(label);
+  if (!isObjectType(type)) return [];
+  const nested = NESTED_FIELDS[label];
+  const byKey = new Map<string, { plan: NestedPlan; nodes: FieldNode[] }>();
+  for (const fieldNode of fieldsOn(walk, selectionSets, type)) {
+    const field = fieldNode.name.value;
+    const spec = nested[field];
+    const def = type.getFields()[field];
+    if (!spec || !def) continue;
+    let window: { offset: number; limit: number };
+    try {
+      window = spec.single ? { offset: 0, limit: 1 } : pageWindow(getArgumentValues(def, fieldNode, walk.variables) as PageArgs, [field]);
+    } catch {
+      continue; // invalid arguments: the field's own resolver reports them
+    }
+    const key = prefetchKey(field, window.offset, window.limit);
+    const entry = byKey.get(key) ?? { plan: { key, relationship: spec.relationship, direction: spec.direction, targets: spec.targets, ...window, children: [] }, nodes: [] };
+    entry.nodes.push(fieldNode);
+    byKey.set(key, entry);
+  }
+  const plans: NestedPlan[] = [];
+  for (const { plan, nodes } of byKey.values()) {
+    const target = plan.targets.length === 1 ? plan.targets[0] : undefined;
+    if (target && depth < PREFETCH_MAX_DEPTH) {
+      const connectionType = unwrapObject(type.getFields()[nodes[0]?.name.value ?? '']?.type);
+      const sets = nested[nodes[0]?.name.value ?? '']?.single
+        ? nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []))
+        : connectionType
+          ? edgeNodeSelections(walk, nodes, connectionType)
+          : [];
+      plan.children = planFor(walk, target, sets, depth + 1);
+    }
+    plans.push(plan);
+  }
+  return plans;
+}
+
+function walkOf(info: GraphQLResolveInfo): Walk {
+  return { schema: info.schema, fragments: info.fragments, variables: info.variableValues };
+}
+
+/** Plan for a root field returning one node of `label` (e.g. `device(id:)`). */
+export function planForNode(info: GraphQLResolveInfo, label: Label): NestedPlan[] {
+  const walk = walkOf(info);
+  const sets = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  return fitBudget(planFor(walk, label, sets, 1), 1);
+}
+
+/** Plan for a root field returning a connection of `label` nodes (e.g. `devices(…)`), `limit` per page. */
+export function planForConnection(info: GraphQLResolveInfo, label: Label, limit: number): NestedPlan[] {
+  const walk = walkOf(info);
+  const connectionType = unwrapObject(info.returnType);
+  if (!connectionType) return [];
+  return fitBudget(planFor(walk, label, edgeNodeSelections(walk, info.fieldNodes, connectionType), 1), Math.max(limit, 1));
+}
