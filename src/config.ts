@@ -39,9 +39,9 @@ const envSchema = z.object({
   /** Bolt port of the project-managed Neo4j. */
   NEO4J_LOCAL_PORT: intInRange(1, 65535).default(7687),
   /** Where the project-managed Neo4j keeps its store and logs. */
-  NEO4J_LOCAL_DATA: z.string().min(1).default(path.join(REPO_ROOT, '.data', 'neo4j-dev')),
+  NEO4J_LOCAL_DATA: z.string().min(1).default(path.join(REPO_ROOT, '.data', 'neo4j-dev')).transform((p) => path.resolve(p)),
   /** Where the Neo4j jars are cached (outside git, shared across checkouts). */
-  NEO4J_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'assurance-graph')),
+  NEO4J_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'assurance-graph')).transform((p) => path.resolve(p)),
   NEO4J_HEAP: memorySize.default('1g'),
   NEO4J_PAGECACHE: memorySize.default('512m'),
   /** Seconds to wait for the project-managed Neo4j to accept Bolt connections. */

@@ -162,6 +162,29 @@ describe('risk paths, exposure and blast radius', () => {
     expect(r.data?.riskPaths.paths[0]?.path.edges[0]?.relationship.vexState).toBe('AFFECTED');
   });
 
+  it('with a target, finds exactly the source-walk paths that end there, for every maxHops (the target walk is planned from both ends)', async () => {
+    for (let maxHops = 1; maxHops <= 8; maxHops++) {
+      for (const from of ['T', 'TV', 'V']) {
+        const all = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}${from}`, maxHops, first: 100 }, KEYS.analyst);
+        expect(all.errors).toBeUndefined();
+        for (const to of ['D', 'D3', 'D4']) {
+          const targeted = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}${from}`, to: `${p}${to}`, maxHops, first: 100 }, KEYS.analyst);
+          expect(targeted.errors).toBeUndefined();
+          const expected = (all.data?.riskPaths.paths ?? []).filter((x) => x.path.nodes[x.path.nodes.length - 1]?.id === `${p}${to}`);
+          expect(targeted.data?.riskPaths.paths).toEqual(expected);
+        }
+      }
+    }
+    const direct = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}T`, to: `${p}A`, maxHops: 1 }, KEYS.analyst);
+    expect(direct.data?.riskPaths.paths.map((x) => ids(x.path.nodes))).toEqual([['T', 'A']]);
+    const twoForward = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}TV`, to: `${p}E`, maxHops: 1 }, KEYS.analyst);
+    expect(twoForward.data?.riskPaths.paths).toEqual([]);
+    const twoForwardOk = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}TV`, to: `${p}E`, maxHops: 2 }, KEYS.analyst);
+    expect(twoForwardOk.data?.riskPaths.paths.map((x) => ids(x.path.nodes))).toEqual([['TV', 'V', 'E']]);
+    const toFleet = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}TV`, to: `${p}DEP`, maxHops: 4 }, KEYS.analyst);
+    expect(toFleet.data?.riskPaths.paths.map((x) => ids(x.path.nodes))).toEqual([['TV', 'V', 'E', 'D', 'DEP']]);
+  });
+
   it('never returns a path through a node above the caller clearance', async () => {
     const secret = await t.run<RiskPathsOut>(RISK_PATHS, { from: `${p}T`, to: `${p}D4` }, KEYS.analyst);
     expect(secret.data?.riskPaths.paths.map((x) => ids(x.path.nodes))).toEqual([['T', 'H', 'D4']]);
