@@ -6,6 +6,10 @@
  * prefetched page from their parent row and only fall back to the batched DataLoader for what
  * the plan left out (fields under a multi-label target, levels past the depth or row budget).
  *
+ * It also narrows each level's projection to the stored properties the selection reads (all of
+ * them when a field it does not know is selected), and skips counting a nested page when neither
+ * `totalCount` nor `pageInfo` is asked for.
+ *
  * Pure: reads the operation (AST, variables, schema) and returns data; no I/O.
  */
 import {
@@ -22,8 +26,8 @@ import {
   type GraphQLSchema,
   type SelectionSetNode,
 } from 'graphql';
-import type { Label } from '../domain/model';
-import type { NestedPlan } from '../store/graphStore';
+import { propertySpec, type Label } from '../domain/model';
+import type { NestedPlan, Prefetch } from '../store/graphStore';
 import { NESTED_FIELDS, prefetchKey } from './nested';
 import { pageWindow, type PageArgs } from './pagination';
 
@@ -90,6 +94,31 @@ function unwrapObject(type: unknown): GraphQLObjectType | undefined {
   return isObjectType(t) ? t : undefined;
 }
 
+/** Properties every row carries (resolvers and __resolveType rely on them). */
+const ALWAYS = ['id', 'name', 'classification'];
+const PROVENANCE = ['source', 'sourceRef', 'assertedAt', 'assertedBy'];
+
+/** The stored properties the selection on `label` reads, or null for all of them. */
+function propertiesFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetNode[]): string[] | null {
+  const type = walk.schema.getType(label);
+  if (!isObjectType(type)) return null;
+  const keys = new Set(ALWAYS);
+  for (const fieldNode of fieldsOn(walk, selectionSets, type)) {
+    const field = fieldNode.name.value;
+    if (field === '__typename' || NESTED_FIELDS[label][field]) continue;
+    if (field === 'provenance') PROVENANCE.forEach((k) => keys.add(k));
+    else if (propertySpec(label, field)) keys.add(field);
+    else if (field !== 'id') return null;
+  }
+  return [...keys];
+}
+
+/** Whether a connection selection reads its total (directly or through pageInfo.hasNextPage). */
+function readsTotal(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): boolean {
+  const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  return fieldsOn(walk, sets, connectionType).some((f) => f.name.value === 'totalCount' || f.name.value === 'pageInfo');
+}
+
 function rowsOf(plans: readonly NestedPlan[], parents: number): number {
   return plans.reduce((sum, p) => sum + parents * p.limit + rowsOf(p.children, parents * p.limit), 0);
 }
@@ -125,21 +154,24 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
       continue; // invalid arguments: the field's own resolver reports them
     }
     const key = prefetchKey(field, window.offset, window.limit);
-    const entry = byKey.get(key) ?? { plan: { key, relationship: spec.relationship, direction: spec.direction, targets: spec.targets, ...window, children: [] }, nodes: [] };
+    const entry = byKey.get(key) ?? {
+      plan: { key, relationship: spec.relationship, direction: spec.direction, targets: spec.targets, ...window, properties: null, countTotal: false, children: [] },
+      nodes: [],
+    };
     entry.nodes.push(fieldNode);
     byKey.set(key, entry);
   }
   const plans: NestedPlan[] = [];
   for (const { plan, nodes } of byKey.values()) {
+    const name = nodes[0]?.name.value ?? '';
+    const connectionType = unwrapObject(type.getFields()[name]?.type);
+    const single = nested[name]?.single === true;
+    const sets = single ? nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : [])) : connectionType ? edgeNodeSelections(walk, nodes, connectionType) : [];
+    plan.countTotal = !single && connectionType !== undefined && readsTotal(walk, nodes, connectionType);
     const target = plan.targets.length === 1 ? plan.targets[0] : undefined;
-    if (target && depth < PREFETCH_MAX_DEPTH) {
-      const connectionType = unwrapObject(type.getFields()[nodes[0]?.name.value ?? '']?.type);
-      const sets = nested[nodes[0]?.name.value ?? '']?.single
-        ? nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []))
-        : connectionType
-          ? edgeNodeSelections(walk, nodes, connectionType)
-          : [];
-      plan.children = planFor(walk, target, sets, depth + 1);
+    if (target) {
+      plan.properties = propertiesFor(walk, target, sets);
+      if (depth < PREFETCH_MAX_DEPTH) plan.children = planFor(walk, target, sets, depth + 1);
     }
     plans.push(plan);
   }
@@ -151,16 +183,17 @@ function walkOf(info: GraphQLResolveInfo): Walk {
 }
 
 /** Plan for a root field returning one node of `label` (e.g. `device(id:)`). */
-export function planForNode(info: GraphQLResolveInfo, label: Label): NestedPlan[] {
+export function planForNode(info: GraphQLResolveInfo, label: Label): Prefetch {
   const walk = walkOf(info);
   const sets = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  return fitBudget(planFor(walk, label, sets, 1), 1);
+  return { properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), 1) };
 }
 
 /** Plan for a root field returning a connection of `label` nodes (e.g. `devices(…)`), `limit` per page. */
-export function planForConnection(info: GraphQLResolveInfo, label: Label, limit: number): NestedPlan[] {
+export function planForConnection(info: GraphQLResolveInfo, label: Label, limit: number): Prefetch {
   const walk = walkOf(info);
   const connectionType = unwrapObject(info.returnType);
-  if (!connectionType) return [];
-  return fitBudget(planFor(walk, label, edgeNodeSelections(walk, info.fieldNodes, connectionType), 1), Math.max(limit, 1));
+  if (!connectionType) return { properties: null, nested: [] };
+  const sets = edgeNodeSelections(walk, info.fieldNodes, connectionType);
+  return { properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), Math.max(limit, 1)) };
 }

@@ -60,7 +60,17 @@ export interface NestedPlan {
   targets: readonly Label[];
   offset: number;
   limit: number;
+  /** Stored properties to return for the nodes reached (null: all of them). */
+  properties: readonly string[] | null;
+  /** Whether the page's total is read (else it is not counted). */
+  countTotal: boolean;
   children: NestedPlan[];
+}
+
+/** What to answer with a root node or page: its properties (null: all) and its nested pages. */
+export interface Prefetch {
+  properties: readonly string[] | null;
+  nested: NestedPlan[];
 }
 
 export interface WriteCounts {
@@ -124,20 +134,27 @@ function neighborPattern(parent: string, rel: string, node: string, relationship
  * plan, recursively): `v {.*, __label, __nested: {f0: {total, page: [{node, via}]}, …}}`.
  * Variable and parameter names are numbered so nested subqueries never shadow each other.
  */
-function nestedProjection(v: string, plans: readonly NestedPlan[], params: Record<string, unknown>, counter: { n: number }): string {
-  if (plans.length === 0) return NODE_PROJECTION(v);
+function nestedProjection(v: string, properties: readonly string[] | null, plans: readonly NestedPlan[], params: Record<string, unknown>, counter: { n: number }): string {
+  const own = properties === null ? '.*' : properties.map((key) => `.${propertyKey(key)}`).join(', ');
+  if (plans.length === 0) return `${v} {${own}, __label: labels(${v})[0]}`;
   const fields = plans.map((plan, i) => {
     const k = counter.n++;
     const [n, r] = [`n${k}`, `r${k}`];
     const { pattern, visible } = neighborPattern(v, r, n, plan.relationship, plan.direction, plan.targets);
     params[`offset${k}`] = plan.offset;
     params[`limit${k}`] = plan.limit;
-    return `f${i}: {total: COUNT { MATCH ${pattern} WHERE ${visible} },
+    return `f${i}: {total: ${plan.countTotal ? `COUNT { MATCH ${pattern} WHERE ${visible} }` : 'null'},
       page: COLLECT { MATCH ${pattern} WHERE ${visible}
         WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC SKIP toInteger($offset${k}) LIMIT toInteger($limit${k})
-        RETURN {node: ${nestedProjection(n, plan.children, params, counter)}, via: ${REL_PROJECTION(r)}} }}`;
+        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter)}, via: ${REL_PROJECTION(r)}} }}`;
   });
-  return `${v} {.*, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
+  return `${v} {${own}, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
+}
+
+/** A property key for a projection: a plain identifier (they come from the model). */
+function propertyKey(key: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(key)) throw new Error(`invalid property key ${key}`);
+  return key;
 }
 
 interface RawNested {
@@ -155,7 +172,9 @@ function toNodeRowWithNested(value: unknown, plans: readonly NestedPlan[]): Node
     const field = raw[`f${i}`];
     if (!field) return;
     const items = field.page.map((item) => ({ node: toNodeRowWithNested(item.node, plan.children), via: toRelationshipRow(item.via) }));
-    nested[plan.key] = { items, totalCount: Number(field.total), offset: plan.offset, limit: plan.limit };
+    // an uncounted page is only read through its edges; its total is what was seen
+    const totalCount = plan.countTotal ? Number(field.total) : plan.offset + items.length;
+    nested[plan.key] = { items, totalCount, offset: plan.offset, limit: plan.limit };
   });
   return { ...row, __nested: nested };
 }
@@ -186,16 +205,16 @@ export class GraphStore {
   }
 
   /** One node of a label by id with its nested pages, in one round trip (null when absent or not visible). */
-  async getNodeWithNested(label: Label, id: string, plans: readonly NestedPlan[]): Promise<NodeRow | null> {
+  async getNodeWithNested(label: Label, id: string, prefetch: Prefetch): Promise<NodeRow | null> {
     const params: Record<string, unknown> = { id, markings: this.markings };
-    const projection = nestedProjection('n', plans, params, { n: 0 });
+    const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
     const rows = await this.db.read(
       this.stats,
       `get${label}WithNested`,
       `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`,
       params,
     );
-    return rows[0] ? toNodeRowWithNested(rows[0].node, plans) : null;
+    return rows[0] ? toNodeRowWithNested(rows[0].node, prefetch.nested) : null;
   }
 
   private whereClause(q: ListQuery, params: Record<string, unknown>): string {
@@ -253,11 +272,11 @@ export class GraphStore {
   }
 
   /** A filtered, ordered page of one label, with the total count, in one round trip. */
-  async list(q: ListQuery, plans: readonly NestedPlan[] = []): Promise<Page<NodeRow>> {
+  async list(q: ListQuery, prefetch: Prefetch = { properties: null, nested: [] }): Promise<Page<NodeRow>> {
     assertKey(q.label, q.orderKey);
     const params: Record<string, unknown> = { markings: this.markings, offset: q.offset, limit: q.limit };
     const where = this.whereClause(q, params);
-    const projection = nestedProjection('n', plans, params, { n: 0 });
+    const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
     const dir = q.descending ? 'DESC' : 'ASC';
     const rows = await this.db.read(
       this.stats,
@@ -272,7 +291,7 @@ export class GraphStore {
       params,
     );
     const row = rows[0] ?? { total: 0, page: [] };
-    return { items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, plans)), totalCount: Number(row.total), offset: q.offset, limit: q.limit };
+    return { items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, prefetch.nested)), totalCount: Number(row.total), offset: q.offset, limit: q.limit };
   }
 
   /**

@@ -35,11 +35,28 @@ describe('prefetch planner', () => {
       components(first: 60) { totalCount edges { via { role } node { id vulnerabilities(first: 20) { edges { node { id } } } } } }
       certifications { edges { node { id issuer { id name } } } }
     } }`);
-    const plans = planForNode(info, 'Device');
+    const prefetch = planForNode(info, 'Device');
+    const plans = prefetch.nested;
     expect(shape(plans)).toEqual([{ 'components|0|60': ['vulnerabilities|0|20'] }, { 'certifications|0|20': ['issuer|0|1'] }]);
     const components = plans[0];
     expect(components).toMatchObject({ relationship: 'HAS_COMPONENT', direction: 'out', targets: ['Component'], offset: 0, limit: 60 });
     expect(plans[1]?.children[0]).toMatchObject({ relationship: 'ISSUED_BY', direction: 'out', targets: ['Organization'], limit: 1 });
+    // projections narrowed to what is read; totals counted only where asked
+    expect(prefetch.properties).toEqual(['id', 'name', 'classification']);
+    expect(components?.properties).toEqual(['id', 'name', 'classification']);
+    expect(components?.countTotal).toBe(true);
+    expect(components?.children[0]?.countTotal).toBe(false);
+    expect(plans[1]?.countTotal).toBe(false);
+    expect(plans[1]?.children[0]?.properties).toEqual(['id', 'name', 'classification']);
+  });
+
+  it('asks for provenance properties when provenance is read, and for all properties when a field it does not know is', () => {
+    const info = infoFor(`{ device(id: "x") { category provenance { source } components { pageInfo { hasNextPage } edges { node { kind version } } } } }`);
+    const prefetch = planForNode(info, 'Device');
+    expect(prefetch.properties).toEqual(['id', 'name', 'classification', 'category', 'source', 'sourceRef', 'assertedAt', 'assertedBy']);
+    expect(prefetch.nested[0]).toMatchObject({ countTotal: true, properties: ['id', 'name', 'classification', 'kind', 'version'] });
+    const plain = infoFor('{ devices { edges { node { id } } } }');
+    expect(planForConnection(plain, 'Device', 20)).toEqual({ properties: ['id', 'name', 'classification'], nested: [] });
   });
 
   it('follows fragments and variables, honours @skip/@include, and merges aliases with the same window', () => {
@@ -58,7 +75,7 @@ describe('prefetch planner', () => {
        }`,
       { first: 7, skip: true, include: false, after: 'cG9zOjQ' },
     );
-    expect(shape(planForConnection(info, 'Device', 5))).toEqual(['components|0|7', 'components|4|3', 'maker|0|1', 'implementedControls|0|20']);
+    expect(shape(planForConnection(info, 'Device', 5).nested)).toEqual(['components|0|7', 'components|4|3', 'maker|0|1', 'implementedControls|0|20']);
   });
 
   it('leaves out fields with invalid arguments (their resolver reports them) and stops below multi-label targets', () => {
@@ -66,9 +83,10 @@ describe('prefetch planner', () => {
       standards(first: 500) { totalCount }
       certifies(first: 5) { edges { node { ... on Device { components { totalCount } } } } }
     } } } }`);
-    const plans = planForConnection(info, 'Certification', 20);
+    const plans = planForConnection(info, 'Certification', 20).nested;
     expect(shape(plans)).toEqual(['certifies|0|5']);
     expect(plans[0]?.targets).toEqual(['Device', 'Component']);
+    expect(plans[0]?.properties).toBeNull(); // several labels possible: all properties
   });
 
   it('drops the deepest levels until the rows it may fetch fit the budget', () => {
@@ -76,21 +94,21 @@ describe('prefetch planner', () => {
       components(first: 100) { edges { node {
         vulnerabilities(first: 100) { edges { node { exploitedBy(first: 100) { totalCount } } } } } } }
     } } } }`;
-    const plans = planForConnection(infoFor(deep), 'Device', 100);
+    const plans = planForConnection(infoFor(deep), 'Device', 100).nested;
     // 100 devices × 100 components fits; × 100 vulnerabilities each (1 000 000 rows) does not
     expect(shape(plans)).toEqual(['components|0|100']);
     expect(100 * 100).toBeLessThanOrEqual(PREFETCH_MAX_ROWS);
 
     const small = deep.replace(/first: 100/g, 'first: 5');
-    expect(shape(planForConnection(infoFor(small), 'Device', 5))).toEqual([{ 'components|0|5': [{ 'vulnerabilities|0|5': ['exploitedBy|0|5'] }] }]);
+    expect(shape(planForConnection(infoFor(small), 'Device', 5).nested)).toEqual([{ 'components|0|5': [{ 'vulnerabilities|0|5': ['exploitedBy|0|5'] }] }]);
   });
 
   it('stops at the maximum depth and plans nothing for scalar-only selections', () => {
     const chain = `{ component(id: "x") { dependencies { edges { node { dependencies { edges { node {
       dependencies { edges { node { dependencies { edges { node { id } } } } } } } } } } } } } }`;
-    const plans = planForNode(infoFor(chain), 'Component');
+    const plans = planForNode(infoFor(chain), 'Component').nested;
     expect(shape(plans)).toEqual([{ 'dependencies|0|20': [{ 'dependencies|0|20': ['dependencies|0|20'] }] }]);
     const label: Label = 'Device';
-    expect(planForNode(infoFor('{ device(id: "x") { id name category } }'), label)).toEqual([]);
+    expect(planForNode(infoFor('{ device(id: "x") { id name category } }'), label).nested).toEqual([]);
   });
 });

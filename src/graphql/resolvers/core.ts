@@ -20,8 +20,8 @@ const MAX_IDS = 100;
 
 /** A node of one label by id; with nested fields selected, they come in the same query. */
 async function byId(ctx: GraphQLContext, label: Label, id: string, info: GraphQLResolveInfo): Promise<NodeRow | null> {
-  const plans = planForNode(info, label);
-  if (plans.length > 0) return ctx.store.getNodeWithNested(label, id, plans);
+  const prefetch = planForNode(info, label);
+  if (prefetch.nested.length > 0) return ctx.store.getNodeWithNested(label, id, prefetch);
   const row = await nodeLoader(ctx).load(id);
   return row && row.__label === label ? row : null;
 }
