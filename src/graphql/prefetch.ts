@@ -113,6 +113,28 @@ function propertiesFor(walk: Walk, label: Label, selectionSets: readonly Selecti
   return [...keys];
 }
 
+/** The relationship properties read through `edges { via { … } }` (type and classification always come). */
+function viaPropertiesFor(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): string[] | null {
+  const edgeType = unwrapObject(connectionType.getFields().edges?.type);
+  const viaType = edgeType ? unwrapObject(edgeType.getFields().via?.type) : undefined;
+  if (!edgeType || !viaType) return null;
+  const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  const edgeSets = fieldsOn(walk, sets, connectionType)
+    .filter((f) => f.name.value === 'edges')
+    .flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  const viaSets = fieldsOn(walk, edgeSets, edgeType)
+    .filter((f) => f.name.value === 'via')
+    .flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  const keys = new Set<string>();
+  for (const f of fieldsOn(walk, viaSets, viaType)) {
+    const field = f.name.value;
+    if (field === '__typename' || field === 'type' || field === 'classification') continue;
+    if (field === 'provenance') PROVENANCE.forEach((k) => keys.add(k));
+    else keys.add(field); // every other field of Relationship is a stored relationship property
+  }
+  return [...keys];
+}
+
 /** Whether a connection selection reads its total (directly or through pageInfo.hasNextPage). */
 function readsTotal(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): boolean {
   const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
@@ -155,7 +177,7 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
     }
     const key = prefetchKey(field, window.offset, window.limit);
     const entry = byKey.get(key) ?? {
-      plan: { key, relationship: spec.relationship, direction: spec.direction, targets: spec.targets, ...window, properties: null, countTotal: false, children: [] },
+      plan: { key, relationship: spec.relationship, direction: spec.direction, targets: spec.targets, ...window, properties: null, viaProperties: null, countTotal: false, children: [] },
       nodes: [],
     };
     entry.nodes.push(fieldNode);
@@ -168,6 +190,8 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
     const single = nested[name]?.single === true;
     const sets = single ? nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : [])) : connectionType ? edgeNodeSelections(walk, nodes, connectionType) : [];
     plan.countTotal = !single && connectionType !== undefined && readsTotal(walk, nodes, connectionType);
+    // a single related node (issuer, maker…) exposes no edge
+    plan.viaProperties = single ? [] : connectionType ? viaPropertiesFor(walk, nodes, connectionType) : null;
     const target = plan.targets.length === 1 ? plan.targets[0] : undefined;
     if (target) {
       plan.properties = propertiesFor(walk, target, sets);

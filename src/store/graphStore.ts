@@ -62,6 +62,8 @@ export interface NestedPlan {
   limit: number;
   /** Stored properties to return for the nodes reached (null: all of them). */
   properties: readonly string[] | null;
+  /** Stored properties to return for the relationships followed, besides type and classification (null: all). */
+  viaProperties: readonly string[] | null;
   /** Whether the page's total is read (else it is not counted). */
   countTotal: boolean;
   children: NestedPlan[];
@@ -146,9 +148,14 @@ function nestedProjection(v: string, properties: readonly string[] | null, plans
     return `f${i}: {total: ${plan.countTotal ? `COUNT { MATCH ${pattern} WHERE ${visible} }` : 'null'},
       page: COLLECT { MATCH ${pattern} WHERE ${visible}
         WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC SKIP toInteger($offset${k}) LIMIT toInteger($limit${k})
-        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter)}, via: ${REL_PROJECTION(r)}} }}`;
+        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter)}, via: ${viaProjection(r, plan.viaProperties)}} }}`;
   });
   return `${v} {${own}, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
+}
+
+function viaProjection(r: string, properties: readonly string[] | null): string {
+  if (properties === null) return REL_PROJECTION(r);
+  return `${r} {${['classification', ...properties].map((key) => `.${propertyKey(key)}`).join(', ')}, __type: type(${r})}`;
 }
 
 /** A property key for a projection: a plain identifier (they come from the model). */

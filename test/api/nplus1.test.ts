@@ -79,7 +79,7 @@ describe('round trips per request', () => {
   });
 
   const selection = `id name category provenance { source sourceRef }
-    components(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor via { role classification } node { id name classification kind stale
+    components(first: 2) { totalCount pageInfo { hasNextPage endCursor } edges { cursor via { type role classification provenance { source assertedBy } } node { id name classification kind stale
       vulnerabilities { totalCount edges { node { id cvss provenance { assertedBy } } } } } } }
     more: components(first: 2, after: "cG9zOjI") { totalCount edges { node { id } } }
     certifications(first: 10) { edges { node { id issuer { id name } } } }

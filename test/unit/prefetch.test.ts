@@ -45,16 +45,18 @@ describe('prefetch planner', () => {
     expect(prefetch.properties).toEqual(['id', 'name', 'classification']);
     expect(components?.properties).toEqual(['id', 'name', 'classification']);
     expect(components?.countTotal).toBe(true);
+    expect(components?.viaProperties).toEqual(['role']);
+    expect(components?.children[0]?.viaProperties).toEqual([]);
     expect(components?.children[0]?.countTotal).toBe(false);
     expect(plans[1]?.countTotal).toBe(false);
     expect(plans[1]?.children[0]?.properties).toEqual(['id', 'name', 'classification']);
   });
 
   it('asks for provenance properties when provenance is read, and for all properties when a field it does not know is', () => {
-    const info = infoFor(`{ device(id: "x") { category provenance { source } components { pageInfo { hasNextPage } edges { node { kind version } } } } }`);
+    const info = infoFor(`{ device(id: "x") { category provenance { source } components { pageInfo { hasNextPage } edges { via { type provenance { source } } node { kind version } } } } }`);
     const prefetch = planForNode(info, 'Device');
     expect(prefetch.properties).toEqual(['id', 'name', 'classification', 'category', 'source', 'sourceRef', 'assertedAt', 'assertedBy']);
-    expect(prefetch.nested[0]).toMatchObject({ countTotal: true, properties: ['id', 'name', 'classification', 'kind', 'version'] });
+    expect(prefetch.nested[0]).toMatchObject({ countTotal: true, properties: ['id', 'name', 'classification', 'kind', 'version'], viaProperties: ['source', 'sourceRef', 'assertedAt', 'assertedBy'] });
     const plain = infoFor('{ devices { edges { node { id } } } }');
     expect(planForConnection(plain, 'Device', 20)).toEqual({ properties: ['id', 'name', 'classification'], nested: [] });
   });
