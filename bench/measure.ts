@@ -1,8 +1,10 @@
 /**
- * Measurement helpers: the GraphQL side over HTTP with autocannon, the Cypher floor in-process
+ * Measurement helpers: the GraphQL side over HTTP with autocannon (in a child process), the Cypher floor in-process
  * with the same number of concurrent loops for the same duration, and percentiles.
  */
-import autocannon from 'autocannon';
+import path from 'node:path';
+import { fork } from 'node:child_process';
+import type { LoadJob, LoadResult } from './loadWorker';
 
 export interface LoadFigures {
   p50Ms: number;
@@ -31,23 +33,20 @@ function round(value: number, digits = 2): number {
   return Math.round(value * f) / f;
 }
 
-async function autocannonOnce(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<autocannon.Result> {
-  let next = 0;
-  return autocannon({
-    url,
-    connections,
-    duration: seconds,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: [
-      {
-        setupRequest: (request) => {
-          const body = bodies[next % bodies.length] ?? '';
-          next += 1;
-          return { ...request, body };
-        },
-      },
-    ],
+/** One autocannon run in a child process (bench/loadWorker.ts), so it does not share the server's event loop. */
+function autocannonOnce(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<LoadResult> {
+  const job: LoadJob = { url, bodies, connections, seconds };
+  return new Promise((resolve, reject) => {
+    const child = fork(path.join(__dirname, 'loadWorker.ts'), [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (message: { ok: true; result: LoadResult } | { ok: false; error: string }) => {
+      if (message.ok) resolve(message.result);
+      else reject(new Error(`load generator: ${message.error}`));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
+    });
+    child.send(job);
   });
 }
 
@@ -56,12 +55,12 @@ export async function measureHttp(url: string, bodies: readonly string[], settin
   if (settings.warmupSeconds > 0) await autocannonOnce(url, bodies, settings.connections, settings.warmupSeconds);
   const result = await autocannonOnce(url, bodies, settings.connections, settings.durationSeconds);
   return {
-    p50Ms: round(result.latency.p50),
-    p99Ms: round(result.latency.p99),
-    meanMs: round(result.latency.average),
-    requestsPerSecond: round(result.requests.total / result.duration, 1),
-    requests: result.requests.total,
-    errors: result.errors + result.timeouts + result.non2xx,
+    p50Ms: round(result.p50),
+    p99Ms: round(result.p99),
+    meanMs: round(result.average),
+    requestsPerSecond: round(result.total / result.duration, 1),
+    requests: result.total,
+    errors: result.errors,
     durationSeconds: round(result.duration, 1),
   };
 }

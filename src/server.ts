@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Logger } from 'pino';
 import { createAuthenticator } from './auth';
 import type { AppConfig } from './config';
@@ -103,6 +103,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The explorer at / and /explorer (src/explorer) replaces Apollo's CDN-loaded landing page.
       ApolloServerPluginLandingPageDisabled(),
+      // no cache hints are used; the default cache-control plugin would otherwise run per field
+      ApolloServerPluginCacheControlDisabled(),
     ],
   });
   await apollo.start();
