@@ -36,6 +36,20 @@ function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label
   return node;
 }
 
+/**
+ * The analysis matched no anchor: look the ids up to say which one is absent, hidden or of the
+ * wrong label (one more round trip, on the error path only). If they are all fine after all (a
+ * concurrent write between the two reads), the caller is asked to retry.
+ */
+async function missingAnchor(ctx: GraphQLContext, ids: readonly (string | null)[], labels: readonly (readonly Label[])[], argumentNames: readonly string[]): Promise<never> {
+  const wanted = ids.filter((id): id is string => id !== null);
+  const found = await ctx.store.getNodes(wanted);
+  ids.forEach((id, i) => {
+    if (id !== null) expectNode(found, id, labels[i] ?? [], argumentNames[i] ?? 'id');
+  });
+  throw notFound(`${argumentNames.join(' / ')}: the ids were not visible together when the analysis ran; retry`, [argumentNames[0] ?? 'id']);
+}
+
 /** asOf from GraphQL (the Date scalar parses to a JS Date) as YYYY-MM-DD, default today. */
 export function dateArg(value: unknown, argument: string): string {
   if (value === null || value === undefined) return today();
@@ -126,19 +140,16 @@ export async function riskPaths(ctx: GraphQLContext, args: RiskPathsArgs): Promi
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
   const to = args.to ?? null;
-  const found = await ctx.store.getNodes(to ? [args.from, to] : [args.from]);
-  const source = expectNode(found, args.from, ['Threat', 'Vulnerability'], 'from');
-  if (to) expectNode(found, to, ['Device', 'Deployment', 'Certification', 'Component'], 'to');
-  const rows = await storeOf(ctx).riskPaths(args.from, to, hops);
+  const rows = (await storeOf(ctx).riskPaths(args.from, to, hops)) ?? (await missingAnchor(ctx, [args.from, to], [['Threat', 'Vulnerability'], ['Device', 'Deployment', 'Certification', 'Component']], ['from', 'to']));
+  const source = rows.anchor;
   const scored = scorePaths(rows, () => rows.mitigations).filter((p) => args.includeMitigated !== false || !p.scored.mitigated);
   return { source, paths: scored.slice(0, first).map((p) => riskPathOut(p, rows)), totalCount: scored.length, truncated: rows.truncated, maxHops: hops };
 }
 
 export async function exposure(ctx: GraphQLContext, args: { deviceId: string; maxHops?: number | null }): Promise<ResolversTypes['Exposure']> {
   const hops = hopsOrThrow(args.maxHops);
-  const found = await ctx.store.getNodes([args.deviceId]);
-  const device = expectNode(found, args.deviceId, ['Device'], 'deviceId');
-  const rows = await storeOf(ctx).exposure(args.deviceId, hops);
+  const rows = (await storeOf(ctx).exposure(args.deviceId, hops)) ?? (await missingAnchor(ctx, [args.deviceId], [['Device']], ['deviceId']));
+  const device = rows.anchor;
   const scored = scorePaths(rows, (row) => rows.mitigations.filter((m) => m.threatId === row.nodes[0]?.id));
   const byThreat = new Map<string, ScoredPath[]>();
   for (const p of scored) {

@@ -124,9 +124,10 @@ function pathsFromAnyThreatToTarget(hops: number): string {
 
 /**
  * Tail shared by riskPaths and exposure: given `paths` ({nodes, rels}) and `threats`, the controls
- * implemented by a node on a path that mitigate one of the threats, then the rows.
+ * implemented by a node on a path that mitigate one of the threats, then the rows, with the
+ * `anchor` node (the source, or the exposed device) so the caller needs no lookup of its own.
  */
-const MITIGATIONS_AND_RETURN = `
+const MITIGATIONS_AND_RETURN = (anchor: string) => `
   CALL (paths, threats) {
     UNWIND paths AS p
     UNWIND p.nodes AS n
@@ -138,7 +139,7 @@ const MITIGATIONS_AND_RETURN = `
   }
   RETURN [t IN threats | ${NODE('t')}] AS threats,
          [p IN paths | {nodes: [n IN p.nodes | ${NODE('n')}], edges: [r IN p.rels | ${REL('r')}]}] AS paths,
-         mitigations, controls`;
+         mitigations, controls, ${NODE(anchor)} AS anchor`;
 
 /** An edge of a path with its stored direction. */
 export interface PathEdgeRow {
@@ -153,6 +154,8 @@ export interface PathRow {
 }
 
 export interface RiskPathsRows {
+  /** The source threat or vulnerability (riskPaths), or the device (exposure). */
+  anchor: NodeRow;
   /** Threats whose mitigations count on these paths. */
   threats: NodeRow[];
   paths: PathRow[];
@@ -177,8 +180,9 @@ function numOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
-function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows {
-  if (!row) return { threats: [], paths: [], mitigations: [], controls: new Map(), truncated: false };
+/** Undefined when the query matched no anchor (absent, of another label, or not visible). */
+function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | undefined {
+  if (!row) return undefined;
   const paths = (row.paths as unknown[]).map(toPathRow);
   const mitigations = (row.mitigations as Record<string, unknown>[]).map((m) => ({
     nodeId: String(m.nodeId),
@@ -188,7 +192,7 @@ function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows {
     controlEffectiveness: numOrNull(m.controlEffectiveness),
   }));
   const controls = new Map((row.controls as unknown[]).map(toNodeRow).map((c) => [c.id, c]));
-  return { threats: (row.threats as unknown[]).map(toNodeRow), paths: paths.slice(0, cap), mitigations, controls, truncated: paths.length > cap };
+  return { anchor: toNodeRow(row.anchor), threats: (row.threats as unknown[]).map(toNodeRow), paths: paths.slice(0, cap), mitigations, controls, truncated: paths.length > cap };
 }
 
 export interface BlastRows {
@@ -235,7 +239,7 @@ export class AnalyticsStore {
    * Paths from a threat or vulnerability to `toId`, or to every reachable device when `toId` is
    * null, with the controls along them. Shortest first, then by node ids, capped.
    */
-  async riskPaths(fromId: string, toId: string | null, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows> {
+  async riskPaths(fromId: string, toId: string | null, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
     const threats = `CALL (src) {
          OPTIONAL MATCH (t:Threat)-[e:EXPLOITS]->(src)
          WHERE t.classification IN $markings AND ${VISIBLE_REL('e')}
@@ -253,14 +257,14 @@ export class AnalyticsStore {
          WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
          RETURN collect({nodes: nodes(p), rels: relationships(p)}) AS paths
        }
-       ${MITIGATIONS_AND_RETURN}`
+       ${MITIGATIONS_AND_RETURN('src')}`
         : `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
        MATCH (dst:Device|Component|Deployment|Certification {id: $toId}) WHERE dst.classification IN $markings
        ${threats}
        CALL (src, dst) {
          ${pathsFromSourceToTarget(hops)}
        }
-       ${MITIGATIONS_AND_RETURN}`;
+       ${MITIGATIONS_AND_RETURN('src')}`;
     const rows = await this.db.read(this.stats, toId === null ? 'analytics.riskPathsFromSource' : 'analytics.riskPathsToTarget', cypher, {
       fromId,
       toId,
@@ -272,7 +276,7 @@ export class AnalyticsStore {
   }
 
   /** Every path from any threat to the device, with the controls along them, capped. */
-  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows> {
+  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
     const rows = await this.db.read(
       this.stats,
       'analytics.exposure',
@@ -280,8 +284,8 @@ export class AnalyticsStore {
        CALL (dst) {
          ${pathsFromAnyThreatToTarget(hops)}
        }
-       WITH paths, reduce(acc = [], p IN paths | CASE WHEN p.nodes[0] IN acc THEN acc ELSE acc + [p.nodes[0]] END) AS threats
-       ${MITIGATIONS_AND_RETURN}`,
+       WITH dst, paths, reduce(acc = [], p IN paths | CASE WHEN p.nodes[0] IN acc THEN acc ELSE acc + [p.nodes[0]] END) AS threats
+       ${MITIGATIONS_AND_RETURN('dst')}`,
       { deviceId, cap, markings: this.markings, ...STEP_PARAMS },
     );
     return toRiskPathsRows(rows[0], cap);

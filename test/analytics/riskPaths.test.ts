@@ -106,6 +106,8 @@ describe('risk paths, exposure and blast radius', () => {
     ]);
     expect(r.data?.riskPaths.totalCount).toBe(2);
     expect(r.data?.riskPaths.truncated).toBe(false);
+    // the analysis query also returns the source: no separate lookup
+    expect(r.roundTrips).toBe(1);
     const [open, guarded] = paths;
     expect(open).toMatchObject({ baseScore: 4, residualFactor: 1, score: 4, mitigated: false, blocked: false });
     expect(guarded).toMatchObject({ baseScore: 4, residualFactor: 0.25, score: 1, mitigated: true, blocked: false });
