@@ -75,17 +75,27 @@ function fieldsOn(walk: Walk, selectionSets: readonly SelectionSetNode[], type: 
   return out;
 }
 
+/** The selection sets of the given field nodes. */
+function setsOf(fields: readonly FieldNode[]): SelectionSetNode[] {
+  return fields.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+}
+
+/** Selection sets of the fields named `name` selected on `type`. */
+function subSelections(walk: Walk, selectionSets: readonly SelectionSetNode[], type: GraphQLObjectType, name: string): SelectionSetNode[] {
+  return setsOf(fieldsOn(walk, selectionSets, type).filter((f) => f.name.value === name));
+}
+
+/** Selection sets of `edges { <child> { … } }` under a connection field, with the child's type. */
+function edgeChildSelections(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType, child: 'node' | 'via'): { sets: SelectionSetNode[]; type?: GraphQLObjectType } {
+  const edgeType = unwrapObject(connectionType.getFields().edges?.type);
+  if (!edgeType) return { sets: [] };
+  const edgeSets = subSelections(walk, setsOf(connection), connectionType, 'edges');
+  return { sets: subSelections(walk, edgeSets, edgeType, child), type: unwrapObject(edgeType.getFields()[child]?.type) };
+}
+
 /** Selection sets of `edges { node { … } }` under a connection field. */
 function edgeNodeSelections(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): SelectionSetNode[] {
-  const edgesField = connectionType.getFields().edges;
-  const edgeType = edgesField ? unwrapObject(edgesField.type) : undefined;
-  if (!edgeType) return [];
-  const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  const edges = fieldsOn(walk, sets, connectionType).filter((f) => f.name.value === 'edges');
-  const edgeSets = edges.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  return fieldsOn(walk, edgeSets, edgeType)
-    .filter((f) => f.name.value === 'node')
-    .flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  return edgeChildSelections(walk, connection, connectionType, 'node').sets;
 }
 
 function unwrapObject(type: unknown): GraphQLObjectType | undefined {
@@ -115,18 +125,10 @@ function propertiesFor(walk: Walk, label: Label, selectionSets: readonly Selecti
 
 /** The relationship properties read through `edges { via { … } }` (type and classification always come). */
 function viaPropertiesFor(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): string[] | null {
-  const edgeType = unwrapObject(connectionType.getFields().edges?.type);
-  const viaType = edgeType ? unwrapObject(edgeType.getFields().via?.type) : undefined;
-  if (!edgeType || !viaType) return null;
-  const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  const edgeSets = fieldsOn(walk, sets, connectionType)
-    .filter((f) => f.name.value === 'edges')
-    .flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  const viaSets = fieldsOn(walk, edgeSets, edgeType)
-    .filter((f) => f.name.value === 'via')
-    .flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  const via = edgeChildSelections(walk, connection, connectionType, 'via');
+  if (!via.type) return null;
   const keys = new Set<string>();
-  for (const f of fieldsOn(walk, viaSets, viaType)) {
+  for (const f of fieldsOn(walk, via.sets, via.type)) {
     const field = f.name.value;
     if (field === '__typename' || field === 'type' || field === 'classification') continue;
     if (field === 'provenance') PROVENANCE.forEach((k) => keys.add(k));
@@ -137,8 +139,7 @@ function viaPropertiesFor(walk: Walk, connection: readonly FieldNode[], connecti
 
 /** Whether a connection selection reads its total (directly or through pageInfo.hasNextPage). */
 function readsTotal(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): boolean {
-  const sets = connection.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
-  return fieldsOn(walk, sets, connectionType).some((f) => f.name.value === 'totalCount' || f.name.value === 'pageInfo');
+  return fieldsOn(walk, setsOf(connection), connectionType).some((f) => f.name.value === 'totalCount' || f.name.value === 'pageInfo');
 }
 
 function rowsOf(plans: readonly NestedPlan[], parents: number): number {
@@ -188,7 +189,7 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
     const name = nodes[0]?.name.value ?? '';
     const connectionType = unwrapObject(type.getFields()[name]?.type);
     const single = nested[name]?.single === true;
-    const sets = single ? nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : [])) : connectionType ? edgeNodeSelections(walk, nodes, connectionType) : [];
+    const sets = single ? setsOf(nodes) : connectionType ? edgeNodeSelections(walk, nodes, connectionType) : [];
     plan.countTotal = !single && connectionType !== undefined && readsTotal(walk, nodes, connectionType);
     // a single related node (issuer, maker…) exposes no edge
     plan.viaProperties = single ? [] : connectionType ? viaPropertiesFor(walk, nodes, connectionType) : null;
@@ -209,7 +210,7 @@ function walkOf(info: GraphQLResolveInfo): Walk {
 /** Plan for a root field returning one node of `label` (e.g. `device(id:)`). */
 export function planForNode(info: GraphQLResolveInfo, label: Label): Prefetch {
   const walk = walkOf(info);
-  const sets = info.fieldNodes.flatMap((f) => (f.selectionSet ? [f.selectionSet] : []));
+  const sets = setsOf(info.fieldNodes);
   return { properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), 1) };
 }
 
