@@ -13,11 +13,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { AppConfig } from './config';
 import { CLASSIFICATIONS } from './domain/model';
-import type { Caller, GraphQLContext, Role } from './graphql/context';
-import { forbidden, unauthenticated } from './graphql/errors';
+import { ANONYMOUS_ID, expandRoles, ROLES, type Caller } from './domain/caller';
 import { createJwtVerifier, type JwtVerifier } from './security/jwt';
-
-const ROLES = ['viewer', 'analyst', 'curator', 'admin'] as const;
 
 const apiKeySchema = z.array(
   z.object({
@@ -49,13 +46,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Roles imply the ones below them: admin > curator > analyst > viewer. */
-function expandRoles(roles: readonly Role[]): Role[] {
-  const rank = Math.max(...roles.map((r) => ROLES.indexOf(r)));
-  return ROLES.slice(0, rank + 1) as unknown as Role[];
-}
-
-export const ANONYMOUS_CALLER: Caller = { id: 'anonymous', roles: ['viewer', 'analyst'], clearance: 'UNCLASSIFIED' };
+export const ANONYMOUS_CALLER: Caller = { id: ANONYMOUS_ID, roles: ['viewer', 'analyst'], clearance: 'UNCLASSIFIED' };
 
 export type CallerResult = { ok: true; caller: Caller } | { ok: false; message: string };
 
@@ -120,12 +111,4 @@ export function createAuthenticator(config: AppConfig): Authenticator {
       return { ok: true, caller: { id: verified.token.subject, roles: expandRoles(verified.token.roles), clearance: verified.token.clearance } };
     },
   };
-}
-
-/** Throws FORBIDDEN (nothing is written) unless the caller holds the role; UNAUTHENTICATED for the anonymous caller. */
-export function requireRole(ctx: GraphQLContext, role: Role): void {
-  if (!ctx.caller.roles.includes(role)) {
-    if (ctx.caller === ANONYMOUS_CALLER || ctx.caller.id === 'anonymous') throw unauthenticated(`This operation needs the ${role} role: present a bearer token or an API key`);
-    throw forbidden(`This operation needs the ${role} role; caller ${ctx.caller.id} has ${ctx.caller.roles.join(', ')}`);
-  }
 }

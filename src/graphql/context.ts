@@ -1,18 +1,11 @@
 import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
-import type { Classification } from '../domain/model';
+import type { Caller } from '../domain/caller';
 import type { Database, QueryStats } from '../store/database';
 import type { GraphStore } from '../store/graphStore';
 
-export type Role = 'viewer' | 'analyst' | 'curator' | 'admin';
-
-/** Who is calling: identity, roles and clearance. */
-export interface Caller {
-  id: string;
-  roles: Role[];
-  clearance: Classification;
-}
+export type { Caller, Role } from '../domain/caller';
 
 /** Per-request context handed to every resolver. */
 export interface GraphQLContext {

@@ -3,7 +3,11 @@
  * with an extension code. Internal errors are logged and replaced by a generic message.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError, type ErrorKind } from '../domain/errors';
 import { DatabaseUnavailableError, QueryTimeoutError } from '../store/database';
+
+/** The extension code of each kind of domain error. */
+const DOMAIN_CODES: Record<ErrorKind, string> = { INVALID_INPUT: 'BAD_USER_INPUT', NOT_FOUND: 'NOT_FOUND', FORBIDDEN: 'FORBIDDEN', UNAUTHENTICATED: 'UNAUTHENTICATED' };
 
 export function badInput(message: string, argumentPath: (string | number)[] = []): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentPath } });
@@ -44,6 +48,10 @@ const PUBLIC_CODES = new Set([
 export function makeFormatError(log: (error: unknown) => void, includeStack: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    if (original instanceof DomainError) {
+      const extensions = original.kind === 'INVALID_INPUT' || original.kind === 'NOT_FOUND' ? { code: DOMAIN_CODES[original.kind], argumentPath: original.argumentPath } : { code: DOMAIN_CODES[original.kind] };
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+    }
     if (original instanceof DatabaseUnavailableError) {
       return { message: 'The graph database is unreachable; the request was not completed. Try again shortly.', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
     }

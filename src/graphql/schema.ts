@@ -5,6 +5,7 @@ import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import { DateResolver, DateTimeResolver, NonNegativeIntResolver } from 'graphql-scalars';
 import { REPO_ROOT } from '../config';
+import { applyFieldRoles } from './access';
 import type { GraphQLContext } from './context';
 import { allResolvers } from './resolvers';
 
@@ -19,5 +20,5 @@ export function loadTypeDefs(dir = path.join(REPO_ROOT, 'schema')): string[] {
 
 export function buildSchema(): GraphQLSchema {
   const scalars: IResolvers<unknown, GraphQLContext> = { Date: DateResolver, DateTime: DateTimeResolver, NonNegativeInt: NonNegativeIntResolver };
-  return makeExecutableSchema<GraphQLContext>({ typeDefs: loadTypeDefs(), resolvers: [scalars, ...allResolvers] });
+  return applyFieldRoles(makeExecutableSchema<GraphQLContext>({ typeDefs: loadTypeDefs(), resolvers: [scalars, ...allResolvers] }));
 }

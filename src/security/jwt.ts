@@ -8,9 +8,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { CLASSIFICATIONS, type Classification } from '../domain/model';
-import type { Role } from '../graphql/context';
-
-export const ROLES: readonly Role[] = ['viewer', 'analyst', 'curator', 'admin'];
+import { ROLES, type Role } from '../domain/caller';
 
 export interface JwtSettings {
   secret?: string;

@@ -8,7 +8,7 @@ import { evaluateLineage, isInEffect, today, type CertFacts, type Validity } fro
 import type { Label } from '../domain/model';
 import { baseRisk, checkHops, cmp, combineExposure, comparePaths, explainExposure, scorePath, type MitigationFact, type PathScore, type ThreatSummary } from '../domain/risk';
 import type { GraphQLContext } from '../graphql/context';
-import { badInput, notFound } from '../graphql/errors';
+import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
 import type { ResolversTypes } from '../graphql/generated/resolvers-types';
 import { AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
 import type { NodeRow } from '../store/rows';

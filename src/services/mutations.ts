@@ -2,16 +2,15 @@
  * Write operations of the API. Each runs in one transaction: validation that needs the
  * database happens inside it, and any error rolls everything back.
  */
-import type { GraphQLError } from 'graphql';
 import { relationshipAllows, type Label, type RelationshipType } from '../domain/model';
 import { describeEnds, normalizeTemporal, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
 import type { Tx } from '../store/database';
 import type { NodeRow, RelationshipRow } from '../store/rows';
 import type { GraphQLContext } from '../graphql/context';
-import { badInput, forbidden, notFound } from '../graphql/errors';
+import { forbiddenError as forbidden, invalidInput as badInput, notFoundError as notFound, type DomainError } from '../domain/errors';
 
-function firstProblem(problems: Problem[]): GraphQLError | undefined {
+function firstProblem(problems: Problem[]): DomainError | undefined {
   const p = problems[0];
   return p ? badInput(`${p.path.join('.')}: ${p.message}`, p.path) : undefined;
 }

@@ -5,7 +5,6 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
 import { LABELS, type Label } from '../../domain/model';
-import { requireRole } from '../../auth';
 import * as mutations from '../../services/mutations';
 import { provenanceOf, type NodeRow, type RelationshipRow } from '../../store/rows';
 import type { GraphQLContext } from '../context';
@@ -93,54 +92,18 @@ const query: QueryResolvers = {
 };
 
 const mutation: MutationResolvers = {
-  upsertOrganization: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Organization', input);
-  },
-  upsertDevice: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Device', input);
-  },
-  upsertComponent: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Component', input);
-  },
-  upsertControl: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Control', input);
-  },
-  upsertCertification: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Certification', input);
-  },
-  upsertStandard: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Standard', input);
-  },
-  upsertThreat: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Threat', input);
-  },
-  upsertVulnerability: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Vulnerability', input);
-  },
-  upsertDeployment: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.upsertNode(ctx, 'Deployment', input);
-  },
-  link: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.link(ctx, input);
-  },
-  unlink: (_p, { input }, ctx) => {
-    requireRole(ctx, 'curator');
-    return mutations.unlink(ctx, input);
-  },
-  deleteNode: (_p, { id, detach }, ctx) => {
-    requireRole(ctx, 'admin');
-    return mutations.deleteNode(ctx, id, detach ?? false);
-  },
+  upsertOrganization: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Organization', input),
+  upsertDevice: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Device', input),
+  upsertComponent: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Component', input),
+  upsertControl: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Control', input),
+  upsertCertification: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Certification', input),
+  upsertStandard: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Standard', input),
+  upsertThreat: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Threat', input),
+  upsertVulnerability: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Vulnerability', input),
+  upsertDeployment: (_p, { input }, ctx) => mutations.upsertNode(ctx, 'Deployment', input),
+  link: (_p, { input }, ctx) => mutations.link(ctx, input),
+  unlink: (_p, { input }, ctx) => mutations.unlink(ctx, input),
+  deleteNode: (_p, { id, detach }, ctx) => mutations.deleteNode(ctx, id, detach ?? false),
 };
 
 const resolveLabel = (parent: NodeRow): Label => parent.__label;
