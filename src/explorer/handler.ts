@@ -50,6 +50,7 @@ const ASSETS: Readonly<Record<string, Asset>> = {
   'graphiql.min.css': dep('graphiql', 'graphiql.min.css', CSS),
   'cytoscape.min.js': dep('cytoscape', 'dist/cytoscape.min.js', JS),
   'explorer.js': own('explorer.js', JS),
+  'riskModel.js': own('riskModel.js', JS),
   'risk.js': own('risk.js', JS),
   'common.js': own('common.js', JS),
   'explorer.css': own('explorer.css', CSS),
