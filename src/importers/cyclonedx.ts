@@ -51,6 +51,15 @@ export function organizationId(name: string): string {
   return `org:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }
 
+/**
+ * A document name or bom-ref as part of a node id: whitespace, control characters and `%` are
+ * percent-encoded (UTF-8, as in URLs), so the id passes the id rule of `upsert*` (no spaces or control characters)
+ * and two different names never give the same id.
+ */
+export function idPart(text: string): string {
+  return text.replace(/[\s\u0000-\u001f%]/g, (c) => encodeURIComponent(c));
+}
+
 export interface CycloneDxOptions {
   name?: string;
 }
@@ -113,7 +122,7 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
     const purlText = optionalString(component, 'purl', where);
     const purl = purlText ? checkPurl(purlText, where) : undefined;
     const bomRef = optionalString(component, 'bom-ref', where);
-    const id = purl ?? `cdx:${documentName}:${bomRef ?? `${group ? `${group}/` : ''}${name}${version ? `@${version}` : ''}`}`;
+    const id = purl ?? `cdx:${idPart(documentName)}:${idPart(bomRef ?? `${group ? `${group}/` : ''}${name}${version ? `@${version}` : ''}`)}`;
     if (bomRef) {
       if (refs.has(bomRef)) throw new ImportError(`${where}.bom-ref`, `duplicate bom-ref ${bomRef}`);
       refs.set(bomRef, id);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../domain/model';
-import { validateNodeInput, validateRelationshipProperties } from '../domain/validation';
+import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import { detectFormat, parseDocument } from '../importers/detect';
 import { ImportError, type ImportBatch, type ImportFormat } from '../importers/types';
 import type { Database, QueryStats } from '../store/database';
@@ -64,10 +64,12 @@ export interface ImportSummary {
 
 const MAX_PROBLEMS = 100;
 
-/** Checks every row against the model before anything is written. */
+/** Checks every row against the model before anything is written: ids by the rule of `upsert*`, then properties. */
 export function validateBatch(batch: ImportBatch): void {
   for (const [label, rows] of batch.nodes) {
     for (const row of rows) {
+      const idProblem = validateId(row.id, ['id'])[0];
+      if (idProblem) throw new ImportError(row.where, `${label} id ${JSON.stringify(row.id)} ${idProblem.message}`);
       const problem = validateNodeInput(label, row.props, 'SECRET', {}, [])[0];
       if (problem) throw new ImportError(row.where, `${problem.path.join('.')} ${problem.message} (${label} ${row.id})`);
     }

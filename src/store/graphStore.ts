@@ -458,7 +458,7 @@ function neo4jProps(label: Label, props: Record<string, unknown>): Record<string
   return out;
 }
 
-function stampParams(stamp: ProvenanceStamp): Record<string, unknown> {
+export function stampParams(stamp: ProvenanceStamp): Record<string, unknown> {
   return {
     source: stamp.source,
     sourceRef: stamp.sourceRef ?? null,
@@ -512,7 +512,7 @@ export interface RelationshipWrite {
   props: Record<string, unknown>;
 }
 
-function relProps(type: RelationshipType, props: Record<string, unknown>): Record<string, unknown> {
+export function relProps(type: RelationshipType, props: Record<string, unknown>): Record<string, unknown> {
   const spec: RelationshipSpec = RELATIONSHIPS[type];
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(props)) {

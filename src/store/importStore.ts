@@ -8,11 +8,11 @@
  * ATT&CK id, a CVE first written by KEV and named again in an SBOM) are only enriched: missing
  * properties are filled, nothing is overwritten, their provenance and run stay their owner's.
  */
-import { LABELS, RELATIONSHIPS, markingsVisibleTo, propertySpec, type Classification, type Label } from '../domain/model';
+import { LABELS, RELATIONSHIPS, markingsVisibleTo, propertySpec, type Classification, type Label, type RelationshipType } from '../domain/model';
 import type { BatchNode, BatchRelationship, ImportBatch, RelationshipGroup } from '../importers/types';
 import { toNeo4jProperty } from './convert';
 import type { Database, QueryStats, Tx } from './database';
-import { mergeRelationships, upsertNodes, type ProvenanceStamp, type WriteCounts } from './graphStore';
+import { relProps, stampParams, upsertNodes, type ProvenanceStamp, type RelationshipWrite, type WriteCounts } from './graphStore';
 
 export interface LoadCounts extends WriteCounts {
   /** Rows not written: duplicates, or relationships whose ends are not in the graph. */
@@ -72,9 +72,22 @@ export function documentPrefix(batch: ImportBatch): string {
   return `${batch.documentKey}@`;
 }
 
+/**
+ * `<document key>@<version>`, with `%` and `@` in the version percent-encoded: the last `@` then
+ * always separates key and version, so a document is matched by its exact key (see `ownedBy`) and
+ * a name like `X` never reaches the nodes of a document named `X@Y`.
+ */
 export function documentRef(batch: ImportBatch): string {
-  return `${documentPrefix(batch)}${batch.documentVersion}`;
+  return `${documentPrefix(batch)}${batch.documentVersion.replace(/%/g, '%25').replace(/@/g, '%40')}`;
 }
+
+/** Whether a sourceRef was stamped by a version of exactly the document with this prefix (the same test as `OWNED_BY` in Cypher). */
+export function ownedBy(sourceRef: string | null, prefix: string): boolean {
+  return sourceRef !== null && sourceRef.startsWith(prefix) && !sourceRef.slice(prefix.length).includes('@');
+}
+
+/** Cypher for `ownedBy` on variable `v` with parameter `$prefix`. */
+const OWNED_BY = (v: string) => `${v}.sourceRef STARTS WITH $prefix AND NOT substring(${v}.sourceRef, size($prefix)) CONTAINS '@'`;
 
 /**
  * Nodes already in the graph under another id with the same join-key value (e.g. a seed Threat
@@ -97,20 +110,36 @@ async function resolveJoins(tx: Tx, label: Label, key: string, rows: BatchNode[]
 }
 
 interface Existing {
+  label: string;
   classification: string | null;
   sourceRef: string | null;
   stale: boolean;
   props: Record<string, unknown>;
 }
 
-async function readExisting(tx: Tx, label: Label, ids: string[]): Promise<Map<string, Existing>> {
+/** The nodes already using each id, whatever their label or marking (ids are unique across labels, as for `upsert*`). */
+async function readExisting(tx: Tx, ids: string[]): Promise<Map<string, Existing[]>> {
   const rows = await tx.run(
-    `importExisting${label}`,
-    `UNWIND $ids AS id MATCH (n:${label} {id: id})
-     RETURN n.id AS id, n.classification AS classification, n.sourceRef AS sourceRef, coalesce(n.stale, false) AS stale, properties(n) AS props`,
+    'importExisting',
+    `UNWIND $ids AS id MATCH (n:${ALL_LABELS} {id: id})
+     RETURN n.id AS id, labels(n)[0] AS label, n.classification AS classification, n.sourceRef AS sourceRef, coalesce(n.stale, false) AS stale, properties(n) AS props`,
     { ids },
   );
-  return new Map(rows.map((r) => [String(r.id), { classification: typeof r.classification === 'string' ? r.classification : null, sourceRef: typeof r.sourceRef === 'string' ? r.sourceRef : null, stale: r.stale === true, props: (r.props ?? {}) as Record<string, unknown> }]));
+  const out = new Map<string, Existing[]>();
+  for (const r of rows) {
+    const list = out.get(String(r.id)) ?? [];
+    list.push({ label: String(r.label), classification: typeof r.classification === 'string' ? r.classification : null, sourceRef: typeof r.sourceRef === 'string' ? r.sourceRef : null, stale: r.stale === true, props: (r.props ?? {}) as Record<string, unknown> });
+    out.set(String(r.id), list);
+  }
+  return out;
+}
+
+/**
+ * The one answer for a document row whose id another node uses: of another label (visible or
+ * not) or of the same label above the caller's clearance. It names neither label nor marking.
+ */
+export function idInUseProblem(where: string, label: Label, id: string): string {
+  return `${where}: ${label} ${id} not written: the id is already used by another node`;
 }
 
 /** Fills properties missing on nodes another source owns; returns how many nodes changed. */
@@ -154,6 +183,72 @@ function dedupe(rows: BatchRelationship[]): { rows: BatchRelationship[]; duplica
   return { rows: out, duplicates: rows.length - out.length };
 }
 
+/**
+ * Merges imported relationships of one type as the caller sees the graph, with UNWIND in the
+ * caller's transaction:
+ * - an end that is missing or above the caller's markings makes the row `missing` (nothing written);
+ * - only relationships of this type between the two ends that the caller can see are compared and
+ *   updated; when there is none, one is created, also when a relationship above the caller's
+ *   markings joins the same two nodes. That one is neither changed nor reported: the row is
+ *   answered as for a pair with no relationship (the two claims coexist, each at its marking).
+ */
+export async function mergeVisibleRelationships(
+  tx: Tx,
+  type: RelationshipType,
+  fromLabel: Label,
+  toLabel: Label,
+  rows: RelationshipWrite[],
+  stamp: ProvenanceStamp,
+  markings: readonly Classification[],
+  batchSize = 5000,
+): Promise<WriteCounts & { missing: RelationshipWrite[] }> {
+  const relType = RELATIONSHIPS[type].type;
+  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as RelationshipWrite[] };
+  for (let i = 0; i < rows.length; i += batchSize) {
+    const slice = rows.slice(i, i + batchSize);
+    const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, sourceRef: r.sourceRef ?? null, props: relProps(type, r.props) }));
+    const result = await tx.run(
+      `importMerge ${fromLabel}-${type}->${toLabel}`,
+      `UNWIND $rows AS row
+       OPTIONAL MATCH (a:${fromLabel} {id: row.fromId}) WHERE a.classification IN $markings
+       OPTIONAL MATCH (b:${toLabel} {id: row.toId}) WHERE b.classification IN $markings
+       WITH row, a, b
+       CALL (row, a, b) {
+         WITH row, a, b WHERE a IS NOT NULL AND b IS NOT NULL
+         OPTIONAL MATCH (a)-[existing:${relType}]->(b) WHERE coalesce(existing.classification, 'UNCLASSIFIED') IN $markings
+         WITH row, a, b, collect(existing) AS visible
+         WITH row, a, b, visible,
+              CASE WHEN size(visible) = 0 THEN 'created'
+                   WHEN all(e IN visible WHERE coalesce(e.stale, false) = false
+                        AND all(k IN keys(row.props) WHERE e[k] = row.props[k] OR (e[k] IS NULL AND row.props[k] IS NULL))) THEN 'unchanged'
+                   ELSE 'updated' END AS outcome
+         FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
+           CREATE (a)-[r:${relType}]->(b)
+           SET r += row.props, r.source = $source, r.sourceRef = coalesce(row.sourceRef, $sourceRef),
+               r.assertedBy = $assertedBy, r.assertedAt = $assertedAt, r.stale = false, r.lastSeenRun = $runId)
+         FOREACH (e IN CASE WHEN outcome = 'updated' THEN visible ELSE [] END |
+           SET e += row.props, e.source = $source, e.sourceRef = coalesce(row.sourceRef, $sourceRef, e.sourceRef),
+               e.assertedBy = $assertedBy, e.assertedAt = $assertedAt, e.stale = false)
+         FOREACH (e IN visible | SET e.lastSeenRun = $runId)
+         RETURN outcome
+         UNION
+         WITH row, a, b WHERE a IS NULL OR b IS NULL
+         RETURN 'missing' AS outcome
+       }
+       RETURN row.index AS index, outcome`,
+      { rows: batch, markings: [...markings], ...stampParams(stamp) },
+    );
+    for (const r of result) {
+      const outcome = String(r.outcome);
+      if (outcome === 'missing') {
+        const missingRow = slice[Number(r.index)];
+        if (missingRow) counts.missing.push(missingRow);
+      } else counts[outcome as keyof WriteCounts] += 1;
+    }
+  }
+  return counts;
+}
+
 /** Writes a parsed document in one transaction (or rolls it back for a dry run). */
 export async function loadBatch(db: Database, batch: ImportBatch, options: LoadOptions): Promise<LoadResult> {
   const prefix = documentPrefix(batch);
@@ -165,8 +260,8 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
       let done = 0;
       const remap = new Map<string, string>();
       const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
-      // Ids of existing nodes above the caller's clearance: not written, nor linked to.
-      const hidden = new Set<string>();
+      // Ids the document may not write (used by a hidden node or a node of another label): not written, nor linked to.
+      const refused = new Set<string>();
 
       for (const [label, rows] of batch.nodes) {
         const counts = (result.nodes[label] ??= emptyCounts());
@@ -186,18 +281,20 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
           }
           unique.set(id, { id, props: row.props });
         }
-        const existing = await readExisting(tx, label, [...unique.keys()]);
+        const existing = await readExisting(tx, [...unique.keys()]);
+        const where = new Map(rows.map((r) => [remap.get(r.id) ?? r.id, r.where]));
         const owned: { id: string; props: Record<string, unknown> }[] = [];
         const foreign: { id: string; props: Record<string, unknown> }[] = [];
         for (const row of unique.values()) {
-          const found = existing.get(row.id);
-          if (found && !markings.includes(found.classification as Classification)) {
-            hidden.add(row.id);
+          const users = existing.get(row.id) ?? [];
+          const found = users.find((u) => u.label === label);
+          if (users.some((u) => u.label !== label) || (found && !markings.includes(found.classification as Classification))) {
+            refused.add(row.id);
             counts.skipped += 1;
-            result.problems.push(`${label} ${row.id}: the id is already used by a node you may not change; not written`);
+            result.problems.push(idInUseProblem(where.get(row.id) ?? label, label, row.id));
             continue;
           }
-          if (!found || found.stale || (found.sourceRef ?? '').startsWith(prefix)) owned.push(row);
+          if (!found || found.stale || ownedBy(found.sourceRef, prefix)) owned.push(row);
           else {
             const missing: Record<string, unknown> = {};
             for (const [k, v] of Object.entries(row.props)) if (v !== null && v !== undefined && (found.props[k] === null || found.props[k] === undefined)) missing[k] = v;
@@ -216,12 +313,13 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
         const counts = (result.relationships[group.type] ??= emptyCounts());
         let rows = group.rows.map((r) => ({ ...r, fromId: remap.get(r.fromId) ?? r.fromId, toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId) }));
         if (group.toKey) rows = await resolveKeyedTargets(tx, group, rows, result, counts, markings);
-        const touchingHidden = rows.filter((r) => hidden.has(r.fromId) || hidden.has(r.toId)).length;
-        counts.skipped += touchingHidden;
-        if (touchingHidden > 0) rows = rows.filter((r) => !hidden.has(r.fromId) && !hidden.has(r.toId));
+        const touchingRefused = rows.filter((r) => refused.has(r.fromId) || refused.has(r.toId)).length;
+        counts.skipped += touchingRefused;
+        if (touchingRefused > 0) rows = rows.filter((r) => !refused.has(r.fromId) && !refused.has(r.toId));
         const { rows: uniqueRows, duplicates } = dedupe(rows);
         counts.skipped += duplicates;
-        const written = await mergeRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp);
+        // An end the caller cannot see is answered as a missing one (the same remark).
+        const written = await mergeVisibleRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp, markings);
         addCounts(counts, written);
         for (const m of written.missing as BatchRelationship[]) {
           counts.skipped += 1;
@@ -231,7 +329,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
         options.onProgress?.(done, total);
       }
 
-      await markStale(tx, prefix, options.runId, batch, result);
+      await markStale(tx, prefix, options.runId, batch, result, markings);
       if (options.dryRun) throw new DryRunRollback(result);
       return result;
     }, { timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS) });
@@ -260,14 +358,16 @@ async function resolveKeyedTargets(tx: Tx, group: RelationshipGroup, rows: Batch
  * Everything an earlier version of this document wrote that this run did not see becomes
  * stale (kept, flagged, with the run that last saw it in `lastSeenRun`).
  */
-async function markStale(tx: Tx, prefix: string, runId: string, batch: ImportBatch, result: LoadResult): Promise<void> {
+async function markStale(tx: Tx, prefix: string, runId: string, batch: ImportBatch, result: LoadResult, markings: Classification[]): Promise<void> {
+  // Only what the caller can see: a node at or below its clearance; a relationship whose marking
+  // and both ends are (what is hidden from it is neither flagged nor counted).
   const nodes = await tx.run(
     'importMarkStaleNodes',
     `MATCH (n:${ALL_LABELS})
-     WHERE n.sourceRef STARTS WITH $prefix AND coalesce(n.lastSeenRun, '') <> $runId AND coalesce(n.stale, false) = false
+     WHERE ${OWNED_BY('n')} AND n.classification IN $markings AND coalesce(n.lastSeenRun, '') <> $runId AND coalesce(n.stale, false) = false
      SET n.stale = true
      RETURN labels(n)[0] AS label, count(*) AS stale`,
-    { prefix, runId },
+    { prefix, runId, markings },
   );
   for (const r of nodes) (result.nodes[String(r.label)] ??= emptyCounts()).stale += Number(r.stale);
   // Only the relationship types this format writes (parsers declare their groups even when
@@ -276,11 +376,12 @@ async function markStale(tx: Tx, prefix: string, runId: string, batch: ImportBat
   if (types.length === 0) return;
   const rels = await tx.run(
     'importMarkStaleRelationships',
-    `MATCH ()-[r:${types.join('|')}]->()
-     WHERE r.sourceRef STARTS WITH $prefix AND coalesce(r.lastSeenRun, '') <> $runId AND coalesce(r.stale, false) = false
+    `MATCH (a)-[r:${types.join('|')}]->(b)
+     WHERE ${OWNED_BY('r')} AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings AND a.classification IN $markings AND b.classification IN $markings
+       AND coalesce(r.lastSeenRun, '') <> $runId AND coalesce(r.stale, false) = false
      SET r.stale = true
      RETURN type(r) AS type, count(*) AS stale`,
-    { prefix, runId },
+    { prefix, runId, markings },
   );
   for (const r of rels) (result.relationships[String(r.type)] ??= emptyCounts()).stale += Number(r.stale);
 }

@@ -193,7 +193,7 @@ describe('CycloneDX', () => {
       expect.objectContaining({ fromId: 'CVE-2023-41064', toId: 'pkg:generic/testphone/imageio@17.0', props: { versionRange: 'vers:generic/<16.6.1 (affected)', vexState: 'AFFECTED', vexJustification: null } }),
       expect.objectContaining({ fromId: 'CVE-2024-23222', toId: 'pkg:generic/testphone/webkit@617.1', props: { versionRange: null, vexState: 'NOT_AFFECTED', vexJustification: 'code_not_reachable' } }),
     ]);
-    expect(node(batch, 'Component', 'cdx:Test Phone X:baseband-crypto').props.kind).toBe('CRYPTO_MODULE');
+    expect(node(batch, 'Component', 'cdx:Test%20Phone%20X:baseband-crypto').props.kind).toBe('CRYPTO_MODULE');
     expect(node(batch, 'Vulnerability', 'CVE-2023-41064').props).toMatchObject({ cvss: 7.8, publishedAt: '2023-09-07' });
   });
 

@@ -1161,9 +1161,9 @@ export type ImportCount = {
   created: Scalars['NonNegativeInt']['output'];
   /** Node label (e.g. `Threat`) or relationship type (e.g. `MITIGATES`). */
   name: Scalars['String']['output'];
-  /** In the document but not written: duplicates, or relationships whose ends are not in the graph (see problems). */
+  /** In the document but not written: duplicates, ids already used by another node, or relationships whose ends are not in the graph or not visible to the caller (see problems). */
   skipped: Scalars['NonNegativeInt']['output'];
-  /** Written by an earlier version of the same document, absent from this one: marked stale (kept, not deleted). */
+  /** Written by an earlier version of the same document, absent from this one, visible to the caller: marked stale (kept, not deleted). */
   stale: Scalars['NonNegativeInt']['output'];
   /** Already present with the same content: not written. */
   unchanged: Scalars['NonNegativeInt']['output'];
