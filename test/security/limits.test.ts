@@ -3,8 +3,14 @@
  * the server still answers a normal query afterwards. Also Cypher-injection strings, which
  * must be stored and returned literally.
  */
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
 import { withDeadline, RequestTimeoutError } from '../../src/security/deadline';
-import { cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+import { importDocument } from '../../src/services/importService';
+import { buildGraph } from '../analytics/graph';
+import { cleanup, KEYS, startTestApp, testDatabase, uniquePrefix, type TestApp } from '../helpers/app';
+import { HeldDatabase } from '../helpers/heldDatabase';
 
 interface Reply {
   status: number;
@@ -129,5 +135,118 @@ describe('limits against abusive queries', () => {
       expect(lookup.body.data).toEqual({ node: null });
     }
     expect(await countAll()).toBe(before + payloads.length);
+  });
+});
+
+describe('the request deadline stops the work, not only the answer', () => {
+  const p = uniquePrefix('deadline');
+  let t: TestApp;
+  let db: HeldDatabase;
+  let url: string;
+  const writer = testDatabase();
+
+  async function post(query: string, variables: Record<string, unknown>, key: string): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
+    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  }
+
+  beforeAll(async () => {
+    db = new HeldDatabase();
+    t = await startTestApp({ REQUEST_TIMEOUT_MS: '5000' }, { db });
+    url = await t.app.listen(0, '127.0.0.1');
+    await buildGraph(writer, p, [['Device', 'D', { category: 'PHONE' }], ['Component', 'C', { kind: 'LIBRARY' }], ['Vulnerability', 'V', {}]], [['HAS_COMPONENT', 'D', 'C'], ['AFFECTS', 'V', 'C']]);
+  });
+  afterAll(async () => {
+    db.open();
+    await cleanup(writer, p);
+    await writer.close();
+    await t.close();
+  });
+
+  it('opens no transaction once the 503 is sent: the next DataLoader levels are refused', async () => {
+    // nodes(ids) resolves level by level: the device, then its components, then their vulnerabilities
+    const query = 'query($ids: [ID!]!) { nodes(ids: $ids) { ... on Device { id components { edges { node { id vulnerabilities { totalCount } } } } } } }';
+    db.holdReadsAfter(1);
+    const r = await post(query, { ids: [`${p}D`] }, KEYS.analyst);
+    expect(r.status).toBe(503);
+    expect(r.body.errors?.[0]?.extensions?.code).toBe('REQUEST_TIMEOUT');
+    const openedWhenAnswered = db.sessionsOpened;
+    db.open();
+    await t.app.idle();
+    expect(db.sessionsOpened).toBe(openedWhenAnswered);
+    // the same question, given the time, needs three levels (so the gate really held two of them)
+    const again = await t.run<{ nodes: unknown[] }>(query, { ids: [`${p}D`] }, KEYS.analyst);
+    expect(again.data?.nodes).toEqual([{ id: `${p}D`, components: { edges: [{ node: { id: `${p}C`, vulnerabilities: { totalCount: 1 } } }] } }]);
+    expect(again.roundTrips).toBe(3);
+  });
+
+  it('rolls back an importDocument whose request timed out, and points to the CLI', async () => {
+    const token = p.replace(/[^a-z0-9]/g, '');
+    const document = fs
+      .readFileSync(path.join(__dirname, '..', 'fixtures', 'cyclonedx', 'test-phone-vex-1.6.cdx.json'), 'utf8')
+      .replaceAll('testphone', token)
+      .replaceAll('Test Phone', `${token} Phone`)
+      .replaceAll('test-phone', `${token}-phone`);
+    const mine = async () => Number((await writer.read(undefined, 'count imported', 'MATCH (n) WHERE n.id CONTAINS $token OR n.name CONTAINS $token RETURN count(n) AS n', { token }))[0]?.n);
+    const mutation = 'mutation($document: String!) { importDocument(format: CYCLONEDX, document: $document) { changed nodes { name created } } }';
+    expect(await mine()).toBe(0);
+    db.holdCommitsUntilOpen();
+    const r = await post(mutation, { document }, KEYS.curator);
+    expect(r.status).toBe(503);
+    expect(r.body.errors?.[0]?.message).toMatch(/REQUEST_TIMEOUT_MS \(5000 ms\).*nothing was imported.*npm run import/);
+    db.open();
+    await t.app.idle();
+    expect(await mine()).toBe(0);
+    // the same document, given the time, is imported (so the count above could have moved)
+    await importDocument(writer, { text: document, format: 'CYCLONEDX', caller: 'test', clearance: 'SECRET' });
+    expect(await mine()).toBeGreaterThan(0);
+    await writer.write(undefined, 'remove imported', 'MATCH (n) WHERE n.id CONTAINS $token OR n.name CONTAINS $token DETACH DELETE n', { token });
+  });
+});
+
+describe('production: an anonymous request is refused before its body is read', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await startTestApp({ NODE_ENV: 'production' });
+    port = Number(new URL(await t.app.listen(0, '127.0.0.1')).port);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  function rawRequest(headers: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      let received = '';
+      socket.setTimeout(10000, () => {
+        socket.destroy();
+        resolve(received);
+      });
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        if (/\r\n\r\n[\s\S]*(\}\s*|\r\n0\r\n\r\n)$/.test(received)) {
+          socket.destroy();
+          resolve(received);
+        }
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+      // the headers announce an 8 MB body that is never sent
+      socket.write(headers);
+    });
+  }
+
+  it('answers 401 to headers announcing an 8 MB body that never comes', async () => {
+    const answer = await rawRequest(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${8 * 1024 * 1024 - 1}\r\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 401/);
+    expect(answer).toMatch(/UNAUTHENTICATED/);
+  });
+
+  it('still reads the body of an authenticated caller', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' });
+    const answer = await rawRequest(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: ${KEYS.viewer}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    expect(answer).toMatch(/^HTTP\/1\.1 200/);
+    expect(answer).toMatch(/"__typename":"Query"/);
   });
 });
