@@ -16,7 +16,7 @@ import type { GraphQLContext } from './graphql/context';
 import { createExplorerHandler } from './explorer/handler';
 import { makeFormatError } from './graphql/errors';
 import { RequestAbortedError, RequestDeadline, RequestTimeoutError, withDeadline } from './security/deadline';
-import { queryLimitProtection, queryLimitsFrom } from './security/limits';
+import { limitErrorsPassThrough, queryLimitProtection, queryLimitsFrom } from './security/limits';
 import { buildSchema } from './graphql/schema';
 import { QueryStats, type Database } from './store/database';
 import { GraphStore } from './store/graphStore';
@@ -99,11 +99,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    formatError: makeFormatError((error) => {
-      // a query refused after the deadline: the caller already has its 503
-      if (error instanceof RequestAbortedError) logger.debug({ err: error }, 'query refused after the request deadline');
-      else logger.error({ err: error }, 'unexpected error in resolver');
-    }, !production),
+    formatError: limitErrorsPassThrough(
+      makeFormatError((error) => {
+        // a query refused after the deadline: the caller already has its 503
+        if (error instanceof RequestAbortedError) logger.debug({ err: error }, 'query refused after the request deadline');
+        else logger.error({ err: error }, 'unexpected error in resolver');
+      }, !production),
+      !production,
+    ),
     plugins: [
       ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),

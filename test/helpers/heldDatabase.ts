@@ -14,6 +14,8 @@ export class HeldDatabase extends Database {
   private readsBeforeGate = Infinity;
   private readsSeen = 0;
   private holdCommits = false;
+  /** Calls waiting at the gate now. */
+  waiting = 0;
   private gate: Promise<void> = Promise.resolve();
   private release: () => void = () => undefined;
 
@@ -45,15 +47,27 @@ export class HeldDatabase extends Database {
     this.release();
   }
 
+  private async wait(): Promise<void> {
+    this.waiting += 1;
+    try {
+      await this.gate;
+    } finally {
+      this.waiting -= 1;
+    }
+  }
+
+  /** Resolves once `n` calls wait at the gate. */
+  async untilWaiting(n: number): Promise<void> {
+    while (this.waiting < n) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
   private arm(): void {
     this.gate = new Promise((resolve) => (this.release = resolve));
   }
 
   override async read(stats: QueryStats | undefined, name: string, cypher: string, params: Record<string, unknown> = {}): Promise<Row[]> {
     this.readsSeen += 1;
-    if (this.readsSeen > this.readsBeforeGate) {
-      await this.gate;
-    }
+    if (this.readsSeen > this.readsBeforeGate) await this.wait();
     return super.read(stats, name, cypher, params);
   }
 
@@ -62,9 +76,7 @@ export class HeldDatabase extends Database {
       stats,
       async (tx) => {
         const result = await work(tx);
-        if (this.holdCommits) {
-          await this.gate;
-        }
+        if (this.holdCommits) await this.wait();
         return result;
       },
       options,

@@ -9,8 +9,23 @@ import path from 'node:path';
 import { withDeadline, RequestTimeoutError } from '../../src/security/deadline';
 import { importDocument } from '../../src/services/importService';
 import { buildGraph } from '../analytics/graph';
-import { cleanup, KEYS, startTestApp, testDatabase, uniquePrefix, type TestApp } from '../helpers/app';
+import { ANALYST_KEYS_BY_CLEARANCE, cleanup, KEYS, startTestApp, testDatabase, uniquePrefix, type TestApp } from '../helpers/app';
 import { HeldDatabase } from '../helpers/heldDatabase';
+import { Kind, parse, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { DEVICE_DETAIL_GRAPHQL } from '../../bench/queries';
+import { buildSchema } from '../../src/graphql/schema';
+import { operationCost } from '../../src/security/cost';
+
+const QUERIES = path.join(__dirname, '..', '..', 'docs', 'queries');
+
+function costOf(schema: GraphQLSchema, text: string, variables: Record<string, unknown>): number {
+  const document = parse(text);
+  const fragments: Record<string, FragmentDefinitionNode> = {};
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  if (!operation) throw new Error('no operation');
+  return operationCost(schema, operation, fragments, variables).cost;
+}
 
 interface Reply {
   status: number;
@@ -70,9 +85,29 @@ describe('limits against abusive queries', () => {
   });
 
   it('rejects a query whose cost is above the limit, naming the cost limit', async () => {
-    const r = await post('{ devices(first: 100) { edges { node { components(first: 100) { edges { node { vulnerabilities(first: 100) { totalCount } } } } } } } }');
-    expectRejected(r, 'cost', /Query Cost limit of 50000 exceeded.*GRAPHQL_MAX_COST/);
+    // up to 100 devices × 100 components × 100 vulnerabilities × 100 threats: 10^8 objects
+    const r = await post('{ devices(first: 100) { edges { node { components(first: 100) { edges { node { vulnerabilities(first: 100) { edges { node { exploitedBy(first: 100) { edges { node { id } } } } } } } } } } } } }');
+    expectRejected(r, 'cost', /Query Cost limit of 3000000 exceeded, found \d+.*GRAPHQL_MAX_COST/);
     await expectStillServing();
+  });
+
+  it('costs a `first` given as a variable with its value', async () => {
+    const query = 'query($f: Int) { devices(first: $f) { edges { node { components(first: $f) { edges { node { vulnerabilities(first: $f) { edges { node { exploitedBy(first: $f) { edges { node { id } } } } } } } } } } } } }';
+    expectRejected(await post(query, { f: 100 }), 'cost', /Query Cost limit of 3000000 exceeded/);
+    const small = await post(query, { f: 2 });
+    expect(small.status).toBe(200);
+    expect(small.body.errors).toBeUndefined();
+  });
+
+  it('admits the benchmark question (a) and every query of the collection under the default cost limit', async () => {
+    const schema = buildSchema();
+    const documents = fs.readdirSync(QUERIES).map((f) => [f, fs.readFileSync(path.join(QUERIES, f), 'utf8')] as const);
+    documents.push(['bench (a)', DEVICE_DETAIL_GRAPHQL]);
+    const over = documents.filter(([, text]) => costOf(schema, text, {}) > 3000000).map(([name]) => name);
+    expect(over).toEqual([]);
+    expect(documents.length).toBeGreaterThan(10);
+    const r = await post(DEVICE_DETAIL_GRAPHQL, { id: 'device:iphone-15' });
+    expect(r.body.errors).toBeUndefined();
   });
 
   it('rejects too many directives, naming the directives limit', async () => {
@@ -85,8 +120,9 @@ describe('limits against abusive queries', () => {
     await expectStillServing();
   });
 
-  it('rejects first: 1000000: as a literal by the cost limit, as a variable by the page-size cap', async () => {
-    expectRejected(await post('{ devices(first: 1000000) { edges { node { id } } } }'), 'cost', /Query Cost limit of 50000 exceeded/);
+  it('rejects first: 10000000 by the cost limit, as a literal or a variable; a cheap first above 100 by the page-size cap', async () => {
+    expectRejected(await post('{ devices(first: 10000000) { edges { node { id } } } }'), 'cost', /Query Cost limit of 3000000 exceeded, found 20000001/);
+    expectRejected(await post('query($first: Int) { devices(first: $first) { edges { node { id } } } }', { first: 10000000 }), 'cost', /Query Cost limit of 3000000 exceeded, found 20000001/);
     const r = await post('query($first: Int) { devices(first: $first) { totalCount } }', { first: 1000000 });
     expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.body.errors?.[0]?.message).toMatch(/first must be between 0 and 100/);
@@ -248,5 +284,56 @@ describe('production: an anonymous request is refused before its body is read', 
     const answer = await rawRequest(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: ${KEYS.viewer}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
     expect(answer).toMatch(/"__typename":"Query"/);
+  });
+});
+
+describe('analytics are costed by their traversal and capped per caller', () => {
+  let t: TestApp;
+  let db: HeldDatabase;
+  let url: string;
+
+  beforeAll(async () => {
+    db = new HeldDatabase();
+    t = await startTestApp({ ANALYTICS_MAX_CONCURRENT: '2' }, { db });
+    url = await t.app.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => {
+    db.open();
+    await t.close();
+  });
+
+  async function post(query: string, key: string): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query }) });
+    return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+  }
+
+  it('refuses 30 aliases of riskPaths(maxHops: 8) before any database query', async () => {
+    const aliases = Array.from({ length: 30 }, (_, i) => `r${i}: riskPaths(from: "threat:firmware-tampering", maxHops: 8) { totalCount }`).join(' ');
+    const before = db.sessionsOpened;
+    const r = await post(`{ ${aliases} }`, KEYS.analyst);
+    expect(r.status).toBe(400);
+    expect(r.body.data).toBeUndefined();
+    expect(r.body.errors?.[0]?.extensions).toMatchObject({ code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: 3000000 });
+    expect(r.body.errors?.[0]?.message).toMatch(/Query Cost limit of 3000000 exceeded, found \d+.*GRAPHQL_MAX_COST/);
+    expect(db.sessionsOpened).toBe(before);
+  });
+
+  it('refuses a caller a third concurrent analytics field with TOO_MANY_CONCURRENT_ANALYTICS, not other callers', async () => {
+    const query = '{ riskPaths(from: "threat:firmware-tampering", maxHops: 2) { totalCount } }';
+    db.holdReadsAfter(0);
+    const held = [t.run(query, {}, KEYS.analyst), t.run(query, {}, KEYS.analyst)];
+    await db.untilWaiting(2);
+    const third = await post(query, KEYS.analyst);
+    expect(third.status).toBe(429);
+    expect(third.body.errors?.[0]?.extensions).toMatchObject({ code: 'TOO_MANY_CONCURRENT_ANALYTICS', max: 2 });
+    expect(third.body.errors?.[0]?.message).toMatch(/ANALYTICS_MAX_CONCURRENT/);
+    // two fields in one operation count as two
+    const other = t.run(`{ a: ${query.slice(2, -2)} b: ${query.slice(2, -2)} }`, {}, ANALYST_KEYS_BY_CLEARANCE.SECRET);
+    await db.untilWaiting(3);
+    db.open();
+    for (const r of await Promise.all([...held, other])) expect(r.errors?.filter((e) => e.extensions?.code === 'TOO_MANY_CONCURRENT_ANALYTICS') ?? []).toEqual([]);
+    // the slots are given back
+    const after = await post(query, KEYS.analyst);
+    expect(after.body.errors?.find((e) => e.extensions?.code === 'TOO_MANY_CONCURRENT_ANALYTICS')).toBeUndefined();
   });
 });
