@@ -344,7 +344,7 @@ export function markdownTable(report: BenchReport): string {
   const lines = [
     `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu} (${m.cores} cores, ${m.memoryGb} GB, ${m.platform}), Node ${m.node}, Neo4j ${m.neo4j} (heap ${m.heap}, page cache ${m.pageCache}).`,
     `Scale ${report.scale}, seed \`${report.seed}\`${report.generation ? `: ${report.generation.nodes} nodes, ${report.generation.relationships} relationships, generated in ${report.generation.seconds} s (${report.generation.transactions} transactions, peak RSS ${report.generation.peakRssMb} MB)` : ''}.`,
-    `${report.settings.connections} concurrent connections (GraphQL, autocannon in a child process over loopback HTTP) or loops (Cypher, in-process neo4j-driver), ${report.settings.warmupSeconds} s warm-up then ${report.settings.durationSeconds} s per side. Load average at start (1, 5, 15 min): ${m.loadAverageAtStart.join(', ')} (whatever ran just before, including generation). GRAPHQL_MAX_COST ${m.graphqlMaxCost}.`,
+    `${report.settings.connections} concurrent connections (GraphQL, autocannon in a child process over loopback HTTP) or loops (Cypher, in-process neo4j-driver), ${report.settings.warmupSeconds} s warm-up then ${report.settings.durationSeconds} s per side. Load average at start (1, 5, 15 min): ${m.loadAverageAtStart.join(', ')} (whatever ran just before, including generation). GRAPHQL_MAX_COST ${m.graphqlMaxCost}, ANALYTICS_MAX_CONCURRENT 1000 (one caller for all connections).`,
     '',
     '| Question | GraphQL p50 ms | GraphQL p99 ms | GraphQL req/s | Cypher p50 ms | Cypher p99 ms | Cypher req/s | p50 ratio GraphQL/Cypher | Round trips (nesting depth) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -429,9 +429,9 @@ async function main(): Promise<void> {
     NEO4J_LOCAL_DATA: path.join(REPO_ROOT, '.data', 'neo4j-bench'),
     NEO4J_HEAP: '2g',
     NEO4J_PAGECACHE: '1g',
-    // Question (a) as the issue states it costs ~222k under the static cost rule (default limit
-    // 50 000, see src/security/limits.ts); the bench raises the limit and says so in its report.
-    GRAPHQL_MAX_COST: '1000000',
+    // all connections ask as the same (anonymous) caller: the per-caller analytics cap would
+    // refuse the load of the analytics questions, so the bench lifts it and says so in its report
+    ANALYTICS_MAX_CONCURRENT: '1000',
     ...process.env,
     NODE_ENV: 'development',
     LOG_LEVEL: 'silent',

@@ -80,9 +80,11 @@ const envSchema = z.object({
   JWT_CLEARANCE_CLAIM: z.string().min(1).default('clearance'),
   /** Clock skew tolerated when checking exp/nbf, in seconds. */
   JWT_CLOCK_TOLERANCE_S: intInRange(0, 300).default(30),
-  /** Query limits (graphql-armor): selection depth, cost, aliases, directives, tokens. */
+  /** Query limits: selection depth, aliases, directives (graphql-armor), tokens (parser), cost (src/security/cost.ts). */
   GRAPHQL_MAX_DEPTH: intInRange(2, 100).default(20),
-  GRAPHQL_MAX_COST: intInRange(100, 10000000).default(50000),
+  GRAPHQL_MAX_COST: intInRange(100, 1000000000).default(3000000),
+  /** Analytics fields (riskPaths, exposure, ...) one caller may have executing at once. */
+  ANALYTICS_MAX_CONCURRENT: intInRange(1, 1000).default(4),
   GRAPHQL_MAX_ALIASES: intInRange(0, 1000).default(30),
   GRAPHQL_MAX_DIRECTIVES: intInRange(0, 1000).default(50),
   GRAPHQL_MAX_TOKENS: intInRange(100, 1000000).default(5000),

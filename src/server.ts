@@ -15,8 +15,8 @@ import { markingsVisibleTo } from './domain/model';
 import type { GraphQLContext } from './graphql/context';
 import { createExplorerHandler } from './explorer/handler';
 import { makeFormatError } from './graphql/errors';
-import { RequestTimeoutError, withDeadline } from './security/deadline';
-import { queryLimitProtection, queryLimitsFrom } from './security/limits';
+import { RequestAbortedError, RequestDeadline, RequestTimeoutError, withDeadline } from './security/deadline';
+import { limitErrorsPassThrough, queryLimitProtection, queryLimitsFrom } from './security/limits';
 import { buildSchema } from './graphql/schema';
 import { QueryStats, type Database } from './store/database';
 import { GraphStore } from './store/graphStore';
@@ -35,6 +35,8 @@ export interface App {
   apollo: ApolloServer<GraphQLContext>;
   /** Builds a context as a request would, for tests using executeOperation. */
   contextFor(headers?: Record<string, string>): Promise<GraphQLContext>;
+  /** Resolves when no operation is executing, including ones whose caller already got its 503. */
+  idle(): Promise<void>;
   listen(port: number, host: string): Promise<string>;
   stop(): Promise<void>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
@@ -97,7 +99,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
-    formatError: makeFormatError((error) => logger.error({ err: error }, 'unexpected error in resolver'), !production),
+    formatError: limitErrorsPassThrough(
+      makeFormatError((error) => {
+        // a query refused after the deadline: the caller already has its 503
+        if (error instanceof RequestAbortedError) logger.debug({ err: error }, 'query refused after the request deadline');
+        else logger.error({ err: error }, 'unexpected error in resolver');
+      }, !production),
+      !production,
+    ),
     plugins: [
       ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -110,16 +119,27 @@ export async function createApp(opts: AppOptions): Promise<App> {
   await apollo.start();
   const explorer = createExplorerHandler();
 
-  const contextFor = async (headers: Record<string, string> = {}, requestId: string = randomUUID()): Promise<GraphQLContext> => {
+  const authenticate = async (headers: Record<string, string>) => {
     const result = await authenticator.authenticate({ apiKey: headers['x-api-key'], authorization: headers.authorization });
     if (!result.ok) throw new HttpError(401, result.message);
-    const stats = new QueryStats();
+    return result.caller;
+  };
+
+  const contextFor = async (
+    headers: Record<string, string> = {},
+    requestId: string = randomUUID(),
+    deadline: RequestDeadline = new RequestDeadline(config.REQUEST_TIMEOUT_MS),
+    caller?: GraphQLContext['caller'],
+  ): Promise<GraphQLContext> => {
+    const who = caller ?? (await authenticate(headers));
+    const stats = new QueryStats(deadline);
     return {
-      caller: result.caller,
+      caller: who,
       config,
       db,
       stats,
-      store: new GraphStore(db, stats, markingsVisibleTo(result.caller.clearance)),
+      deadline,
+      store: new GraphStore(db, stats, markingsVisibleTo(who.clearance)),
       loaders: new Map(),
       logger: logger.child({ requestId }),
       requestId,
@@ -148,6 +168,23 @@ export async function createApp(opts: AppOptions): Promise<App> {
     return { ready: migrationsApplied, checks };
   };
 
+  // Operations still executing, including abandoned ones (deadline passed): idle() and stop() wait for them.
+  const executing = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>, context: GraphQLContext): Promise<T> => {
+    executing.add(work);
+    const settled = () => {
+      executing.delete(work);
+      if (context.deadline.signal.aborted) {
+        logger.info({ requestId: context.requestId, roundTrips: context.stats.roundTrips, refusedAfterDeadline: context.stats.refused }, 'abandoned request settled');
+      }
+    };
+    work.then(settled, settled);
+    return work;
+  };
+  const idle = async (): Promise<void> => {
+    while (executing.size > 0) await Promise.allSettled([...executing]);
+  };
+
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && /^[\w.-]{1,100}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : undefined) ?? randomUUID();
     const started = process.hrtime.bigint();
@@ -168,6 +205,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
         }
+        const plainHeaders: Record<string, string> = {};
+        for (const [k, v] of headers) plainHeaders[k] = v;
+        // Who is calling is known from the headers alone: a refused caller (always in
+        // production when anonymous) gets its 401 before a byte of the body is read.
+        const caller = await authenticate(plainHeaders);
         const rawBody = req.method === 'POST' ? await readBody(req, config.MAX_BODY_BYTES) : '';
         let body: unknown = undefined;
         if (rawBody !== '') {
@@ -177,18 +219,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
             return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }, requestId);
           }
         }
-        const plainHeaders: Record<string, string> = {};
-        for (const [k, v] of headers) plainHeaders[k] = v;
-        const response = await withDeadline(
-          (async () => {
-            const context = await contextFor(plainHeaders, requestId);
-            return apollo.executeHTTPGraphQLRequest({
-              httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-              context: async () => context,
-            });
-          })(),
-          config.REQUEST_TIMEOUT_MS,
+        const deadline = new RequestDeadline(config.REQUEST_TIMEOUT_MS);
+        const context = await contextFor(plainHeaders, requestId, deadline, caller);
+        const work = track(
+          apollo.executeHTTPGraphQLRequest({
+            httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+            context: async () => context,
+          }),
+          context,
         );
+        const response = await withDeadline(work, config.REQUEST_TIMEOUT_MS, deadline);
         const outHeaders: Record<string, string> = { 'x-request-id': requestId };
         for (const [k, v] of response.headers) outHeaders[k] = v;
         res.writeHead(response.status ?? 200, outHeaders);
@@ -204,7 +244,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           return;
         }
         if (error instanceof HttpError) {
-          if (error.status === 413) res.setHeader('connection', 'close');
+          // the unread body (if any) is discarded and the connection closed after the answer
+          if (error.status === 413 || error.status === 401) res.setHeader('connection', 'close');
           const code = error.status === 401 ? 'UNAUTHENTICATED' : error.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
           if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code } }] }, requestId);
           return;
@@ -220,6 +261,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     httpServer,
     apollo,
     contextFor: (headers) => contextFor(headers),
+    idle,
     readiness,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -232,6 +274,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     stop: async () => {
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await idle();
     },
   };
 }

@@ -2,6 +2,7 @@ import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { Caller } from '../domain/caller';
+import type { RequestDeadline } from '../security/deadline';
 import type { Database, QueryStats } from '../store/database';
 import type { GraphStore } from '../store/graphStore';
 
@@ -12,8 +13,13 @@ export interface GraphQLContext {
   caller: Caller;
   config: AppConfig;
   db: Database;
-  /** Round trips of this request (tests assert the N+1 bound with it). */
+  /**
+   * Round trips of this request (tests assert the N+1 bound with it). Carries the request's
+   * abort signal: every database call made with it is refused once the deadline has passed.
+   */
   stats: QueryStats;
+  /** REQUEST_TIMEOUT_MS for this request: its abort signal, time left, and the hint the caller gets when it passes. */
+  deadline: RequestDeadline;
   /** The store, already restricted to the caller's clearance. */
   store: GraphStore;
   /** DataLoaders created lazily, one per distinct nested selection. */

@@ -1,18 +1,22 @@
 /**
- * Limits against abusive queries, configured with graphql-armor (not hand-rolled): selection
- * depth, cost, aliases and directives (tokens: graphql-js's parser limit, see below), plus field suggestions masked in production
+ * Limits against abusive queries: selection depth, aliases and directives with graphql-armor,
+ * tokens with graphql-js's parser limit (see below), cost and concurrent analytics with the
+ * plugin of src/security/cost.ts (it sees variable values), plus field suggestions masked in production
  * (they would reveal the schema that introspection hides). Each rejection is a
  * GRAPHQL_VALIDATION_FAILED error whose message names the limit and the variable that sets it,
  * with `extensions.limit` and `extensions.max` for clients.
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type ParseOptions, type ValidationContext, type ValidationRule } from 'graphql';
 import type { AppConfig } from '../config';
+import type { GraphQLContext } from '../graphql/context';
+import { costLimitPlugin } from './cost';
 
 export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
+  maxConcurrentAnalytics: number;
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
@@ -22,6 +26,7 @@ export function queryLimitsFrom(config: AppConfig): QueryLimits {
   return {
     maxDepth: config.GRAPHQL_MAX_DEPTH,
     maxCost: config.GRAPHQL_MAX_COST,
+    maxConcurrentAnalytics: config.ANALYTICS_MAX_CONCURRENT,
     maxAliases: config.GRAPHQL_MAX_ALIASES,
     maxDirectives: config.GRAPHQL_MAX_DIRECTIVES,
     maxTokens: config.GRAPHQL_MAX_TOKENS,
@@ -41,7 +46,7 @@ function reject(limit: string, variable: string, max: number) {
 }
 
 export interface ArmorProtection {
-  plugins: ApolloServerPlugin[];
+  plugins: ApolloServerPlugin<GraphQLContext>[];
   validationRules: ValidationRule[];
   /** Apollo `parseOptions`: the token limit, enforced by the parser itself. */
   parseOptions: ParseOptions;
@@ -74,16 +79,9 @@ function tokenLimitMessagePlugin(maxTokens: number): ApolloServerPlugin {
 export function queryLimitProtection(limits: QueryLimits, production: boolean): ArmorProtection {
   const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: [reject('depth', 'GRAPHQL_MAX_DEPTH', limits.maxDepth)] },
-    costLimit: {
-      maxCost: limits.maxCost,
-      objectCost: 2,
-      scalarCost: 1,
-      depthCostFactor: 1.5,
-      flattenFragments: true,
-      ignoreIntrospection: true,
-      propagateOnRejection: false,
-      onReject: [reject('cost', 'GRAPHQL_MAX_COST', limits.maxCost)],
-    },
+    // armor's cost rule is a validation rule: it cannot see variable values (a `first` given as
+    // a variable would count as 1); cost is the plugin of cost.ts instead
+    costLimit: { enabled: false },
     maxAliases: { n: limits.maxAliases, allowList: [], propagateOnRejection: false, onReject: [reject('aliases', 'GRAPHQL_MAX_ALIASES', limits.maxAliases)] },
     maxDirectives: { n: limits.maxDirectives, propagateOnRejection: false, onReject: [reject('directives', 'GRAPHQL_MAX_DIRECTIVES', limits.maxDirectives)] },
     maxTokens: { enabled: false },
@@ -91,8 +89,20 @@ export function queryLimitProtection(limits: QueryLimits, production: boolean): 
   });
   const { plugins, validationRules } = armor.protect();
   return {
-    plugins: [...(plugins as ApolloServerPlugin[]), tokenLimitMessagePlugin(limits.maxTokens)],
+    plugins: [...(plugins as ApolloServerPlugin<GraphQLContext>[]), tokenLimitMessagePlugin(limits.maxTokens), costLimitPlugin(limits)],
     validationRules: validationRules as ValidationRule[],
     parseOptions: { maxTokens: limits.maxTokens },
+  };
+}
+
+type FormatError = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+/** Shows the caller the refusals of the cost plugin whose codes formatError does not know (without stack outside development). */
+export function limitErrorsPassThrough(format: FormatError, includeStack: boolean): FormatError {
+  return (formatted, error) => {
+    if (formatted.extensions?.code !== 'TOO_MANY_CONCURRENT_ANALYTICS') return format(formatted, error);
+    if (includeStack) return formatted;
+    const { stacktrace: _stack, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions };
   };
 }

@@ -4,6 +4,7 @@
  * column name and converted to plain values (see convert.ts).
  */
 import neo4j, { Neo4jError, type Driver, type ManagedTransaction } from 'neo4j-driver';
+import { RequestAbortedError } from '../security/deadline';
 import { fromNeo4j } from './convert';
 
 export type Row = Record<string, unknown>;
@@ -17,13 +18,37 @@ export interface DatabaseOptions {
   queryTimeoutMs: number;
 }
 
-/** Counts database round trips; one per request lets tests bound N+1 behaviour. */
+/** What bounds one request's database work: its abort signal and the time its deadline passes. */
+export interface RequestBounds {
+  signal: AbortSignal;
+  /** Milliseconds left before the request's deadline. */
+  remainingMs(): number;
+}
+
+/**
+ * One request's database work: counts round trips (one per request lets tests bound N+1
+ * behaviour) and carries the request's bounds, which the Database checks before every query.
+ */
 export class QueryStats {
   roundTrips = 0;
+  /** Queries refused because the request was already over. */
+  refused = 0;
   readonly names: string[] = [];
+  constructor(readonly bounds?: RequestBounds) {}
   record(name: string): void {
     this.roundTrips += 1;
     this.names.push(name);
+  }
+  /** Throws RequestAbortedError (and counts it) when the request is over; nothing is sent to the database. */
+  throwIfOver(name: string): void {
+    if (this.bounds?.signal.aborted || (this.bounds && this.bounds.remainingMs() <= 0)) {
+      this.refused += 1;
+      throw new RequestAbortedError(name);
+    }
+  }
+  /** A transaction timeout that ends no later than the request's deadline. */
+  clampTimeout(timeoutMs: number): number {
+    return this.bounds ? Math.max(1, Math.min(timeoutMs, this.bounds.remainingMs())) : timeoutMs;
   }
 }
 
@@ -73,10 +98,10 @@ export class Database {
     }
   }
 
-  private async runTx(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<Row[]>): Promise<Row[]> {
+  private async runTx(stats: QueryStats | undefined, mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<Row[]>): Promise<Row[]> {
     const session = this.driver.session({ database: this.database, defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE });
     try {
-      const config = { timeout: this.queryTimeoutMs };
+      const config = { timeout: stats ? stats.clampTimeout(this.queryTimeoutMs) : this.queryTimeoutMs };
       return mode === 'READ' ? await session.executeRead(work, config) : await session.executeWrite(work, config);
     } catch (error) {
       throw translate(error);
@@ -87,8 +112,9 @@ export class Database {
 
   /** One read query in its own read transaction (routed to a reader in a cluster). */
   async read(stats: QueryStats | undefined, name: string, cypher: string, params: Record<string, unknown> = {}): Promise<Row[]> {
+    stats?.throwIfOver(name);
     stats?.record(name);
-    return this.runTx('READ', async (tx) => {
+    return this.runTx(stats, 'READ', async (tx) => {
       const result = await tx.run(cypher, params);
       return result.records.map((record) => fromNeo4j(record.toObject()) as Row);
     });
@@ -103,22 +129,32 @@ export class Database {
    * Several statements in one write transaction: all or nothing. The callback may run
    * many queries; if it throws, the transaction is rolled back. The managed transaction may
    * be retried on transient errors, so the callback must not have side effects outside it.
+   *
+   * Bounded by the request (stats.bounds): not opened once the request is over, each statement
+   * refused after it, the transaction timeout clamped to the time left, and rolled back instead
+   * of committed when the request ended while it ran.
    */
   async writeTransaction<T>(stats: QueryStats | undefined, work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+    stats?.throwIfOver('write transaction');
+    const timeoutMs = options.timeoutMs ?? this.queryTimeoutMs;
     const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.WRITE });
     try {
       return await session.executeWrite(
         async (managed) => {
           const tx: Tx = {
             run: async (name, cypher, params = {}) => {
+              stats?.throwIfOver(name);
               stats?.record(name);
               const result = await managed.run(cypher, params);
               return result.records.map((record) => fromNeo4j(record.toObject()) as Row);
             },
           };
-          return work(tx);
+          const result = await work(tx);
+          // throwing here rolls the transaction back: the caller was already told it failed
+          stats?.throwIfOver('commit');
+          return result;
         },
-        { timeout: options.timeoutMs ?? this.queryTimeoutMs },
+        { timeout: stats ? stats.clampTimeout(timeoutMs) : timeoutMs },
       );
     } catch (error) {
       throw translate(error);

@@ -74,9 +74,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+/** `db`: a Database of the test's own (e.g. one that holds queries at a gate); closed with the app. */
+export async function startTestApp(overrides: Record<string, string> = {}, options: { db?: Database } = {}): Promise<TestApp> {
   const config = testConfig(overrides);
-  const db = testDatabase(config.NEO4J_URI, config.QUERY_TIMEOUT_MS);
+  const db = options.db ?? testDatabase(config.NEO4J_URI, config.QUERY_TIMEOUT_MS);
   const app = await createApp({ config, db, logger: pino({ level: 'silent' }), migrationsApplied: true });
   return {
     app,

@@ -16,6 +16,8 @@ const mutation: MutationResolvers = {
       throw badInput(`document: ${bytes} bytes is over the limit of ${limit} bytes (IMPORT_MAX_BYTES); import it with \`npm run import -- <format> <file>\``, ['document']);
     }
     if (name !== null && name !== undefined && (name.trim() === '' || name.length > 200)) throw badInput('name: must be 1..200 characters', ['name']);
+    // The import is one transaction bounded by the request: not finished by REQUEST_TIMEOUT_MS, it is rolled back.
+    ctx.deadline.hint = 'importDocument did not finish in time and nothing was imported: import large documents with `npm run import -- <format> <file>` (no request limit).';
     try {
       return await importDocument(ctx.db, { text: document, format: format ?? undefined, name: name ?? undefined, dryRun: dryRun ?? false, caller: ctx.caller.id, clearance: ctx.caller.clearance, stats: ctx.stats });
     } catch (error) {
