@@ -28,8 +28,13 @@ describe('seed scenario', () => {
     await t.close();
   });
 
+  /** What the seed wrote (stamped assertedBy 'seed'), not the whole database: other test files write too. */
   async function graphCounts(): Promise<{ nodes: number; relationships: number }> {
-    const rows = await t.db.read(undefined, 'test graph counts', 'RETURN COUNT { MATCH (n) } AS nodes, COUNT { MATCH ()-[r]->() } AS relationships');
+    const rows = await t.db.read(
+      undefined,
+      'test seed counts',
+      "RETURN COUNT { MATCH (n) WHERE n.assertedBy = 'seed' } AS nodes, COUNT { MATCH ()-[r]->() WHERE r.assertedBy = 'seed' } AS relationships",
+    );
     return { nodes: Number(rows[0]?.nodes), relationships: Number(rows[0]?.relationships) };
   }
 
