@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    connected = await connectDatabase(config, { log: (m) => logger.info(m) });
+    connected = await connectDatabase(config, { log: (m, level = 'info') => logger[level](m) });
   } catch (error) {
     if (error instanceof LocalNeo4jError) {
       process.stderr.write(`${error.message}\n`);
