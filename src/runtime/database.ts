@@ -49,6 +49,9 @@ export async function connectDatabase(config: AppConfig, opts: { fresh?: boolean
       credentials = local.credentials;
     }
   }
+  if (config.NODE_ENV === 'production' && !credentials) {
+    throw new LocalNeo4jError(`refusing to start in production against ${uri} without credentials: set NEO4J_USER and NEO4J_PASSWORD (or leave NEO4J_URI unset to use the project-managed Neo4j and its generated password)`);
+  }
   const db = new Database({
     uri,
     user: credentials?.user,
