@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     const summary = await loadSeed(connected.db);
     logger.info({ seed: summary }, 'seed scenario loaded');
   }
-  app = await createApp({ config, db: connected.db, logger, migrationsApplied });
+  const local = connected.local;
+  app = await createApp({ config, db: connected.db, logger, migrationsApplied, neo4jState: local ? () => local.state() : undefined });
   const url = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, neo4j: connected.uri, startupMs: Date.now() - started }, 'Assurance Graph API ready');
 }

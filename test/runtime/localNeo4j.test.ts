@@ -132,6 +132,7 @@ describe('project-managed Neo4j', () => {
       db: connected.db,
       logger: pino({ level: 'silent' }),
       migrationsApplied: false,
+      neo4jState: () => local.state(),
     });
     const url = await app.listen(0, '127.0.0.1');
     const ready = async () => (await fetch(`${url}/readyz`)).status;
@@ -146,16 +147,26 @@ describe('project-managed Neo4j', () => {
       const jvm = local.jvmPid();
       if (!jvm) throw new Error('no JVM pid');
       process.kill(jvm, 'SIGKILL');
+      const killedAt = Date.now();
 
       const death = await until('the death to be logged', 10_000, async () => messages.find((m) => m.level === 'error' && m.message.includes('died')));
       expect(death.message).toContain(`JVM pid ${jvm}`);
       expect(death.message).toContain('SIGKILL');
-      expect(await ready()).toBe(503);
+      const notReady = await fetch(`${url}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ status: 'not ready', checks: { neo4j: 'restarting' } });
       const failed = await query();
       expect(failed.errors?.[0]?.extensions.code).toBe('SERVICE_UNAVAILABLE');
 
-      // Back without a manual restart.
-      await until('/readyz 200 again', 180_000, async () => ((await ready()) === 200 ? true : undefined));
+      // Back without a manual restart. Until then every query fails with a named, retryable code.
+      const codes = new Set<string>();
+      await until('/readyz 200 again', 180_000, async () => {
+        const r = await query();
+        for (const e of r.errors ?? []) codes.add(e.extensions.code);
+        return (await ready()) === 200 ? true : undefined;
+      });
+      process.stderr.write(`[runtime test] kill -9 to /readyz 200: ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);
+      expect([...codes]).toEqual(['SERVICE_UNAVAILABLE']);
       const served = await until('a query answered again', 60_000, async () => {
         const r = await query();
         return r.data ? r : undefined;
