@@ -440,8 +440,8 @@ async function main(): Promise<void> {
   const connected = await connectDatabase(config, { fresh: !o.reuse && !config.NEO4J_URI, log });
   const loaderDb = new Database({
     uri: connected.uri,
-    user: config.NEO4J_URI ? config.NEO4J_USER : undefined,
-    password: config.NEO4J_URI ? config.NEO4J_PASSWORD : undefined,
+    user: connected.credentials?.user,
+    password: connected.credentials?.password,
     database: config.NEO4J_DATABASE,
     queryTimeoutMs: 600000,
   });

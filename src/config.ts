@@ -47,8 +47,8 @@ const envSchema = z.object({
   NEO4J_START_TIMEOUT: intInRange(5, 600).default(120),
   /** Per-transaction timeout for every query the API runs, in milliseconds. */
   QUERY_TIMEOUT_MS: intInRange(100, 600000).default(15000),
-  /** Load the seed scenario at start. */
-  SEED: bool.default(true),
+  /** Load the seed scenario at start (default: true outside production, false in production). */
+  SEED: bool.optional(),
   /** Largest document accepted by the importDocument mutation, in bytes. */
   IMPORT_MAX_BYTES: intInRange(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
   /** Largest HTTP request body accepted, in bytes. */
@@ -93,12 +93,15 @@ const envSchema = z.object({
   const jwtKey = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined || c.JWT_JWKS !== undefined;
   if (jwtKey && !c.JWT_ISSUER) ctx.addIssue({ code: 'custom', path: ['JWT_ISSUER'], message: 'an issuer when JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS is set' });
   if (jwtKey && !c.JWT_AUDIENCE) ctx.addIssue({ code: 'custom', path: ['JWT_AUDIENCE'], message: 'an audience when JWT_SECRET, JWT_PUBLIC_KEY or JWT_JWKS is set' });
+  if (c.NODE_ENV === 'production' && c.NEO4J_URI !== undefined && c.NEO4J_PASSWORD === '') {
+    ctx.addIssue({ code: 'custom', path: ['NEO4J_PASSWORD'], message: 'a password for NEO4J_URI in production (a Neo4j without authentication lets any process read every marking)' });
+  }
   if (c.NODE_ENV === 'production' && c.ALLOW_ANONYMOUS === true) {
     ctx.addIssue({ code: 'custom', path: ['ALLOW_ANONYMOUS'], message: 'false in production (anonymous access is always refused there)' });
   }
 });
 
-export type AppConfig = z.infer<typeof envSchema>;
+export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED'> & { SEED: boolean };
 
 export class ConfigError extends Error {}
 
@@ -116,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const allowed = issue ? issue.message : 'a valid value';
     throw new ConfigError(`Invalid environment variable ${variable}=${JSON.stringify(relevant[variable] ?? '')}: expected ${allowed}`);
   }
-  return parsed.data;
+  // The seed never undoes curation, but a production graph is curated, not a demo: opt in there.
+  return { ...parsed.data, SEED: parsed.data.SEED ?? parsed.data.NODE_ENV !== 'production' };
 }
 
 /**

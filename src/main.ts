@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    connected = await connectDatabase(config, { log: (m) => logger.info(m) });
+    connected = await connectDatabase(config, { log: (m, level = 'info') => logger[level](m) });
   } catch (error) {
     if (error instanceof LocalNeo4jError) {
       process.stderr.write(`${error.message}\n`);
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     const summary = await loadSeed(connected.db);
     logger.info({ seed: summary }, 'seed scenario loaded');
   }
-  app = await createApp({ config, db: connected.db, logger, migrationsApplied });
+  const local = connected.local;
+  app = await createApp({ config, db: connected.db, logger, migrationsApplied, neo4jState: local ? () => local.state() : undefined });
   const url = await app.listen(config.PORT, config.HOST);
   logger.info({ url: `${url}/graphql`, neo4j: connected.uri, startupMs: Date.now() - started }, 'Assurance Graph API ready');
 }

@@ -28,6 +28,8 @@ export interface AppOptions {
   logger: Logger;
   /** Whether migrations already ran (readiness retries them otherwise). */
   migrationsApplied?: boolean;
+  /** State of the project-managed Neo4j, when this process runs it: `restarting` makes /readyz say so. */
+  neo4jState?: () => string;
 }
 
 export interface App {
@@ -148,6 +150,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
 
   const readiness = async (): Promise<{ ready: boolean; checks: Record<string, string> }> => {
     const checks: Record<string, string> = {};
+    if (opts.neo4jState?.() === 'restarting') {
+      return { ready: false, checks: { neo4j: 'restarting', migrations: migrationsApplied ? 'applied' : 'pending' } };
+    }
     try {
       await db.verifyConnectivity();
       checks.neo4j = 'reachable';

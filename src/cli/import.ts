@@ -2,7 +2,8 @@
  * `npm run import -- [format] <file> [--dry-run] [--name <name>] [--json]`
  *
  * Imports one document into the configured database (NEO4J_URI when set, otherwise the
- * project's own Neo4j, started for the run and stopped afterwards) in one transaction, and
+ * project's own Neo4j: the one already running on that store, e.g. under `npm start`, or one
+ * started for the run and stopped afterwards) in one transaction, and
  * prints a summary: created, updated, unchanged, skipped and stale per label and relationship
  * type, and nodes/relationships per second. The format (stix, oscal-catalog,
  * oscal-component-definition, cyclonedx, kev) is detected when left out. A progress bar is

@@ -1,8 +1,9 @@
 /**
  * `npm run seed [-- <dir>]`: loads the seed scenario (seed/*.json, or the given folder) into the
  * configured database: NEO4J_URI when set, otherwise the project's own Neo4j (started for the
- * run and stopped afterwards). Applies migrations first. Idempotent: a second run reports
- * everything unchanged. Exit codes: 0 loaded, 1 database or unexpected error, 2 bad
+ * run and stopped afterwards, or the one already running on that store). Applies migrations
+ * first. Idempotent: a second run reports everything unchanged. Never undoes curation: what a
+ * curator, admin or importer changed since the seed wrote it is kept (see src/seed/loadSeed.ts). Exit codes: 0 loaded, 1 database or unexpected error, 2 bad
  * configuration or an invalid seed file (nothing is written then).
  */
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { applyMigrations } from '../store/migrations';
 const SEED_TRANSACTION_TIMEOUT_MS = 120_000;
 
 function formatSummary(dir: string, summary: SeedSummary): string {
-  const line = (what: string, c: SeedSummary['nodes']) => `  ${what.padEnd(14)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}`;
+  const line = (what: string, c: SeedSummary['nodes']) => `  ${what.padEnd(14)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, kept as curated ${c.kept}`;
   return [`Seed loaded from ${dir}`, line('nodes:', summary.nodes), line('relationships:', summary.relationships)].join('\n');
 }
 

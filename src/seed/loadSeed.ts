@@ -2,15 +2,21 @@
  * Loads the seed scenario (seed/*.json) through the same bulk-write path as the importers:
  * validated first (file, index and field named on error), then written in one transaction,
  * idempotently (a second load creates and updates nothing).
+ *
+ * The seed never undoes curation: it creates what is missing and updates only what it wrote
+ * last itself (assertedBy 'seed'). A node or relationship a curator, an admin or an importer
+ * changed since is left exactly as they left it (counted as `kept`), and a marking is never
+ * lowered: a seed update keeps the higher of the stored and the seed's classification.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../config';
-import { LABELS, isRelationshipType, relationshipAllows, type Label, type RelationshipType } from '../domain/model';
+import { CLASSIFICATIONS, LABELS, isRelationshipType, relationshipAllows, type Label, type RelationshipType } from '../domain/model';
 import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import type { Database } from '../store/database';
 import { mergeRelationships, upsertNodes, type WriteCounts } from '../store/graphStore';
+import { SEED_ASSERTER, seedNodeOwnership, seedRelationshipOwnership, type SeedOwnership } from '../store/seedStore';
 
 export const SEED_DIR = path.join(REPO_ROOT, 'seed');
 
@@ -97,20 +103,46 @@ export function readSeed(dir = SEED_DIR): SeedData {
   return data;
 }
 
+/** Write counts, plus `kept`: seed items someone else changed since, left untouched. */
+export type SeedCounts = WriteCounts & { kept: number };
+
 export interface SeedSummary {
-  nodes: WriteCounts;
-  relationships: WriteCounts;
+  nodes: SeedCounts;
+  relationships: SeedCounts;
+}
+
+/** The higher of two markings (unknown or missing values rank lowest). */
+function higherMarking(a: unknown, b: unknown): unknown {
+  const rank = (v: unknown) => CLASSIFICATIONS.indexOf(v as (typeof CLASSIFICATIONS)[number]);
+  return rank(a) >= rank(b) ? a : b;
+}
+
+/**
+ * Which seed rows may be written: missing ones, and ones the seed wrote last (their marking never
+ * lowered). The others were changed by someone else and are kept as they are.
+ */
+function writable<T extends { props: Record<string, unknown> }>(rows: T[], keyOf: (row: T) => string, existing: Map<string, SeedOwnership>, defaultMarking: string | undefined): { rows: T[]; kept: number } {
+  const out: T[] = [];
+  let kept = 0;
+  for (const row of rows) {
+    const current = existing.get(keyOf(row));
+    if (!current) out.push(row);
+    else if (!current.seedOwned) kept += 1;
+    else if (current.classification === null) out.push(row);
+    else out.push({ ...row, props: { ...row.props, classification: higherMarking(current.classification, row.props.classification ?? defaultMarking) } });
+  }
+  return { rows: out, kept };
 }
 
 /** A first load on a cold JVM compiles every query shape; allow more than an API request. */
 export const SEED_TRANSACTION_TIMEOUT_MS = 300_000;
 
-/** Writes the seed in one transaction. Idempotent. */
+/** Writes the seed in one transaction. Idempotent; never overwrites what someone else changed since. */
 export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummary> {
   const data = readSeed(dir);
   const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
   const assertedAt = new Date();
-  const summary: SeedSummary = { nodes: { created: 0, updated: 0, unchanged: 0 }, relationships: { created: 0, updated: 0, unchanged: 0 } };
+  const summary: SeedSummary = { nodes: { created: 0, updated: 0, unchanged: 0, kept: 0 }, relationships: { created: 0, updated: 0, unchanged: 0, kept: 0 } };
   const add = (into: WriteCounts, c: WriteCounts) => {
     into.created += c.created;
     into.updated += c.updated;
@@ -126,7 +158,10 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
       nodeGroups.set(key, group);
     }
     for (const g of nodeGroups.values()) {
-      add(summary.nodes, await upsertNodes(tx, g.label, g.rows, { source: g.source, assertedBy: 'seed', assertedAt }));
+      const existing = await seedNodeOwnership(tx, g.label, g.rows.map((r) => r.id));
+      const { rows, kept } = writable(g.rows, (r) => r.id, existing, 'UNCLASSIFIED');
+      summary.nodes.kept += kept;
+      if (rows.length > 0) add(summary.nodes, await upsertNodes(tx, g.label, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt }));
     }
     const relGroups = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; source: string; rows: { fromId: string; toId: string; sourceRef: string; props: Record<string, unknown> }[] }>();
     for (const rel of data.relationships) {
@@ -139,7 +174,11 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
       relGroups.set(key, group);
     }
     for (const g of relGroups.values()) {
-      const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, g.rows, { source: g.source, assertedBy: 'seed', assertedAt });
+      const existing = await seedRelationshipOwnership(tx, g.type, g.fromLabel, g.toLabel, g.rows.map((r) => ({ fromId: r.fromId, toId: r.toId })));
+      const { rows, kept } = writable(g.rows, (r) => `${r.fromId}\u0000${r.toId}`, existing, undefined);
+      summary.relationships.kept += kept;
+      if (rows.length === 0) continue;
+      const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt });
       if (result.missing.length > 0) throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
       add(summary.relationships, result);
     }

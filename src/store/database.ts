@@ -59,7 +59,9 @@ export class QueryTimeoutError extends Error {}
 
 function translate(error: unknown): unknown {
   if (error instanceof Neo4jError) {
-    if (error.code === 'ServiceUnavailable' || error.code === 'SessionExpired') {
+    // DatabaseUnavailable: the server answers but the database is still starting or recovering
+    // (e.g. right after the project-managed Neo4j was restarted).
+    if (error.code === 'ServiceUnavailable' || error.code === 'SessionExpired' || error.code === 'Neo.TransientError.General.DatabaseUnavailable') {
       return new DatabaseUnavailableError('the graph database is unreachable');
     }
     if (error.code.startsWith('Neo.ClientError.Transaction.TransactionTimedOut') || error.code === 'Neo.TransientError.Transaction.LockClientStopped') {

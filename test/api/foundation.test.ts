@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig, REPO_ROOT } from '../../src/config';
 import { createApp } from '../../src/server';
-import { Database } from '../../src/store/database';
 import { applyMigrations, listConstraints } from '../../src/store/migrations';
 import { LABELS } from '../../src/domain/model';
 import { cleanup, KEYS, startTestApp, testConfig, testDatabase, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
@@ -90,7 +89,7 @@ describe('when Neo4j is unreachable', () => {
     const proxy = new Proxy(Number(target.port));
     await proxy.open();
     const config = testConfig({ NEO4J_URI: `bolt://127.0.0.1:${proxy.port}` });
-    const db = new Database({ uri: config.NEO4J_URI ?? '', queryTimeoutMs: 5000 });
+    const db = testDatabase(config.NEO4J_URI ?? '', 5000);
     const app = await createApp({ config, db, logger: pino({ level: 'silent' }), migrationsApplied: true });
     const url = await app.listen(0, '127.0.0.1');
     const query = () => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.viewer }, body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }) });

@@ -53,7 +53,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     ...Object.entries(ANALYST_KEYS_BY_CLEARANCE).map(([clearance, key]) => ({ id: `analyst-${clearance.toLowerCase()}`, sha256: hashApiKey(key), roles: ['analyst'], clearance })),
   ];
   const timeout = { QUERY_TIMEOUT_MS: process.env.QUERY_TIMEOUT_MS ?? TEST_QUERY_TIMEOUT_MS, REQUEST_TIMEOUT_MS: process.env.REQUEST_TIMEOUT_MS ?? TEST_REQUEST_TIMEOUT_MS };
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), API_KEYS: JSON.stringify(apiKeys), ...timeout, ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), ...testNeo4jCredentials(), API_KEYS: JSON.stringify(apiKeys), ...timeout, ...overrides });
 }
 
 export function testNeo4jUri(): string {
@@ -62,8 +62,16 @@ export function testNeo4jUri(): string {
   return uri;
 }
 
+/** The test database's user and password, as the global setup found them (the local Neo4j's generated password, or NEO4J_USER/NEO4J_PASSWORD). */
+export function testNeo4jCredentials(): { NEO4J_USER?: string; NEO4J_PASSWORD?: string } {
+  const user = process.env.TEST_NEO4J_USER;
+  const password = process.env.TEST_NEO4J_PASSWORD;
+  return user && password ? { NEO4J_USER: user, NEO4J_PASSWORD: password } : {};
+}
+
 export function testDatabase(uri = testNeo4jUri(), queryTimeoutMs = Number(TEST_QUERY_TIMEOUT_MS)): Database {
-  return new Database({ uri, queryTimeoutMs, user: process.env.NEO4J_URI ? process.env.NEO4J_USER : undefined, password: process.env.NEO4J_URI ? process.env.NEO4J_PASSWORD : undefined, database: process.env.NEO4J_DATABASE });
+  const { NEO4J_USER: user, NEO4J_PASSWORD: password } = testNeo4jCredentials();
+  return new Database({ uri, queryTimeoutMs, user, password, database: process.env.NEO4J_DATABASE });
 }
 
 export interface TestApp {

@@ -47,8 +47,8 @@ describe('seed scenario', () => {
 
     const second = await loadSeed(loader);
     expect(second).toEqual({
-      nodes: { created: 0, updated: 0, unchanged: seed.nodes.length },
-      relationships: { created: 0, updated: 0, unchanged: seed.relationships.length },
+      nodes: { created: 0, updated: 0, unchanged: seed.nodes.length, kept: 0 },
+      relationships: { created: 0, updated: 0, unchanged: seed.relationships.length, kept: 0 },
     });
     expect(await graphCounts()).toEqual(before);
 
