@@ -6,10 +6,12 @@
  * started for the run and stopped afterwards) in one transaction, and
  * prints a summary: created, updated, unchanged, skipped and stale per label and relationship
  * type, and nodes/relationships per second. The format (stix, oscal-catalog,
- * oscal-component-definition, cyclonedx, kev) is detected when left out. A progress bar is
+ * oscal-component-definition, cyclonedx, kev, cve) is detected when left out. A folder is read as
+ * CVE records (every *.json / *.json.gz file in it, one record or an array each), one document. A progress bar is
  * shown only when stdout is a terminal. Exit codes: 0 imported, 1 database or unexpected
  * error, 2 bad arguments, configuration or an invalid document (nothing is written then).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
@@ -26,6 +28,18 @@ import { applyMigrations } from '../store/migrations';
 const CLI_TRANSACTION_TIMEOUT_MS = 600000;
 
 class UsageError extends Error {}
+
+/** A folder of CVE record files as one JSON array (records in file-name order). */
+function readCveFolder(dir: string): string {
+  const files = fs.readdirSync(dir).filter((f) => /\.json(\.gz)?$/.test(f)).sort();
+  if (files.length === 0) throw new UsageError(`${dir}: no *.json or *.json.gz files`);
+  const records: unknown[] = [];
+  for (const file of files) {
+    const parsed = JSON.parse(readDocument(path.join(dir, file))) as unknown;
+    records.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+  }
+  return JSON.stringify(records);
+}
 
 function table(title: string, lines: CountLine[]): string[] {
   if (lines.length === 0) return [];
@@ -52,7 +66,7 @@ function formatSummary(file: string, s: ImportSummary): string {
 function parseArguments(argv: string[]): { format?: ImportFormat; file: string; dryRun: boolean; name?: string; json: boolean } {
   const program = new Command()
     .name('npm run import --')
-    .description('Import a STIX, OSCAL, CycloneDX or CISA KEV document into the assurance graph.')
+    .description('Import a STIX, OSCAL, CycloneDX, CISA KEV or CVE JSON 5 document into the assurance graph. For cve, the file may be one record, a JSON array of records, or a folder of record files (*.json, *.json.gz), imported as one document.')
     .argument('<format-or-file>', `format (${Object.keys(FORMAT_NAMES).join(', ')}) or, with the format left out, the file`)
     .argument('[file]', 'the document (JSON, or gzip-compressed JSON such as .json.gz)')
     .option('--dry-run', 'validate and report what would change, then roll back')
@@ -81,7 +95,7 @@ async function main(): Promise<number> {
   try {
     args = parseArguments(process.argv.slice(2));
     try {
-      text = readDocument(args.file);
+      text = fs.statSync(args.file).isDirectory() ? readCveFolder(args.file) : readDocument(args.file);
     } catch (error) {
       throw new UsageError(`cannot read ${args.file}: ${error instanceof Error ? error.message : String(error)}`);
     }

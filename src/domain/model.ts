@@ -124,6 +124,22 @@ export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = {
     kevDateAdded: { type: 'date' },
     kevDueDate: { type: 'date' },
     knownRansomwareUse: { type: 'boolean' },
+    /** CVE record `cveMetadata.dateUpdated` (date part). */
+    cveUpdatedAt: { type: 'date' },
+    /** CWE ids of the record's problem types (CNA and ADP containers). */
+    cweIds: { type: 'string[]' },
+    /** CVSS version of `cvss` (`3.1`, `4.0`, ...). */
+    cvssVersion: { type: 'string' },
+    /** CVSS vector string of `cvss`. */
+    cvssVector: { type: 'string' },
+    /** Container `cvss` came from: `cna` or `cisa-adp`. */
+    cvssSource: { type: 'string' },
+    /** SSVC `Exploitation` decision point (`none`, `poc`, `active`), from the CISA ADP container. */
+    ssvcExploitation: { type: 'string' },
+    /** The parsed `affected` ranges the CVE importer matches components against (JSON array, see src/domain/cveRanges.ts StoredRange). */
+    cveRanges: { type: 'string' },
+    /** Product keys of `cveRanges` as `|key|key|` (text-indexed lookup key, e.g. `|cpe:o:apple:iphone_os|`). */
+    cveProducts: { type: 'string' },
   },
   Deployment: {
     deviceCount: { type: 'int', min: 0 },
@@ -168,7 +184,19 @@ export const RELATIONSHIPS = {
     type: 'AFFECTS',
     from: ['Vulnerability'],
     to: ['Component'],
-    properties: { versionRange: { type: 'string' }, vexState: { type: 'string', enum: VEX_STATES }, vexJustification: { type: 'string' } },
+    properties: {
+      versionRange: { type: 'string' },
+      vexState: { type: 'string', enum: VEX_STATES },
+      vexJustification: { type: 'string' },
+      /** CVE matching: the range that matched, with container and place in the record. */
+      matchedRange: { type: 'string' },
+      /** CVE matching: how the component was found (`cpe`, `purl`, `alias`, `name`). */
+      matchMethod: { type: 'string' },
+      /** CVE matching: id of the first release of the same line at or above the range's upper bound known to the graph. */
+      fixedIn: { type: 'string' },
+      /** CVE matching: why the record's range is imprecise (the safer, wider reading was used), when it is. */
+      imprecise: { type: 'string' },
+    },
   },
   CERTIFIES: {
     type: 'CERTIFIES',

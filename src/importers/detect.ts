@@ -2,6 +2,7 @@
  * Format detection from the document itself (used when the caller leaves the format out),
  * and the one entry point that dispatches to the right parser.
  */
+import { parseCve } from './cve';
 import { parseCycloneDx } from './cyclonedx';
 import { parseKev } from './kev';
 import { parseOscalCatalog, parseOscalComponentDefinition } from './oscal';
@@ -17,6 +18,7 @@ export function detectFormat(text: string): ImportFormat {
   if (/^\s*\{\s*"component-definition"\s*:/.test(head)) return 'OSCAL_COMPONENT_DEFINITION';
   if (/"type"\s*:\s*"bundle"/.test(head) && /"objects"\s*:/.test(text.slice(0, 65536))) return 'STIX';
   if (/"catalogVersion"\s*:/.test(head) && /"vulnerabilities"\s*:/.test(text.slice(0, 65536))) return 'KEV';
+  if (/"dataType"\s*:\s*"CVE_RECORD"/.test(head)) return 'CVE';
   // Key order is not guaranteed: fall back to parsing.
   let doc: unknown;
   try {
@@ -31,8 +33,10 @@ export function detectFormat(text: string): ImportFormat {
     if ('component-definition' in o) return 'OSCAL_COMPONENT_DEFINITION';
     if (o.type === 'bundle' && Array.isArray(o.objects)) return 'STIX';
     if ('catalogVersion' in o && Array.isArray(o.vulnerabilities)) return 'KEV';
+    if (o.dataType === 'CVE_RECORD') return 'CVE';
   }
-  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM or the CISA KEV catalog)');
+  if (Array.isArray(doc) && doc.length > 0 && typeof doc[0] === 'object' && doc[0] !== null && (doc[0] as Record<string, unknown>).dataType === 'CVE_RECORD') return 'CVE';
+  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog or CVE JSON 5 records)');
 }
 
 /** Command-line names of the formats. */
@@ -42,6 +46,7 @@ export const FORMAT_NAMES: Record<string, ImportFormat> = {
   'oscal-component-definition': 'OSCAL_COMPONENT_DEFINITION',
   cyclonedx: 'CYCLONEDX',
   kev: 'KEV',
+  cve: 'CVE',
 };
 
 export function parseDocument(format: ImportFormat, text: string, name?: string): ImportBatch {
@@ -57,5 +62,7 @@ export function parseDocument(format: ImportFormat, text: string, name?: string)
       return parseCycloneDx(text, options);
     case 'KEV':
       return parseKev(text, options);
+    case 'CVE':
+      return parseCve(text, options);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Label, RelationshipType } from '../domain/model';
 
-export const IMPORT_FORMATS = ['STIX', 'OSCAL_CATALOG', 'OSCAL_COMPONENT_DEFINITION', 'CYCLONEDX', 'KEV'] as const;
+export const IMPORT_FORMATS = ['STIX', 'OSCAL_CATALOG', 'OSCAL_COMPONENT_DEFINITION', 'CYCLONEDX', 'KEV', 'CVE'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** A node to write, with the place in the document it came from (for messages). */
@@ -58,6 +58,8 @@ export interface ImportBatch {
   problems: string[];
   /** Format-specific counts (used by golden tests and the summary). */
   stats: Record<string, number>;
+  /** False for collections that are not versioned documents (CVE records): nothing is marked stale. Default true. */
+  staleMarking?: boolean;
 }
 
 /** A document that cannot be imported; nothing is written. `path` names the place. */

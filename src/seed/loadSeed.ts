@@ -12,9 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../config';
-import { CLASSIFICATIONS, LABELS, isRelationshipType, relationshipAllows, type Label, type RelationshipType } from '../domain/model';
+import { CLASSIFICATIONS, LABELS, isRelationshipType, markingsVisibleTo, relationshipAllows, type Label, type RelationshipType } from '../domain/model';
 import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import type { Database } from '../store/database';
+import { matchCveRanges } from '../store/cveMatchStore';
 import { mergeRelationships, upsertNodes, type WriteCounts } from '../store/graphStore';
 import { SEED_ASSERTER, seedNodeOwnership, seedRelationshipOwnership, type SeedOwnership } from '../store/seedStore';
 
@@ -182,6 +183,9 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
       if (result.missing.length > 0) throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
       add(summary.relationships, result);
     }
+    // Seed components are matched against the CVE ranges already in the graph (none on a fresh database).
+    const componentIds = data.nodes.filter((n) => n.label === 'Component').map((n) => n.id);
+    add(summary.relationships, await matchCveRanges(tx, { componentIds }, { source: 'cve', assertedBy: 'seed', assertedAt }, markingsVisibleTo('SECRET')));
   }, { timeoutMs: Math.max(db.queryTimeoutMs, SEED_TRANSACTION_TIMEOUT_MS) });
   return summary;
 }

@@ -132,7 +132,7 @@ export async function importDocument(db: Database, request: ImportRequest): Prom
     relationships,
     unknownObjectTypes: toNamed(batch.unknown),
     skipped: toNamed(batch.skipped),
-    stats: toNamed(batch.stats),
+    stats: toNamed({ ...batch.stats, ...result.stats }),
     joined: Object.entries(result.joined).map(([importedId, existingId]) => ({ importedId, existingId })),
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
     problemCount: problems.length,

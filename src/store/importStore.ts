@@ -11,6 +11,7 @@
 import { LABELS, RELATIONSHIPS, markingsVisibleTo, propertySpec, type Classification, type Label, type RelationshipType } from '../domain/model';
 import type { BatchNode, BatchRelationship, ImportBatch, RelationshipGroup } from '../importers/types';
 import { toNeo4jProperty } from './convert';
+import { matchCveRanges } from './cveMatchStore';
 import type { Database, QueryStats, Tx } from './database';
 import { relProps, stampParams, upsertNodes, type ProvenanceStamp, type RelationshipWrite, type WriteCounts } from './graphStore';
 
@@ -28,6 +29,8 @@ export interface LoadResult {
   problems: string[];
   /** Ids remapped to existing nodes by a join key: imported id -> existing id. */
   joined: Record<string, string>;
+  /** Counts the loader adds to the parser's (CVE matching: `noComponentMatched`, `matchedVulnerabilities`). */
+  stats: Record<string, number>;
 }
 
 /**
@@ -256,7 +259,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
   const total = [...batch.nodes.values()].reduce((n, rows) => n + rows.length, 0) + batch.relationships.reduce((n, g) => n + g.rows.length, 0);
   try {
     return await db.writeTransaction(options.stats, async (tx) => {
-      const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {} };
+      const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {} };
       let done = 0;
       const remap = new Map<string, string>();
       const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
@@ -329,7 +332,22 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
         options.onProgress?.(done, total);
       }
 
-      await markStale(tx, prefix, options.runId, batch, result, markings);
+      // CVE ranges <-> components: the document's vulnerabilities, and any components it wrote.
+      const written = (label: Label) => [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
+      const vulnerabilityIds = batch.format === 'CVE' ? written('Vulnerability') : [];
+      const componentIds = written('Component');
+      if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
+        const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
+        if (match.evaluated > 0 || batch.format === 'CVE') {
+          const counts = (result.relationships.AFFECTS ??= emptyCounts());
+          addCounts(counts, match);
+          counts.stale += match.stale;
+          result.stats.matchedVulnerabilities = match.evaluated - match.noComponentMatched.length;
+          if (batch.format === 'CVE') result.stats['no component matched'] = match.noComponentMatched.length;
+        }
+      }
+
+      if (batch.staleMarking !== false) await markStale(tx, prefix, options.runId, batch, result, markings);
       if (options.dryRun) throw new DryRunRollback(result);
       return result;
     }, { timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS) });

@@ -18,6 +18,8 @@ export function migrationStatements(): { name: string; cypher: string }[] {
   }
   const extra: [string, string][] = [
     ['component_purl', 'FOR (n:Component) ON (n.purl)'],
+    // CVE matching: components by CPE prefix (STARTS WITH), vulnerabilities by product key (CONTAINS, text index).
+    ['component_cpe', 'FOR (n:Component) ON (n.cpe)'],
     ['component_kind', 'FOR (n:Component) ON (n.kind)'],
     ['threat_external_id', 'FOR (n:Threat) ON (n.externalId)'],
     ['control_control_id', 'FOR (n:Control) ON (n.controlId)'],
@@ -26,6 +28,7 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     ['vulnerability_published_at', 'FOR (n:Vulnerability) ON (n.publishedAt)'],
   ];
   for (const [name, body] of extra) statements.push({ name: `index ${name}`, cypher: `CREATE INDEX ${name} IF NOT EXISTS ${body}` });
+  statements.push({ name: 'text index vulnerability_cve_products', cypher: 'CREATE TEXT INDEX vulnerability_cve_products IF NOT EXISTS FOR (n:Vulnerability) ON (n.cveProducts)' });
   statements.push({
     name: 'fulltext nodeSearch',
     cypher: `CREATE FULLTEXT INDEX ${FULLTEXT_INDEX} IF NOT EXISTS FOR (n:${LABELS.join('|')}) ON EACH [n.name, n.description, n.externalId, n.controlId, n.id]`,

@@ -1173,6 +1173,8 @@ export type ImportCount = {
 
 /** Document formats the importers read. */
 export type ImportFormat =
+  /** CVE JSON 5 records (one record or an array): Vulnerability nodes, and AFFECTS to the components their affected ranges match. */
+  | 'CVE'
   /** A CycloneDX 1.2-1.6 JSON BOM, including hardware BOMs and VEX (components, suppliers, dependencies, vulnerabilities). */
   | 'CYCLONEDX'
   /** The CISA Known Exploited Vulnerabilities catalog (JSON). */
@@ -2000,6 +2002,14 @@ export type Relationship = {
   effectiveness?: Maybe<Scalars['Float']['output']>;
   /** IMPLEMENTS: evidence that the control is implemented. */
   evidence?: Maybe<Scalars['String']['output']>;
+  /** AFFECTS (CVE matching): id of the first release of the same line at or above the range's upper bound known to the graph. */
+  fixedIn?: Maybe<Scalars['String']['output']>;
+  /** AFFECTS (CVE matching): why the record's range is imprecise, when it is (the wider, safer reading was used). */
+  imprecise?: Maybe<Scalars['String']['output']>;
+  /** AFFECTS (CVE matching): how the component was found: `cpe`, `purl`, `alias` or `name`. */
+  matchMethod?: Maybe<Scalars['String']['output']>;
+  /** AFFECTS (CVE matching): the record's range that matched, with its container and place. */
+  matchedRange?: Maybe<Scalars['String']['output']>;
   /** CERTIFIES: highest OS version inside the certified scope (inclusive; `17` covers every 17.x). */
   maxOsVersion?: Maybe<Scalars['String']['output']>;
   /** CERTIFIES: lowest OS version inside the certified scope (inclusive). */
@@ -2500,8 +2510,22 @@ export type Vulnerability = Node & {
   affects: ComponentConnection;
   /** Security marking. */
   classification: Classification;
+  /** Product keys of `cveRanges`, as `|cpe:o:apple:iphone_os|...|` (lookup key of the matching). */
+  cveProducts?: Maybe<Scalars['String']['output']>;
+  /** The CVE record's affected ranges as the importer parsed them (JSON array: product keys, match method, container, version entries); matched against components when either is imported. */
+  cveRanges?: Maybe<Scalars['String']['output']>;
+  /** Date the CVE record was last updated (`cveMetadata.dateUpdated`). */
+  cveUpdatedAt?: Maybe<Scalars['Date']['output']>;
   /** CVSS base score, 0..10. */
   cvss?: Maybe<Scalars['Float']['output']>;
+  /** Which CVE record container `cvss` came from: `cna` or `cisa-adp`. */
+  cvssSource?: Maybe<Scalars['String']['output']>;
+  /** CVSS vector string of `cvss`. */
+  cvssVector?: Maybe<Scalars['String']['output']>;
+  /** CVSS version of `cvss`, e.g. `3.1`. */
+  cvssVersion?: Maybe<Scalars['String']['output']>;
+  /** CWE ids of the CVE record's problem types, e.g. `CWE-787`. */
+  cweIds?: Maybe<Array<Scalars['String']['output']>>;
   /** Description. */
   description?: Maybe<Scalars['String']['output']>;
   /** Threats that exploit it (inverse of EXPLOITS). */
@@ -2524,6 +2548,8 @@ export type Vulnerability = Node & {
   provenance: Provenance;
   /** Publication date. */
   publishedAt?: Maybe<Scalars['Date']['output']>;
+  /** SSVC Exploitation decision point from the CISA ADP container: `none`, `poc` or `active`. */
+  ssvcExploitation?: Maybe<Scalars['String']['output']>;
   /** True when a newer import no longer contained it. */
   stale: Scalars['Boolean']['output'];
   /** Vendor named by the source (KEV `vendorProject`). */
@@ -3384,6 +3410,10 @@ export type RelationshipResolvers<ContextType = GraphQLContext, ParentType exten
   classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
   effectiveness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   evidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  fixedIn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  imprecise?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  matchMethod?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  matchedRange?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   minOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
@@ -3509,7 +3539,14 @@ export type UnlinkResultResolvers<ContextType = GraphQLContext, ParentType exten
 export type VulnerabilityResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Vulnerability'] = ResolversParentTypes['Vulnerability']> = ResolversObject<{
   affects?: Resolver<ResolversTypes['ComponentConnection'], ParentType, ContextType, Partial<VulnerabilityAffectsArgs>>;
   classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
+  cveProducts?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cveRanges?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cveUpdatedAt?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   cvss?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  cvssSource?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cvssVector?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cvssVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cweIds?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   exploitedBy?: Resolver<ResolversTypes['ThreatConnection'], ParentType, ContextType, Partial<VulnerabilityExploitedByArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -3521,6 +3558,7 @@ export type VulnerabilityResolvers<ContextType = GraphQLContext, ParentType exte
   product?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
   publishedAt?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  ssvcExploitation?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   vendor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
