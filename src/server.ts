@@ -19,7 +19,9 @@ import { RequestAbortedError, RequestDeadline, RequestTimeoutError, withDeadline
 import { limitErrorsPassThrough, queryLimitProtection, queryLimitsFrom } from './security/limits';
 import { buildSchema } from './graphql/schema';
 import { QueryStats, type Database } from './store/database';
+import { AnalyticsStore } from './store/analyticsStore';
 import { GraphStore } from './store/graphStore';
+import { batchLoader } from './store/importStore';
 import { applyMigrations } from './store/migrations';
 
 export interface AppOptions {
@@ -138,10 +140,11 @@ export async function createApp(opts: AppOptions): Promise<App> {
     return {
       caller: who,
       config,
-      db,
       stats,
       deadline,
       store: new GraphStore(db, stats, markingsVisibleTo(who.clearance)),
+      analytics: new AnalyticsStore(db, stats, markingsVisibleTo(who.clearance)),
+      documents: batchLoader(db, { clearance: who.clearance, stats }),
       loaders: new Map(),
       logger: logger.child({ requestId }),
       requestId,

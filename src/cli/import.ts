@@ -22,6 +22,7 @@ import type { ImportFormat } from '../importers/types';
 import { LocalNeo4jError } from '../runtime/localNeo4j';
 import { connectDatabase, type ConnectedDatabase } from '../runtime/database';
 import { ImportError, importDocument, parseAndValidate, type CountLine, type ImportSummary } from '../services/importService';
+import { batchLoader } from '../store/importStore';
 import { applyMigrations } from '../store/migrations';
 
 /** Large documents need more than the API's per-query timeout. */
@@ -118,7 +119,7 @@ async function main(): Promise<number> {
     connected = await connectDatabase({ ...config, QUERY_TIMEOUT_MS: Math.max(config.QUERY_TIMEOUT_MS, CLI_TRANSACTION_TIMEOUT_MS) }, { log: (m) => process.stderr.write(`${m}\n`) });
     await applyMigrations(connected.db);
     let started = false;
-    const summary = await importDocument(connected.db, {
+    const summary = await importDocument(batchLoader(connected.db), {
       text,
       format: args.format,
       name: args.name,

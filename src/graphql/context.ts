@@ -3,8 +3,10 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config';
 import type { Caller } from '../domain/caller';
 import type { RequestDeadline } from '../security/deadline';
-import type { Database, QueryStats } from '../store/database';
+import type { AnalyticsStore } from '../store/analyticsStore';
+import type { QueryStats } from '../store/database';
 import type { GraphStore } from '../store/graphStore';
+import type { BatchLoader } from '../store/importStore';
 
 export type { Caller, Role } from '../domain/caller';
 
@@ -12,7 +14,6 @@ export type { Caller, Role } from '../domain/caller';
 export interface GraphQLContext {
   caller: Caller;
   config: AppConfig;
-  db: Database;
   /**
    * Round trips of this request (tests assert the N+1 bound with it). Carries the request's
    * abort signal: every database call made with it is refused once the deadline has passed.
@@ -20,8 +21,15 @@ export interface GraphQLContext {
   stats: QueryStats;
   /** REQUEST_TIMEOUT_MS for this request: its abort signal, time left, and the hint the caller gets when it passes. */
   deadline: RequestDeadline;
-  /** The store, already restricted to the caller's clearance. */
+  /**
+   * The stores of this request, bound to the caller's markings and to this request's stats and
+   * deadline. The context holds no raw database: only the stores open transactions.
+   */
   store: GraphStore;
+  /** The analytics queries (risk paths, exposure, blast radius, lineage, scope drift). */
+  analytics: AnalyticsStore;
+  /** Loads import documents at the caller's clearance, one transaction each. */
+  documents: BatchLoader;
   /** DataLoaders created lazily, one per distinct nested selection. */
   loaders: Map<string, DataLoader<string, unknown>>;
   logger: Logger;

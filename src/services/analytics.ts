@@ -7,10 +7,11 @@ import { assessDeployment, type Coverage } from '../domain/drift';
 import { evaluateLineage, isInEffect, today, type CertFacts, type Validity } from '../domain/lineage';
 import type { Label } from '../domain/model';
 import { baseRisk, checkHops, cmp, combineExposure, comparePaths, explainExposure, scorePath, type MitigationFact, type PathScore, type ThreatSummary } from '../domain/risk';
-import type { GraphQLContext } from '../graphql/context';
+import type { Caller } from '../domain/caller';
+import type { GraphStore } from '../store/graphStore';
 import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
 import type { ResolversTypes } from '../graphql/generated/resolvers-types';
-import { AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
+import { type AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
 import type { NodeRow } from '../store/rows';
 
 type GraphPathOut = ResolversTypes['GraphPath'];
@@ -18,8 +19,15 @@ type RiskPathOut = ResolversTypes['RiskPath'];
 
 export const MAX_FIRST = 100;
 
-function storeOf(ctx: GraphQLContext): AnalyticsStore {
-  return new AnalyticsStore(ctx.db, ctx.stats, ctx.store.markings);
+/** What an analysis needs: who asks, and the stores bound to their markings. */
+export interface AnalyticsDeps {
+  caller: Caller;
+  store: GraphStore;
+  analytics: AnalyticsStore;
+}
+
+function storeOf(ctx: AnalyticsDeps): AnalyticsStore {
+  return ctx.analytics;
 }
 
 function hopsOrThrow(value: number | null | undefined): number {
@@ -41,7 +49,7 @@ function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label
  * wrong label (one more round trip, on the error path only). If they are all fine after all (a
  * concurrent write between the two reads), the caller is asked to retry.
  */
-async function missingAnchor(ctx: GraphQLContext, ids: readonly (string | null)[], labels: readonly (readonly Label[])[], argumentNames: readonly string[]): Promise<never> {
+async function missingAnchor(ctx: AnalyticsDeps, ids: readonly (string | null)[], labels: readonly (readonly Label[])[], argumentNames: readonly string[]): Promise<never> {
   const wanted = ids.filter((id): id is string => id !== null);
   const found = await ctx.store.getNodes(wanted);
   ids.forEach((id, i) => {
@@ -135,7 +143,7 @@ export interface RiskPathsArgs {
   first?: number | null;
 }
 
-export async function riskPaths(ctx: GraphQLContext, args: RiskPathsArgs): Promise<ResolversTypes['RiskPathResult']> {
+export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promise<ResolversTypes['RiskPathResult']> {
   const hops = hopsOrThrow(args.maxHops);
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
@@ -146,7 +154,7 @@ export async function riskPaths(ctx: GraphQLContext, args: RiskPathsArgs): Promi
   return { source, paths: scored.slice(0, first).map((p) => riskPathOut(p, rows)), totalCount: scored.length, truncated: rows.truncated, maxHops: hops };
 }
 
-export async function exposure(ctx: GraphQLContext, args: { deviceId: string; maxHops?: number | null }): Promise<ResolversTypes['Exposure']> {
+export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; maxHops?: number | null }): Promise<ResolversTypes['Exposure']> {
   const hops = hopsOrThrow(args.maxHops);
   const rows = (await storeOf(ctx).exposure(args.deviceId, hops)) ?? (await missingAnchor(ctx, [args.deviceId], [['Device']], ['deviceId']));
   const device = rows.anchor;
@@ -170,7 +178,7 @@ export async function exposure(ctx: GraphQLContext, args: { deviceId: string; ma
   return { device, score, explanation: explainExposure(score, summaries, rows.truncated), threats, truncated: rows.truncated, maxHops: hops };
 }
 
-export async function blastRadius(ctx: GraphQLContext, args: { componentId?: string | null; vulnerabilityId?: string | null; maxHops?: number | null }): Promise<ResolversTypes['BlastRadius']> {
+export async function blastRadius(ctx: AnalyticsDeps, args: { componentId?: string | null; vulnerabilityId?: string | null; maxHops?: number | null }): Promise<ResolversTypes['BlastRadius']> {
   exactlyOne(args.componentId, args.vulnerabilityId, ['componentId', 'vulnerabilityId']);
   const hops = hopsOrThrow(args.maxHops);
   const argument = args.componentId ? 'componentId' : 'vulnerabilityId';
@@ -215,7 +223,7 @@ function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>
   return (validity?.findings ?? []).map((f) => ({ reason: f.reason, explanation: f.explanation, relatedCertification: f.relatedId ? (certs.get(f.relatedId) ?? null) : null }));
 }
 
-export async function certificationLineage(ctx: GraphQLContext, args: { certificationId: string; asOf?: unknown }): Promise<ResolversTypes['CertificationLineage']> {
+export async function certificationLineage(ctx: AnalyticsDeps, args: { certificationId: string; asOf?: unknown }): Promise<ResolversTypes['CertificationLineage']> {
   const asOf = dateArg(args.asOf, 'asOf');
   const rows = await storeOf(ctx).lineage(args.certificationId);
   const root = rows?.certifications.find((c) => c.depth === 0)?.node;
@@ -246,7 +254,7 @@ export async function certificationLineage(ctx: GraphQLContext, args: { certific
 }
 
 export async function scopeDrift(
-  ctx: GraphQLContext,
+  ctx: AnalyticsDeps,
   args: { organizationId?: string | null; deploymentId?: string | null; asOf?: unknown; onlyDrifting?: boolean | null },
 ): Promise<ResolversTypes['ScopeDriftReport']> {
   exactlyOne(args.organizationId, args.deploymentId, ['organizationId', 'deploymentId']);

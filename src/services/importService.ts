@@ -8,8 +8,8 @@ import type { Classification } from '../domain/model';
 import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import { detectFormat, parseDocument } from '../importers/detect';
 import { ImportError, type ImportBatch, type ImportFormat } from '../importers/types';
-import type { Database, QueryStats } from '../store/database';
-import { documentRef, loadBatch, type LoadCounts } from '../store/importStore';
+import type { QueryStats } from '../store/database';
+import { documentRef, type BatchLoader, type LoadCounts } from '../store/importStore';
 
 export { ImportError };
 
@@ -101,12 +101,12 @@ export function parseAndValidate(text: string, format?: ImportFormat, name?: str
   return batch;
 }
 
-export async function importDocument(db: Database, request: ImportRequest): Promise<ImportSummary> {
+export async function importDocument(loader: BatchLoader, request: ImportRequest): Promise<ImportSummary> {
   const started = performance.now();
   const batch = parseAndValidate(request.text, request.format, request.name);
   const parsed = performance.now();
   const runId = `import-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
-  const result = await loadBatch(db, batch, {
+  const result = await loader.load(batch, {
     runId,
     assertedBy: `${request.caller} (${runId})`,
     assertedAt: new Date(),

@@ -6,8 +6,15 @@ import { relationshipAllows, type Label, type RelationshipType } from '../domain
 import { describeEnds, normalizeTemporal, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
 import type { Tx } from '../store/database';
+
+/** What a write needs: who asks, and the store bound to their markings (it opens the transaction). */
+export interface WriteDeps {
+  caller: Caller;
+  store: GraphStore;
+}
 import type { NodeRow, RelationshipRow } from '../store/rows';
-import type { GraphQLContext } from '../graphql/context';
+import type { Caller } from '../domain/caller';
+import type { GraphStore } from '../store/graphStore';
 import { forbiddenError as forbidden, invalidInput as badInput, notFoundError as notFound, type DomainError } from '../domain/errors';
 
 function firstProblem(problems: Problem[]): DomainError | undefined {
@@ -15,7 +22,7 @@ function firstProblem(problems: Problem[]): DomainError | undefined {
   return p ? badInput(`${p.path.join('.')}: ${p.message}`, p.path) : undefined;
 }
 
-function stampFor(ctx: GraphQLContext, provenance: { source?: string | null; sourceRef?: string | null } | null | undefined): ProvenanceStamp {
+function stampFor(ctx: WriteDeps, provenance: { source?: string | null; sourceRef?: string | null } | null | undefined): ProvenanceStamp {
   return { source: provenance?.source || 'api', sourceRef: provenance?.sourceRef ?? null, assertedBy: ctx.caller.id, assertedAt: new Date() };
 }
 
@@ -26,14 +33,14 @@ export interface NodeInput {
 }
 
 /** Creates or updates one node by id. */
-export async function upsertNode(ctx: GraphQLContext, label: Label, input: NodeInput): Promise<NodeRow> {
+export async function upsertNode(ctx: WriteDeps, label: Label, input: NodeInput): Promise<NodeRow> {
   const { id, provenance, ...rest } = input;
   const given: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) given[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
   const props = normalizeTemporal(label, given);
   const idError = firstProblem(validateId(id, ['input', 'id']));
   if (idError) throw idError;
-  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+  return ctx.store.writeTransaction(async (tx) => {
     const existingLabel = await ctx.store.anyLabelOf(tx, id);
     const existing = existingLabel ? await ctx.store.getNodeTx(tx, id) : undefined;
     if (existingLabel && (!existing || existingLabel !== label)) {
@@ -58,7 +65,7 @@ export interface LinkArgs {
 
 const NO_SELF_LOOPS: RelationshipType[] = ['HAS_COMPONENT', 'DEPENDS_ON', 'SUPERSEDES', 'BASED_ON', 'MAPS_TO'];
 
-async function resolveEnds(ctx: GraphQLContext, tx: Tx, type: RelationshipType, fromId: string, toId: string) {
+async function resolveEnds(ctx: WriteDeps, tx: Tx, type: RelationshipType, fromId: string, toId: string) {
   const labels = await ctx.store.labelsOf(tx, [fromId, toId]);
   const fromLabel = labels.get(fromId);
   const toLabel = labels.get(toId);
@@ -70,13 +77,13 @@ async function resolveEnds(ctx: GraphQLContext, tx: Tx, type: RelationshipType, 
   return { fromLabel, toLabel };
 }
 
-export async function link(ctx: GraphQLContext, args: LinkArgs): Promise<{ from: NodeRow; to: NodeRow; relationship: RelationshipRow; created: boolean }> {
+export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: NodeRow; to: NodeRow; relationship: RelationshipRow; created: boolean }> {
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args.properties ?? {})) if (value !== undefined && value !== null) props[key] = value;
   const error = firstProblem(validateRelationshipProperties(args.type, props, ctx.caller.clearance, ['input', 'properties']));
   if (error) throw error;
   if (args.fromId === args.toId && NO_SELF_LOOPS.includes(args.type)) throw badInput(`input.toId: a node cannot be linked to itself by ${args.type}`, ['input', 'toId']);
-  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+  return ctx.store.writeTransaction(async (tx) => {
     const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
     // Merging would rewrite (or declassify) a claim the caller cannot see.
     if (await ctx.store.hasHiddenRelationship(tx, args.type, args.fromId, args.toId)) throw forbidden(`input: this ${args.type} relationship cannot be written at your clearance`);
@@ -89,16 +96,16 @@ export async function link(ctx: GraphQLContext, args: LinkArgs): Promise<{ from:
   });
 }
 
-export async function unlink(ctx: GraphQLContext, args: { type: RelationshipType; fromId: string; toId: string }): Promise<{ removed: boolean }> {
-  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+export async function unlink(ctx: WriteDeps, args: { type: RelationshipType; fromId: string; toId: string }): Promise<{ removed: boolean }> {
+  return ctx.store.writeTransaction(async (tx) => {
     const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
     const removed = await ctx.store.unlink(tx, args.type, fromLabel, toLabel, args.fromId, args.toId);
     return { removed: removed > 0 };
   });
 }
 
-export async function deleteNode(ctx: GraphQLContext, id: string, detach: boolean): Promise<{ id: string; relationshipsRemoved: number }> {
-  return ctx.db.writeTransaction(ctx.stats, async (tx) => {
+export async function deleteNode(ctx: WriteDeps, id: string, detach: boolean): Promise<{ id: string; relationshipsRemoved: number }> {
+  return ctx.store.writeTransaction(async (tx) => {
     const node = await ctx.store.getNodeTx(tx, id);
     if (!node) throw notFound(`id: no node with id ${JSON.stringify(id)}`, ['id']);
     const degree = await ctx.store.countRelationships(tx, id);

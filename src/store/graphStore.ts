@@ -297,6 +297,11 @@ export class GraphStore {
     readonly markings: readonly string[],
   ) {}
 
+  /** Runs `work` in one write transaction of this request (its stats and deadline apply): all or nothing. */
+  writeTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.writeTransaction(this.stats, work);
+  }
+
   // ---------------------------------------------------------------- reads
 
   /** Nodes by id (any label), only those visible. */

@@ -51,6 +51,19 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What the import service writes through: one batch, one transaction. */
+export interface BatchLoader {
+  load(batch: ImportBatch, options: LoadOptions): Promise<LoadResult>;
+}
+
+/**
+ * A loader over the database. With `bound`, every load runs at that clearance and counts its
+ * round trips in those stats whatever the options say (the API binds it to the caller).
+ */
+export function batchLoader(db: Database, bound: { clearance?: Classification; stats?: QueryStats } = {}): BatchLoader {
+  return { load: (batch, options) => loadBatch(db, batch, { ...options, ...(bound.clearance ? { clearance: bound.clearance } : {}), ...(bound.stats ? { stats: bound.stats } : {}) }) };
+}
+
 /** Thrown inside the transaction to roll a dry run back while keeping its result. */
 class DryRunRollback extends Error {
   constructor(readonly result: LoadResult) {

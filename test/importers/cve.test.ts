@@ -10,6 +10,7 @@ import { ImportError } from '../../src/importers/types';
 import { loadSeed } from '../../src/seed/loadSeed';
 import type { Database } from '../../src/store/database';
 import { importDocument, type CountLine } from '../../src/services/importService';
+import { batchLoader } from '../../src/store/importStore';
 import { startTestApp, type TestApp } from '../helpers/app';
 
 const RECORDS = path.join(__dirname, '../../data/cve-records/cve-records.json.gz');
@@ -56,7 +57,7 @@ describe('CVE records: import and maintained matching', () => {
 
   it('imports the 79 records and matches the seed OS releases (ADP CPE ranges, aliases, imprecision)', async () => {
     const text = readDocument(RECORDS);
-    const first = await importDocument(t.db, { text, format: 'CVE', caller: 'test', clearance: 'SECRET' });
+    const first = await importDocument(batchLoader(t.db), { text, format: 'CVE', caller: 'test', clearance: 'SECRET' });
     process.stderr.write(`[cve import] first: parse ${first.parseMs} ms, write ${first.writeMs} ms; ${JSON.stringify(first.relationships)} ${JSON.stringify(first.stats)}\n`);
     expect(first.document).toBe('cve:CVE records@CVE JSON 5');
     // 3 seed vulnerabilities are enriched, 76 created.
@@ -100,7 +101,7 @@ describe('CVE records: import and maintained matching', () => {
     expect(seedFixed).toEqual([{ s: 'FIXED', m: null }]);
 
     // Again: nothing changes, in seconds.
-    const again = await importDocument(t.db, { text, format: 'CVE', caller: 'test', clearance: 'SECRET' });
+    const again = await importDocument(batchLoader(t.db), { text, format: 'CVE', caller: 'test', clearance: 'SECRET' });
     process.stderr.write(`[cve import] again: parse ${again.parseMs} ms, write ${again.writeMs} ms\n`);
     expect(again.changed).toBe(false);
     for (const l of [...again.nodes, ...again.relationships]) expect(l).toMatchObject({ created: 0, updated: 0, stale: 0 });
@@ -108,7 +109,7 @@ describe('CVE records: import and maintained matching', () => {
   });
 
   it('matches a new OS release imported later against the stored ranges, and moves fixedIn', async () => {
-    const summary = await importDocument(t.db, { text: iosUpdatesSbom(), format: 'CYCLONEDX', caller: 'test', clearance: 'SECRET' });
+    const summary = await importDocument(batchLoader(t.db), { text: iosUpdatesSbom(), format: 'CYCLONEDX', caller: 'test', clearance: 'SECRET' });
     expect(summary.changed).toBe(true);
     const v1675 = `cdx:${SBOM_NAME}:ios-16.7.5`;
     const v1676 = `cdx:${SBOM_NAME}:ios-16.7.6`;
@@ -131,7 +132,7 @@ describe('CVE records: import and maintained matching', () => {
     delete bad.containers.cna.affected[0]?.product;
     const good = JSON.parse(JSON.stringify(records[0])) as { cveMetadata: { cveId: string } };
     good.cveMetadata.cveId = 'CVE-2099-0002';
-    await expect(importDocument(t.db, { text: JSON.stringify([good, bad]), caller: 'test', clearance: 'SECRET' })).rejects.toThrow(new ImportError('CVE-2099-0001 (records[1]) containers.cna.affected[0]', 'product is missing'));
+    await expect(importDocument(batchLoader(t.db), { text: JSON.stringify([good, bad]), caller: 'test', clearance: 'SECRET' })).rejects.toThrow(new ImportError('CVE-2099-0001 (records[1]) containers.cna.affected[0]', 'product is missing'));
     const rows = await t.db.read(undefined, 'test none', "MATCH (v:Vulnerability) WHERE v.id IN ['CVE-2099-0001', 'CVE-2099-0002'] RETURN count(v) AS n");
     expect(Number(rows[0]?.n)).toBe(0);
   });

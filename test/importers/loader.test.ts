@@ -17,7 +17,7 @@ import { ImportError } from '../../src/importers/types';
 import { loadSeed } from '../../src/seed/loadSeed';
 import type { Database } from '../../src/store/database';
 import { mergeRelationships } from '../../src/store/graphStore';
-import { techniquesMitigatedOnClearedDevices } from '../../src/store/importStore';
+import { batchLoader, techniquesMitigatedOnClearedDevices } from '../../src/store/importStore';
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
 import { FIXTURE_TIMEOUT_MS, KEYS, startTestApp, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 
@@ -76,7 +76,7 @@ describe('importers: loading into Neo4j', () => {
 
     it('creates, then changes nothing on the same document, then marks what a newer version dropped as stale', async () => {
       const text = fixture('stix/mini-attack.json');
-      const first = await importDocument(t.db, { text, name, caller: 'test', clearance: 'SECRET' });
+      const first = await importDocument(batchLoader(t.db), { text, name, caller: 'test', clearance: 'SECRET' });
       expect(first.document).toBe(`${key}@1.0`);
       expect(line(first.nodes, 'Threat')).toMatchObject({ created: 3, updated: 0, unchanged: 0 });
       expect(line(first.nodes, 'Control')).toMatchObject({ created: 1 });
@@ -86,7 +86,7 @@ describe('importers: loading into Neo4j', () => {
       const stored = await nodeProps(t.db, 'attack:T9901.001');
       expect(stored).toMatchObject({ source: 'mitre-attack', sourceRef: `${key}@1.0`, assertedBy: `test (${first.runId})`, lastSeenRun: first.runId, deprecated: true, parentTechnique: 'T9901', stale: false });
 
-      const again = await importDocument(t.db, { text, name, caller: 'test', clearance: 'SECRET' });
+      const again = await importDocument(batchLoader(t.db), { text, name, caller: 'test', clearance: 'SECRET' });
       expect(again.changed).toBe(false);
       for (const l of [...again.nodes, ...again.relationships]) expect(l).toMatchObject({ created: 0, updated: 0, stale: 0 });
       expect(line(again.nodes, 'Threat').unchanged).toBe(3);
@@ -102,7 +102,7 @@ describe('importers: loading into Neo4j', () => {
         { type: 'attack-pattern', spec_version: '2.1', id: 'attack-pattern--a0000000-0000-4000-8000-000000000004', name: 'Test New Technique', external_references: [{ source_name: 'mitre-mobile-attack', external_id: 'T9903' }], x_mitre_platforms: ['iOS'] },
         { type: 'relationship', spec_version: '2.1', id: 'relationship--f0000000-0000-4000-8000-000000000005', relationship_type: 'mitigates', source_ref: 'course-of-action--c0000000-0000-4000-8000-000000000001', target_ref: 'attack-pattern--a0000000-0000-4000-8000-000000000004' },
       );
-      const newer = await importDocument(t.db, { text: JSON.stringify({ ...doc, objects: v2 }), name, caller: 'test', clearance: 'SECRET' });
+      const newer = await importDocument(batchLoader(t.db), { text: JSON.stringify({ ...doc, objects: v2 }), name, caller: 'test', clearance: 'SECRET' });
       expect(newer.document).toBe(`${key}@2.0`);
       expect(line(newer.nodes, 'Threat')).toMatchObject({ created: 1, updated: 1, unchanged: 1, stale: 1 });
       expect(line(newer.relationships, 'MITIGATES')).toMatchObject({ created: 1, unchanged: 1, stale: 1 });
@@ -127,14 +127,14 @@ describe('importers: loading into Neo4j', () => {
       const name = `${prefix}broken`;
       const doc = JSON.parse(fixture('stix/mini-attack.json')) as { objects: Record<string, unknown>[] };
       delete doc.objects[8]?.relationship_type;
-      await expect(importDocument(t.db, { text: JSON.stringify(doc), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(new ImportError('objects[8]', 'relationship_type is missing'));
-      await expect(importDocument(t.db, { text: fixture('stix/mini-attack.json').slice(0, 900), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(/^document: not valid JSON/);
+      await expect(importDocument(batchLoader(t.db), { text: JSON.stringify(doc), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(new ImportError('objects[8]', 'relationship_type is missing'));
+      await expect(importDocument(batchLoader(t.db), { text: fixture('stix/mini-attack.json').slice(0, 900), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(/^document: not valid JSON/);
       expect(await countDocument(t.db, `stix:${name}`)).toBe(0);
     });
 
     it('a dry run reports what would be created and keeps nothing', async () => {
       const name = `${prefix}dry`;
-      const summary = await importDocument(t.db, { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name, dryRun: true, caller: 'test', clearance: 'SECRET' });
+      const summary = await importDocument(batchLoader(t.db), { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name, dryRun: true, caller: 'test', clearance: 'SECRET' });
       expect(summary.dryRun).toBe(true);
       expect(line(summary.nodes, 'Component').created).toBe(6);
       expect(await countDocument(t.db, `cyclonedx:${name}`)).toBe(0);
@@ -147,7 +147,7 @@ describe('importers: loading into Neo4j', () => {
 
     it('imports 1404 entries, then a version without 4 of them marks those stale', async () => {
       const text = refData('cisa-kev/known_exploited_vulnerabilities.json.gz');
-      const first = await importDocument(t.db, { text, name, caller: 'test', clearance: 'SECRET' });
+      const first = await importDocument(batchLoader(t.db), { text, name, caller: 'test', clearance: 'SECRET' });
       report('KEV 2025.08.25 (1404 entries)', first);
       const v = line(first.nodes, 'Vulnerability');
       expect(v.created + v.updated + v.unchanged).toBe(1404);
@@ -156,7 +156,7 @@ describe('importers: loading into Neo4j', () => {
       const changed = doc.vulnerabilities[10];
       if (changed) changed.knownRansomwareCampaignUse = changed.knownRansomwareCampaignUse === 'Known' ? 'Unknown' : 'Known';
       const next = { ...doc, catalogVersion: '2099.01.01', count: doc.count - 4, vulnerabilities: doc.vulnerabilities.slice(4) };
-      const newer = await importDocument(t.db, { text: JSON.stringify(next), name, caller: 'test', clearance: 'SECRET' });
+      const newer = await importDocument(batchLoader(t.db), { text: JSON.stringify(next), name, caller: 'test', clearance: 'SECRET' });
       const n = line(newer.nodes, 'Vulnerability');
       expect(n.stale).toBe(4);
       expect(n.created).toBe(0);
@@ -293,7 +293,7 @@ describe('importers: loading into Neo4j', () => {
         seededHere = true;
       }
       const attackText = refData('mitre-attack-mobile/mobile-attack-17.1.json.gz');
-      const attack = await importDocument(t.db, { text: attackText, caller: 'test', clearance: 'SECRET' });
+      const attack = await importDocument(batchLoader(t.db), { text: attackText, caller: 'test', clearance: 'SECRET' });
       documents.push('stix:Mobile ATT&CK');
       report('ATT&CK Mobile 17.1', attack);
       expect(attack.writeMs).toBeLessThan(30000);
@@ -309,27 +309,27 @@ describe('importers: loading into Neo4j', () => {
       expect(line(attack.relationships, 'MITIGATES').created).toBe(163);
 
       // The same bundle again: nothing changes (warm numbers for the speed report).
-      const attackAgain = await importDocument(t.db, { text: attackText, caller: 'test', clearance: 'SECRET' });
+      const attackAgain = await importDocument(batchLoader(t.db), { text: attackText, caller: 'test', clearance: 'SECRET' });
       report('ATT&CK Mobile 17.1 again (unchanged)', attackAgain);
       expect(attackAgain.changed).toBe(false);
       expect(line(attackAgain.nodes, 'Threat')).toMatchObject({ created: 0, updated: 0, unchanged: 188, stale: 0 });
       expect(line(attackAgain.relationships, 'MITIGATES')).toMatchObject({ created: 0, updated: 0, unchanged: 163, stale: 0 });
 
-      const catalog = await importDocument(t.db, { text: refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'), caller: 'test', clearance: 'SECRET' });
+      const catalog = await importDocument(batchLoader(t.db), { text: refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'), caller: 'test', clearance: 'SECRET' });
       documents.push('oscal-catalog:NIST Special Publication 800-53 Revision 5: Security and Privacy Controls for Federal Information Systems and Organizations');
       report('NIST SP 800-53 rev5 catalog (1189 controls)', catalog);
       expect(line(catalog.nodes, 'Control').created).toBe(1189);
 
-      const kev = await importDocument(t.db, { text: refData('cisa-kev/known_exploited_vulnerabilities.json.gz'), caller: 'test', clearance: 'SECRET' });
+      const kev = await importDocument(batchLoader(t.db), { text: refData('cisa-kev/known_exploited_vulnerabilities.json.gz'), caller: 'test', clearance: 'SECRET' });
       documents.push('kev:CISA Catalog of Known Exploited Vulnerabilities');
-      const phone = await importDocument(t.db, { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name: `${prefix}xs-phone`, caller: 'test', clearance: 'SECRET' });
+      const phone = await importDocument(batchLoader(t.db), { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name: `${prefix}xs-phone`, caller: 'test', clearance: 'SECRET' });
       documents.push(`cyclonedx:${prefix}xs-phone`);
       expect(kev.changed && phone.changed).toBe(true);
       // KEV and CycloneDX name the same CVE: one Vulnerability, known-exploited, affecting the SBOM component.
       const cve = await t.db.read(undefined, 'test cve', "MATCH (v:Vulnerability {id: 'CVE-2023-41064'}) RETURN v.knownExploited AS kev, COUNT { (v)-[:AFFECTS]->(:Component {id: 'pkg:generic/testphone/imageio@17.0'}) } AS affects");
       expect(cve).toEqual([{ kev: true, affects: 1 }]);
 
-      const components = await importDocument(t.db, { text: fixture('oscal/component-definition-test-mdm.json'), name: `${prefix}mdm`, caller: 'test', clearance: 'SECRET' });
+      const components = await importDocument(batchLoader(t.db), { text: fixture('oscal/component-definition-test-mdm.json'), name: `${prefix}mdm`, caller: 'test', clearance: 'SECRET' });
       documents.push(`oscal-component-definition:${prefix}mdm`);
       expect(line(components.relationships, 'IMPLEMENTS')).toMatchObject({ created: 2, skipped: 1 });
       expect(components.problems).toEqual([expect.stringMatching(/implemented-requirements\[2\]: IMPLEMENTS .* nist-800-53:zz-99 skipped/)]);

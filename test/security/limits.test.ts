@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { withDeadline, RequestTimeoutError } from '../../src/security/deadline';
 import { importDocument } from '../../src/services/importService';
+import { batchLoader } from '../../src/store/importStore';
 import { buildGraph } from '../analytics/graph';
 import { ANALYST_KEYS_BY_CLEARANCE, cleanup, KEYS, startTestApp, testDatabase, uniquePrefix, type TestApp } from '../helpers/app';
 import { HeldDatabase } from '../helpers/heldDatabase';
@@ -234,7 +235,7 @@ describe('the request deadline stops the work, not only the answer', () => {
     await t.app.idle();
     expect(await mine()).toBe(0);
     // the same document, given the time, is imported (so the count above could have moved)
-    await importDocument(writer, { text: document, format: 'CYCLONEDX', caller: 'test', clearance: 'SECRET' });
+    await importDocument(batchLoader(writer), { text: document, format: 'CYCLONEDX', caller: 'test', clearance: 'SECRET' });
     expect(await mine()).toBeGreaterThan(0);
     await writer.write(undefined, 'remove imported', 'MATCH (n) WHERE n.id CONTAINS $token OR n.name CONTAINS $token DETACH DELETE n', { token });
   });

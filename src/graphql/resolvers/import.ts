@@ -19,7 +19,7 @@ const mutation: MutationResolvers = {
     // The import is one transaction bounded by the request: not finished by REQUEST_TIMEOUT_MS, it is rolled back.
     ctx.deadline.hint = 'importDocument did not finish in time and nothing was imported: import large documents with `npm run import -- <format> <file>` (no request limit).';
     try {
-      return await importDocument(ctx.db, { text: document, format: format ?? undefined, name: name ?? undefined, dryRun: dryRun ?? false, caller: ctx.caller.id, clearance: ctx.caller.clearance, stats: ctx.stats });
+      return await importDocument(ctx.documents, { text: document, format: format ?? undefined, name: name ?? undefined, dryRun: dryRun ?? false, caller: ctx.caller.id, clearance: ctx.caller.clearance, stats: ctx.stats });
     } catch (error) {
       if (error instanceof ImportError) throw badInput(error.message, ['document']);
       throw error;
