@@ -15,6 +15,7 @@ import { markingsVisibleTo } from './domain/model';
 import type { GraphQLContext } from './graphql/context';
 import { createExplorerHandler } from './explorer/handler';
 import { makeFormatError } from './graphql/errors';
+import { NoSubscriptionsOverHttpRule } from './graphql/operationRules';
 import { RequestTimeoutError, withDeadline } from './security/deadline';
 import { queryLimitProtection, queryLimitsFrom } from './security/limits';
 import { buildSchema } from './graphql/schema';
@@ -95,9 +96,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     csrfPrevention: true,
     // One operation per HTTP request: a batch would multiply every per-request limit.
     allowBatchedHttpRequests: false,
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, NoSubscriptionsOverHttpRule],
     parseOptions: limits.parseOptions,
-    formatError: makeFormatError((error) => logger.error({ err: error }, 'unexpected error in resolver'), !production),
+    formatError: makeFormatError((error) => logger.error({ err: error }, 'unexpected error in resolver'), !production, { hideSuggestions: production }),
     plugins: [
       ...limits.plugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -108,7 +109,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ],
   });
   await apollo.start();
-  const explorer = createExplorerHandler();
+  // Production serves no explorer pages, assets or query collection (docs/SECURITY.md).
+  const explorer = createExplorerHandler({ enabled: !production });
 
   const contextFor = async (headers: Record<string, string> = {}, requestId: string = randomUUID()): Promise<GraphQLContext> => {
     const result = await authenticator.authenticate({ apiKey: headers['x-api-key'], authorization: headers.authorization });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../domain/model';
-import { validateNodeInput, validateRelationshipProperties } from '../domain/validation';
+import { echoInput, validateImportId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import { detectFormat, parseDocument } from '../importers/detect';
 import { ImportError, type ImportBatch, type ImportFormat } from '../importers/types';
 import type { Database, QueryStats } from '../store/database';
@@ -68,14 +68,14 @@ const MAX_PROBLEMS = 100;
 export function validateBatch(batch: ImportBatch): void {
   for (const [label, rows] of batch.nodes) {
     for (const row of rows) {
-      const problem = validateNodeInput(label, row.props, 'SECRET', {}, [])[0];
-      if (problem) throw new ImportError(row.where, `${problem.path.join('.')} ${problem.message} (${label} ${row.id})`);
+      const problem = validateImportId(row.id, ['id'])[0] ?? validateNodeInput(label, row.props, 'SECRET', {}, [])[0];
+      if (problem) throw new ImportError(row.where, `${problem.path.join('.')}: ${problem.message} (${label} ${echoInput(row.id)})`);
     }
   }
   for (const group of batch.relationships) {
     for (const row of group.rows) {
       const problem = validateRelationshipProperties(group.type, row.props, 'SECRET', [])[0];
-      if (problem) throw new ImportError(row.where, `${problem.path.join('.')} ${problem.message} (${group.type})`);
+      if (problem) throw new ImportError(row.where, `${problem.path.join('.')}: ${problem.message} (${group.type} ${echoInput(row.fromId)} -> ${echoInput(row.toId)})`);
     }
   }
 }
