@@ -94,7 +94,14 @@ function toNamed(record: Record<string, number>): NamedCount[] {
 
 /** Parses and validates only (no database). Throws ImportError naming the place on bad input. */
 export function parseAndValidate(text: string, format?: ImportFormat, name?: string): ImportBatch {
-  const batch = parseDocument(format ?? detectFormat(text), text, name);
+  let batch: ImportBatch;
+  try {
+    batch = parseDocument(format ?? detectFormat(text), text, name);
+  } catch (error) {
+    // The parsers walk nested components and controls recursively; absurd nesting overflows the stack.
+    if (error instanceof RangeError) throw new ImportError('document', `nested too deeply to import (${error.message})`);
+    throw error;
+  }
   validateBatch(batch);
   return batch;
 }
