@@ -115,7 +115,7 @@ function checkValue(spec: PropertySpec, value: unknown, path: (string | number)[
     return [{ path, message: 'must be a date YYYY-MM-DD' }];
   }
   if (spec.enum && typeof value === 'string' && !spec.enum.includes(value)) {
-    return [{ path, message: `must be one of ${spec.enum.join(', ')} (got ${value})` }];
+    return [{ path, message: `must be one of ${spec.enum.join(', ')} (got ${echoInput(value)})` }];
   }
   return [];
 }
