@@ -24,7 +24,7 @@ import { connectDatabase } from '../src/runtime/database';
 import { createApp, type App } from '../src/server';
 import { Database, type QueryStats } from '../src/store/database';
 import { applyMigrations, SEARCH_INDEX_NAME } from '../src/store/migrations';
-import { toLuceneQuery } from '../src/graphql/resolvers/core';
+import { toLuceneQuery } from '../src/domain/lucene';
 import { measureHttp, measureLoops, round, type LoadFigures, type LoadSettings } from './measure';
 import * as Q from './queries';
 

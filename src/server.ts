@@ -17,6 +17,7 @@ import { createExplorerHandler } from './explorer/handler';
 import { makeFormatError } from './graphql/errors';
 import { RequestAbortedError, RequestDeadline, RequestTimeoutError, withDeadline } from './security/deadline';
 import { limitErrorsPassThrough, queryLimitProtection, queryLimitsFrom } from './security/limits';
+import { NoSubscriptionsOverHttpRule } from './graphql/operationRules';
 import { buildSchema } from './graphql/schema';
 import { QueryStats, type Database } from './store/database';
 import { AnalyticsStore } from './store/analyticsStore';
@@ -101,14 +102,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
     csrfPrevention: true,
     // One operation per HTTP request: a batch would multiply every per-request limit.
     allowBatchedHttpRequests: false,
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, NoSubscriptionsOverHttpRule],
     parseOptions: limits.parseOptions,
     formatError: limitErrorsPassThrough(
       makeFormatError((error) => {
         // a query refused after the deadline: the caller already has its 503
         if (error instanceof RequestAbortedError) logger.debug({ err: error }, 'query refused after the request deadline');
         else logger.error({ err: error }, 'unexpected error in resolver');
-      }, !production),
+      }, !production, { hideSuggestions: production }),
       !production,
     ),
     plugins: [
@@ -121,7 +122,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
     ],
   });
   await apollo.start();
-  const explorer = createExplorerHandler();
+  // Production serves no explorer pages, assets or query collection (docs/SECURITY.md).
+  const explorer = createExplorerHandler({ enabled: !production });
 
   const authenticate = async (headers: Record<string, string>) => {
     const result = await authenticator.authenticate({ apiKey: headers['x-api-key'], authorization: headers.authorization });

@@ -142,7 +142,15 @@ export async function readQueryCollection(dir: string): Promise<ExampleQuery[]> 
 export interface ExplorerOptions {
   /** The query collection; read at every request so new files appear without a restart. */
   queriesDir?: string;
+  /**
+   * False in production: the explorer's paths answer 404 saying so, GET / from a browser is not
+   * redirected to it, and the query collection (which would show the schema that introspection
+   * hides) is not served to anyone. Default true.
+   */
+  enabled?: boolean;
 }
+
+const NOT_IN_PRODUCTION = JSON.stringify({ error: 'The explorer and its query collection are not served in production (NODE_ENV=production); use a development server, or send GraphQL requests to /graphql' });
 
 /** Handles the request and returns true, or returns false when the path is not the explorer's. */
 export type ExplorerHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
@@ -160,8 +168,16 @@ export function createExplorerHandler(options: ExplorerOptions = {}): ExplorerHa
     res.end(body);
   };
 
+  const enabled = options.enabled ?? true;
+
   return async (req, res, pathname) => {
     const method = (req.method ?? 'GET').toUpperCase();
+    if (!enabled) {
+      const browserAtRoot = pathname === '/' && acceptsHtml(req) && (method === 'GET' || method === 'HEAD');
+      if (!browserAtRoot && PAGES[pathname] === undefined && !pathname.startsWith('/explorer')) return false;
+      send(res, 404, 'application/json; charset=utf-8', NOT_IN_PRODUCTION);
+      return true;
+    }
     let page = PAGES[pathname];
     if (pathname === '/' && acceptsHtml(req) && (method === 'GET' || method === 'HEAD')) page = 'explorer.html';
     // A browser pointed at the API itself gets the explorer instead of a CSRF refusal.

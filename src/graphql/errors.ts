@@ -4,6 +4,7 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type ErrorKind } from '../domain/errors';
+import { ECHO_MAX_CHARS } from '../domain/validation';
 import { DatabaseUnavailableError, QueryTimeoutError } from '../store/database';
 
 /** The extension code of each kind of domain error. */
@@ -41,16 +42,48 @@ const PUBLIC_CODES = new Set([
   'PAYLOAD_TOO_LARGE',
 ]);
 
+/** Longest message sent back (a backstop; quoted values are capped first). */
+const MESSAGE_MAX_CHARS = 2000;
+
+/**
+ * Caps every double-quoted value in a message (GraphQL's own messages quote what the caller
+ * sent: values, variable contents, names) at ECHO_MAX_CHARS characters plus '…', then the whole
+ * message at MESSAGE_MAX_CHARS.
+ */
+export function capEchoes(message: string): string {
+  const capped = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) => (inner.length > ECHO_MAX_CHARS + 1 ? `"${inner.slice(0, ECHO_MAX_CHARS)}…"` : whole));
+  return capped.length > MESSAGE_MAX_CHARS ? `${capped.slice(0, MESSAGE_MAX_CHARS)}…` : capped;
+}
+
+/**
+ * Removes graphql-js "Did you mean ...?" suggestions (they name fields, arguments and enum values
+ * that introspection hides in production), and the stray " ?" that graphql-armor's own masking
+ * leaves where it cut one.
+ */
+export function stripSuggestions(message: string): string {
+  return message
+    .replace(/\s*Did you mean [^?]*\?/g, '')
+    .replace(/\s+\?(?=\s|$)/g, '')
+    .trim();
+}
+
+export interface FormatErrorOptions {
+  /** Remove "Did you mean" suggestions from messages (production). */
+  hideSuggestions?: boolean;
+}
+
 /**
  * Apollo `formatError`: database outages and timeouts become clear, retryable errors;
- * anything unexpected becomes INTERNAL_SERVER_ERROR without stack or message details.
+ * anything unexpected becomes INTERNAL_SERVER_ERROR without stack or message details. Public
+ * messages have their echoed input capped and, in production, suggestions removed.
  */
-export function makeFormatError(log: (error: unknown) => void, includeStack: boolean) {
+export function makeFormatError(log: (error: unknown) => void, includeStack: boolean, options: FormatErrorOptions = {}) {
+  const clean = (message: string) => capEchoes(options.hideSuggestions ? stripSuggestions(message) : message);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     if (original instanceof DomainError) {
       const extensions = original.kind === 'INVALID_INPUT' || original.kind === 'NOT_FOUND' ? { code: DOMAIN_CODES[original.kind], argumentPath: original.argumentPath } : { code: DOMAIN_CODES[original.kind] };
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+      return { message: clean(original.message), locations: formatted.locations, path: formatted.path, extensions };
     }
     if (original instanceof DatabaseUnavailableError) {
       return { message: 'The graph database is unreachable; the request was not completed. Try again shortly.', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
@@ -64,9 +97,13 @@ export function makeFormatError(log: (error: unknown) => void, includeStack: boo
     }
     const code = String(formatted.extensions?.code ?? '');
     if (PUBLIC_CODES.has(code)) {
-      if (includeStack) return formatted;
+      if (includeStack) {
+        const stack = formatted.extensions?.stacktrace;
+        const extensions = Array.isArray(stack) ? { ...formatted.extensions, stacktrace: stack.map((line) => capEchoes(String(line))) } : formatted.extensions;
+        return { ...formatted, message: clean(formatted.message), extensions };
+      }
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return { ...formatted, message: clean(formatted.message), extensions };
     }
     log(original);
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

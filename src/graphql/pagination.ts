@@ -3,6 +3,7 @@
  * ordering, ties broken by id); `first` defaults to 20 and is capped at 100.
  */
 import type { NeighborItem, NodeRow, Page, RelationshipRow } from '../store/rows';
+import { echoInput } from '../domain/validation';
 import { badInput } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -16,7 +17,7 @@ export function decodeCursor(cursor: string, argumentPath: (string | number)[]):
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^pos:(\d{1,9})$/.exec(decoded);
   if (!match || encodeCursor(Number(match[1])) !== cursor) {
-    throw badInput(`Malformed cursor ${JSON.stringify(cursor)}: pass an endCursor or edge cursor returned by this API`, argumentPath);
+    throw badInput(`Malformed cursor ${echoInput(cursor)}: pass an endCursor or edge cursor returned by this API`, argumentPath);
   }
   return Number(match[1]);
 }

@@ -6,6 +6,7 @@
 import { assessDeployment, type Coverage } from '../domain/drift';
 import { evaluateLineage, isInEffect, today, type CertFacts, type Validity } from '../domain/lineage';
 import type { Label } from '../domain/model';
+import { echoInput } from '../domain/validation';
 import { baseRisk, checkHops, cmp, combineExposure, comparePaths, explainExposure, scorePath, type MitigationFact, type PathScore, type ThreatSummary } from '../domain/risk';
 import type { Caller } from '../domain/caller';
 import type { GraphStore } from '../store/graphStore';
@@ -39,8 +40,8 @@ function hopsOrThrow(value: number | null | undefined): number {
 /** A visible node of one of the labels, else NOT_FOUND (missing and hidden look alike) or BAD_USER_INPUT. */
 function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label[], argument: string): NodeRow {
   const node = rows.find((r) => r.id === id);
-  if (!node) throw notFound(`${argument}: no node with id ${JSON.stringify(id)} is visible to you`, [argument]);
-  if (!labels.includes(node.__label)) throw badInput(`${argument}: ${JSON.stringify(id)} is a ${node.__label}; expected ${labels.join(' or ')}`, [argument]);
+  if (!node) throw notFound(`${argument}: no node with id ${echoInput(id)} is visible to you`, [argument]);
+  if (!labels.includes(node.__label)) throw badInput(`${argument}: ${echoInput(id)} is a ${node.__label}; expected ${labels.join(' or ')}`, [argument]);
   return node;
 }
 
@@ -227,7 +228,7 @@ export async function certificationLineage(ctx: AnalyticsDeps, args: { certifica
   const asOf = dateArg(args.asOf, 'asOf');
   const rows = await storeOf(ctx).lineage(args.certificationId);
   const root = rows?.certifications.find((c) => c.depth === 0)?.node;
-  if (!rows || !root) throw notFound(`certificationId: no certification with id ${JSON.stringify(args.certificationId)} is visible to you`, ['certificationId']);
+  if (!rows || !root) throw notFound(`certificationId: no certification with id ${echoInput(args.certificationId)} is visible to you`, ['certificationId']);
   const certs = new Map([...rows.certifications.map((c) => [c.node.id, c.node] as const), ...rows.outsideSuccessors.map((n) => [n.id, n] as const)]);
   const validity = evaluateLineage(
     {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../domain/model';
-import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
+import { echoInput, validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import { detectFormat, parseDocument } from '../importers/detect';
 import { ImportError, type ImportBatch, type ImportFormat } from '../importers/types';
 import type { QueryStats } from '../store/database';
@@ -68,16 +68,14 @@ const MAX_PROBLEMS = 100;
 export function validateBatch(batch: ImportBatch): void {
   for (const [label, rows] of batch.nodes) {
     for (const row of rows) {
-      const idProblem = validateId(row.id, ['id'])[0];
-      if (idProblem) throw new ImportError(row.where, `${label} id ${JSON.stringify(row.id)} ${idProblem.message}`);
-      const problem = validateNodeInput(label, row.props, 'SECRET', {}, [])[0];
-      if (problem) throw new ImportError(row.where, `${problem.path.join('.')} ${problem.message} (${label} ${row.id})`);
+      const problem = validateId(row.id, ['id'])[0] ?? validateNodeInput(label, row.props, 'SECRET', {}, [])[0];
+      if (problem) throw new ImportError(row.where, `${problem.path.join('.')}: ${problem.message} (${label} ${echoInput(row.id)})`);
     }
   }
   for (const group of batch.relationships) {
     for (const row of group.rows) {
       const problem = validateRelationshipProperties(group.type, row.props, 'SECRET', [])[0];
-      if (problem) throw new ImportError(row.where, `${problem.path.join('.')} ${problem.message} (${group.type})`);
+      if (problem) throw new ImportError(row.where, `${problem.path.join('.')}: ${problem.message} (${group.type} ${echoInput(row.fromId)} -> ${echoInput(row.toId)})`);
     }
   }
 }
@@ -96,7 +94,14 @@ function toNamed(record: Record<string, number>): NamedCount[] {
 
 /** Parses and validates only (no database). Throws ImportError naming the place on bad input. */
 export function parseAndValidate(text: string, format?: ImportFormat, name?: string): ImportBatch {
-  const batch = parseDocument(format ?? detectFormat(text), text, name);
+  let batch: ImportBatch;
+  try {
+    batch = parseDocument(format ?? detectFormat(text), text, name);
+  } catch (error) {
+    // The parsers walk nested components and controls recursively; absurd nesting overflows the stack.
+    if (error instanceof RangeError) throw new ImportError('document', `nested too deeply to import (${error.message})`);
+    throw error;
+  }
   validateBatch(batch);
   return batch;
 }

@@ -3,7 +3,7 @@
  * database happens inside it, and any error rolls everything back.
  */
 import { relationshipAllows, type Label, type RelationshipType } from '../domain/model';
-import { describeEnds, normalizeTemporal, validateId, validateNodeInput, validateRelationshipProperties, type Problem } from '../domain/validation';
+import { describeEnds, echoInput, normalizeTemporal, validateId, validateNodeInput, validateProvenance, validateRelationshipProperties, type Problem } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
 import type { Tx } from '../store/database';
 
@@ -38,19 +38,22 @@ export async function upsertNode(ctx: WriteDeps, label: Label, input: NodeInput)
   const given: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) given[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
   const props = normalizeTemporal(label, given);
-  const idError = firstProblem(validateId(id, ['input', 'id']));
+  const idError = firstProblem([...validateId(id, ['input', 'id']), ...validateProvenance(provenance, ['input', 'provenance'])]);
   if (idError) throw idError;
+  // Checks that need no stored values (lengths, ranges, markings) run before a transaction opens.
+  const inputError = firstProblem(validateNodeInput(label, props, ctx.caller.clearance));
+  if (inputError) throw inputError;
   return ctx.store.writeTransaction(async (tx) => {
     const existingLabel = await ctx.store.anyLabelOf(tx, id);
     const existing = existingLabel ? await ctx.store.getNodeTx(tx, id) : undefined;
     if (existingLabel && (!existing || existingLabel !== label)) {
-      throw badInput(`input.id: ${JSON.stringify(id)} is already used by another node; choose another id`, ['input', 'id']);
+      throw badInput(`input.id: ${echoInput(id)} is already used by another node; choose another id`, ['input', 'id']);
     }
     const error = firstProblem(validateNodeInput(label, props, ctx.caller.clearance, existing ?? {}));
     if (error) throw error;
     await upsertNodes(tx, label, [{ id, props }], stampFor(ctx, provenance));
     const row = await ctx.store.getNodeTx(tx, id);
-    if (!row) throw notFound(`${label} ${id} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
+    if (!row) throw notFound(`${label} ${echoInput(id)} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
     return row;
   });
 }
@@ -69,8 +72,8 @@ async function resolveEnds(ctx: WriteDeps, tx: Tx, type: RelationshipType, fromI
   const labels = await ctx.store.labelsOf(tx, [fromId, toId]);
   const fromLabel = labels.get(fromId);
   const toLabel = labels.get(toId);
-  if (!fromLabel) throw notFound(`input.fromId: no node with id ${JSON.stringify(fromId)}`, ['input', 'fromId']);
-  if (!toLabel) throw notFound(`input.toId: no node with id ${JSON.stringify(toId)}`, ['input', 'toId']);
+  if (!fromLabel) throw notFound(`input.fromId: no node with id ${echoInput(fromId)}`, ['input', 'fromId']);
+  if (!toLabel) throw notFound(`input.toId: no node with id ${echoInput(toId)}`, ['input', 'toId']);
   if (!relationshipAllows(type, fromLabel, toLabel)) {
     throw badInput(`input.type: a ${fromLabel} cannot be linked to a ${toLabel} by ${type}: ${describeEnds(type)}${type === 'SUPERSEDES' ? ' (both ends of the same label)' : ''}`, ['input', 'type']);
   }
@@ -80,7 +83,7 @@ async function resolveEnds(ctx: WriteDeps, tx: Tx, type: RelationshipType, fromI
 export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: NodeRow; to: NodeRow; relationship: RelationshipRow; created: boolean }> {
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args.properties ?? {})) if (value !== undefined && value !== null) props[key] = value;
-  const error = firstProblem(validateRelationshipProperties(args.type, props, ctx.caller.clearance, ['input', 'properties']));
+  const error = firstProblem([...validateRelationshipProperties(args.type, props, ctx.caller.clearance, ['input', 'properties']), ...validateProvenance(args.provenance, ['input', 'provenance'])]);
   if (error) throw error;
   if (args.fromId === args.toId && NO_SELF_LOOPS.includes(args.type)) throw badInput(`input.toId: a node cannot be linked to itself by ${args.type}`, ['input', 'toId']);
   return ctx.store.writeTransaction(async (tx) => {
@@ -107,10 +110,10 @@ export async function unlink(ctx: WriteDeps, args: { type: RelationshipType; fro
 export async function deleteNode(ctx: WriteDeps, id: string, detach: boolean): Promise<{ id: string; relationshipsRemoved: number }> {
   return ctx.store.writeTransaction(async (tx) => {
     const node = await ctx.store.getNodeTx(tx, id);
-    if (!node) throw notFound(`id: no node with id ${JSON.stringify(id)}`, ['id']);
+    if (!node) throw notFound(`id: no node with id ${echoInput(id)}`, ['id']);
     const degree = await ctx.store.countRelationships(tx, id);
     if (degree > 0 && !detach) {
-      throw badInput(`id: ${node.__label} ${id} has ${degree} relationship(s); pass detach: true to delete them with it`, ['detach']);
+      throw badInput(`id: ${node.__label} ${echoInput(id)} has ${degree} relationship(s); pass detach: true to delete them with it`, ['detach']);
     }
     const removed = await ctx.store.deleteNode(tx, id);
     return { id, relationshipsRemoved: removed };

@@ -5,6 +5,7 @@
 import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
 import { LABELS, type Label } from '../../domain/model';
+import { toLuceneQuery } from '../../domain/lucene';
 import * as mutations from '../../services/mutations';
 import { provenanceOf, type NodeRow, type RelationshipRow } from '../../store/rows';
 import type { GraphQLContext } from '../context';
@@ -46,18 +47,6 @@ async function list(ctx: GraphQLContext, label: Label, args: ListArgs, info: Gra
   return nodeConnection(page);
 }
 
-/** Escapes Lucene syntax so user text is matched as words; the last word also as a prefix. */
-export function toLuceneQuery(text: string): string {
-  const words = text
-    .split(/\s+/)
-    .map((w) => w.replace(/[+\-&|!(){}[\]^"~*?:\\/]/g, '\\$&'))
-    .filter((w) => w.length > 0);
-  if (words.length === 0) return '';
-  const last = words[words.length - 1] ?? '';
-  const exact = words.join(' ');
-  return words.length === 1 ? `${exact} OR ${last}*` : `(${exact}) OR (${words.slice(0, -1).join(' ')} ${last}*)`;
-}
-
 const query: QueryResolvers = {
   node: (_p, { id }, ctx) => nodeLoader(ctx).load(id),
   nodes: (_p, { ids }, ctx) => {
@@ -86,6 +75,7 @@ const query: QueryResolvers = {
     if (text.trim().length === 0 || text.length > 200) throw badInput('text: must be 1..200 characters', ['text']);
     const { limit } = pageWindow({ first });
     const lucene = toLuceneQuery(text);
+    if (lucene === '') throw badInput('text: must contain at least one word (not only spaces or control characters)', ['text']);
     const hits = await ctx.store.search(lucene, labels && labels.length > 0 ? labels : LABELS, limit);
     return hits.map((hit) => ({ node: hit.node, label: hit.node.__label, score: hit.score }));
   },
