@@ -5,7 +5,7 @@
  */
 import type { SessionConfig } from 'neo4j-driver';
 import { Database, type QueryStats, type Row, type Tx } from '../../src/store/database';
-import { testNeo4jUri, TEST_QUERY_TIMEOUT_MS } from './app';
+import { testNeo4jCredentials, testNeo4jUri, TEST_QUERY_TIMEOUT_MS } from './app';
 
 export class HeldDatabase extends Database {
   /** Sessions opened on the driver (each read and each write transaction opens one). */
@@ -20,7 +20,8 @@ export class HeldDatabase extends Database {
   private release: () => void = () => undefined;
 
   constructor() {
-    super({ uri: testNeo4jUri(), queryTimeoutMs: Number(TEST_QUERY_TIMEOUT_MS) });
+    const { NEO4J_USER: user, NEO4J_PASSWORD: password } = testNeo4jCredentials();
+    super({ uri: testNeo4jUri(), queryTimeoutMs: Number(TEST_QUERY_TIMEOUT_MS), user, password, database: process.env.NEO4J_DATABASE });
     const open = this.driver.session.bind(this.driver);
     this.driver.session = (config?: SessionConfig) => {
       this.sessionsOpened += 1;

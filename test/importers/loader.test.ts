@@ -19,7 +19,7 @@ import type { Database } from '../../src/store/database';
 import { mergeRelationships } from '../../src/store/graphStore';
 import { batchLoader, techniquesMitigatedOnClearedDevices } from '../../src/store/importStore';
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
-import { FIXTURE_TIMEOUT_MS, KEYS, startTestApp, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
+import { FIXTURE_TIMEOUT_MS, KEYS, startTestApp, testNeo4jCredentials, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 
 const DATA = dataDir();
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -246,7 +246,7 @@ describe('importers: loading into Neo4j', () => {
   });
 
   describe('command line', () => {
-    const env = { ...process.env, NEO4J_URI: testNeo4jUri(), LOG_LEVEL: 'silent' };
+    const env = { ...process.env, NEO4J_URI: testNeo4jUri(), ...testNeo4jCredentials(), LOG_LEVEL: 'silent' };
     const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'import.ts');
     const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
