@@ -37,7 +37,8 @@ function readCveFolder(dir: string): string {
   const records: unknown[] = [];
   for (const file of files) {
     const parsed = JSON.parse(readDocument(path.join(dir, file))) as unknown;
-    records.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+    if (Array.isArray(parsed)) records.push(...(parsed as unknown[]));
+    else records.push(parsed);
   }
   return JSON.stringify(records);
 }

@@ -56,10 +56,11 @@ export function applyFieldRoles(schema: GraphQLSchema, table = FIELD_ROLES): Gra
         continue;
       }
       const resolve: GraphQLFieldResolver<unknown, GraphQLContext> = field.resolve ?? defaultFieldResolver;
-      field.resolve = (parent, args, ctx, info) => {
+      const guarded: GraphQLFieldResolver<unknown, GraphQLContext> = (parent, args, ctx, info) => {
         requireRole(ctx.caller, role);
         return resolve(parent, args, ctx, info);
       };
+      field.resolve = guarded as GraphQLFieldResolver<unknown, unknown>;
     }
   }
   return schema;

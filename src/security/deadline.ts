@@ -63,8 +63,9 @@ export class RequestDeadline {
 export async function withDeadline<T>(work: Promise<T>, timeoutMs: number, deadline?: RequestDeadline): Promise<T> {
   const own = deadline ?? new RequestDeadline(timeoutMs);
   const passed = new Promise<never>((_resolve, reject) => {
-    if (own.signal.aborted) reject(own.signal.reason);
-    own.signal.addEventListener('abort', () => reject(own.signal.reason), { once: true });
+    const reason = (): Error => (own.signal.reason instanceof Error ? own.signal.reason : new RequestTimeoutError(timeoutMs));
+    if (own.signal.aborted) reject(reason());
+    own.signal.addEventListener('abort', () => reject(reason()), { once: true });
   });
   passed.catch(() => undefined);
   try {
