@@ -14,10 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { loadConfig, REPO_ROOT, type AppConfig } from '../src/config';
+import { dataDir, loadConfig, REPO_ROOT, type AppConfig } from '../src/config';
 import { planWorld } from '../src/generator/generate';
 import { loadWorld } from '../src/generator/load';
-import { DEFAULT_SHARED_DATA_DIR, ATTACK_PATH, readSources } from '../src/generator/sources';
+import { readDocument } from '../src/importers/readDocument';
+import { ATTACK_PATH, readSources } from '../src/generator/sources';
 import { NEO4J_VERSION } from '../src/runtime/localNeo4j';
 import { connectDatabase } from '../src/runtime/database';
 import { createApp, type App } from '../src/server';
@@ -170,8 +171,8 @@ async function importBench(db: Database, log: (m: string) => void, repetitions =
     return { question: 'f', title, status: 'not available', note: `the importer could not be loaded: ${error instanceof Error ? error.message : String(error)}` };
   }
   const { batchRowCount, plainUnwindMerge } = await import('./importFloor');
-  const file = path.join(process.env.SHARED_DATA_DIR ?? DEFAULT_SHARED_DATA_DIR, ATTACK_PATH);
-  const batch = importService.parseAndValidate(fs.readFileSync(file, 'utf8'), 'STIX');
+  const file = path.join(dataDir(), ATTACK_PATH);
+  const batch = importService.parseAndValidate(readDocument(file), 'STIX');
   const rows = batchRowCount(batch);
   const importerSeconds: number[] = [];
   const plainSeconds: number[] = [];

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -119,11 +118,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 }
 
 /**
- * The shared real-data folder (ATT&CK, OSCAL, KEV, CycloneDX examples): SHARED_DATA_DIR when
- * set, else `../shared/data` beside the checkout (as on CI), else /work/shared/data.
+ * The reference-data folder (ATT&CK, OSCAL, KEV, CycloneDX examples, CVE records, CMVP lists):
+ * DATA_DIR when set, else `data/` in the checkout. Nothing is read from outside the checkout
+ * unless DATA_DIR says so.
  */
-export function sharedDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = [env.SHARED_DATA_DIR, path.resolve(REPO_ROOT, '..', 'shared', 'data'), '/work/shared/data'];
-  for (const dir of candidates) if (dir && fs.existsSync(dir)) return dir;
-  return path.resolve(REPO_ROOT, '..', 'shared', 'data');
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.DATA_DIR;
+  return dir && dir !== '' ? path.resolve(dir) : path.join(REPO_ROOT, 'data');
 }

@@ -9,12 +9,12 @@
  * shown only when stdout is a terminal. Exit codes: 0 imported, 1 database or unexpected
  * error, 2 bad arguments, configuration or an invalid document (nothing is written then).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig } from '../config';
 import { FORMAT_NAMES, detectFormat } from '../importers/detect';
+import { readDocument } from '../importers/readDocument';
 import type { ImportFormat } from '../importers/types';
 import { LocalNeo4jError } from '../runtime/localNeo4j';
 import { connectDatabase, type ConnectedDatabase } from '../runtime/database';
@@ -53,7 +53,7 @@ function parseArguments(argv: string[]): { format?: ImportFormat; file: string; 
     .name('npm run import --')
     .description('Import a STIX, OSCAL, CycloneDX or CISA KEV document into the assurance graph.')
     .argument('<format-or-file>', `format (${Object.keys(FORMAT_NAMES).join(', ')}) or, with the format left out, the file`)
-    .argument('[file]', 'the document (JSON)')
+    .argument('[file]', 'the document (JSON, or gzip-compressed JSON such as .json.gz)')
     .option('--dry-run', 'validate and report what would change, then roll back')
     .option('--name <name>', 'document name for provenance and stale marking (default: from the document)')
     .option('--json', 'print the summary as JSON')
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   try {
     args = parseArguments(process.argv.slice(2));
     try {
-      text = fs.readFileSync(args.file, 'utf8');
+      text = readDocument(args.file);
     } catch (error) {
       throw new UsageError(`cannot read ${args.file}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -3,13 +3,12 @@
  * catalog) and ATT&CK Mobile techniques (STIX bundle). Parsing is pure; only readSources
  * touches the file system.
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { sharedDataDir } from '../config';
+import { dataDir } from '../config';
+import { readDocument } from '../importers/readDocument';
 
-export const DEFAULT_SHARED_DATA_DIR = sharedDataDir();
-export const CATALOG_PATH = 'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json';
-export const ATTACK_PATH = 'mitre-attack-mobile/mobile-attack-17.1.json';
+export const CATALOG_PATH = 'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz';
+export const ATTACK_PATH = 'mitre-attack-mobile/mobile-attack-17.1.json.gz';
 
 export interface CatalogControl {
   /** OSCAL id, e.g. `ac-2` or `ac-2.1`. */
@@ -130,13 +129,13 @@ export function parseAttackBundle(json: unknown): AttackTechnique[] {
   return out.sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : a.stixId < b.stixId ? -1 : 1));
 }
 
-export function readSources(dir: string = process.env.SHARED_DATA_DIR ?? DEFAULT_SHARED_DATA_DIR): Sources {
+export function readSources(dir: string = dataDir()): Sources {
   const readJson = (rel: string): unknown => {
     const file = path.join(dir, rel);
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8'));
+      return JSON.parse(readDocument(file));
     } catch (error) {
-      throw new Error(`cannot read ${file} (set SHARED_DATA_DIR to the shared data folder): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(`cannot read ${file} (the reference data is in data/ of the checkout, or set DATA_DIR): ${error instanceof Error ? error.message : String(error)}`);
     }
   };
   return { controls: parseCatalog(readJson(CATALOG_PATH)), techniques: parseAttackBundle(readJson(ATTACK_PATH)) };

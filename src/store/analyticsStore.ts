@@ -10,6 +10,7 @@ import { RELATIONSHIPS } from '../domain/model';
 import type { Database, QueryStats, Row } from './database';
 import { toNodeRow, toRelationshipRow } from './graphStore';
 import type { NodeRow, RelationshipRow } from './rows';
+import type { Statement } from './statement';
 
 /** Most candidate paths a risk-path or exposure query returns before scoring. */
 export const MAX_CANDIDATE_PATHS = 1000;
@@ -228,100 +229,62 @@ function strOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-export class AnalyticsStore {
-  constructor(
-    readonly db: Database,
-    readonly stats: QueryStats,
-    readonly markings: readonly string[],
-  ) {}
+// ------------------------------------------------------------------ statements (pure)
 
-  /**
-   * Paths from a threat or vulnerability to `toId`, or to every reachable device when `toId` is
-   * null, with the controls along them. Shortest first, then by node ids, capped.
-   */
-  async riskPaths(fromId: string, toId: string | null, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
-    const threats = `CALL (src) {
-         OPTIONAL MATCH (t:Threat)-[e:EXPLOITS]->(src)
-         WHERE t.classification IN $markings AND ${VISIBLE_REL('e')}
-         WITH src, collect(t) AS exploiters
-         RETURN CASE WHEN src:Threat THEN [src] ELSE exploiters END AS threats
-       }`;
-    // the threats whose mitigations count: the source itself, or the threats exploiting it
-    const cypher =
-      toId === null
-        ? `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
-       ${threats}
-       CALL (src) {
-         MATCH p = (src) ${riskStep(hops)} (dst:Device)
-         WHERE ${ACYCLIC}
-         WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
-         RETURN collect({nodes: nodes(p), rels: relationships(p)}) AS paths
-       }
-       ${MITIGATIONS_AND_RETURN('src')}`
-        : `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
-       MATCH (dst:Device|Component|Deployment|Certification {id: $toId}) WHERE dst.classification IN $markings
-       ${threats}
-       CALL (src, dst) {
-         ${pathsFromSourceToTarget(hops)}
-       }
-       ${MITIGATIONS_AND_RETURN('src')}`;
-    const rows = await this.db.read(this.stats, toId === null ? 'analytics.riskPathsFromSource' : 'analytics.riskPathsToTarget', cypher, {
-      fromId,
-      toId,
-      cap,
-      markings: this.markings,
-      ...STEP_PARAMS,
-    });
-    return toRiskPathsRows(rows[0], cap);
-  }
+/** The riskPaths statement (see AnalyticsStore.riskPaths). */
+export function riskPathsStatement(markings: readonly string[], fromId: string, toId: string | null, hops: number, cap: number): Statement {
+  const threats = `CALL (src) {
+       OPTIONAL MATCH (t:Threat)-[e:EXPLOITS]->(src)
+       WHERE t.classification IN $markings AND ${VISIBLE_REL('e')}
+       WITH src, collect(t) AS exploiters
+       RETURN CASE WHEN src:Threat THEN [src] ELSE exploiters END AS threats
+     }`;
+  // the threats whose mitigations count: the source itself, or the threats exploiting it
+  const cypher =
+    toId === null
+      ? `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
+     ${threats}
+     CALL (src) {
+       MATCH p = (src) ${riskStep(hops)} (dst:Device)
+       WHERE ${ACYCLIC}
+       WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
+       RETURN collect({nodes: nodes(p), rels: relationships(p)}) AS paths
+     }
+     ${MITIGATIONS_AND_RETURN('src')}`
+      : `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
+     MATCH (dst:Device|Component|Deployment|Certification {id: $toId}) WHERE dst.classification IN $markings
+     ${threats}
+     CALL (src, dst) {
+       ${pathsFromSourceToTarget(hops)}
+     }
+     ${MITIGATIONS_AND_RETURN('src')}`;
+  return { name: toId === null ? 'analytics.riskPathsFromSource' : 'analytics.riskPathsToTarget', cypher, params: { fromId, toId, cap, markings: [...markings], ...STEP_PARAMS } };
+}
 
-  /** Every path from any threat to the device, with the controls along them, capped. */
-  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
-    const rows = await this.db.read(
-      this.stats,
-      'analytics.exposure',
-      `MATCH (dst:Device {id: $deviceId}) WHERE dst.classification IN $markings
+/** The exposure statement (see AnalyticsStore.exposure). */
+export function exposureStatement(markings: readonly string[], deviceId: string, hops: number, cap: number): Statement {
+  return { name: 'analytics.exposure', cypher: `MATCH (dst:Device {id: $deviceId}) WHERE dst.classification IN $markings
        CALL (dst) {
          ${pathsFromAnyThreatToTarget(hops)}
        }
        WITH dst, paths, reduce(acc = [], p IN paths | CASE WHEN p.nodes[0] IN acc THEN acc ELSE acc + [p.nodes[0]] END) AS threats
-       ${MITIGATIONS_AND_RETURN('dst')}`,
-      { deviceId, cap, markings: this.markings, ...STEP_PARAMS },
-    );
-    return toRiskPathsRows(rows[0], cap);
-  }
+       ${MITIGATIONS_AND_RETURN('dst')}`, params: { deviceId, cap, markings: [...markings], ...STEP_PARAMS } };
+}
 
-  /**
-   * The shortest paths (all of equal shortest length) from a component or vulnerability to each
-   * device, deployment, certification and component it puts at risk, capped.
-   */
-  async blastRadius(fromId: string, hops: number, cap = MAX_BLAST_TARGETS): Promise<BlastRows> {
-    const rows = await this.db.read(
-      this.stats,
-      'analytics.blastRadius',
-      `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
+/** The blastRadius statement (see AnalyticsStore.blastRadius). */
+export function blastRadiusStatement(markings: readonly string[], fromId: string, hops: number, cap: number): Statement {
+  return { name: 'analytics.blastRadius', cypher: `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
        CALL (src) {
          MATCH p = ALL SHORTEST (src) ${riskStep(hops)} (dst:Device|Deployment|Certification|Component)
          WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
          RETURN collect(p) AS paths
        }
-       RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`,
-      { fromId, cap, markings: this.markings, ...STEP_PARAMS },
-    );
-    const paths = ((rows[0]?.paths as unknown[] | undefined) ?? []).map(toPathRow);
-    return { paths: paths.slice(0, cap), truncated: paths.length > cap };
-  }
+       RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`, params: { fromId, cap, markings: [...markings], ...STEP_PARAMS } };
+}
 
-  /**
-   * The certifications linked to the root by BASED_ON (followed from a certification to what it
-   * rests on) and SUPERSEDES (followed both ways), each at its shortest depth, the links among
-   * them, and visible successors beyond the depth bound.
-   */
-  async lineage(certificationId: string, cap = MAX_LINEAGE_CERTIFICATIONS): Promise<LineageRows | undefined> {
-    const rows = await this.db.read(
-      this.stats,
-      'analytics.certificationLineage',
-      `MATCH (root:Certification {id: $certificationId}) WHERE root.classification IN $markings
+/** The certificationLineage statement (see AnalyticsStore.lineage). */
+export function lineageStatement(markings: readonly string[], certificationId: string, cap: number): Statement {
+  return { name: 'analytics.certificationLineage', cypher: `MATCH (root:Certification {id: $certificationId}) WHERE root.classification IN $markings
        CALL (root) {
          MATCH p = ANY SHORTEST (root) ((a:Certification)-[r:BASED_ON|SUPERSEDES]-(b:Certification)
              WHERE b.classification IN $markings AND ${VISIBLE_REL('r')} AND (type(r) = 'SUPERSEDES' OR startNode(r) = a)){0,${LINEAGE_MAX_DEPTH}} (c:Certification)
@@ -339,37 +302,18 @@ export class AnalyticsStore {
          WHERE b.id IN ids AND NOT s.id IN ids AND s.classification IN $markings AND ${VISIBLE_REL('r')}
          RETURN collect(DISTINCT ${NODE('s')}) AS outside, collect({type: 'SUPERSEDES', fromId: s.id, toId: b.id}) AS outsideLinks
        }
-       RETURN certs, links + outsideLinks AS links, outside`,
-      { certificationId, cap, markings: this.markings },
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: toNodeRow(c.node), depth: Number(c.depth) }));
-    return {
-      certifications: certs.slice(0, cap),
-      links: (row.links as Record<string, unknown>[]).map((l) => ({ type: l.type === 'BASED_ON' ? 'BASED_ON' : 'SUPERSEDES', fromId: String(l.fromId), toId: String(l.toId) })),
-      outsideSuccessors: (row.outside as unknown[]).map(toNodeRow),
-      truncated: certs.length > cap,
-    };
-  }
+       RETURN certs, links + outsideLinks AS links, outside`, params: { certificationId, cap, markings: [...markings] } };
+}
 
-  /**
-   * Deployments of an operator (or one deployment) with their device model, running OS release,
-   * the controls implemented by the device, its parts or the release (and their MAPS_TO
-   * equivalents), and each certification covering the model with its OS range, successors and
-   * required controls.
-   */
-  async deploymentScopes(scope: { organizationId: string } | { deploymentId: string }, cap = MAX_DRIFT_DEPLOYMENTS): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
-    const first =
-      'organizationId' in scope
-        ? `MATCH (o:Organization {id: $organizationId})-[op:OPERATES]->(dep:Deployment)
-           WHERE o.classification IN $markings AND ${VISIBLE_REL('op')} AND dep.classification IN $markings`
-        : `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings`;
-    const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
-    const rows = await this.db.read(
-      this.stats,
-      'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment',
-      `${first}
+/** The scopeDrift statement (see AnalyticsStore.deploymentScopes). */
+export function deploymentScopesStatement(markings: readonly string[], scope: { organizationId: string } | { deploymentId: string }, cap: number): Statement {
+  const first =
+    'organizationId' in scope
+      ? `MATCH (o:Organization {id: $organizationId})-[op:OPERATES]->(dep:Deployment)
+         WHERE o.classification IN $markings AND ${VISIBLE_REL('op')} AND dep.classification IN $markings`
+      : `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings`;
+  const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
+  return { name: 'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment', cypher: `${first}
        WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap) + 1
        CALL (dep) {
          OPTIONAL MATCH (dep)-[r:OF]->(d:Device) WHERE d.classification IN $markings AND ${VISIBLE_REL('r')}
@@ -404,9 +348,72 @@ export class AnalyticsStore {
          RETURN collect({certification: ${NODE('cert')}, minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
        }
        RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
-              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage`,
-      { ...scope, cap, markings: this.markings },
-    );
+              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage`, params: { ...scope, cap, markings: [...markings] } };
+}
+
+export class AnalyticsStore {
+  constructor(
+    readonly db: Database,
+    readonly stats: QueryStats,
+    readonly markings: readonly string[],
+  ) {}
+
+  /**
+   * Paths from a threat or vulnerability to `toId`, or to every reachable device when `toId` is
+   * null, with the controls along them. Shortest first, then by node ids, capped.
+   */
+  async riskPaths(fromId: string, toId: string | null, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
+    const st = riskPathsStatement(this.markings, fromId, toId, hops, cap);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    return toRiskPathsRows(rows[0], cap);
+  }
+
+  /** Every path from any threat to the device, with the controls along them, capped. */
+  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
+    const st = exposureStatement(this.markings, deviceId, hops, cap);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    return toRiskPathsRows(rows[0], cap);
+  }
+
+  /**
+   * The shortest paths (all of equal shortest length) from a component or vulnerability to each
+   * device, deployment, certification and component it puts at risk, capped.
+   */
+  async blastRadius(fromId: string, hops: number, cap = MAX_BLAST_TARGETS): Promise<BlastRows> {
+    const st = blastRadiusStatement(this.markings, fromId, hops, cap);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const paths = ((rows[0]?.paths as unknown[] | undefined) ?? []).map(toPathRow);
+    return { paths: paths.slice(0, cap), truncated: paths.length > cap };
+  }
+
+  /**
+   * The certifications linked to the root by BASED_ON (followed from a certification to what it
+   * rests on) and SUPERSEDES (followed both ways), each at its shortest depth, the links among
+   * them, and visible successors beyond the depth bound.
+   */
+  async lineage(certificationId: string, cap = MAX_LINEAGE_CERTIFICATIONS): Promise<LineageRows | undefined> {
+    const st = lineageStatement(this.markings, certificationId, cap);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const row = rows[0];
+    if (!row) return undefined;
+    const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: toNodeRow(c.node), depth: Number(c.depth) }));
+    return {
+      certifications: certs.slice(0, cap),
+      links: (row.links as Record<string, unknown>[]).map((l) => ({ type: l.type === 'BASED_ON' ? 'BASED_ON' : 'SUPERSEDES', fromId: String(l.fromId), toId: String(l.toId) })),
+      outsideSuccessors: (row.outside as unknown[]).map(toNodeRow),
+      truncated: certs.length > cap,
+    };
+  }
+
+  /**
+   * Deployments of an operator (or one deployment) with their device model, running OS release,
+   * the controls implemented by the device, its parts or the release (and their MAPS_TO
+   * equivalents), and each certification covering the model with its OS range, successors and
+   * required controls.
+   */
+  async deploymentScopes(scope: { organizationId: string } | { deploymentId: string }, cap = MAX_DRIFT_DEPLOYMENTS): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
+    const st = deploymentScopesStatement(this.markings, scope, cap);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const mapped = rows.map((row): DeploymentScopeRow => ({
       deployment: toNodeRow(row.deployment),
       device: row.device ? toNodeRow(row.device) : null,

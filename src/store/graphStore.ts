@@ -16,6 +16,7 @@ import {
 } from '../domain/model';
 import { toNeo4jDateTime, toNeo4jProperty } from './convert';
 import type { Database, QueryStats, Tx } from './database';
+import type { Statement } from './statement';
 import { SEARCH_INDEX_NAME } from './migrations';
 import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
 
@@ -186,6 +187,108 @@ function toNodeRowWithNested(value: unknown, plans: readonly NestedPlan[]): Node
   return { ...row, __nested: nested };
 }
 
+// ------------------------------------------------------------------ read statements (pure)
+
+/** The WHERE condition of a list query; values go into `params` as $p0, $p1, … */
+function whereClause(q: ListQuery, params: Record<string, unknown>): string {
+  const parts = ['n.classification IN $markings'];
+  q.conditions.forEach((c, i) => {
+    const p = `p${i}`;
+    switch (c.op) {
+      case 'in': {
+        const spec = assertKey(q.label, c.key);
+        params[p] = c.values.map((v) => paramValue(spec, v));
+        parts.push(`n.${c.key} IN $${p}`);
+        break;
+      }
+      case 'anyIn': {
+        assertKey(q.label, c.key);
+        params[p] = c.values;
+        parts.push(`any(x IN coalesce(n.${c.key}, []) WHERE x IN $${p})`);
+        break;
+      }
+      case 'eq': {
+        const spec = assertKey(q.label, c.key);
+        params[p] = paramValue(spec, c.value);
+        parts.push(spec.type === 'boolean' && c.value === false ? `coalesce(n.${c.key}, false) = $${p}` : `n.${c.key} = $${p}`);
+        break;
+      }
+      case 'notTrue':
+        assertKey(q.label, c.key);
+        parts.push(`coalesce(n.${c.key}, false) = false`);
+        break;
+      case 'gte':
+      case 'lte': {
+        const spec = assertKey(q.label, c.key);
+        params[p] = paramValue(spec, c.value);
+        parts.push(`n.${c.key} ${c.op === 'gte' ? '>=' : '<='} $${p}`);
+        break;
+      }
+      case 'nameContains':
+        params[p] = c.value.toLowerCase();
+        parts.push(`toLower(n.name) CONTAINS $${p}`);
+        break;
+      case 'nameStartsWith':
+        params[p] = c.value.toLowerCase();
+        parts.push(`toLower(n.name) STARTS WITH $${p}`);
+        break;
+      case 'related': {
+        const spec: RelationshipSpec = RELATIONSHIPS[c.relationship];
+        params[p] = c.otherId;
+        const pattern = c.direction === 'out' ? `(n)-[r:${spec.type}]->(o {id: $${p}})` : `(n)<-[r:${spec.type}]-(o {id: $${p}})`;
+        parts.push(`EXISTS { MATCH ${pattern} WHERE o.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings }`);
+        break;
+      }
+    }
+  });
+  return parts.join(' AND ');
+}
+
+/** One node of a label by id with its nested pages (see GraphStore.getNodeWithNested). */
+export function nodeWithNestedStatement(markings: readonly string[], label: Label, id: string, prefetch: Prefetch): Statement {
+  const params: Record<string, unknown> = { id, markings: [...markings] };
+  const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
+  return { name: `get${label}WithNested`, cypher: `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`, params };
+}
+
+/** A filtered, ordered page of one label with its total (see GraphStore.list). */
+export function listStatement(markings: readonly string[], q: ListQuery, prefetch: Prefetch = { properties: null, nested: [] }): Statement {
+  assertKey(q.label, q.orderKey);
+  const params: Record<string, unknown> = { markings: [...markings], offset: q.offset, limit: q.limit };
+  const where = whereClause(q, params);
+  const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
+  const dir = q.descending ? 'DESC' : 'ASC';
+  return {
+    name: `list${q.label}`,
+    cypher: `CALL () { MATCH (n:${q.label}) WHERE ${where} RETURN count(n) AS total }
+       CALL () {
+         MATCH (n:${q.label}) WHERE ${where}
+         WITH n ORDER BY ${q.orderKey === 'name' ? 'toLower(n.name)' : `n.${q.orderKey}`} ${dir}, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
+         RETURN collect(${projection}) AS page
+       }
+       RETURN total, page`,
+    params,
+  };
+}
+
+/** One page of neighbours for each of many parents (see GraphStore.neighbors). */
+export function neighborsStatement(markings: readonly string[], q: NeighborQuery, parentIds: readonly string[]): Statement {
+  const { pattern, visible } = neighborPattern('p', 'r', 'n', q.relationship, q.direction, q.targetLabels);
+  return {
+    name: `neighbors ${q.parentLabel}.${q.direction}.${q.relationship}`,
+    cypher: `UNWIND $parentIds AS pid
+       MATCH (p:${q.parentLabel} {id: pid}) WHERE p.classification IN $markings
+       CALL (p) { MATCH ${pattern} WHERE ${visible} RETURN count(n) AS total }
+       CALL (p) {
+         MATCH ${pattern} WHERE ${visible}
+         WITH n, r ORDER BY toLower(n.name) ASC, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
+         RETURN collect({node: ${NODE_PROJECTION('n')}, via: ${REL_PROJECTION('r')}}) AS page
+       }
+       RETURN pid, total, page`,
+    params: { parentIds: [...parentIds], markings: [...markings], offset: q.offset, limit: q.limit },
+  };
+}
+
 export class GraphStore {
   constructor(
     readonly db: Database,
@@ -213,90 +316,15 @@ export class GraphStore {
 
   /** One node of a label by id with its nested pages, in one round trip (null when absent or not visible). */
   async getNodeWithNested(label: Label, id: string, prefetch: Prefetch): Promise<NodeRow | null> {
-    const params: Record<string, unknown> = { id, markings: this.markings };
-    const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
-    const rows = await this.db.read(
-      this.stats,
-      `get${label}WithNested`,
-      `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`,
-      params,
-    );
+    const st = nodeWithNestedStatement(this.markings, label, id, prefetch);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     return rows[0] ? toNodeRowWithNested(rows[0].node, prefetch.nested) : null;
-  }
-
-  private whereClause(q: ListQuery, params: Record<string, unknown>): string {
-    const parts = ['n.classification IN $markings'];
-    q.conditions.forEach((c, i) => {
-      const p = `p${i}`;
-      switch (c.op) {
-        case 'in': {
-          const spec = assertKey(q.label, c.key);
-          params[p] = c.values.map((v) => paramValue(spec, v));
-          parts.push(`n.${c.key} IN $${p}`);
-          break;
-        }
-        case 'anyIn': {
-          assertKey(q.label, c.key);
-          params[p] = c.values;
-          parts.push(`any(x IN coalesce(n.${c.key}, []) WHERE x IN $${p})`);
-          break;
-        }
-        case 'eq': {
-          const spec = assertKey(q.label, c.key);
-          params[p] = paramValue(spec, c.value);
-          parts.push(spec.type === 'boolean' && c.value === false ? `coalesce(n.${c.key}, false) = $${p}` : `n.${c.key} = $${p}`);
-          break;
-        }
-        case 'notTrue':
-          assertKey(q.label, c.key);
-          parts.push(`coalesce(n.${c.key}, false) = false`);
-          break;
-        case 'gte':
-        case 'lte': {
-          const spec = assertKey(q.label, c.key);
-          params[p] = paramValue(spec, c.value);
-          parts.push(`n.${c.key} ${c.op === 'gte' ? '>=' : '<='} $${p}`);
-          break;
-        }
-        case 'nameContains':
-          params[p] = c.value.toLowerCase();
-          parts.push(`toLower(n.name) CONTAINS $${p}`);
-          break;
-        case 'nameStartsWith':
-          params[p] = c.value.toLowerCase();
-          parts.push(`toLower(n.name) STARTS WITH $${p}`);
-          break;
-        case 'related': {
-          const spec: RelationshipSpec = RELATIONSHIPS[c.relationship];
-          params[p] = c.otherId;
-          const pattern = c.direction === 'out' ? `(n)-[r:${spec.type}]->(o {id: $${p}})` : `(n)<-[r:${spec.type}]-(o {id: $${p}})`;
-          parts.push(`EXISTS { MATCH ${pattern} WHERE o.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings }`);
-          break;
-        }
-      }
-    });
-    return parts.join(' AND ');
   }
 
   /** A filtered, ordered page of one label, with the total count, in one round trip. */
   async list(q: ListQuery, prefetch: Prefetch = { properties: null, nested: [] }): Promise<Page<NodeRow>> {
-    assertKey(q.label, q.orderKey);
-    const params: Record<string, unknown> = { markings: this.markings, offset: q.offset, limit: q.limit };
-    const where = this.whereClause(q, params);
-    const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
-    const dir = q.descending ? 'DESC' : 'ASC';
-    const rows = await this.db.read(
-      this.stats,
-      `list${q.label}`,
-      `CALL () { MATCH (n:${q.label}) WHERE ${where} RETURN count(n) AS total }
-       CALL () {
-         MATCH (n:${q.label}) WHERE ${where}
-         WITH n ORDER BY ${q.orderKey === 'name' ? 'toLower(n.name)' : `n.${q.orderKey}`} ${dir}, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
-         RETURN collect(${projection}) AS page
-       }
-       RETURN total, page`,
-      params,
-    );
+    const st = listStatement(this.markings, q, prefetch);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const row = rows[0] ?? { total: 0, page: [] };
     return { items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, prefetch.nested)), totalCount: Number(row.total), offset: q.offset, limit: q.limit };
   }
@@ -306,21 +334,8 @@ export class GraphStore {
    * behind every nested connection). Ordered by name (case-insensitive), then id.
    */
   async neighbors(q: NeighborQuery, parentIds: readonly string[]): Promise<Map<string, Page<NeighborItem>>> {
-    const { pattern, visible } = neighborPattern('p', 'r', 'n', q.relationship, q.direction, q.targetLabels);
-    const rows = await this.db.read(
-      this.stats,
-      `neighbors ${q.parentLabel}.${q.direction}.${q.relationship}`,
-      `UNWIND $parentIds AS pid
-       MATCH (p:${q.parentLabel} {id: pid}) WHERE p.classification IN $markings
-       CALL (p) { MATCH ${pattern} WHERE ${visible} RETURN count(n) AS total }
-       CALL (p) {
-         MATCH ${pattern} WHERE ${visible}
-         WITH n, r ORDER BY toLower(n.name) ASC, n.id ASC SKIP toInteger($offset) LIMIT toInteger($limit)
-         RETURN collect({node: ${NODE_PROJECTION('n')}, via: ${REL_PROJECTION('r')}}) AS page
-       }
-       RETURN pid, total, page`,
-      { parentIds: [...parentIds], markings: this.markings, offset: q.offset, limit: q.limit },
-    );
+    const st = neighborsStatement(this.markings, q, parentIds);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const out = new Map<string, Page<NeighborItem>>();
     for (const row of rows) {
       const items = (row.page as { node: unknown; via: unknown }[]).map((item) => ({ node: toNodeRow(item.node), via: toRelationshipRow(item.via) }));

@@ -2,13 +2,16 @@
  * The analytics operations of docs/queries/analytics-*.graphql, run against the seed scenario
  * (seed/*.json) with their default variables, with the answers the scenario implies.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { REPO_ROOT } from '../../src/config';
 import { loadSeed } from '../../src/seed/loadSeed';
+import { ANALYTICS_QUERY_FILES, ANALYTICS_QUERY_NAMES, analyticsFilesInCollection, readAnalyticsQuery, type AnalyticsQueryName } from '../helpers/analyticsQueries';
 import { KEYS, startTestApp, testDatabase, type TestApp } from '../helpers/app';
 
-const read = (name: string) => fs.readFileSync(path.join(REPO_ROOT, 'docs', 'queries', `analytics-${name}.graphql`), 'utf8');
+/** The query files this test has run (each must be, see the last test). */
+const checked = new Set<AnalyticsQueryName>();
+const read = (name: AnalyticsQueryName): string => {
+  checked.add(name);
+  return readAnalyticsQuery(name);
+};
 const idsOf = (list: readonly { id: string }[] | undefined) => (list ?? []).map((n) => n.id);
 
 interface Ref {
@@ -177,5 +180,10 @@ describe('analytics on the seed scenario', () => {
     expect(civil.data?.scopeDrift.driftingCount).toBe(2);
     expect(byId.get('deployment:civil-galaxy-s24')).toEqual(['DEVICE_NOT_COVERED']);
     expect(byId.get('deployment:civil-iphone-12')).toContain('CERTIFICATION_NOT_VALID');
+  });
+
+  it('has checked every analytics file of docs/queries (the registry query-collection relies on)', () => {
+    expect(analyticsFilesInCollection()).toEqual([...ANALYTICS_QUERY_FILES].sort());
+    expect([...checked].sort()).toEqual([...ANALYTICS_QUERY_NAMES].sort());
   });
 });

@@ -1,6 +1,8 @@
+import path from 'node:path';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
+import { loadConfig, REPO_ROOT } from '../../src/config';
 import { createApp } from '../../src/server';
 import { Database } from '../../src/store/database';
 import { applyMigrations, listConstraints } from '../../src/store/migrations';
@@ -119,9 +121,26 @@ describe('when Neo4j is unreachable', () => {
 });
 
 describe('test database', () => {
-  it('is not the development database', () => {
-    expect(testNeo4jUri()).not.toBe('bolt://127.0.0.1:7687');
+  // Asked of the running server itself, not of a URI string: where it keeps its store and which
+  // port it listens on. With NEO4J_URI set the tests use that server and there is no local store.
+  const external = process.env.NEO4J_URI !== undefined && process.env.NEO4J_URI !== '';
+  (external ? it.skip : it)('is not the development database: its store is in the test data folder and it listens on the test port', async () => {
     const db = testDatabase();
-    return db.close();
+    try {
+      const rows = await db.read(undefined, 'test server settings', 'SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value', {
+        names: ['server.directories.data', 'server.bolt.listen_address'],
+      });
+      const setting = (name: string): string => String(rows.find((r) => r.name === name)?.value ?? '');
+      const dev = loadConfig({});
+      const testData = path.resolve(process.env.TEST_NEO4J_DATA ?? path.join(REPO_ROOT, '.data', 'neo4j-test'));
+      const dataDir = path.resolve(setting('server.directories.data'));
+      expect(dataDir.startsWith(`${testData}${path.sep}`) || dataDir === testData).toBe(true);
+      expect(dataDir.startsWith(`${dev.NEO4J_LOCAL_DATA}${path.sep}`) || dataDir === dev.NEO4J_LOCAL_DATA).toBe(false);
+      const port = Number(setting('server.bolt.listen_address').split(':').pop());
+      expect(port).toBe(Number(new URL(testNeo4jUri()).port));
+      expect(port).not.toBe(dev.NEO4J_LOCAL_PORT);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -71,7 +71,17 @@ describe('explorer (headless Chromium)', () => {
       const text = readFileSync(path.join(collectionDir, first), 'utf8');
       const tabsBefore = await page.locator('.graphiql-tab').count();
       await page.locator('.ag-example').first().click();
-      for (let i = 0; i < 100 && (await queryEditorText(page)) !== text; i += 1) await page.waitForTimeout(100);
+      // Wait for the editor to hold the example (no fixed sleep): the page signals it, or the wait times out.
+      await page
+        .waitForFunction(
+          (expected) => {
+            const doc = (globalThis as unknown as { document: { querySelector(s: string): { CodeMirror?: { getValue(): string } } | null } }).document;
+            return doc.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue() === expected;
+          },
+          text,
+          { timeout: 15000 },
+        )
+        .catch(() => undefined);
       expect(await queryEditorText(page)).toBe(text);
       expect(await page.locator('.graphiql-tab').count()).toBe(tabsBefore + 1);
     } else {

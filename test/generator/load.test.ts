@@ -93,10 +93,17 @@ it('runs the benchmark end to end on the small graph (smoke test: completes, no 
     for (const q of ['a', 'b', 'e'] as const) {
       const result = byQuestion.get(q);
       expect(result?.status).toBe('measured');
-      expect(result?.graphql?.requests).toBeGreaterThan(0);
-      expect(result?.graphql?.errors).toBe(0);
-      expect(result?.cypher?.requests).toBeGreaterThan(0);
-      expect(result?.roundTrips).toBeGreaterThan(0);
+      // No timing targets on a busy machine, but the figures must be real and consistent.
+      for (const side of [result?.graphql, result?.cypher]) {
+        expect(side?.errors).toBe(0);
+        // every connection completed at least one request in the measured half second
+        expect(side?.requests).toBeGreaterThanOrEqual(2);
+        expect(side?.p50Ms).toBeLessThanOrEqual(side?.p99Ms ?? -1);
+        expect(side?.p50Ms).toBeGreaterThan(0);
+      }
+      // the look-ahead answers each of these questions in one database round trip (docs/BENCHMARKS.md)
+      expect(result?.roundTrips).toBe(1);
+      expect(result?.roundTrips).toBeLessThanOrEqual(result?.nestingDepth ?? 0);
     }
     expect(report.questions.map((q) => q.question)).toEqual(['a', 'b', 'c', 'd', 'e']);
   } finally {

@@ -4,12 +4,14 @@
  * mutation and the command line, and the cross-source question after importing ATT&CK Mobile,
  * the SP 800-53 catalog, KEV and the seed.
  */
-import { sharedDataDir } from '../../src/config';
+import { dataDir } from '../../src/config';
+import { readDocument } from '../../src/importers/readDocument';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { parseStix } from '../../src/importers/stix';
 import { ImportError } from '../../src/importers/types';
 import { loadSeed } from '../../src/seed/loadSeed';
@@ -19,9 +21,10 @@ import { techniquesMitigatedOnClearedDevices } from '../../src/store/importStore
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
 import { FIXTURE_TIMEOUT_MS, KEYS, startTestApp, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 
-const SHARED = sharedDataDir();
+const DATA = dataDir();
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
-const shared = (p: string): string => fs.readFileSync(path.join(SHARED, p), 'utf8');
+/** A reference document from data/ (plain or .json.gz). */
+const refData = (p: string): string => readDocument(path.join(DATA, p));
 const fixture = (p: string): string => fs.readFileSync(path.join(FIXTURES, p), 'utf8');
 const run = promisify(execFile);
 
@@ -143,7 +146,7 @@ describe('importers: loading into Neo4j', () => {
     afterAll(() => removeDocument(t.db, `kev:${name}`));
 
     it('imports 1404 entries, then a version without 4 of them marks those stale', async () => {
-      const text = shared('cisa-kev/known_exploited_vulnerabilities.json');
+      const text = refData('cisa-kev/known_exploited_vulnerabilities.json.gz');
       const first = await importDocument(t.db, { text, name, caller: 'test', clearance: 'SECRET' });
       report('KEV 2025.08.25 (1404 entries)', first);
       const v = line(first.nodes, 'Vulnerability');
@@ -247,9 +250,11 @@ describe('importers: loading into Neo4j', () => {
     const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'import.ts');
     const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
-    it('prints a per-label summary for a dry run (format detected, no progress bar without a terminal)', async () => {
-      const { stdout } = await run(tsx, [cli, path.join(FIXTURES, 'cyclonedx/test-phone-vex-1.6.cdx.json'), '--dry-run', '--name', `${prefix}cli`], { env });
-      expect(stdout).toMatch(/^Dry run \(rolled back, nothing kept\) test-phone-vex-1\.6\.cdx\.json as CYCLONEDX/);
+    it('prints a per-label summary for a dry run of a gzip document (format detected, no progress bar without a terminal)', async () => {
+      const gz = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ag-import-')), 'test-phone-vex-1.6.cdx.json.gz');
+      fs.writeFileSync(gz, gzipSync(fs.readFileSync(path.join(FIXTURES, 'cyclonedx/test-phone-vex-1.6.cdx.json'))));
+      const { stdout } = await run(tsx, [cli, gz, '--dry-run', '--name', `${prefix}cli`], { env });
+      expect(stdout).toMatch(/^Dry run \(rolled back, nothing kept\) test-phone-vex-1\.6\.cdx\.json\.gz as CYCLONEDX/);
       expect(stdout).toMatch(/Component\s+6\s+0\s+0\s+0\s+0/);
       expect(stdout).toMatch(/nodes\/s/);
       expect(stdout).not.toMatch(/importing \[/);
@@ -287,7 +292,7 @@ describe('importers: loading into Neo4j', () => {
         await loadSeed(t.db);
         seededHere = true;
       }
-      const attackText = shared('mitre-attack-mobile/mobile-attack-17.1.json');
+      const attackText = refData('mitre-attack-mobile/mobile-attack-17.1.json.gz');
       const attack = await importDocument(t.db, { text: attackText, caller: 'test', clearance: 'SECRET' });
       documents.push('stix:Mobile ATT&CK');
       report('ATT&CK Mobile 17.1', attack);
@@ -310,12 +315,12 @@ describe('importers: loading into Neo4j', () => {
       expect(line(attackAgain.nodes, 'Threat')).toMatchObject({ created: 0, updated: 0, unchanged: 188, stale: 0 });
       expect(line(attackAgain.relationships, 'MITIGATES')).toMatchObject({ created: 0, updated: 0, unchanged: 163, stale: 0 });
 
-      const catalog = await importDocument(t.db, { text: shared('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json'), caller: 'test', clearance: 'SECRET' });
+      const catalog = await importDocument(t.db, { text: refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'), caller: 'test', clearance: 'SECRET' });
       documents.push('oscal-catalog:NIST Special Publication 800-53 Revision 5: Security and Privacy Controls for Federal Information Systems and Organizations');
       report('NIST SP 800-53 rev5 catalog (1189 controls)', catalog);
       expect(line(catalog.nodes, 'Control').created).toBe(1189);
 
-      const kev = await importDocument(t.db, { text: shared('cisa-kev/known_exploited_vulnerabilities.json'), caller: 'test', clearance: 'SECRET' });
+      const kev = await importDocument(t.db, { text: refData('cisa-kev/known_exploited_vulnerabilities.json.gz'), caller: 'test', clearance: 'SECRET' });
       documents.push('kev:CISA Catalog of Known Exploited Vulnerabilities');
       const phone = await importDocument(t.db, { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name: `${prefix}xs-phone`, caller: 'test', clearance: 'SECRET' });
       documents.push(`cyclonedx:${prefix}xs-phone`);

@@ -8,10 +8,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import { getNamedType, getNullableType, isInterfaceType, isObjectType, isUnionType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import { CLASSIFICATIONS, LABELS, RELATIONSHIPS, isLabel, markingsVisibleTo, type Classification, type Label, type RelationshipType } from '../../src/domain/model';
+import { CLASSIFICATIONS, LABELS, RELATIONSHIPS, isLabel, type Classification, type Label, type RelationshipType } from '../../src/domain/model';
 import { NESTED_FIELDS } from '../../src/graphql/nested';
 import { buildSchema } from '../../src/graphql/schema';
 import { ANALYST_KEYS_BY_CLEARANCE, cleanup, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+
+/**
+ * What each clearance may see, written out by hand (not computed with the implementation's
+ * markingsVisibleTo, which test/unit/auth.test.ts checks against this same table).
+ */
+const VISIBLE: Record<Classification, Classification[]> = {
+  UNCLASSIFIED: ['UNCLASSIFIED'],
+  RESTRICTED: ['UNCLASSIFIED', 'RESTRICTED'],
+  CONFIDENTIAL: ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL'],
+  SECRET: ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET'],
+};
+const markingsVisibleTo = (clearance: Classification): Classification[] => VISIBLE[clearance];
 
 const TAG: Record<Classification, string> = { UNCLASSIFIED: 'lvlU', RESTRICTED: 'lvlR', CONFIDENTIAL: 'lvlC', SECRET: 'lvlS' };
 

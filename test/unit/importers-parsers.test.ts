@@ -1,8 +1,9 @@
 /**
- * Golden tests of the pure parsers on the real documents in /work/shared/data (exact counts
+ * Golden tests of the pure parsers on the real documents in data/ (exact counts
  * from the data README and the issue) and on the small fixtures in test/fixtures.
  */
-import { sharedDataDir } from '../../src/config';
+import { dataDir } from '../../src/config';
+import { readDocument } from '../../src/importers/readDocument';
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectFormat } from '../../src/importers/detect';
@@ -13,10 +14,11 @@ import { parseStix } from '../../src/importers/stix';
 import { ImportError, batchCounts, type BatchNode, type ImportBatch } from '../../src/importers/types';
 import { parseAndValidate } from '../../src/services/importService';
 
-const SHARED = sharedDataDir();
+const DATA = dataDir();
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const read = (p: string): string => fs.readFileSync(p, 'utf8');
-const shared = (p: string): string => read(path.join(SHARED, p));
+/** A reference document from data/ (plain or .json.gz). */
+const refData = (p: string): string => readDocument(path.join(DATA, p));
 const fixture = (p: string): string => read(path.join(FIXTURES, p));
 
 function node(batch: ImportBatch, label: 'Threat' | 'Control' | 'Component' | 'Vulnerability' | 'Organization', id: string): BatchNode {
@@ -36,7 +38,7 @@ function parseError(fn: () => unknown): ImportError {
 }
 
 describe('STIX 2.1 / ATT&CK Mobile 17.1 (real bundle)', () => {
-  const text = shared('mitre-attack-mobile/mobile-attack-17.1.json');
+  const text = refData('mitre-attack-mobile/mobile-attack-17.1.json.gz');
   const batch = parseStix(text);
 
   it('counts 188 attack-patterns (121 live), 15 courses of action, 163 mitigates, 46 subtechnique-of', () => {
@@ -91,7 +93,7 @@ describe('STIX fixture', () => {
 });
 
 describe('OSCAL catalog: NIST SP 800-53 rev5 5.0.1 (real)', () => {
-  const batch = parseOscalCatalog(shared('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json'));
+  const batch = parseOscalCatalog(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'));
 
   it('counts 322 controls and 867 enhancements, 182 withdrawn', () => {
     expect(batch.stats).toEqual({ controls: 322, enhancements: 867, withdrawn: 182 });
@@ -112,13 +114,13 @@ describe('OSCAL catalog: NIST SP 800-53 rev5 5.0.1 (real)', () => {
   });
 
   it('reads the MODERATE baseline resolved catalog (5.1.1) into the same control ids', () => {
-    const moderate = parseOscalCatalog(shared('nist-sp800-53-rev5/NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json'));
+    const moderate = parseOscalCatalog(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_MODERATE-baseline-resolved-profile_catalog.json.gz'));
     expect(moderate.stats).toEqual({ controls: 177, enhancements: 110 });
     expect(node(moderate, 'Control', 'nist-800-53:ac-2.1').props.controlId).toBe('ac-2.1');
   });
 
   it('names the control of a structural error', () => {
-    const doc = JSON.parse(shared('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json')) as { catalog: { groups: { controls: Record<string, unknown>[] }[] } };
+    const doc = JSON.parse(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz')) as { catalog: { groups: { controls: Record<string, unknown>[] }[] } };
     const first = doc.catalog.groups[0]?.controls[2];
     if (first) delete first.title;
     expect(parseError(() => parseOscalCatalog(JSON.stringify(doc))).message).toBe('catalog.groups[0].controls[2]: title is missing');
@@ -135,7 +137,7 @@ describe('OSCAL component definition (fixture)', () => {
 });
 
 describe('CISA KEV (real catalog 2025.08.25)', () => {
-  const text = shared('cisa-kev/known_exploited_vulnerabilities.json');
+  const text = refData('cisa-kev/known_exploited_vulnerabilities.json.gz');
   const batch = parseKev(text);
 
   it('has 1404 entries keyed by CVE id, marked known-exploited', () => {
@@ -159,27 +161,27 @@ describe('CISA KEV (real catalog 2025.08.25)', () => {
 
 describe('CycloneDX', () => {
   it('HBOM 1.4 (real): 6 hardware components with suppliers', () => {
-    const batch = parseCycloneDx(shared('cyclonedx-examples/HBOM_PCIe-SATA-adapter-board.bom.json'));
+    const batch = parseCycloneDx(refData('cyclonedx-examples/HBOM_PCIe-SATA-adapter-board.bom.json'));
     expect(batch.stats).toMatchObject({ components: 6, specVersion: 14 });
     expect(batchCounts(batch)).toEqual({ nodes: { Component: 7, Organization: 5 }, relationships: { HAS_COMPONENT: 6, SUPPLIED_BY: 6, DEPENDS_ON: 0, AFFECTS: 0 } });
     expect((batch.nodes.get('Component') ?? []).every((c) => c.props.kind === 'HARDWARE')).toBe(true);
   });
 
   it('SBOM 1.2 (real): 43 components with purls, no dependency graph', () => {
-    const batch = parseCycloneDx(shared('cyclonedx-examples/SBOM_cern-lhc-vdm-editor-e564943.bom.json'));
+    const batch = parseCycloneDx(refData('cyclonedx-examples/SBOM_cern-lhc-vdm-editor-e564943.bom.json'));
     expect(batch.stats).toMatchObject({ components: 43 });
     expect(batchCounts(batch).relationships.DEPENDS_ON).toBe(0);
     expect(node(batch, 'Component', 'pkg:npm/puppeteer@1.19.0').props).toMatchObject({ name: 'puppeteer', version: '1.19.0', kind: 'LIBRARY' });
   });
 
   it('SBOM 1.4 (real): 62 components, 63 dependency entries -> 113 DEPENDS_ON', () => {
-    const batch = parseCycloneDx(shared('cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json'));
+    const batch = parseCycloneDx(refData('cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json'));
     expect(batch.stats).toMatchObject({ components: 62, dependencies: 113 });
     expect(batch.problems).toEqual([]);
   });
 
   it('refuses an invalid purl naming the component: components[3].purl', () => {
-    const doc = JSON.parse(shared('cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json')) as { components: Record<string, unknown>[] };
+    const doc = JSON.parse(refData('cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json')) as { components: Record<string, unknown>[] };
     const c = doc.components[3];
     if (c) c.purl = 'laravel/framework@7.12.0';
     expect(parseError(() => parseCycloneDx(JSON.stringify(doc))).message).toMatch(/^components\[3\]\.purl: not a valid package URL/);
@@ -208,18 +210,18 @@ describe('CycloneDX', () => {
 
 describe('format detection', () => {
   it('recognises every real document and fixture', () => {
-    expect(detectFormat(shared('mitre-attack-mobile/mobile-attack-17.1.json'))).toBe('STIX');
-    expect(detectFormat(shared('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json'))).toBe('OSCAL_CATALOG');
+    expect(detectFormat(refData('mitre-attack-mobile/mobile-attack-17.1.json.gz'))).toBe('STIX');
+    expect(detectFormat(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'))).toBe('OSCAL_CATALOG');
     expect(detectFormat(fixture('oscal/component-definition-test-mdm.json'))).toBe('OSCAL_COMPONENT_DEFINITION');
-    expect(detectFormat(shared('cisa-kev/known_exploited_vulnerabilities.json'))).toBe('KEV');
-    for (const f of ['HBOM_PCIe-SATA-adapter-board.bom.json', 'SBOM_cern-lhc-vdm-editor-e564943.bom.json', 'SBOM_laravel-7.12.0.bom.1.4.json']) expect(detectFormat(shared(`cyclonedx-examples/${f}`))).toBe('CYCLONEDX');
+    expect(detectFormat(refData('cisa-kev/known_exploited_vulnerabilities.json.gz'))).toBe('KEV');
+    for (const f of ['HBOM_PCIe-SATA-adapter-board.bom.json', 'SBOM_cern-lhc-vdm-editor-e564943.bom.json', 'SBOM_laravel-7.12.0.bom.1.4.json']) expect(detectFormat(refData(`cyclonedx-examples/${f}`))).toBe('CYCLONEDX');
     expect(detectFormat('{"vulnerabilities": [], "catalogVersion": "1"}')).toBe('KEV');
     expect(parseError(() => detectFormat('{"hello": 1}')).message).toMatch(/format not recognised/);
   });
 
   it('validates every real document against the model before any write', () => {
-    for (const f of ['mitre-attack-mobile/mobile-attack-17.1.json', 'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json', 'cisa-kev/known_exploited_vulnerabilities.json', 'cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json']) {
-      expect(parseAndValidate(shared(f)).nodes.size).toBeGreaterThan(0);
+    for (const f of ['mitre-attack-mobile/mobile-attack-17.1.json.gz', 'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz', 'cisa-kev/known_exploited_vulnerabilities.json.gz', 'cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json']) {
+      expect(parseAndValidate(refData(f)).nodes.size).toBeGreaterThan(0);
     }
   });
 });
