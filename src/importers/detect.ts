@@ -4,6 +4,7 @@
  */
 import { parseCycloneDx } from './cyclonedx';
 import { parseKev } from './kev';
+import { parseMapping } from './mapping';
 import { parseOscalCatalog, parseOscalComponentDefinition } from './oscal';
 import { parseStix } from './stix';
 import { ImportError, type ImportBatch, type ImportFormat } from './types';
@@ -17,6 +18,7 @@ export function detectFormat(text: string): ImportFormat {
   if (/^\s*\{\s*"component-definition"\s*:/.test(head)) return 'OSCAL_COMPONENT_DEFINITION';
   if (/"type"\s*:\s*"bundle"/.test(head) && /"objects"\s*:/.test(text.slice(0, 65536))) return 'STIX';
   if (/"catalogVersion"\s*:/.test(head) && /"vulnerabilities"\s*:/.test(text.slice(0, 65536))) return 'KEV';
+  if (/"mapping_framework"\s*:/.test(head) && /"mapping_objects"\s*:/.test(text)) return 'MAPPING';
   // Key order is not guaranteed: fall back to parsing.
   let doc: unknown;
   try {
@@ -31,8 +33,9 @@ export function detectFormat(text: string): ImportFormat {
     if ('component-definition' in o) return 'OSCAL_COMPONENT_DEFINITION';
     if (o.type === 'bundle' && Array.isArray(o.objects)) return 'STIX';
     if ('catalogVersion' in o && Array.isArray(o.vulnerabilities)) return 'KEV';
+    if (Array.isArray(o.mapping_objects)) return 'MAPPING';
   }
-  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM or the CISA KEV catalog)');
+  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog or a Mappings Explorer mapping file)');
 }
 
 /** Command-line names of the formats. */
@@ -42,6 +45,7 @@ export const FORMAT_NAMES: Record<string, ImportFormat> = {
   'oscal-component-definition': 'OSCAL_COMPONENT_DEFINITION',
   cyclonedx: 'CYCLONEDX',
   kev: 'KEV',
+  mapping: 'MAPPING',
 };
 
 export function parseDocument(format: ImportFormat, text: string, name?: string): ImportBatch {
@@ -57,5 +61,7 @@ export function parseDocument(format: ImportFormat, text: string, name?: string)
       return parseCycloneDx(text, options);
     case 'KEV':
       return parseKev(text, options);
+    case 'MAPPING':
+      return parseMapping(text, options);
   }
 }

@@ -1177,6 +1177,8 @@ export type ImportFormat =
   | 'CYCLONEDX'
   /** The CISA Known Exploited Vulnerabilities catalog (JSON). */
   | 'KEV'
+  /** A Mappings Explorer mapping file (JSON `mapping_objects`): KEV CVEs to ATT&CK techniques (EXPLOITS, IMPACT_OF) or NIST SP 800-53 controls to techniques (MITIGATES). */
+  | 'MAPPING'
   /** An OSCAL catalog, e.g. NIST SP 800-53 rev5 (controls and enhancements -> Control). */
   | 'OSCAL_CATALOG'
   /** An OSCAL component definition (components -> Component, implemented requirements -> IMPLEMENTS). */
@@ -1218,6 +1220,8 @@ export type ImportSummary = {
   format: ImportFormat;
   /** Imported objects joined to existing nodes by a natural key (ATT&CK id on Threats, name on Organizations). */
   joined: Array<ImportJoin>;
+  /** Relationship ends the document names that are not in the graph or not visible to the caller, per label (e.g. `Vulnerability`, `Threat`), counted as distinct ids (or join-key values such as an ATT&CK id); the relationships are skipped. */
+  missingEnds: Array<ImportNamedCount>;
   /** Counts per node label. */
   nodes: Array<ImportCount>;
   /** Nodes processed (created, updated or found unchanged) per second of write time. */
@@ -1994,12 +1998,20 @@ export type QueryVulnerabilityArgs = {
  */
 export type Relationship = {
   __typename?: 'Relationship';
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the ATT&CK version mapped to, e.g. `16.1`. */
+  attackVersion?: Maybe<Scalars['String']['output']>;
   /** Marking of the claim the relationship makes. */
   classification: Classification;
   /** MITIGATES: fraction of the threat's risk the control removes (0..1), overriding the control's own. */
   effectiveness?: Maybe<Scalars['Float']['output']>;
   /** IMPLEMENTS: evidence that the control is implemented. */
   evidence?: Maybe<Scalars['String']['output']>;
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the mapping framework, e.g. `kev` or `nist_800_53`. */
+  mappingFramework?: Maybe<Scalars['String']['output']>;
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the framework's version, e.g. `07/28/2025` or `rev5`. */
+  mappingFrameworkVersion?: Maybe<Scalars['String']['output']>;
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the mapping type, e.g. `exploitation_technique`, `primary_impact`, `secondary_impact`, `mitigates`. */
+  mappingType?: Maybe<Scalars['String']['output']>;
   /** CERTIFIES: highest OS version inside the certified scope (inclusive; `17` covers every 17.x). */
   maxOsVersion?: Maybe<Scalars['String']['output']>;
   /** CERTIFIES: lowest OS version inside the certified scope (inclusive). */
@@ -2058,10 +2070,12 @@ export type RelationshipType =
   | 'DEPENDS_ON'
   /** (Certification)-[:EVALUATED_BY]->(Organization), the assessor. */
   | 'EVALUATED_BY'
-  /** (Threat)-[:EXPLOITS]->(Vulnerability) */
+  /** (Threat)-[:EXPLOITS {mappingFramework, mappingType, ...}]->(Vulnerability): the technique is used to exploit the vulnerability. */
   | 'EXPLOITS'
   /** (Device|Component)-[:HAS_COMPONENT]->(Component) */
   | 'HAS_COMPONENT'
+  /** (Threat)-[:IMPACT_OF {mappingFramework, mappingType, ...}]->(Vulnerability): the technique is an impact of exploiting the vulnerability (Mappings Explorer `primary_impact` or `secondary_impact`, kept in `mappingType`). */
+  | 'IMPACT_OF'
   /** (Device|Component)-[:IMPLEMENTS {evidence}]->(Control) */
   | 'IMPLEMENTS'
   /** (Certification)-[:ISSUED_BY]->(Organization) */
@@ -2287,6 +2301,8 @@ export type Threat = Node & {
   externalId?: Maybe<Scalars['String']['output']>;
   /** Stable identifier. */
   id: Scalars['ID']['output'];
+  /** Vulnerabilities whose exploitation has this technique as an impact (IMPACT_OF; `mappingType` on the edge). */
+  impactOf: VulnerabilityConnection;
   /** What sort of threat. */
   kind: ThreatKind;
   /** Likelihood of occurrence, 0..1. */
@@ -2316,6 +2332,13 @@ export type Threat = Node & {
 
 /** A threat or attack technique: an ATT&CK technique, a supply-chain threat, data leakage. */
 export type ThreatExploitsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A threat or attack technique: an ATT&CK technique, a supply-chain threat, data leakage. */
+export type ThreatImpactOfArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2508,6 +2531,8 @@ export type Vulnerability = Node & {
   exploitedBy: ThreatConnection;
   /** Stable identifier. */
   id: Scalars['ID']['output'];
+  /** Techniques its exploitation leads to (inverse of IMPACT_OF; `mappingType` on the edge says primary or secondary impact). */
+  impacts: ThreatConnection;
   /** Date added to the KEV catalog. */
   kevDateAdded?: Maybe<Scalars['Date']['output']>;
   /** KEV remediation due date. */
@@ -2540,6 +2565,13 @@ export type VulnerabilityAffectsArgs = {
 
 /** A vulnerability, usually a CVE. */
 export type VulnerabilityExploitedByArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A vulnerability, usually a CVE. */
+export type VulnerabilityImpactsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -3227,6 +3259,7 @@ export type ImportSummaryResolvers<ContextType = GraphQLContext, ParentType exte
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   format?: Resolver<ResolversTypes['ImportFormat'], ParentType, ContextType>;
   joined?: Resolver<Array<ResolversTypes['ImportJoin']>, ParentType, ContextType>;
+  missingEnds?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['ImportCount']>, ParentType, ContextType>;
   nodesPerSecond?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   parseMs?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
@@ -3381,9 +3414,13 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 }>;
 
 export type RelationshipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Relationship'] = ResolversParentTypes['Relationship']> = ResolversObject<{
+  attackVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
   effectiveness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   evidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappingFramework?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappingFrameworkVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappingType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   minOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
@@ -3466,6 +3503,7 @@ export type ThreatResolvers<ContextType = GraphQLContext, ParentType extends Res
   exploits?: Resolver<ResolversTypes['VulnerabilityConnection'], ParentType, ContextType, Partial<ThreatExploitsArgs>>;
   externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  impactOf?: Resolver<ResolversTypes['VulnerabilityConnection'], ParentType, ContextType, Partial<ThreatImpactOfArgs>>;
   kind?: Resolver<ResolversTypes['ThreatKind'], ParentType, ContextType>;
   likelihood?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   mitigatedBy?: Resolver<ResolversTypes['ControlConnection'], ParentType, ContextType, Partial<ThreatMitigatedByArgs>>;
@@ -3513,6 +3551,7 @@ export type VulnerabilityResolvers<ContextType = GraphQLContext, ParentType exte
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   exploitedBy?: Resolver<ResolversTypes['ThreatConnection'], ParentType, ContextType, Partial<VulnerabilityExploitedByArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  impacts?: Resolver<ResolversTypes['ThreatConnection'], ParentType, ContextType, Partial<VulnerabilityImpactsArgs>>;
   kevDateAdded?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   kevDueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   knownExploited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
