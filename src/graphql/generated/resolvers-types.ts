@@ -906,6 +906,8 @@ export type DeploymentOrderField =
 /** A deployment checked against the certifications covering its device model. */
 export type DeploymentScope = {
   __typename?: 'DeploymentScope';
+  /** True when the running release has a KNOWN_EXPLOITED, KEV_PAST_DUE or OS_SUPPORT_ENDED finding. */
+  atRisk: Scalars['Boolean']['output'];
   /** Covering certifications with no finding. */
   coveredBy: Array<Certification>;
   /** The deployment. */
@@ -914,7 +916,7 @@ export type DeploymentScope = {
   device?: Maybe<Device>;
   /** Every problem found, by certification id, then reason (may be non-empty even when inScope). */
   findings: Array<DriftFinding>;
-  /** True when at least one covering certification has no finding. */
+  /** True when at least one covering certification has no finding (KNOWN_EXPLOITED, KEV_PAST_DUE and OS_SUPPORT_ENDED do not count: they are about the release). */
   inScope: Scalars['Boolean']['output'];
   /** The OS release it RUNS (kind OS_RELEASE), when recorded. */
   osRelease?: Maybe<Component>;
@@ -1093,10 +1095,14 @@ export type DriftFinding = {
   certification?: Maybe<Certification>;
   /** The missing control (REQUIRED_CONTROL_NOT_IMPLEMENTED only). */
   control?: Maybe<Control>;
+  /** The date that caused the finding: the KEV due date (KEV_PAST_DUE) or the release's support end (OS_SUPPORT_ENDED). */
+  date?: Maybe<Scalars['Date']['output']>;
   /** The reason in words, with the versions, dates and ids involved. */
   explanation: Scalars['String']['output'];
   /** The reason. */
   reason: DriftReason;
+  /** The known-exploited vulnerability (KNOWN_EXPLOITED and KEV_PAST_DUE only). */
+  vulnerability?: Maybe<Vulnerability>;
 };
 
 /** Why a deployment falls outside the scope of a certification covering its device model. */
@@ -1105,10 +1111,16 @@ export type DriftReason =
   | 'CERTIFICATION_NOT_VALID'
   /** No visible certification CERTIFIES the deployment's device model (or the deployment names no model). */
   | 'DEVICE_NOT_COVERED'
+  /** As KNOWN_EXPLOITED, and the vulnerability's CISA remediation due date (kevDueDate) is before asOf. */
+  | 'KEV_PAST_DUE'
+  /** The running OS release is AFFECTED by a known-exploited vulnerability (in the CISA KEV catalog by asOf) and no VEX statement (NOT_AFFECTED or FIXED) stops it. About the release, not a certification: inScope is unchanged, atRisk is true. */
+  | 'KNOWN_EXPLOITED'
   /** The running OS release is newer than the certification's maxOsVersion (a prefix: `17` covers every 17.x). */
   | 'OS_NEWER_THAN_SCOPE'
   /** The running OS release is older than the certification's minOsVersion. */
   | 'OS_OLDER_THAN_SCOPE'
+  /** The running OS release's supportEndsAt is before asOf. About the release, not a certification. */
+  | 'OS_SUPPORT_ENDED'
   /** The certification has an OS range but the deployment's OS version is unknown or unparseable. */
   | 'OS_VERSION_UNKNOWN'
   /** The certification REQUIRES a control that neither the device, its parts (up to 4 levels) nor the running release implement, directly or through MAPS_TO. */
@@ -1765,6 +1777,8 @@ export type Query = {
   organization?: Maybe<Organization>;
   /** A filtered, ordered page of organizations. */
   organizations: OrganizationConnection;
+  /** How a fleet gets rid of the known-exploited vulnerabilities in its OS release: the newer releases of its line (SUPERSEDES) that fix every one, the lowest of them, and whether that release stays inside each certification covering the fleet's device model. Requires the analyst role. */
+  remediation: Remediation;
   /**
    * Paths along which a threat or vulnerability reaches a device, deployment, certification or
    * component, with the controls that stand in the way at each step and a score
@@ -1918,6 +1932,13 @@ export type QueryOrganizationsArgs = {
   filter?: InputMaybe<OrganizationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<OrganizationOrderBy>;
+};
+
+
+/** Entry points for reading the graph. */
+export type QueryRemediationArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+  deploymentId: Scalars['ID']['input'];
 };
 
 
@@ -2101,6 +2122,66 @@ export type RelationshipType =
   /** (Threat)-[:TARGETS]->(Device|Component) */
   | 'TARGETS';
 
+/** Result of `remediation`. */
+export type Remediation = {
+  __typename?: 'Remediation';
+  /** The date judged on. */
+  asOf: Scalars['Date']['output'];
+  /** Newer releases of the line out by asOf, lowest version first. */
+  candidates: Array<RemediationCandidate>;
+  /** Each certification covering the device model and whether the fix keeps its scope, by certification id. */
+  certifications: Array<RemediationCertification>;
+  /** The deployment. */
+  deployment: Deployment;
+  /** The answer in plain words. */
+  explanation: Scalars['String']['output'];
+  /** True when a release fixes everything and at least one valid certification still covers it. */
+  fixKeepsScope: Scalars['Boolean']['output'];
+  /** Known-exploited vulnerabilities that AFFECT the running release (VEX NOT_AFFECTED or FIXED stops one), listed in KEV by asOf, by id. */
+  knownExploited: Array<Vulnerability>;
+  /** The lowest release that fixes every one of them (null when none does or nothing needs fixing). */
+  lowestFix?: Maybe<Component>;
+  /** The OS release it RUNS (kind OS_RELEASE), when recorded. */
+  osRelease?: Maybe<Component>;
+  /** True when more newer releases exist than the cap (200). */
+  truncated: Scalars['Boolean']['output'];
+};
+
+/**
+ * A newer release of the fleet's OS line, and which of the fleet's known-exploited vulnerabilities
+ * still AFFECT it.
+ */
+export type RemediationCandidate = {
+  __typename?: 'RemediationCandidate';
+  /** How many SUPERSEDES links lie between it and the running release (1 = the next release). */
+  distance: Scalars['Int']['output'];
+  /** True when it fixes every known-exploited vulnerability of the running release. */
+  fixesAll: Scalars['Boolean']['output'];
+  /** The release (a Component of kind OS_RELEASE that SUPERSEDES the running one, directly or through newer ones). */
+  release: Component;
+  /** The fleet's known-exploited vulnerabilities that still AFFECT it (empty when it fixes all of them). */
+  stillAffectedBy: Array<Vulnerability>;
+};
+
+/** Whether patching to the lowest fixing release keeps a certification's scope. */
+export type RemediationCertification = {
+  __typename?: 'RemediationCertification';
+  /** A certification that CERTIFIES the fleet's device model. */
+  certification: Certification;
+  /** Whether the running release lies inside its range. */
+  currentInScope: Scalars['Boolean']['output'];
+  /** In words, e.g. `the fix needs iOS 18.3.1 or later; cert:x covers 17.0 to 17.9.x, so patching leaves its certified scope`. */
+  explanation: Scalars['String']['output'];
+  /** Whether the lowest fixing release lies inside its range (null when no release fixes everything). */
+  fixInScope?: Maybe<Scalars['Boolean']['output']>;
+  /** Whether the certification itself holds on asOf (dates, status, superseded). */
+  holds: Scalars['Boolean']['output'];
+  /** Highest OS version in its scope (CERTIFIES.maxOsVersion, a prefix). */
+  maxOsVersion?: Maybe<Scalars['String']['output']>;
+  /** Lowest OS version in its scope (CERTIFIES.minOsVersion). */
+  minOsVersion?: Maybe<Scalars['String']['output']>;
+};
+
 /**
  * A path along which a threat or vulnerability reaches a target, with the controls in the way and a score.
  *
@@ -2160,6 +2241,8 @@ export type ScopeDriftReport = {
   __typename?: 'ScopeDriftReport';
   /** The date certification validity is judged on. */
   asOf: Scalars['Date']['output'];
+  /** Number of examined deployments whose running release is at risk (atRisk). */
+  atRiskCount: Scalars['Int']['output'];
   /** Deployments examined, by id (only drifting ones when onlyDrifting is true). */
   deployments: Array<DeploymentScope>;
   /** Number of examined deployments that are not in scope. */
@@ -2791,7 +2874,7 @@ export type ResolversTypes = ResolversObject<{
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
   DeviceOrderField: DeviceOrderField;
-  DriftFinding: ResolverTypeWrapper<Omit<DriftFinding, 'certification' | 'control'> & { certification?: Maybe<ResolversTypes['Certification']>, control?: Maybe<ResolversTypes['Control']> }>;
+  DriftFinding: ResolverTypeWrapper<Omit<DriftFinding, 'certification' | 'control' | 'vulnerability'> & { certification?: Maybe<ResolversTypes['Certification']>, control?: Maybe<ResolversTypes['Control']>, vulnerability?: Maybe<ResolversTypes['Vulnerability']> }>;
   DriftReason: DriftReason;
   EffectivenessSource: EffectivenessSource;
   Exposure: ResolverTypeWrapper<Omit<Exposure, 'device' | 'threats'> & { device: ResolversTypes['Device'], threats: Array<ResolversTypes['ThreatExposure']> }>;
@@ -2833,6 +2916,9 @@ export type ResolversTypes = ResolversObject<{
   Relationship: ResolverTypeWrapper<RelationshipRow>;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
   RelationshipType: RelationshipType;
+  Remediation: ResolverTypeWrapper<Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversTypes['RemediationCandidate']>, certifications: Array<ResolversTypes['RemediationCertification']>, deployment: ResolversTypes['Deployment'], knownExploited: Array<ResolversTypes['Vulnerability']>, lowestFix?: Maybe<ResolversTypes['Component']>, osRelease?: Maybe<ResolversTypes['Component']> }>;
+  RemediationCandidate: ResolverTypeWrapper<Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversTypes['Component'], stillAffectedBy: Array<ResolversTypes['Vulnerability']> }>;
+  RemediationCertification: ResolverTypeWrapper<Omit<RemediationCertification, 'certification'> & { certification: ResolversTypes['Certification'] }>;
   RiskPath: ResolverTypeWrapper<Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversTypes['GraphPath'], steps: Array<ResolversTypes['RiskStep']>, target: ResolversTypes['Node'] }>;
   RiskPathResult: ResolverTypeWrapper<Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversTypes['RiskPath']>, source: ResolversTypes['Node'] }>;
   RiskStep: ResolverTypeWrapper<Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversTypes['MitigatingControl']>, node: ResolversTypes['Node'] }>;
@@ -2911,7 +2997,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeviceFilter: DeviceFilter;
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
-  DriftFinding: Omit<DriftFinding, 'certification' | 'control'> & { certification?: Maybe<ResolversParentTypes['Certification']>, control?: Maybe<ResolversParentTypes['Control']> };
+  DriftFinding: Omit<DriftFinding, 'certification' | 'control' | 'vulnerability'> & { certification?: Maybe<ResolversParentTypes['Certification']>, control?: Maybe<ResolversParentTypes['Control']>, vulnerability?: Maybe<ResolversParentTypes['Vulnerability']> };
   Exposure: Omit<Exposure, 'device' | 'threats'> & { device: ResolversParentTypes['Device'], threats: Array<ResolversParentTypes['ThreatExposure']> };
   Float: Scalars['Float']['output'];
   GraphPath: Omit<GraphPath, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['PathEdge']>, nodes: Array<ResolversParentTypes['Node']> };
@@ -2943,6 +3029,9 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Relationship: RelationshipRow;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
+  Remediation: Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversParentTypes['RemediationCandidate']>, certifications: Array<ResolversParentTypes['RemediationCertification']>, deployment: ResolversParentTypes['Deployment'], knownExploited: Array<ResolversParentTypes['Vulnerability']>, lowestFix?: Maybe<ResolversParentTypes['Component']>, osRelease?: Maybe<ResolversParentTypes['Component']> };
+  RemediationCandidate: Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversParentTypes['Component'], stillAffectedBy: Array<ResolversParentTypes['Vulnerability']> };
+  RemediationCertification: Omit<RemediationCertification, 'certification'> & { certification: ResolversParentTypes['Certification'] };
   RiskPath: Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversParentTypes['GraphPath'], steps: Array<ResolversParentTypes['RiskStep']>, target: ResolversParentTypes['Node'] };
   RiskPathResult: Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversParentTypes['RiskPath']>, source: ResolversParentTypes['Node'] };
   RiskStep: Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversParentTypes['MitigatingControl']>, node: ResolversParentTypes['Node'] };
@@ -3173,6 +3262,7 @@ export type DeploymentEdgeResolvers<ContextType = GraphQLContext, ParentType ext
 }>;
 
 export type DeploymentScopeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeploymentScope'] = ResolversParentTypes['DeploymentScope']> = ResolversObject<{
+  atRisk?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   coveredBy?: Resolver<Array<ResolversTypes['Certification']>, ParentType, ContextType>;
   deployment?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType>;
   device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType>;
@@ -3215,8 +3305,10 @@ export type DeviceEdgeResolvers<ContextType = GraphQLContext, ParentType extends
 export type DriftFindingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DriftFinding'] = ResolversParentTypes['DriftFinding']> = ResolversObject<{
   certification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType>;
   control?: Resolver<Maybe<ResolversTypes['Control']>, ParentType, ContextType>;
+  date?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['DriftReason'], ParentType, ContextType>;
+  vulnerability?: Resolver<Maybe<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
 }>;
 
 export type ExposureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Exposure'] = ResolversParentTypes['Exposure']> = ResolversObject<{
@@ -3402,6 +3494,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
+  remediation?: Resolver<ResolversTypes['Remediation'], ParentType, ContextType, RequireFields<QueryRemediationArgs, 'deploymentId'>>;
   riskPaths?: Resolver<ResolversTypes['RiskPathResult'], ParentType, ContextType, RequireFields<QueryRiskPathsArgs, 'first' | 'from' | 'includeMitigated' | 'maxHops'>>;
   scopeDrift?: Resolver<ResolversTypes['ScopeDriftReport'], ParentType, ContextType, RequireFields<QueryScopeDriftArgs, 'onlyDrifting'>>;
   search?: Resolver<Array<ResolversTypes['SearchHit']>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'text'>>;
@@ -3432,6 +3525,36 @@ export type RelationshipResolvers<ContextType = GraphQLContext, ParentType exten
   vexState?: Resolver<Maybe<ResolversTypes['VexState']>, ParentType, ContextType>;
 }>;
 
+export type RemediationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Remediation'] = ResolversParentTypes['Remediation']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  candidates?: Resolver<Array<ResolversTypes['RemediationCandidate']>, ParentType, ContextType>;
+  certifications?: Resolver<Array<ResolversTypes['RemediationCertification']>, ParentType, ContextType>;
+  deployment?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fixKeepsScope?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  knownExploited?: Resolver<Array<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
+  lowestFix?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType>;
+  osRelease?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type RemediationCandidateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RemediationCandidate'] = ResolversParentTypes['RemediationCandidate']> = ResolversObject<{
+  distance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fixesAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  release?: Resolver<ResolversTypes['Component'], ParentType, ContextType>;
+  stillAffectedBy?: Resolver<Array<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
+}>;
+
+export type RemediationCertificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RemediationCertification'] = ResolversParentTypes['RemediationCertification']> = ResolversObject<{
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  currentInScope?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fixInScope?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  holds?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  maxOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  minOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
 export type RiskPathResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPath'] = ResolversParentTypes['RiskPath']> = ResolversObject<{
   baseScore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   blocked?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -3459,6 +3582,7 @@ export type RiskStepResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type ScopeDriftReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScopeDriftReport'] = ResolversParentTypes['ScopeDriftReport']> = ResolversObject<{
   asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  atRiskCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   deployments?: Resolver<Array<ResolversTypes['DeploymentScope']>, ParentType, ContextType>;
   driftingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -3627,6 +3751,9 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Relationship?: RelationshipResolvers<ContextType>;
+  Remediation?: RemediationResolvers<ContextType>;
+  RemediationCandidate?: RemediationCandidateResolvers<ContextType>;
+  RemediationCertification?: RemediationCertificationResolvers<ContextType>;
   RiskPath?: RiskPathResolvers<ContextType>;
   RiskPathResult?: RiskPathResultResolvers<ContextType>;
   RiskStep?: RiskStepResolvers<ContextType>;
