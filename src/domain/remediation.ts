@@ -89,11 +89,20 @@ const list = (ids: readonly string[]): string => ids.join(', ');
 export function planRemediation(facts: RemediationFacts, asOf: string): RemediationPlan {
   const release = facts.release;
   if (!release) {
+    const certifications = [...facts.coverage]
+      .sort((a, b) => cmp(a.cert.id, b.cert.id))
+      .map((c): CertificationPlan => ({
+        certId: c.cert.id,
+        holds: ownValidity(c.cert, asOf, c.supersededBy).holds,
+        currentInScope: false,
+        fixInScope: null,
+        explanation: `${c.cert.id} covers ${describeRange(c.minOsVersion, c.maxOsVersion)}; the fleet's OS release is not recorded`,
+      }));
     return {
       knownExploitedIds: [],
       candidates: [],
       lowestFixId: null,
-      certifications: [],
+      certifications,
       fixKeepsScope: false,
       explanation: `${facts.deploymentId} records no OS release it RUNS, so its known-exploited vulnerabilities cannot be judged`,
     };

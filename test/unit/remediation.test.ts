@@ -81,7 +81,10 @@ describe('remediation', () => {
 
   it('nothing to fix, no release, an invalid certification', () => {
     expect(planRemediation(facts({ knownExploited: [] }), asOf).explanation).toBe('OS 17.6 is affected by no known-exploited vulnerability listed by 2025-06-01; nothing to fix');
-    expect(planRemediation(facts({ release: null }), asOf).explanation).toBe('D records no OS release it RUNS, so its known-exploited vulnerabilities cannot be judged');
+    const none = planRemediation(facts({ release: null }), asOf);
+    expect(none.explanation).toBe('D records no OS release it RUNS, so its known-exploited vulnerabilities cannot be judged');
+    // the certifications the fleet relies on are still listed
+    expect(none.certifications).toEqual([{ certId: 'C', holds: true, currentInScope: false, fixInScope: null, explanation: "C covers 17.0 to 17.9.x; the fleet's OS release is not recorded" }]);
     const expired = planRemediation(facts({ candidates: [release('r17.7.5', '17.7.5', 1, [])], coverage: [cert('C', '17.0', '17.9', '2024-12-31')] }), asOf);
     expect(expired.certifications[0]?.holds).toBe(false);
     expect(expired.certifications[0]?.fixInScope).toBe(true);
