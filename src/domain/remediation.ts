@@ -128,7 +128,8 @@ export function planRemediation(facts: RemediationFacts, asOf: string): Remediat
       let explanation: string;
       if (wanted.length === 0) explanation = `${certId} covers ${range}; ${label(release)} has no known-exploited vulnerability to fix`;
       else if (!lowest) explanation = `no newer release fixes ${list(wanted)}; ${certId} covers ${range}`;
-      else if (fixInScope) explanation = `${fixText ?? ''}; ${certId} covers ${range}, so patching ${currentInScope ? 'keeps' : 'brings the fleet into'} its certified scope`;
+      else if (fixInScope)
+        explanation = `${fixText ?? ''}; ${certId} covers ${range}, so patching ${currentInScope ? 'keeps' : 'brings the fleet into'} its certified scope`;
       else explanation = `${fixText ?? ''}; ${certId} covers ${range}, so patching ${currentInScope ? 'leaves' : 'stays outside'} its certified scope`;
       if (!holds) explanation += ` (${certId} itself does not hold on ${asOf})`;
       return { certId, holds, currentInScope, fixInScope, explanation };
@@ -142,13 +143,17 @@ export function planRemediation(facts: RemediationFacts, asOf: string): Remediat
     const newest = available[available.length - 1];
     explanation =
       `${label(release)} is affected by known-exploited ${list(wanted)}, and no newer release of its line out by ${asOf} fixes ${wanted.length === 1 ? 'it' : 'all of them'}` +
-      (newest ? ` (the newest known, ${label(newest)}, is still affected by ${list(candidates[candidates.length - 1]?.stillAffectedBy ?? [])})` : ' (no newer release is recorded)');
+      (newest
+        ? ` (the newest known, ${label(newest)}, is still affected by ${list(candidates[candidates.length - 1]?.stillAffectedBy ?? [])})`
+        : ' (no newer release is recorded)');
   } else if (facts.coverage.length === 0) {
     explanation = `${fixText ?? ''} to fix ${list(wanted)}; no visible certification covers device ${facts.deviceId ?? '(none)'}`;
   } else if (keeping.length > 0) {
     explanation = `${fixText ?? ''} to fix ${list(wanted)}; it lies inside the certified scope of ${list(keeping)}, so patching keeps the fleet certified`;
   } else {
-    const ranges = [...facts.coverage].sort((a, b) => cmp(a.cert.id, b.cert.id)).map((c) => `${c.cert.id} covers ${describeRange(c.minOsVersion, c.maxOsVersion)}`);
+    const ranges = [...facts.coverage]
+      .sort((a, b) => cmp(a.cert.id, b.cert.id))
+      .map((c) => `${c.cert.id} covers ${describeRange(c.minOsVersion, c.maxOsVersion)}`);
     explanation = `${fixText ?? ''} to fix ${list(wanted)}, but ${ranges.join('; ')}${certifications.some((c) => c.fixInScope && !c.holds) ? ' (and the ones covering it do not hold)' : ''}, so patching leaves the certified scope: the scope must be extended, or the risk accepted until it is`;
   }
   return { knownExploitedIds: wanted, candidates, lowestFixId: lowest?.id ?? null, certifications, fixKeepsScope: keeping.length > 0, explanation };

@@ -58,7 +58,8 @@ function frameworkOf(name: string, version: string): Framework {
   if (name === 'kev') return { kind: 'kev' };
   if (name === 'nist_800_53') {
     const prefix = nistPrefix(version);
-    if (!prefix) throw new ImportError('metadata.mapping_framework_version', `NIST SP 800-53 revision ${JSON.stringify(version)} is not supported (rev4 or rev5)`);
+    if (!prefix)
+      throw new ImportError('metadata.mapping_framework_version', `NIST SP 800-53 revision ${JSON.stringify(version)} is not supported (rev4 or rev5)`);
     return { kind: 'control', prefix };
   }
   throw new ImportError('metadata.mapping_framework', `${JSON.stringify(name)} is not supported (kev or nist_800_53)`);
@@ -75,7 +76,12 @@ export function parseMapping(text: string, options: MappingOptions = {}): Import
   const attackVersion = requireString(metadata, 'attack_version', 'metadata');
   const domain = optionalString(metadata, 'technology_domain', 'metadata') ?? 'enterprise';
   const framework = frameworkOf(frameworkName, frameworkVersion);
-  const batch = emptyBatch('MAPPING', 'mappings-explorer', `mapping:${options.name ?? `${frameworkName} ${domain}`}`, `${frameworkVersion} (ATT&CK ${attackVersion})`);
+  const batch = emptyBatch(
+    'MAPPING',
+    'mappings-explorer',
+    `mapping:${options.name ?? `${frameworkName} ${domain}`}`,
+    `${frameworkVersion} (ATT&CK ${attackVersion})`,
+  );
   // Declared even when empty, so stale marking covers what an earlier version wrote.
   const exploits = framework.kind === 'kev' ? relationshipGroup(batch, 'EXPLOITS', 'Threat', 'Vulnerability') : undefined;
   const impacts = framework.kind === 'kev' ? relationshipGroup(batch, 'IMPACT_OF', 'Threat', 'Vulnerability') : undefined;

@@ -41,7 +41,12 @@ interface DriftOut {
   scopeDrift: {
     atRiskCount: number;
     driftingCount: number;
-    deployments: { deployment: Ref; inScope: boolean; atRisk: boolean; findings: { reason: string; explanation: string; vulnerability: Ref | null; date: string | null; certification: Ref | null }[] }[];
+    deployments: {
+      deployment: Ref;
+      inScope: boolean;
+      atRisk: boolean;
+      findings: { reason: string; explanation: string; vulnerability: Ref | null; date: string | null; certification: Ref | null }[];
+    }[];
   };
 }
 const DRIFT = `query($id: ID!, $asOf: Date) { scopeDrift(deploymentId: $id, asOf: $asOf) { atRiskCount driftingCount
@@ -166,7 +171,9 @@ describe('known-exploited flaws: scope drift and remediation', () => {
       ['CB', true, true, true],
     ]);
     expect(m?.fixKeepsScope).toBe(true);
-    expect(m?.explanation).toBe(`the fix needs R1775 (17.7.5) or later to fix ${p}V1, ${p}V2; it lies inside the certified scope of ${p}CA, ${p}CB, so patching keeps the fleet certified`);
+    expect(m?.explanation).toBe(
+      `the fix needs R1775 (17.7.5) or later to fix ${p}V1, ${p}V2; it lies inside the certified scope of ${p}CA, ${p}CB, so patching keeps the fleet certified`,
+    );
     expect(m?.truncated).toBe(false);
   });
 
@@ -181,7 +188,9 @@ describe('known-exploited flaws: scope drift and remediation', () => {
       ['CA', false],
       ['CB', false],
     ]);
-    expect(m?.certifications[0]?.explanation).toBe(`the fix needs R1831 (18.3.1) or later; ${p}CA covers 17.0 to 17.9.x, so patching leaves its certified scope`);
+    expect(m?.certifications[0]?.explanation).toBe(
+      `the fix needs R1831 (18.3.1) or later; ${p}CA covers 17.0 to 17.9.x, so patching leaves its certified scope`,
+    );
     expect(m?.fixKeepsScope).toBe(false);
     expect(m?.explanation).toBe(
       `the fix needs R1831 (18.3.1) or later to fix ${p}V1, ${p}V2, ${p}V5, but ${p}CA covers 17.0 to 17.9.x; ${p}CB covers 17.0 to 17.x, so patching leaves the certified scope: the scope must be extended, or the risk accepted until it is`,
@@ -192,7 +201,9 @@ describe('known-exploited flaws: scope drift and remediation', () => {
     const r = await t.run<RemediationOut>(REMEDIATION, { id: `${p}DEP2`, asOf: '2025-06-01' }, ANALYST_KEYS_BY_CLEARANCE.UNCLASSIFIED);
     expect(r.errors).toBeUndefined();
     expect(r.data?.remediation.certifications.map((c) => [strip(c.certification.id), c.currentInScope, c.fixInScope])).toEqual([['CC', true, false]]);
-    expect(r.data?.remediation.certifications[0]?.explanation).toBe(`the fix needs R1775 (17.7.5) or later; ${p}CC covers 17.0 to 17.6.x, so patching leaves its certified scope`);
+    expect(r.data?.remediation.certifications[0]?.explanation).toBe(
+      `the fix needs R1775 (17.7.5) or later; ${p}CC covers 17.0 to 17.6.x, so patching leaves its certified scope`,
+    );
   });
 
   it('remediation: before the fixes shipped, no release fixes everything', async () => {

@@ -74,7 +74,12 @@ function kevDoc(rows: Record<string, unknown>[]): string {
     mapping_objects: rows,
   });
 }
-const row = (cve: string, technique: string | null, type: string) => ({ capability_id: cve, attack_object_id: technique, mapping_type: type, status: 'complete' });
+const row = (cve: string, technique: string | null, type: string) => ({
+  capability_id: cve,
+  attack_object_id: technique,
+  mapping_type: type,
+  status: 'complete',
+});
 
 const KEV_ROWS = [
   row(CVE1, T1, 'exploitation_technique'),
@@ -135,19 +140,43 @@ describe('Mappings Explorer import', () => {
       { p },
     );
     expect(edges).toEqual([
-      { threat: `${p}lock`, type: 'EXPLOITS', cve: CVE1, framework: 'kev', version: '07/28/2025', mappingType: 'exploitation_technique', attackVersion: '16.1', source: 'mappings-explorer', sourceRef: `mapping:${p}kev@07/28/2025 (ATT&CK 16.1)` },
-      { threat: `${p}impair`, type: 'IMPACT_OF', cve: CVE1, framework: 'kev', version: '07/28/2025', mappingType: 'primary_impact', attackVersion: '16.1', source: 'mappings-explorer', sourceRef: `mapping:${p}kev@07/28/2025 (ATT&CK 16.1)` },
+      {
+        threat: `${p}lock`,
+        type: 'EXPLOITS',
+        cve: CVE1,
+        framework: 'kev',
+        version: '07/28/2025',
+        mappingType: 'exploitation_technique',
+        attackVersion: '16.1',
+        source: 'mappings-explorer',
+        sourceRef: `mapping:${p}kev@07/28/2025 (ATT&CK 16.1)`,
+      },
+      {
+        threat: `${p}impair`,
+        type: 'IMPACT_OF',
+        cve: CVE1,
+        framework: 'kev',
+        version: '07/28/2025',
+        mappingType: 'primary_impact',
+        attackVersion: '16.1',
+        source: 'mappings-explorer',
+        sourceRef: `mapping:${p}kev@07/28/2025 (ATT&CK 16.1)`,
+      },
     ]);
   });
 
   it('the impacts are readable through the API with the mapping type on the edge', async () => {
-    const res = await t0.run<{ node: { impacts: { edges: { node: { id: string }; via: { type: string; mappingType: string; mappingFramework: string } }[] } } }>(
+    const res = await t0.run<{
+      node: { impacts: { edges: { node: { id: string }; via: { type: string; mappingType: string; mappingFramework: string } }[] } };
+    }>(
       `query($id: ID!) { node(id: $id) { ... on Vulnerability { impacts { edges { node { id } via { type mappingType mappingFramework } } } } } }`,
       { id: CVE1 },
       KEYS.analyst,
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data?.node.impacts.edges).toEqual([{ node: { id: `${p}impair` }, via: { type: 'IMPACT_OF', mappingType: 'primary_impact', mappingFramework: 'kev' } }]);
+    expect(res.data?.node.impacts.edges).toEqual([
+      { node: { id: `${p}impair` }, via: { type: 'IMPACT_OF', mappingType: 'primary_impact', mappingFramework: 'kev' } },
+    ]);
   });
 
   it('a SECRET curator re-importing sees the hidden ends: they are written, the rest is unchanged', async () => {
@@ -166,7 +195,11 @@ describe('Mappings Explorer import', () => {
 
   it('a malformed document writes nothing and names the place', async () => {
     const before = await snapshot(t0.db, p);
-    const bad = kevDoc([row(CVE1, T1, 'exploitation_technique'), row(CVE1, T2, 'primary_impact'), { capability_id: CVE1, mapping_type: 'exploitation_technique' }]);
+    const bad = kevDoc([
+      row(CVE1, T1, 'exploitation_technique'),
+      row(CVE1, T2, 'primary_impact'),
+      { capability_id: CVE1, mapping_type: 'exploitation_technique' },
+    ]);
     const res = await t0.run(IMPORT, { document: bad, name: `${p}kev-bad` }, KEYS.curator);
     expect(res.errors?.[0]?.message).toBe('mapping_objects[2]: attack_object_id is missing');
     expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -191,7 +224,12 @@ describe('Mappings Explorer import', () => {
       { name: 'Control', count: 1 },
       { name: 'Threat', count: 1 },
     ]);
-    const rows = await t0.db.read(undefined, 'test read mitigates', `MATCH (c:Control {id: $c})-[r:MITIGATES]->(th:Threat) RETURN th.id AS threat, r.mappingFramework AS f, r.mappingFrameworkVersion AS v, r.mappingType AS mt`, { c: CONTROL });
+    const rows = await t0.db.read(
+      undefined,
+      'test read mitigates',
+      `MATCH (c:Control {id: $c})-[r:MITIGATES]->(th:Threat) RETURN th.id AS threat, r.mappingFramework AS f, r.mappingFrameworkVersion AS v, r.mappingType AS mt`,
+      { c: CONTROL },
+    );
     expect(rows).toEqual([{ threat: `${p}lock`, f: 'nist_800_53', v: 'rev5', mt: 'mitigates' }]);
   });
 

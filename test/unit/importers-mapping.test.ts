@@ -31,7 +31,10 @@ function parseError(fn: () => unknown): ImportError {
 }
 
 const doc = (metadata: Record<string, unknown>, rows: unknown[]): string =>
-  JSON.stringify({ metadata: { mapping_framework: 'kev', mapping_framework_version: '07/28/2025', attack_version: '16.1', technology_domain: 'mobile', ...metadata }, mapping_objects: rows });
+  JSON.stringify({
+    metadata: { mapping_framework: 'kev', mapping_framework_version: '07/28/2025', attack_version: '16.1', technology_domain: 'mobile', ...metadata },
+    mapping_objects: rows,
+  });
 
 describe('normalizeControlId', () => {
   it.each([
@@ -127,7 +130,11 @@ describe('Mappings Explorer: control frameworks and bad input', () => {
   });
 
   it('uses the rev4 catalog ids for rev4 mappings', () => {
-    const batch = parseMapping(doc({ mapping_framework: 'nist_800_53', mapping_framework_version: 'rev4' }, [{ capability_id: 'AC-02', attack_object_id: 'T1078', mapping_type: 'mitigates' }]));
+    const batch = parseMapping(
+      doc({ mapping_framework: 'nist_800_53', mapping_framework_version: 'rev4' }, [
+        { capability_id: 'AC-02', attack_object_id: 'T1078', mapping_type: 'mitigates' },
+      ]),
+    );
     expect(group(batch.relationships, 'MITIGATES').rows[0]?.fromId).toBe('nist-800-53r4:ac-2');
   });
 
@@ -144,17 +151,35 @@ describe('Mappings Explorer: control frameworks and bad input', () => {
   });
 
   it('refuses malformed documents, naming the place', () => {
-    expect(parseError(() => parseMapping(doc({}, [{ capability_id: 'CVE-2025-24200', attack_object_id: 'T1461', mapping_type: 'exploitation_technique' }, { attack_object_id: 'T1461', mapping_type: 'exploitation_technique' }]))).message).toBe(
-      'mapping_objects[1]: capability_id is missing',
+    expect(
+      parseError(() =>
+        parseMapping(
+          doc({}, [
+            { capability_id: 'CVE-2025-24200', attack_object_id: 'T1461', mapping_type: 'exploitation_technique' },
+            { attack_object_id: 'T1461', mapping_type: 'exploitation_technique' },
+          ]),
+        ),
+      ).message,
+    ).toBe('mapping_objects[1]: capability_id is missing');
+    expect(
+      parseError(() => parseMapping(doc({}, [{ capability_id: 'CVE-2025-24200', attack_object_id: 'Lockscreen', mapping_type: 'exploitation_technique' }])))
+        .message,
+    ).toBe('mapping_objects[0].attack_object_id: not an ATT&CK technique id (got "Lockscreen")');
+    expect(
+      parseError(() => parseMapping(doc({}, [{ capability_id: 'AC-02', attack_object_id: 'T1461', mapping_type: 'exploitation_technique' }]))).message,
+    ).toBe('mapping_objects[0].capability_id: not a CVE id (got "AC-02")');
+    expect(
+      parseError(() =>
+        parseMapping(
+          doc({ mapping_framework: 'nist_800_53', mapping_framework_version: 'rev5' }, [
+            { capability_id: 'Account Management', attack_object_id: 'T1078', mapping_type: 'mitigates' },
+          ]),
+        ),
+      ).message,
+    ).toBe('mapping_objects[0].capability_id: not a NIST SP 800-53 control id (got "Account Management")');
+    expect(parseError(() => parseMapping(doc({ mapping_framework: 'veris' }, []))).message).toBe(
+      'metadata.mapping_framework: "veris" is not supported (kev or nist_800_53)',
     );
-    expect(parseError(() => parseMapping(doc({}, [{ capability_id: 'CVE-2025-24200', attack_object_id: 'Lockscreen', mapping_type: 'exploitation_technique' }]))).message).toBe(
-      'mapping_objects[0].attack_object_id: not an ATT&CK technique id (got "Lockscreen")',
-    );
-    expect(parseError(() => parseMapping(doc({}, [{ capability_id: 'AC-02', attack_object_id: 'T1461', mapping_type: 'exploitation_technique' }]))).message).toBe('mapping_objects[0].capability_id: not a CVE id (got "AC-02")');
-    expect(parseError(() => parseMapping(doc({ mapping_framework: 'nist_800_53', mapping_framework_version: 'rev5' }, [{ capability_id: 'Account Management', attack_object_id: 'T1078', mapping_type: 'mitigates' }]))).message).toBe(
-      'mapping_objects[0].capability_id: not a NIST SP 800-53 control id (got "Account Management")',
-    );
-    expect(parseError(() => parseMapping(doc({ mapping_framework: 'veris' }, []))).message).toBe('metadata.mapping_framework: "veris" is not supported (kev or nist_800_53)');
     expect(parseError(() => parseMapping('{"metadata": {}}')).message).toBe('mapping_objects: is missing');
     expect(parseError(() => parseMapping('{"metadata": {"mapping_framework": "kev"}, "mapping_objects": []')).message).toMatch(/^document: not valid JSON/);
   });
