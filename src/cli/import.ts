@@ -59,6 +59,7 @@ function formatSummary(file: string, s: ImportSummary): string {
   if (s.unknownObjectTypes.length > 0) out.push(`  unknown object types: ${s.unknownObjectTypes.map((u) => `${u.name} ${u.count}`).join(', ')}`);
   if (s.skipped.length > 0) out.push(`  not imported: ${s.skipped.map((u) => `${u.name} ${u.count}`).join(', ')}`);
   if (s.joined.length > 0) out.push(`  joined to existing nodes: ${s.joined.map((j) => `${j.importedId} -> ${j.existingId}`).join(', ')}`);
+  if (s.missingEnds.length > 0) out.push(`  ends not in the graph (or not visible): ${s.missingEnds.map((m) => `${m.name} ${m.count}`).join(', ')}`);
   if (s.problemCount > 0) out.push(`  ${s.problemCount} remark(s):`, ...s.problems.map((p) => `    ${p}`));
   out.push(s.changed ? '  the graph changed' : '  nothing changed: the graph already held this document');
   out.push(`  parse ${s.parseMs} ms, write ${s.writeMs} ms: ${s.nodesPerSecond} nodes/s, ${s.relationshipsPerSecond} relationships/s`);

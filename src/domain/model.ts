@@ -166,6 +166,19 @@ export interface RelationshipSpec {
 }
 
 /**
+ * Provenance a mapping document (Mappings Explorer: src/importers/mapping.ts) puts on the edges it
+ * asserts: the mapping framework (`kev`, `nist_800_53`), its version, the mapping type
+ * (`exploitation_technique`, `primary_impact`, `secondary_impact`, `mitigates`, `protects`) and
+ * the ATT&CK version mapped to.
+ */
+export const MAPPING_PROVENANCE = {
+  mappingFramework: { type: 'string' },
+  mappingFrameworkVersion: { type: 'string' },
+  mappingType: { type: 'string' },
+  attackVersion: { type: 'string' },
+} as const satisfies Record<string, PropertySpec>;
+
+/**
  * Keyed by a name that is unique even where one Neo4j type joins different label pairs
  * (SUPERSEDES links both OS releases and certifications).
  */
@@ -176,10 +189,12 @@ export const RELATIONSHIPS = {
   SUPPLIED_BY: { type: 'SUPPLIED_BY', from: ['Component'], to: ['Organization'], properties: {} },
   SUPERSEDES: { type: 'SUPERSEDES', from: ['Component', 'Certification'], to: ['Component', 'Certification'], properties: {} },
   IMPLEMENTS: { type: 'IMPLEMENTS', from: ['Device', 'Component'], to: ['Control'], properties: { evidence: { type: 'string' } } },
-  MITIGATES: { type: 'MITIGATES', from: ['Control'], to: ['Threat'], properties: { effectiveness: { type: 'float', min: 0, max: 1 } } },
+  MITIGATES: { type: 'MITIGATES', from: ['Control'], to: ['Threat'], properties: { effectiveness: { type: 'float', min: 0, max: 1 }, ...MAPPING_PROVENANCE } },
   MAPS_TO: { type: 'MAPS_TO', from: ['Control'], to: ['Control'], properties: {} },
   TARGETS: { type: 'TARGETS', from: ['Threat'], to: ['Device', 'Component'], properties: {} },
-  EXPLOITS: { type: 'EXPLOITS', from: ['Threat'], to: ['Vulnerability'], properties: {} },
+  EXPLOITS: { type: 'EXPLOITS', from: ['Threat'], to: ['Vulnerability'], properties: { ...MAPPING_PROVENANCE } },
+  /** An ATT&CK technique an exploited vulnerability leads to (Mappings Explorer primary/secondary impact). */
+  IMPACT_OF: { type: 'IMPACT_OF', from: ['Threat'], to: ['Vulnerability'], properties: { ...MAPPING_PROVENANCE } },
   AFFECTS: {
     type: 'AFFECTS',
     from: ['Vulnerability'],

@@ -17,6 +17,7 @@ export const FIELD_ROLES: { readonly Query: Readonly<Record<string, Role>>; read
     blastRadius: 'analyst',
     certificationLineage: 'analyst',
     scopeDrift: 'analyst',
+    remediation: 'analyst',
   },
   Mutation: {
     upsertOrganization: 'curator',

@@ -78,11 +78,13 @@ export const NESTED_FIELDS: Record<Label, Record<string, NestedField>> = {
   Threat: {
     targets: out('TARGETS', ASSET),
     exploits: out('EXPLOITS', ['Vulnerability']),
+    impactOf: out('IMPACT_OF', ['Vulnerability']),
     mitigatedBy: inn('MITIGATES', ['Control']),
   },
   Vulnerability: {
     affects: out('AFFECTS', ['Component']),
     exploitedBy: inn('EXPLOITS', ['Threat']),
+    impacts: inn('IMPACT_OF', ['Threat']),
   },
   Deployment: {
     operator: inn('OPERATES', ['Organization'], true),

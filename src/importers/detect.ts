@@ -5,6 +5,7 @@
 import { parseCve } from './cve';
 import { parseCycloneDx } from './cyclonedx';
 import { parseKev } from './kev';
+import { parseMapping } from './mapping';
 import { parseOscalCatalog, parseOscalComponentDefinition } from './oscal';
 import { parseStix } from './stix';
 import { ImportError, type ImportBatch, type ImportFormat } from './types';
@@ -19,6 +20,7 @@ export function detectFormat(text: string): ImportFormat {
   if (/"type"\s*:\s*"bundle"/.test(head) && /"objects"\s*:/.test(text.slice(0, 65536))) return 'STIX';
   if (/"catalogVersion"\s*:/.test(head) && /"vulnerabilities"\s*:/.test(text.slice(0, 65536))) return 'KEV';
   if (/"dataType"\s*:\s*"CVE_RECORD"/.test(head)) return 'CVE';
+  if (/"mapping_framework"\s*:/.test(head) && /"mapping_objects"\s*:/.test(text)) return 'MAPPING';
   // Key order is not guaranteed: fall back to parsing.
   let doc: unknown;
   try {
@@ -34,9 +36,10 @@ export function detectFormat(text: string): ImportFormat {
     if (o.type === 'bundle' && Array.isArray(o.objects)) return 'STIX';
     if ('catalogVersion' in o && Array.isArray(o.vulnerabilities)) return 'KEV';
     if (o.dataType === 'CVE_RECORD') return 'CVE';
+    if (Array.isArray(o.mapping_objects)) return 'MAPPING';
   }
   if (Array.isArray(doc) && doc.length > 0 && typeof doc[0] === 'object' && doc[0] !== null && (doc[0] as Record<string, unknown>).dataType === 'CVE_RECORD') return 'CVE';
-  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog or CVE JSON 5 records)');
+  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog, CVE JSON 5 records or a Mappings Explorer mapping file)');
 }
 
 /** Command-line names of the formats. */
@@ -47,6 +50,7 @@ export const FORMAT_NAMES: Record<string, ImportFormat> = {
   cyclonedx: 'CYCLONEDX',
   kev: 'KEV',
   cve: 'CVE',
+  mapping: 'MAPPING',
 };
 
 export function parseDocument(format: ImportFormat, text: string, name?: string): ImportBatch {
@@ -64,5 +68,7 @@ export function parseDocument(format: ImportFormat, text: string, name?: string)
       return parseKev(text, options);
     case 'CVE':
       return parseCve(text, options);
+    case 'MAPPING':
+      return parseMapping(text, options);
   }
 }

@@ -4,7 +4,7 @@
  */
 import type { Label, RelationshipType } from '../domain/model';
 
-export const IMPORT_FORMATS = ['STIX', 'OSCAL_CATALOG', 'OSCAL_COMPONENT_DEFINITION', 'CYCLONEDX', 'KEV', 'CVE'] as const;
+export const IMPORT_FORMATS = ['STIX', 'OSCAL_CATALOG', 'OSCAL_COMPONENT_DEFINITION', 'CYCLONEDX', 'KEV', 'CVE', 'MAPPING'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** A node to write, with the place in the document it came from (for messages). */
@@ -31,6 +31,8 @@ export interface RelationshipGroup {
   toLabel: Label;
   /** When set, `toId` is the value of this property on an existing target node (e.g. `controlId`). */
   toKey?: string;
+  /** When set, `fromId` is the value of this property on an existing start node (e.g. `externalId`). */
+  fromKey?: string;
   rows: BatchRelationship[];
 }
 

@@ -3,7 +3,8 @@
  * lookup of the ids asked about), and turns the rows into the GraphQL result with the pure
  * scoring, lineage and drift rules of src/domain.
  */
-import { assessDeployment, type Coverage } from '../domain/drift';
+import { assessDeployment, RELEASE_REASONS, type Coverage, type ExploitedFact } from '../domain/drift';
+import { planRemediation } from '../domain/remediation';
 import { evaluateLineage, isInEffect, today, type CertFacts, type Validity } from '../domain/lineage';
 import type { Label } from '../domain/model';
 import { echoInput } from '../domain/validation';
@@ -275,13 +276,17 @@ export async function scopeDrift(
       missingControlIds: c.requiredControlIds.filter((controlId) => !implemented.has(controlId)),
     }));
     const osVersion = str(row.os?.version) ?? str(row.deployment.osVersion);
-    const result = assessDeployment({ deploymentId: row.deployment.id, deviceId: row.device?.id ?? null, osVersion, coverage }, asOf);
+    const vulns = new Map(row.knownExploited.map((v) => [v.id, v]));
+    const release = row.os ? { id: row.os.id, supportEndsAt: str(row.os.supportEndsAt), knownExploited: row.knownExploited.map(exploitedFact) } : null;
+    const result = assessDeployment({ deploymentId: row.deployment.id, deviceId: row.device?.id ?? null, osVersion, coverage, release }, asOf);
     const findings = result.findings.map((f) => ({
       reason: f.reason,
       explanation: f.explanation,
       certification: f.certificationId ? (certs.get(f.certificationId) ?? null) : null,
       control: null as NodeRow | null,
       controlId: f.controlId,
+      vulnerability: f.vulnerabilityId ? (vulns.get(f.vulnerabilityId) ?? null) : null,
+      date: f.date,
     }));
     return {
       deployment: row.deployment,
@@ -289,6 +294,7 @@ export async function scopeDrift(
       osRelease: row.os,
       osVersion,
       inScope: result.inScope,
+      atRisk: result.findings.some((f) => RELEASE_REASONS.includes(f.reason)),
       coveredBy: result.coveredBy.flatMap((certId) => certs.get(certId) ?? []),
       findings,
     };
@@ -301,6 +307,49 @@ export async function scopeDrift(
     asOf,
     deployments: args.onlyDrifting ? out.filter((d) => !d.inScope) : out,
     driftingCount: out.filter((d) => !d.inScope).length,
+    atRiskCount: out.filter((d) => d.atRisk).length,
     truncated,
+  };
+}
+
+function exploitedFact(v: NodeRow): ExploitedFact {
+  return { id: v.id, kevDateAdded: str(v.kevDateAdded), kevDueDate: str(v.kevDueDate) };
+}
+
+export async function remediation(ctx: AnalyticsDeps, args: { deploymentId: string; asOf?: unknown }): Promise<ResolversTypes['Remediation']> {
+  const asOf = dateArg(args.asOf, 'asOf');
+  const rows = (await storeOf(ctx).remediation(args.deploymentId)) ?? (await missingAnchor(ctx, [args.deploymentId], [['Deployment']], ['deploymentId']));
+  const release = rows.os ? { id: rows.os.id, name: str(rows.os.name), version: str(rows.os.version), releasedAt: str(rows.os.releasedAt) } : null;
+  const plan = planRemediation(
+    {
+      deploymentId: rows.deployment.id,
+      deviceId: rows.device?.id ?? null,
+      release,
+      knownExploited: rows.knownExploited.map(exploitedFact),
+      candidates: rows.candidates.map((c) => ({ id: c.release.id, name: str(c.release.name), version: str(c.release.version), releasedAt: str(c.release.releasedAt), distance: c.distance, affectedBy: c.affectedBy })),
+      coverage: rows.coverage.map((c) => ({ cert: certFacts(c.certification), minOsVersion: c.minOsVersion, maxOsVersion: c.maxOsVersion, supersededBy: c.supersededBy.map(certFacts) })),
+    },
+    asOf,
+  );
+  const vulns = new Map(rows.knownExploited.map((v) => [v.id, v]));
+  const releases = new Map(rows.candidates.map((c) => [c.release.id, c.release]));
+  const certs = new Map(rows.coverage.map((c) => [c.certification.id, c]));
+  return {
+    deployment: rows.deployment,
+    asOf,
+    osRelease: rows.os,
+    knownExploited: plan.knownExploitedIds.flatMap((id) => vulns.get(id) ?? []),
+    candidates: plan.candidates.flatMap((c) => {
+      const node = releases.get(c.id);
+      return node ? [{ release: node, distance: c.distance, fixesAll: c.fixesAll, stillAffectedBy: c.stillAffectedBy.flatMap((id) => vulns.get(id) ?? []) }] : [];
+    }),
+    lowestFix: plan.lowestFixId ? (releases.get(plan.lowestFixId) ?? null) : null,
+    certifications: plan.certifications.flatMap((c) => {
+      const cov = certs.get(c.certId);
+      return cov ? [{ certification: cov.certification, minOsVersion: cov.minOsVersion, maxOsVersion: cov.maxOsVersion, holds: c.holds, currentInScope: c.currentInScope, fixInScope: c.fixInScope, explanation: c.explanation }] : [];
+    }),
+    fixKeepsScope: plan.fixKeepsScope,
+    explanation: plan.explanation,
+    truncated: rows.truncated,
   };
 }

@@ -54,6 +54,8 @@ export interface ImportSummary {
   stats: NamedCount[];
   /** Imported ids joined to existing nodes (e.g. `attack:T1404` -> `threat:kernel-privilege-escalation`). */
   joined: { importedId: string; existingId: string }[];
+  /** Relationship ends not in the graph or not visible to the caller, distinct ids per label. */
+  missingEnds: NamedCount[];
   problems: string[];
   problemCount: number;
   parseMs: number;
@@ -139,6 +141,7 @@ export async function importDocument(loader: BatchLoader, request: ImportRequest
     skipped: toNamed(batch.skipped),
     stats: toNamed({ ...batch.stats, ...result.stats }),
     joined: Object.entries(result.joined).map(([importedId, existingId]) => ({ importedId, existingId })),
+    missingEnds: toNamed(result.missingEnds),
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
     problemCount: problems.length,
     parseMs: Math.round(parsed - started),

@@ -24,6 +24,10 @@ export const MAX_LINEAGE_CERTIFICATIONS = 500;
 export const MAX_DRIFT_DEPLOYMENTS = 500;
 /** Deepest HAS_COMPONENT chain searched for a device part that implements a required control. */
 const PART_DEPTH = 4;
+/** Longest SUPERSEDES chain followed from a running release to newer ones. */
+export const RELEASE_CHAIN_DEPTH = 16;
+/** Most newer releases one remediation examines. */
+export const MAX_REMEDIATION_CANDIDATES = 200;
 
 const VISIBLE_REL = (r: string) => `coalesce(${r}.classification, 'UNCLASSIFIED') IN $markings`;
 const NODE = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
@@ -223,10 +227,39 @@ export interface DeploymentScopeRow {
   os: NodeRow | null;
   implementedControlIds: string[];
   coverage: CoverageRow[];
+  /** Known-exploited vulnerabilities that AFFECT the running release, no VEX statement stopping them. */
+  knownExploited: NodeRow[];
+}
+
+export interface RemediationCandidateRow {
+  release: NodeRow;
+  distance: number;
+  /** Ids of the known-exploited vulnerabilities that AFFECT it (VEX-stopped edges left out). */
+  affectedBy: string[];
+}
+
+export interface RemediationRows {
+  deployment: NodeRow;
+  device: NodeRow | null;
+  os: NodeRow | null;
+  knownExploited: NodeRow[];
+  candidates: RemediationCandidateRow[];
+  coverage: CoverageRow[];
+  truncated: boolean;
 }
 
 function strOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
+}
+
+function toCoverageRows(value: unknown): CoverageRow[] {
+  return (value as Record<string, unknown>[]).map((c) => ({
+    certification: toNodeRow(c.certification),
+    minOsVersion: strOrNull(c.minOsVersion),
+    maxOsVersion: strOrNull(c.maxOsVersion),
+    supersededBy: (c.supersededBy as unknown[]).map(toNodeRow),
+    requiredControlIds: (c.required as unknown[]).map(String),
+  }));
 }
 
 // ------------------------------------------------------------------ statements (pure)
@@ -305,6 +338,61 @@ export function lineageStatement(markings: readonly string[], certificationId: s
        RETURN certs, links + outsideLinks AS links, outside`, params: { certificationId, cap, markings: [...markings] } };
 }
 
+/** The device model (`d`) and running OS release (`os`) of a bound `dep`, each the first visible by id. */
+const DEVICE_AND_RELEASE = `CALL (dep) {
+         OPTIONAL MATCH (dep)-[r:OF]->(d:Device) WHERE d.classification IN $markings AND ${VISIBLE_REL('r')}
+         RETURN d ORDER BY d.id ASC LIMIT 1
+       }
+       CALL (dep) {
+         OPTIONAL MATCH (dep)-[r:RUNS]->(os:Component) WHERE os.classification IN $markings AND ${VISIBLE_REL('r')} AND os.kind = 'OS_RELEASE'
+         RETURN os ORDER BY os.id ASC LIMIT 1
+       }`;
+
+/** A visible known-exploited `v` AFFECTS `target` over a visible edge `a` that no VEX statement (NOT_AFFECTED, FIXED) stops. */
+const KEV_AFFECTS = (target: string) => `(v:Vulnerability)-[a:AFFECTS]->(${target})
+         WHERE v.knownExploited = true AND v.classification IN $markings AND ${VISIBLE_REL('a')} AND NOT coalesce(a.vexState, '') IN $blockingVex`;
+
+/** Certifications that CERTIFY a bound `d`, with their OS range and visible successors, as `coverage`. */
+const COVERAGE = (withRequired: boolean) => `CALL (d) {
+         MATCH (cert:Certification)-[cr:CERTIFIES]->(d) WHERE cert.classification IN $markings AND ${VISIBLE_REL('cr')}
+         CALL (cert) {
+           OPTIONAL MATCH (s:Certification)-[sr:SUPERSEDES]->(cert) WHERE s.classification IN $markings AND ${VISIBLE_REL('sr')}
+           RETURN collect(${NODE('s')}) AS supersededBy
+         }
+         ${
+           withRequired
+             ? `CALL (cert) {
+           OPTIONAL MATCH (cert)-[rq:REQUIRES]->(ctl:Control) WHERE ctl.classification IN $markings AND ${VISIBLE_REL('rq')}
+           RETURN collect(ctl.id) AS required
+         }`
+             : 'WITH cert, cr, supersededBy, [] AS required'
+         }
+         WITH cert, cr, supersededBy, required ORDER BY cert.id ASC
+         RETURN collect({certification: ${NODE('cert')}, minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
+       }`;
+
+/** The remediation statement (see AnalyticsStore.remediation). */
+export function remediationStatement(markings: readonly string[], deploymentId: string, cap: number): Statement {
+  return { name: 'analytics.remediation', cypher: `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings
+       ${DEVICE_AND_RELEASE}
+       CALL (os) {
+         OPTIONAL MATCH ${KEV_AFFECTS('os')}
+         RETURN collect(DISTINCT ${NODE('v')}) AS knownExploited
+       }
+       CALL (os) {
+         OPTIONAL MATCH p = (newer:Component) ((x)-[s:SUPERSEDES]->(y) WHERE x.classification IN $markings AND ${VISIBLE_REL('s')}){1,${RELEASE_CHAIN_DEPTH}} (os)
+         WHERE newer.kind = 'OS_RELEASE'
+         WITH newer, min(length(p)) AS distance
+         WITH newer, distance ORDER BY distance ASC, newer.id ASC LIMIT toInteger($cap) + 1
+         OPTIONAL MATCH ${KEV_AFFECTS('newer')}
+         WITH newer, distance, collect(DISTINCT v.id) AS affectedBy
+         RETURN collect(CASE WHEN newer IS NULL THEN null ELSE {release: ${NODE('newer')}, distance: distance, affectedBy: affectedBy} END) AS candidates
+       }
+       ${COVERAGE(false)}
+       RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
+              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, knownExploited, candidates, coverage`, params: { deploymentId, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] } };
+}
+
 /** The scopeDrift statement (see AnalyticsStore.deploymentScopes). */
 export function deploymentScopesStatement(markings: readonly string[], scope: { organizationId: string } | { deploymentId: string }, cap: number): Statement {
   const first =
@@ -315,13 +403,10 @@ export function deploymentScopesStatement(markings: readonly string[], scope: { 
   const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
   return { name: 'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment', cypher: `${first}
        WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap) + 1
-       CALL (dep) {
-         OPTIONAL MATCH (dep)-[r:OF]->(d:Device) WHERE d.classification IN $markings AND ${VISIBLE_REL('r')}
-         RETURN d ORDER BY d.id ASC LIMIT 1
-       }
-       CALL (dep) {
-         OPTIONAL MATCH (dep)-[r:RUNS]->(os:Component) WHERE os.classification IN $markings AND ${VISIBLE_REL('r')} AND os.kind = 'OS_RELEASE'
-         RETURN os ORDER BY os.id ASC LIMIT 1
+       ${DEVICE_AND_RELEASE}
+       CALL (os) {
+         OPTIONAL MATCH ${KEV_AFFECTS('os')}
+         RETURN collect(DISTINCT ${NODE('v')}) AS knownExploited
        }
        CALL (d, os) {
          CALL (d, os) {
@@ -334,21 +419,9 @@ export function deploymentScopesStatement(markings: readonly string[], scope: { 
          OPTIONAL MATCH (c)-[mt:MAPS_TO]-(eq:Control) WHERE eq.classification IN $markings AND ${VISIBLE_REL('mt')}
          RETURN collect(DISTINCT c.id) + collect(DISTINCT eq.id) AS implemented
        }
-       CALL (d) {
-         MATCH (cert:Certification)-[cr:CERTIFIES]->(d) WHERE cert.classification IN $markings AND ${VISIBLE_REL('cr')}
-         CALL (cert) {
-           OPTIONAL MATCH (s:Certification)-[sr:SUPERSEDES]->(cert) WHERE s.classification IN $markings AND ${VISIBLE_REL('sr')}
-           RETURN collect(${NODE('s')}) AS supersededBy
-         }
-         CALL (cert) {
-           OPTIONAL MATCH (cert)-[rq:REQUIRES]->(ctl:Control) WHERE ctl.classification IN $markings AND ${VISIBLE_REL('rq')}
-           RETURN collect(ctl.id) AS required
-         }
-         WITH cert, cr, supersededBy, required ORDER BY cert.id ASC
-         RETURN collect({certification: ${NODE('cert')}, minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
-       }
+       ${COVERAGE(true)}
        RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
-              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage`, params: { ...scope, cap, markings: [...markings] } };
+              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage, knownExploited`, params: { ...scope, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] } };
 }
 
 export class AnalyticsStore {
@@ -419,14 +492,32 @@ export class AnalyticsStore {
       device: row.device ? toNodeRow(row.device) : null,
       os: row.os ? toNodeRow(row.os) : null,
       implementedControlIds: (row.implemented as unknown[]).map(String),
-      coverage: (row.coverage as Record<string, unknown>[]).map((c) => ({
-        certification: toNodeRow(c.certification),
-        minOsVersion: strOrNull(c.minOsVersion),
-        maxOsVersion: strOrNull(c.maxOsVersion),
-        supersededBy: (c.supersededBy as unknown[]).map(toNodeRow),
-        requiredControlIds: (c.required as unknown[]).map(String),
-      })),
+      coverage: toCoverageRows(row.coverage),
+      knownExploited: (row.knownExploited as unknown[]).map(toNodeRow),
     }));
     return { rows: mapped.slice(0, cap), truncated: mapped.length > cap };
+  }
+
+  /**
+   * A deployment's device model and running OS release, the known-exploited vulnerabilities that
+   * affect the release, the newer releases of its line (SUPERSEDES, up to RELEASE_CHAIN_DEPTH links,
+   * nearest first, capped) with the known-exploited vulnerabilities affecting each, and the
+   * certifications covering the model. Undefined when the deployment is not visible.
+   */
+  async remediation(deploymentId: string, cap = MAX_REMEDIATION_CANDIDATES): Promise<RemediationRows | undefined> {
+    const st = remediationStatement(this.markings, deploymentId, cap);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const row = rows[0];
+    if (!row) return undefined;
+    const candidates = (row.candidates as Record<string, unknown>[]).map((c) => ({ release: toNodeRow(c.release), distance: Number(c.distance), affectedBy: (c.affectedBy as unknown[]).map(String) }));
+    return {
+      deployment: toNodeRow(row.deployment),
+      device: row.device ? toNodeRow(row.device) : null,
+      os: row.os ? toNodeRow(row.os) : null,
+      knownExploited: (row.knownExploited as unknown[]).map(toNodeRow),
+      candidates: candidates.slice(0, cap),
+      coverage: toCoverageRows(row.coverage),
+      truncated: candidates.length > cap,
+    };
   }
 }

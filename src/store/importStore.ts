@@ -31,6 +31,11 @@ export interface LoadResult {
   joined: Record<string, string>;
   /** Counts the loader adds to the parser's (CVE matching: `noComponentMatched`, `matchedVulnerabilities`). */
   stats: Record<string, number>;
+  /**
+   * Relationship ends the document names that are not in the graph or not visible to the caller,
+   * counted per label as distinct ids (or key values, e.g. a Threat `externalId`).
+   */
+  missingEnds: Record<string, number>;
 }
 
 /**
@@ -217,9 +222,9 @@ export async function mergeVisibleRelationships(
   stamp: ProvenanceStamp,
   markings: readonly Classification[],
   batchSize = 5000,
-): Promise<WriteCounts & { missing: RelationshipWrite[] }> {
+): Promise<WriteCounts & { missing: MissingRow[] }> {
   const relType = RELATIONSHIPS[type].type;
-  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as RelationshipWrite[] };
+  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as MissingRow[] };
   for (let i = 0; i < rows.length; i += batchSize) {
     const slice = rows.slice(i, i + batchSize);
     const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, sourceRef: r.sourceRef ?? null, props: relProps(type, r.props) }));
@@ -246,23 +251,33 @@ export async function mergeVisibleRelationships(
            SET e += row.props, e.source = $source, e.sourceRef = coalesce(row.sourceRef, $sourceRef, e.sourceRef),
                e.assertedBy = $assertedBy, e.assertedAt = $assertedAt, e.stale = false)
          FOREACH (e IN visible | SET e.lastSeenRun = $runId)
-         RETURN outcome
+         RETURN outcome, false AS missingFrom, false AS missingTo
          UNION
          WITH row, a, b WHERE a IS NULL OR b IS NULL
-         RETURN 'missing' AS outcome
+         RETURN 'missing' AS outcome, a IS NULL AS missingFrom, b IS NULL AS missingTo
        }
-       RETURN row.index AS index, outcome`,
+       RETURN row.index AS index, outcome, missingFrom, missingTo`,
       { rows: batch, markings: [...markings], ...stampParams(stamp) },
     );
     for (const r of result) {
       const outcome = String(r.outcome);
       if (outcome === 'missing') {
         const missingRow = slice[Number(r.index)];
-        if (missingRow) counts.missing.push(missingRow);
+        if (missingRow) counts.missing.push({ ...missingRow, missingFrom: r.missingFrom === true, missingTo: r.missingTo === true });
       } else counts[outcome as keyof WriteCounts] += 1;
     }
   }
   return counts;
+}
+
+/** A relationship row not written because an end is missing or hidden, and which. */
+export type MissingRow = RelationshipWrite & { missingFrom: boolean; missingTo: boolean };
+
+/** Records a missing end once per label and id. */
+function noteMissing(seen: Map<string, Set<string>>, label: Label, id: string): void {
+  const ids = seen.get(label) ?? new Set<string>();
+  ids.add(id);
+  seen.set(label, ids);
 }
 
 /** Writes a parsed document in one transaction (or rolls it back for a dry run). */
@@ -272,7 +287,8 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
   const total = [...batch.nodes.values()].reduce((n, rows) => n + rows.length, 0) + batch.relationships.reduce((n, g) => n + g.rows.length, 0);
   try {
     return await db.writeTransaction(options.stats, async (tx) => {
-      const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {} };
+      const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {}, missingEnds: {} };
+      const missingEnds = new Map<string, Set<string>>();
       let done = 0;
       const remap = new Map<string, string>();
       const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
@@ -327,8 +343,9 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
 
       for (const group of batch.relationships) {
         const counts = (result.relationships[group.type] ??= emptyCounts());
-        let rows = group.rows.map((r) => ({ ...r, fromId: remap.get(r.fromId) ?? r.fromId, toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId) }));
-        if (group.toKey) rows = await resolveKeyedTargets(tx, group, rows, result, counts, markings);
+        let rows = group.rows.map((r) => ({ ...r, fromId: group.fromKey ? r.fromId : (remap.get(r.fromId) ?? r.fromId), toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId) }));
+        if (group.fromKey) rows = await resolveKeyedEnds(tx, group, 'from', rows, result, counts, markings, missingEnds);
+        if (group.toKey) rows = await resolveKeyedEnds(tx, group, 'to', rows, result, counts, markings, missingEnds);
         const touchingRefused = rows.filter((r) => refused.has(r.fromId) || refused.has(r.toId)).length;
         counts.skipped += touchingRefused;
         if (touchingRefused > 0) rows = rows.filter((r) => !refused.has(r.fromId) && !refused.has(r.toId));
@@ -337,14 +354,17 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
         // An end the caller cannot see is answered as a missing one (the same remark).
         const written = await mergeVisibleRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp, markings);
         addCounts(counts, written);
-        for (const m of written.missing as BatchRelationship[]) {
+        for (const m of written.missing as (BatchRelationship & MissingRow)[]) {
           counts.skipped += 1;
+          if (m.missingFrom) noteMissing(missingEnds, group.fromLabel, m.fromId);
+          if (m.missingTo) noteMissing(missingEnds, group.toLabel, m.toId);
           result.problems.push(`${m.where}: ${group.type} ${m.fromId} -> ${m.toId} skipped: no ${group.toLabel} ${m.toId} (or ${group.fromLabel} ${m.fromId}) in the graph`);
         }
         done += group.rows.length;
         options.onProgress?.(done, total);
       }
 
+      for (const [label, ids] of missingEnds) result.missingEnds[label] = ids.size;
       // CVE ranges <-> components: the document's vulnerabilities, and any components it wrote.
       const written = (label: Label) => [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
       const vulnerabilityIds = batch.format === 'CVE' ? written('Vulnerability') : [];
@@ -370,16 +390,29 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
   }
 }
 
-async function resolveKeyedTargets(tx: Tx, group: RelationshipGroup, rows: BatchRelationship[], result: LoadResult, counts: LoadCounts, markings: Classification[]): Promise<BatchRelationship[]> {
-  const key = group.toKey ?? 'id';
-  const ids = await resolveByKey(tx, group.toLabel, key, rows.map((r) => r.toId), markings);
+/** Resolves the ends of one side named by a property value (`toKey` / `fromKey`) to node ids; rows without a visible match are skipped and counted. */
+async function resolveKeyedEnds(
+  tx: Tx,
+  group: RelationshipGroup,
+  side: 'from' | 'to',
+  rows: BatchRelationship[],
+  result: LoadResult,
+  counts: LoadCounts,
+  markings: Classification[],
+  missingEnds: Map<string, Set<string>>,
+): Promise<BatchRelationship[]> {
+  const key = (side === 'from' ? group.fromKey : group.toKey) ?? 'id';
+  const label = side === 'from' ? group.fromLabel : group.toLabel;
+  const value = (r: BatchRelationship) => (side === 'from' ? r.fromId : r.toId);
+  const ids = await resolveByKey(tx, label, key, rows.map(value), markings);
   const out: BatchRelationship[] = [];
   for (const r of rows) {
-    const id = ids.get(r.toId);
-    if (id) out.push({ ...r, toId: id });
+    const id = ids.get(value(r));
+    if (id) out.push(side === 'from' ? { ...r, fromId: id } : { ...r, toId: id });
     else {
       counts.skipped += 1;
-      result.problems.push(`${r.where}: no ${group.toLabel} with ${key} ${r.toId} in the graph; ${group.type} skipped`);
+      noteMissing(missingEnds, label, value(r));
+      result.problems.push(`${r.where}: no ${label} with ${key} ${value(r)} in the graph; ${group.type} skipped`);
     }
   }
   return out;

@@ -10,7 +10,7 @@ import type { Database } from '../../src/store/database';
 export type NodeSpec = [Label, string, Record<string, unknown>?];
 export type RelSpec = [RelationshipType, string, string, Record<string, unknown>?];
 
-const DATE_KEYS = new Set(['issuedAt', 'validUntil', 'releasedAt', 'supportEndsAt', 'publishedAt']);
+const DATE_KEYS = new Set(['issuedAt', 'validUntil', 'releasedAt', 'supportEndsAt', 'publishedAt', 'kevDateAdded', 'kevDueDate']);
 
 function props(values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};

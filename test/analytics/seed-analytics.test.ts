@@ -151,23 +151,37 @@ describe('analytics on the seed scenario', () => {
     expect(before.data?.certificationLineage.entries[0]?.findings.map((f) => f.reason)).toEqual(['NOT_YET_ISSUED']);
   });
 
-  it('analytics-scope-drift: the field command iPhone 15 Pro fleet on iOS 18 is outside the 17.0-17.9 scope, the iPad fleet is inside', async () => {
+  it('analytics-scope-drift: the field command iPhone 15 Pro fleet on iOS 18 is outside the 17.0-17.9 scope, the iPad fleet is inside; both run a release with CVE-2025-24200 past its KEV due date', async () => {
+    type Finding = { reason: string; certification: Ref | null; vulnerability: Ref | null; date: string | null };
     const r = await t.run<{
-      scopeDrift: { driftingCount: number; deployments: { deployment: Ref; osVersion: string | null; inScope: boolean; coveredBy: Ref[]; findings: { reason: string; certification: Ref | null }[] }[] };
+      scopeDrift: { driftingCount: number; atRiskCount: number; deployments: { deployment: Ref; osVersion: string | null; inScope: boolean; atRisk: boolean; coveredBy: Ref[]; findings: Finding[] }[] };
     }>(read('scope-drift'), {}, KEYS.analyst);
     expect(r.errors).toBeUndefined();
     const d = r.data?.scopeDrift;
     expect(d?.driftingCount).toBe(1);
-    expect(d?.deployments.map((x) => [x.deployment.id, x.osVersion, x.inScope])).toEqual([
-      ['deployment:field-iphone-15-pro-ios18', '18.0', false],
-      ['deployment:field-planners-ipad-pro', '17.6', true],
+    expect(d?.atRiskCount).toBe(2);
+    expect(d?.deployments.map((x) => [x.deployment.id, x.osVersion, x.inScope, x.atRisk])).toEqual([
+      ['deployment:field-iphone-15-pro-ios18', '18.0', false, true],
+      ['deployment:field-planners-ipad-pro', '17.6', true, true],
     ]);
-    expect(d?.deployments[0]?.findings.map((f) => [f.reason, f.certification?.id])).toEqual([
-      ['OS_NEWER_THAN_SCOPE', 'cert:independent-evaluation-2024'],
-      ['OS_NEWER_THAN_SCOPE', 'cert:national-approval-2024'],
-      ['OS_NEWER_THAN_SCOPE', 'cert:nato-clearance-2024'],
+    // CVE-2025-24200 (seed/05-threats.json): AFFECTS iOS 18.0 and iPadOS 17.6, KEV added 2025-02-12, due 2025-03-05 < 2025-06-01
+    const row = (f: Finding) => [f.reason, f.certification?.id ?? null, f.vulnerability?.id ?? null, f.date];
+    expect(d?.deployments[0]?.findings.map(row)).toEqual([
+      ['OS_NEWER_THAN_SCOPE', 'cert:independent-evaluation-2024', null, null],
+      ['OS_NEWER_THAN_SCOPE', 'cert:national-approval-2024', null, null],
+      ['OS_NEWER_THAN_SCOPE', 'cert:nato-clearance-2024', null, null],
+      ['KNOWN_EXPLOITED', null, 'CVE-2025-24200', null],
+      ['KEV_PAST_DUE', null, 'CVE-2025-24200', '2025-03-05'],
+    ]);
+    expect(d?.deployments[1]?.findings.map(row)).toEqual([
+      ['KNOWN_EXPLOITED', null, 'CVE-2025-24200', null],
+      ['KEV_PAST_DUE', null, 'CVE-2025-24200', '2025-03-05'],
     ]);
     expect(idsOf(d?.deployments[1]?.coveredBy)).toContain('cert:nato-clearance-2024');
+
+    // before CISA listed it (2025-02-12) the iPad fleet had no finding at all
+    const early = await t.run<{ scopeDrift: { deployments: { findings: Finding[] }[] } }>(read('scope-drift'), { asOf: '2025-02-01' }, KEYS.analyst);
+    expect(early.data?.scopeDrift.deployments[1]?.findings).toEqual([]);
 
     // the civil protection agency: an uncleared Android model and an iPhone 12 on an expired, replaced approval
     const civil = await t.run<{ scopeDrift: { driftingCount: number; deployments: { deployment: Ref; findings: { reason: string }[] }[] } }>(
@@ -180,6 +194,48 @@ describe('analytics on the seed scenario', () => {
     expect(civil.data?.scopeDrift.driftingCount).toBe(2);
     expect(byId.get('deployment:civil-galaxy-s24')).toEqual(['DEVICE_NOT_COVERED']);
     expect(byId.get('deployment:civil-iphone-12')).toContain('CERTIFICATION_NOT_VALID');
+    // iOS 16.6: support ended 2024-09-16; CVE-2023-41064 (due 2023-10-02) and CVE-2024-23225 (due 2024-03-27) affect it
+    expect(byId.get('deployment:civil-iphone-12')?.slice(-5)).toEqual(['OS_SUPPORT_ENDED', 'KNOWN_EXPLOITED', 'KEV_PAST_DUE', 'KNOWN_EXPLOITED', 'KEV_PAST_DUE']);
+  });
+
+  it('analytics-remediation: the iPad fleet on iPadOS 17.6 is fixed by iPadOS 17.7.5, inside the clearance scope 17.5-17.9', async () => {
+    const r = await t.run<{
+      remediation: {
+        osRelease: Ref;
+        knownExploited: Ref[];
+        candidates: { release: Ref; distance: number; fixesAll: boolean; stillAffectedBy: Ref[] }[];
+        lowestFix: Ref | null;
+        certifications: { certification: Ref; minOsVersion: string; maxOsVersion: string; holds: boolean; currentInScope: boolean; fixInScope: boolean | null; explanation: string }[];
+        fixKeepsScope: boolean;
+        explanation: string;
+      };
+    }>(read('remediation'), {}, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const m = r.data?.remediation;
+    expect(m?.osRelease.id).toBe('component:ipados-17.6');
+    expect(idsOf(m?.knownExploited)).toEqual(['CVE-2025-24200']);
+    // 17.7.5 < 18.0 by version; 18.0 is still affected (seed AFFECTS), 17.7.5 has no AFFECTS edge
+    expect(m?.candidates.map((c) => [c.release.id, c.distance, c.fixesAll, idsOf(c.stillAffectedBy)])).toEqual([
+      ['component:ipados-17.7.5', 1, true, []],
+      ['component:ipados-18.0', 1, false, ['CVE-2025-24200']],
+    ]);
+    expect(m?.lowestFix?.id).toBe('component:ipados-17.7.5');
+    expect(m?.certifications.map((c) => [c.certification.id, c.minOsVersion, c.maxOsVersion, c.currentInScope, c.fixInScope])).toEqual([
+      ['cert:independent-evaluation-2024', '17.5', '17.9', true, true],
+      ['cert:national-approval-2024', '17.5', '17.9', true, true],
+      ['cert:nato-clearance-2024', '17.5', '17.9', true, true],
+    ]);
+    expect(m?.certifications.find((c) => c.certification.id === 'cert:nato-clearance-2024')?.explanation).toBe(
+      'the fix needs iPadOS 17.7.5 or later; cert:nato-clearance-2024 covers 17.5 to 17.9.x, so patching keeps its certified scope',
+    );
+    expect(m?.fixKeepsScope).toBe(true);
+    expect(m?.explanation).toMatch(/^the fix needs iPadOS 17\.7\.5 or later to fix CVE-2025-24200; it lies inside the certified scope of .*cert:nato-clearance-2024.*, so patching keeps the fleet certified$/);
+
+    // the iPhone 15 Pro fleet on iOS 18.0: no newer iOS 18 release is in the seed
+    const ios = await t.run<{ remediation: { lowestFix: Ref | null; explanation: string } }>(read('remediation'), { deploymentId: 'deployment:field-iphone-15-pro-ios18' }, KEYS.analyst);
+    expect(ios.errors).toBeUndefined();
+    expect(ios.data?.remediation.lowestFix).toBeNull();
+    expect(ios.data?.remediation.explanation).toBe('iOS 18.0 is affected by known-exploited CVE-2025-24200, and no newer release of its line out by 2025-06-01 fixes it (no newer release is recorded)');
   });
 
   it('has checked every analytics file of docs/queries (the registry query-collection relies on)', () => {

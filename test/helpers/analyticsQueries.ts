@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT } from '../../src/config';
 
-export const ANALYTICS_QUERY_NAMES = ['risk-paths', 'exposure', 'blast-radius', 'certification-lineage', 'scope-drift'] as const;
+export const ANALYTICS_QUERY_NAMES = ['risk-paths', 'exposure', 'blast-radius', 'certification-lineage', 'scope-drift', 'remediation'] as const;
 export type AnalyticsQueryName = (typeof ANALYTICS_QUERY_NAMES)[number];
 
 export const analyticsQueryFile = (name: AnalyticsQueryName): string => `analytics-${name}.graphql`;

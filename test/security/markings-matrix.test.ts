@@ -304,6 +304,20 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       expect(deployments.map((d) => d.coveredBy.map((c) => c.id).sort())).toEqual([markingsVisibleTo(clearance).map((l) => ana.certificationAt[l]).sort()]);
     },
   },
+  remediation: {
+    byId: { label: 'Deployment', query: 'query($id: ID!) { remediation(deploymentId: $id) { explanation } }' },
+    check: async ({ run, clearance }) => {
+      const r = await run(
+        `query($id: ID!) { remediation(deploymentId: $id, asOf: "2026-01-01") { deployment { id classification } osRelease { id classification } knownExploited { id classification }
+          candidates { release { id classification } stillAffectedBy { id classification } } lowestFix { id classification } certifications { certification { id classification } } } }`,
+        { id: ana.deployment },
+      );
+      expectNoErrors(r, 'remediation');
+      expectNoLeak(r, clearance, 'remediation');
+      const certs = (r.data as { remediation: { certifications: { certification: { id: string } }[] } }).remediation.certifications.map((c) => c.certification.id).sort();
+      expect(certs).toEqual(markingsVisibleTo(clearance).map((l) => ana.certificationAt[l]).sort());
+    },
+  },
 };
 
 /** A plain lookup: one `id: ID!` argument, returning one of the node types. */

@@ -11,7 +11,7 @@ import { LABELS, propertySpec, type Label } from '../../src/domain/model';
 import { conditionsFor, FILTER_RULES, orderKey } from '../../src/graphql/filters';
 import { planForConnection, planForNode } from '../../src/graphql/prefetch';
 import { buildSchema } from '../../src/graphql/schema';
-import { blastRadiusStatement, deploymentScopesStatement, exposureStatement, lineageStatement, riskPathsStatement } from '../../src/store/analyticsStore';
+import { blastRadiusStatement, deploymentScopesStatement, exposureStatement, lineageStatement, remediationStatement, riskPathsStatement } from '../../src/store/analyticsStore';
 import { listStatement, neighborsStatement, nodeWithNestedStatement, type ListQuery } from '../../src/store/graphStore';
 import type { Statement } from '../../src/store/statement';
 
@@ -135,6 +135,7 @@ describe('analytics queries', () => {
     expect(pinned(lineageStatement(MARKINGS, 'cert:c', 500))).toMatchSnapshot('certificationLineage');
     expect(pinned(deploymentScopesStatement(MARKINGS, { organizationId: 'org:o' }, 500))).toMatchSnapshot('scopeDrift by organization');
     expect(pinned(deploymentScopesStatement(MARKINGS, { deploymentId: 'deployment:d' }, 500))).toMatchSnapshot('scopeDrift by deployment');
+    expect(pinned(remediationStatement(MARKINGS, 'deployment:d', 200))).toMatchSnapshot('remediation');
   });
 
   it('refuses a hop bound outside the allowed range instead of writing it into the pattern', () => {

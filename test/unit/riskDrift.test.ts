@@ -44,3 +44,54 @@ describe('scope drift', () => {
     expect(reasons(r)).toEqual(['OS_NEWER_THAN_SCOPE']);
   });
 });
+
+describe('scope drift: known-exploited flaws and support end of the running release', () => {
+  const asOf = '2025-06-01';
+  const clean = coverage('C', '17.0', '17');
+  const kev = (id: string, kevDateAdded: string | null, kevDueDate: string | null) => ({ id, kevDateAdded, kevDueDate });
+
+  it('reports KNOWN_EXPLOITED, and KEV_PAST_DUE when the due date is before asOf, naming the CVE and date', () => {
+    const r = assessDeployment(
+      {
+        deploymentId: 'D',
+        deviceId: 'X',
+        osVersion: '17.6',
+        coverage: [clean],
+        release: { id: 'R17.6', supportEndsAt: '2025-09-15', knownExploited: [kev('CVE-2025-24200', '2025-02-12', '2025-03-05'), kev('CVE-2025-0001', '2025-05-20', '2025-06-10')] },
+      },
+      asOf,
+    );
+    // still inside the certified scope: these findings are about the release, not the certification
+    expect(r.inScope).toBe(true);
+    expect(r.coveredBy).toEqual(['C']);
+    expect(r.findings.map((f) => [f.reason, f.vulnerabilityId, f.date])).toEqual([
+      ['KNOWN_EXPLOITED', 'CVE-2025-0001', null],
+      ['KNOWN_EXPLOITED', 'CVE-2025-24200', null],
+      ['KEV_PAST_DUE', 'CVE-2025-24200', '2025-03-05'],
+    ]);
+    expect(r.findings[2]?.explanation).toBe('CVE-2025-24200 affects R17.6 and its CISA remediation due date 2025-03-05 is before 2025-06-01');
+    expect(r.findings[1]?.explanation).toBe('R17.6 is affected by known-exploited CVE-2025-24200 (in the CISA KEV catalog since 2025-02-12)');
+  });
+
+  it('the due date itself and the last supported day are not past; a CVE listed after asOf does not count yet', () => {
+    const r = assessDeployment(
+      { deploymentId: 'D', deviceId: 'X', osVersion: '17.6', coverage: [clean], release: { id: 'R', supportEndsAt: '2025-06-01', knownExploited: [kev('CVE-A', '2025-05-01', '2025-06-01'), kev('CVE-LATER', '2025-06-02', '2025-06-23')] } },
+      asOf,
+    );
+    expect(r.findings.map((f) => [f.reason, f.vulnerabilityId])).toEqual([['KNOWN_EXPLOITED', 'CVE-A']]);
+  });
+
+  it('reports OS_SUPPORT_ENDED with the date, also for a device no certification covers', () => {
+    const r = assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '16.6', coverage: [], release: { id: 'R16.6', supportEndsAt: '2024-09-16', knownExploited: [kev('CVE-B', null, null)] } }, asOf);
+    expect(r.findings.map((f) => [f.reason, f.date, f.vulnerabilityId])).toEqual([
+      ['DEVICE_NOT_COVERED', null, null],
+      ['OS_SUPPORT_ENDED', '2024-09-16', null],
+      ['KNOWN_EXPLOITED', null, 'CVE-B'],
+    ]);
+    expect(r.findings[1]?.explanation).toBe('support for R16.6 ended on 2024-09-16, before 2025-06-01');
+  });
+
+  it('no release recorded: no release findings', () => {
+    expect(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '17.4', coverage: [clean], release: null }, asOf).findings).toEqual([]);
+  });
+});

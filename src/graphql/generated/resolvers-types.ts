@@ -906,6 +906,8 @@ export type DeploymentOrderField =
 /** A deployment checked against the certifications covering its device model. */
 export type DeploymentScope = {
   __typename?: 'DeploymentScope';
+  /** True when the running release has a KNOWN_EXPLOITED, KEV_PAST_DUE or OS_SUPPORT_ENDED finding. */
+  atRisk: Scalars['Boolean']['output'];
   /** Covering certifications with no finding. */
   coveredBy: Array<Certification>;
   /** The deployment. */
@@ -914,7 +916,7 @@ export type DeploymentScope = {
   device?: Maybe<Device>;
   /** Every problem found, by certification id, then reason (may be non-empty even when inScope). */
   findings: Array<DriftFinding>;
-  /** True when at least one covering certification has no finding. */
+  /** True when at least one covering certification has no finding (KNOWN_EXPLOITED, KEV_PAST_DUE and OS_SUPPORT_ENDED do not count: they are about the release). */
   inScope: Scalars['Boolean']['output'];
   /** The OS release it RUNS (kind OS_RELEASE), when recorded. */
   osRelease?: Maybe<Component>;
@@ -1093,10 +1095,14 @@ export type DriftFinding = {
   certification?: Maybe<Certification>;
   /** The missing control (REQUIRED_CONTROL_NOT_IMPLEMENTED only). */
   control?: Maybe<Control>;
+  /** The date that caused the finding: the KEV due date (KEV_PAST_DUE) or the release's support end (OS_SUPPORT_ENDED). */
+  date?: Maybe<Scalars['Date']['output']>;
   /** The reason in words, with the versions, dates and ids involved. */
   explanation: Scalars['String']['output'];
   /** The reason. */
   reason: DriftReason;
+  /** The known-exploited vulnerability (KNOWN_EXPLOITED and KEV_PAST_DUE only). */
+  vulnerability?: Maybe<Vulnerability>;
 };
 
 /** Why a deployment falls outside the scope of a certification covering its device model. */
@@ -1105,10 +1111,16 @@ export type DriftReason =
   | 'CERTIFICATION_NOT_VALID'
   /** No visible certification CERTIFIES the deployment's device model (or the deployment names no model). */
   | 'DEVICE_NOT_COVERED'
+  /** As KNOWN_EXPLOITED, and the vulnerability's CISA remediation due date (kevDueDate) is before asOf. */
+  | 'KEV_PAST_DUE'
+  /** The running OS release is AFFECTED by a known-exploited vulnerability (in the CISA KEV catalog by asOf) and no VEX statement (NOT_AFFECTED or FIXED) stops it. About the release, not a certification: inScope is unchanged, atRisk is true. */
+  | 'KNOWN_EXPLOITED'
   /** The running OS release is newer than the certification's maxOsVersion (a prefix: `17` covers every 17.x). */
   | 'OS_NEWER_THAN_SCOPE'
   /** The running OS release is older than the certification's minOsVersion. */
   | 'OS_OLDER_THAN_SCOPE'
+  /** The running OS release's supportEndsAt is before asOf. About the release, not a certification. */
+  | 'OS_SUPPORT_ENDED'
   /** The certification has an OS range but the deployment's OS version is unknown or unparseable. */
   | 'OS_VERSION_UNKNOWN'
   /** The certification REQUIRES a control that neither the device, its parts (up to 4 levels) nor the running release implement, directly or through MAPS_TO. */
@@ -1179,6 +1191,8 @@ export type ImportFormat =
   | 'CYCLONEDX'
   /** The CISA Known Exploited Vulnerabilities catalog (JSON). */
   | 'KEV'
+  /** A Mappings Explorer mapping file (JSON `mapping_objects`): KEV CVEs to ATT&CK techniques (EXPLOITS, IMPACT_OF) or NIST SP 800-53 controls to techniques (MITIGATES). */
+  | 'MAPPING'
   /** An OSCAL catalog, e.g. NIST SP 800-53 rev5 (controls and enhancements -> Control). */
   | 'OSCAL_CATALOG'
   /** An OSCAL component definition (components -> Component, implemented requirements -> IMPLEMENTS). */
@@ -1220,6 +1234,8 @@ export type ImportSummary = {
   format: ImportFormat;
   /** Imported objects joined to existing nodes by a natural key (ATT&CK id on Threats, name on Organizations). */
   joined: Array<ImportJoin>;
+  /** Relationship ends the document names that are not in the graph or not visible to the caller, per label (e.g. `Vulnerability`, `Threat`), counted as distinct ids (or join-key values such as an ATT&CK id); the relationships are skipped. */
+  missingEnds: Array<ImportNamedCount>;
   /** Counts per node label. */
   nodes: Array<ImportCount>;
   /** Nodes processed (created, updated or found unchanged) per second of write time. */
@@ -1763,6 +1779,8 @@ export type Query = {
   organization?: Maybe<Organization>;
   /** A filtered, ordered page of organizations. */
   organizations: OrganizationConnection;
+  /** How a fleet gets rid of the known-exploited vulnerabilities in its OS release: the newer releases of its line (SUPERSEDES) that fix every one, the lowest of them, and whether that release stays inside each certification covering the fleet's device model. Requires the analyst role. */
+  remediation: Remediation;
   /**
    * Paths along which a threat or vulnerability reaches a device, deployment, certification or
    * component, with the controls that stand in the way at each step and a score
@@ -1920,6 +1938,13 @@ export type QueryOrganizationsArgs = {
 
 
 /** Entry points for reading the graph. */
+export type QueryRemediationArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+  deploymentId: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading the graph. */
 export type QueryRiskPathsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   from: Scalars['ID']['input'];
@@ -1996,6 +2021,8 @@ export type QueryVulnerabilityArgs = {
  */
 export type Relationship = {
   __typename?: 'Relationship';
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the ATT&CK version mapped to, e.g. `16.1`. */
+  attackVersion?: Maybe<Scalars['String']['output']>;
   /** Marking of the claim the relationship makes. */
   classification: Classification;
   /** MITIGATES: fraction of the threat's risk the control removes (0..1), overriding the control's own. */
@@ -2006,6 +2033,12 @@ export type Relationship = {
   fixedIn?: Maybe<Scalars['String']['output']>;
   /** AFFECTS (CVE matching): why the record's range is imprecise, when it is (the wider, safer reading was used). */
   imprecise?: Maybe<Scalars['String']['output']>;
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the mapping framework, e.g. `kev` or `nist_800_53`. */
+  mappingFramework?: Maybe<Scalars['String']['output']>;
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the framework's version, e.g. `07/28/2025` or `rev5`. */
+  mappingFrameworkVersion?: Maybe<Scalars['String']['output']>;
+  /** EXPLOITS, IMPACT_OF, MITIGATES from a mapping document: the mapping type, e.g. `exploitation_technique`, `primary_impact`, `secondary_impact`, `mitigates`. */
+  mappingType?: Maybe<Scalars['String']['output']>;
   /** AFFECTS (CVE matching): how the component was found: `cpe`, `purl`, `alias` or `name`. */
   matchMethod?: Maybe<Scalars['String']['output']>;
   /** AFFECTS (CVE matching): the record's range that matched, with its container and place. */
@@ -2068,10 +2101,12 @@ export type RelationshipType =
   | 'DEPENDS_ON'
   /** (Certification)-[:EVALUATED_BY]->(Organization), the assessor. */
   | 'EVALUATED_BY'
-  /** (Threat)-[:EXPLOITS]->(Vulnerability) */
+  /** (Threat)-[:EXPLOITS {mappingFramework, mappingType, ...}]->(Vulnerability): the technique is used to exploit the vulnerability. */
   | 'EXPLOITS'
   /** (Device|Component)-[:HAS_COMPONENT]->(Component) */
   | 'HAS_COMPONENT'
+  /** (Threat)-[:IMPACT_OF {mappingFramework, mappingType, ...}]->(Vulnerability): the technique is an impact of exploiting the vulnerability (Mappings Explorer `primary_impact` or `secondary_impact`, kept in `mappingType`). */
+  | 'IMPACT_OF'
   /** (Device|Component)-[:IMPLEMENTS {evidence}]->(Control) */
   | 'IMPLEMENTS'
   /** (Certification)-[:ISSUED_BY]->(Organization) */
@@ -2096,6 +2131,66 @@ export type RelationshipType =
   | 'SUPPLIED_BY'
   /** (Threat)-[:TARGETS]->(Device|Component) */
   | 'TARGETS';
+
+/** Result of `remediation`. */
+export type Remediation = {
+  __typename?: 'Remediation';
+  /** The date judged on. */
+  asOf: Scalars['Date']['output'];
+  /** Newer releases of the line out by asOf, lowest version first. */
+  candidates: Array<RemediationCandidate>;
+  /** Each certification covering the device model and whether the fix keeps its scope, by certification id. */
+  certifications: Array<RemediationCertification>;
+  /** The deployment. */
+  deployment: Deployment;
+  /** The answer in plain words. */
+  explanation: Scalars['String']['output'];
+  /** True when a release fixes everything and at least one valid certification still covers it. */
+  fixKeepsScope: Scalars['Boolean']['output'];
+  /** Known-exploited vulnerabilities that AFFECT the running release (VEX NOT_AFFECTED or FIXED stops one), listed in KEV by asOf, by id. */
+  knownExploited: Array<Vulnerability>;
+  /** The lowest release that fixes every one of them (null when none does or nothing needs fixing). */
+  lowestFix?: Maybe<Component>;
+  /** The OS release it RUNS (kind OS_RELEASE), when recorded. */
+  osRelease?: Maybe<Component>;
+  /** True when more newer releases exist than the cap (200). */
+  truncated: Scalars['Boolean']['output'];
+};
+
+/**
+ * A newer release of the fleet's OS line, and which of the fleet's known-exploited vulnerabilities
+ * still AFFECT it.
+ */
+export type RemediationCandidate = {
+  __typename?: 'RemediationCandidate';
+  /** How many SUPERSEDES links lie between it and the running release (1 = the next release). */
+  distance: Scalars['Int']['output'];
+  /** True when it fixes every known-exploited vulnerability of the running release. */
+  fixesAll: Scalars['Boolean']['output'];
+  /** The release (a Component of kind OS_RELEASE that SUPERSEDES the running one, directly or through newer ones). */
+  release: Component;
+  /** The fleet's known-exploited vulnerabilities that still AFFECT it (empty when it fixes all of them). */
+  stillAffectedBy: Array<Vulnerability>;
+};
+
+/** Whether patching to the lowest fixing release keeps a certification's scope. */
+export type RemediationCertification = {
+  __typename?: 'RemediationCertification';
+  /** A certification that CERTIFIES the fleet's device model. */
+  certification: Certification;
+  /** Whether the running release lies inside its range. */
+  currentInScope: Scalars['Boolean']['output'];
+  /** In words, e.g. `the fix needs iOS 18.3.1 or later; cert:x covers 17.0 to 17.9.x, so patching leaves its certified scope`. */
+  explanation: Scalars['String']['output'];
+  /** Whether the lowest fixing release lies inside its range (null when no release fixes everything). */
+  fixInScope?: Maybe<Scalars['Boolean']['output']>;
+  /** Whether the certification itself holds on asOf (dates, status, superseded). */
+  holds: Scalars['Boolean']['output'];
+  /** Highest OS version in its scope (CERTIFIES.maxOsVersion, a prefix). */
+  maxOsVersion?: Maybe<Scalars['String']['output']>;
+  /** Lowest OS version in its scope (CERTIFIES.minOsVersion). */
+  minOsVersion?: Maybe<Scalars['String']['output']>;
+};
 
 /**
  * A path along which a threat or vulnerability reaches a target, with the controls in the way and a score.
@@ -2156,6 +2251,8 @@ export type ScopeDriftReport = {
   __typename?: 'ScopeDriftReport';
   /** The date certification validity is judged on. */
   asOf: Scalars['Date']['output'];
+  /** Number of examined deployments whose running release is at risk (atRisk). */
+  atRiskCount: Scalars['Int']['output'];
   /** Deployments examined, by id (only drifting ones when onlyDrifting is true). */
   deployments: Array<DeploymentScope>;
   /** Number of examined deployments that are not in scope. */
@@ -2297,6 +2394,8 @@ export type Threat = Node & {
   externalId?: Maybe<Scalars['String']['output']>;
   /** Stable identifier. */
   id: Scalars['ID']['output'];
+  /** Vulnerabilities whose exploitation has this technique as an impact (IMPACT_OF; `mappingType` on the edge). */
+  impactOf: VulnerabilityConnection;
   /** What sort of threat. */
   kind: ThreatKind;
   /** Likelihood of occurrence, 0..1. */
@@ -2326,6 +2425,13 @@ export type Threat = Node & {
 
 /** A threat or attack technique: an ATT&CK technique, a supply-chain threat, data leakage. */
 export type ThreatExploitsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A threat or attack technique: an ATT&CK technique, a supply-chain threat, data leakage. */
+export type ThreatImpactOfArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2532,6 +2638,8 @@ export type Vulnerability = Node & {
   exploitedBy: ThreatConnection;
   /** Stable identifier. */
   id: Scalars['ID']['output'];
+  /** Techniques its exploitation leads to (inverse of IMPACT_OF; `mappingType` on the edge says primary or secondary impact). */
+  impacts: ThreatConnection;
   /** Date added to the KEV catalog. */
   kevDateAdded?: Maybe<Scalars['Date']['output']>;
   /** KEV remediation due date. */
@@ -2566,6 +2674,13 @@ export type VulnerabilityAffectsArgs = {
 
 /** A vulnerability, usually a CVE. */
 export type VulnerabilityExploitedByArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A vulnerability, usually a CVE. */
+export type VulnerabilityImpactsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2785,7 +2900,7 @@ export type ResolversTypes = ResolversObject<{
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
   DeviceOrderField: DeviceOrderField;
-  DriftFinding: ResolverTypeWrapper<Omit<DriftFinding, 'certification' | 'control'> & { certification?: Maybe<ResolversTypes['Certification']>, control?: Maybe<ResolversTypes['Control']> }>;
+  DriftFinding: ResolverTypeWrapper<Omit<DriftFinding, 'certification' | 'control' | 'vulnerability'> & { certification?: Maybe<ResolversTypes['Certification']>, control?: Maybe<ResolversTypes['Control']>, vulnerability?: Maybe<ResolversTypes['Vulnerability']> }>;
   DriftReason: DriftReason;
   EffectivenessSource: EffectivenessSource;
   Exposure: ResolverTypeWrapper<Omit<Exposure, 'device' | 'threats'> & { device: ResolversTypes['Device'], threats: Array<ResolversTypes['ThreatExposure']> }>;
@@ -2827,6 +2942,9 @@ export type ResolversTypes = ResolversObject<{
   Relationship: ResolverTypeWrapper<RelationshipRow>;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
   RelationshipType: RelationshipType;
+  Remediation: ResolverTypeWrapper<Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversTypes['RemediationCandidate']>, certifications: Array<ResolversTypes['RemediationCertification']>, deployment: ResolversTypes['Deployment'], knownExploited: Array<ResolversTypes['Vulnerability']>, lowestFix?: Maybe<ResolversTypes['Component']>, osRelease?: Maybe<ResolversTypes['Component']> }>;
+  RemediationCandidate: ResolverTypeWrapper<Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversTypes['Component'], stillAffectedBy: Array<ResolversTypes['Vulnerability']> }>;
+  RemediationCertification: ResolverTypeWrapper<Omit<RemediationCertification, 'certification'> & { certification: ResolversTypes['Certification'] }>;
   RiskPath: ResolverTypeWrapper<Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversTypes['GraphPath'], steps: Array<ResolversTypes['RiskStep']>, target: ResolversTypes['Node'] }>;
   RiskPathResult: ResolverTypeWrapper<Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversTypes['RiskPath']>, source: ResolversTypes['Node'] }>;
   RiskStep: ResolverTypeWrapper<Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversTypes['MitigatingControl']>, node: ResolversTypes['Node'] }>;
@@ -2905,7 +3023,7 @@ export type ResolversParentTypes = ResolversObject<{
   DeviceFilter: DeviceFilter;
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
-  DriftFinding: Omit<DriftFinding, 'certification' | 'control'> & { certification?: Maybe<ResolversParentTypes['Certification']>, control?: Maybe<ResolversParentTypes['Control']> };
+  DriftFinding: Omit<DriftFinding, 'certification' | 'control' | 'vulnerability'> & { certification?: Maybe<ResolversParentTypes['Certification']>, control?: Maybe<ResolversParentTypes['Control']>, vulnerability?: Maybe<ResolversParentTypes['Vulnerability']> };
   Exposure: Omit<Exposure, 'device' | 'threats'> & { device: ResolversParentTypes['Device'], threats: Array<ResolversParentTypes['ThreatExposure']> };
   Float: Scalars['Float']['output'];
   GraphPath: Omit<GraphPath, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['PathEdge']>, nodes: Array<ResolversParentTypes['Node']> };
@@ -2937,6 +3055,9 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   Relationship: RelationshipRow;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
+  Remediation: Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversParentTypes['RemediationCandidate']>, certifications: Array<ResolversParentTypes['RemediationCertification']>, deployment: ResolversParentTypes['Deployment'], knownExploited: Array<ResolversParentTypes['Vulnerability']>, lowestFix?: Maybe<ResolversParentTypes['Component']>, osRelease?: Maybe<ResolversParentTypes['Component']> };
+  RemediationCandidate: Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversParentTypes['Component'], stillAffectedBy: Array<ResolversParentTypes['Vulnerability']> };
+  RemediationCertification: Omit<RemediationCertification, 'certification'> & { certification: ResolversParentTypes['Certification'] };
   RiskPath: Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversParentTypes['GraphPath'], steps: Array<ResolversParentTypes['RiskStep']>, target: ResolversParentTypes['Node'] };
   RiskPathResult: Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversParentTypes['RiskPath']>, source: ResolversParentTypes['Node'] };
   RiskStep: Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversParentTypes['MitigatingControl']>, node: ResolversParentTypes['Node'] };
@@ -3167,6 +3288,7 @@ export type DeploymentEdgeResolvers<ContextType = GraphQLContext, ParentType ext
 }>;
 
 export type DeploymentScopeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeploymentScope'] = ResolversParentTypes['DeploymentScope']> = ResolversObject<{
+  atRisk?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   coveredBy?: Resolver<Array<ResolversTypes['Certification']>, ParentType, ContextType>;
   deployment?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType>;
   device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType>;
@@ -3209,8 +3331,10 @@ export type DeviceEdgeResolvers<ContextType = GraphQLContext, ParentType extends
 export type DriftFindingResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DriftFinding'] = ResolversParentTypes['DriftFinding']> = ResolversObject<{
   certification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType>;
   control?: Resolver<Maybe<ResolversTypes['Control']>, ParentType, ContextType>;
+  date?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['DriftReason'], ParentType, ContextType>;
+  vulnerability?: Resolver<Maybe<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
 }>;
 
 export type ExposureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Exposure'] = ResolversParentTypes['Exposure']> = ResolversObject<{
@@ -3253,6 +3377,7 @@ export type ImportSummaryResolvers<ContextType = GraphQLContext, ParentType exte
   dryRun?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   format?: Resolver<ResolversTypes['ImportFormat'], ParentType, ContextType>;
   joined?: Resolver<Array<ResolversTypes['ImportJoin']>, ParentType, ContextType>;
+  missingEnds?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['ImportCount']>, ParentType, ContextType>;
   nodesPerSecond?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   parseMs?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
@@ -3395,6 +3520,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, Partial<QueryOrganizationsArgs>>;
+  remediation?: Resolver<ResolversTypes['Remediation'], ParentType, ContextType, RequireFields<QueryRemediationArgs, 'deploymentId'>>;
   riskPaths?: Resolver<ResolversTypes['RiskPathResult'], ParentType, ContextType, RequireFields<QueryRiskPathsArgs, 'first' | 'from' | 'includeMitigated' | 'maxHops'>>;
   scopeDrift?: Resolver<ResolversTypes['ScopeDriftReport'], ParentType, ContextType, RequireFields<QueryScopeDriftArgs, 'onlyDrifting'>>;
   search?: Resolver<Array<ResolversTypes['SearchHit']>, ParentType, ContextType, RequireFields<QuerySearchArgs, 'text'>>;
@@ -3407,11 +3533,15 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 }>;
 
 export type RelationshipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Relationship'] = ResolversParentTypes['Relationship']> = ResolversObject<{
+  attackVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
   effectiveness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   evidence?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   fixedIn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   imprecise?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappingFramework?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappingFrameworkVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mappingType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   matchMethod?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   matchedRange?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   maxOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -3423,6 +3553,36 @@ export type RelationshipResolvers<ContextType = GraphQLContext, ParentType exten
   versionRange?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   vexJustification?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   vexState?: Resolver<Maybe<ResolversTypes['VexState']>, ParentType, ContextType>;
+}>;
+
+export type RemediationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Remediation'] = ResolversParentTypes['Remediation']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  candidates?: Resolver<Array<ResolversTypes['RemediationCandidate']>, ParentType, ContextType>;
+  certifications?: Resolver<Array<ResolversTypes['RemediationCertification']>, ParentType, ContextType>;
+  deployment?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fixKeepsScope?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  knownExploited?: Resolver<Array<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
+  lowestFix?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType>;
+  osRelease?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType>;
+  truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type RemediationCandidateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RemediationCandidate'] = ResolversParentTypes['RemediationCandidate']> = ResolversObject<{
+  distance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fixesAll?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  release?: Resolver<ResolversTypes['Component'], ParentType, ContextType>;
+  stillAffectedBy?: Resolver<Array<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
+}>;
+
+export type RemediationCertificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RemediationCertification'] = ResolversParentTypes['RemediationCertification']> = ResolversObject<{
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  currentInScope?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fixInScope?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  holds?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  maxOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  minOsVersion?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type RiskPathResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPath'] = ResolversParentTypes['RiskPath']> = ResolversObject<{
@@ -3452,6 +3612,7 @@ export type RiskStepResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type ScopeDriftReportResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScopeDriftReport'] = ResolversParentTypes['ScopeDriftReport']> = ResolversObject<{
   asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  atRiskCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   deployments?: Resolver<Array<ResolversTypes['DeploymentScope']>, ParentType, ContextType>;
   driftingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -3496,6 +3657,7 @@ export type ThreatResolvers<ContextType = GraphQLContext, ParentType extends Res
   exploits?: Resolver<ResolversTypes['VulnerabilityConnection'], ParentType, ContextType, Partial<ThreatExploitsArgs>>;
   externalId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  impactOf?: Resolver<ResolversTypes['VulnerabilityConnection'], ParentType, ContextType, Partial<ThreatImpactOfArgs>>;
   kind?: Resolver<ResolversTypes['ThreatKind'], ParentType, ContextType>;
   likelihood?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   mitigatedBy?: Resolver<ResolversTypes['ControlConnection'], ParentType, ContextType, Partial<ThreatMitigatedByArgs>>;
@@ -3550,6 +3712,7 @@ export type VulnerabilityResolvers<ContextType = GraphQLContext, ParentType exte
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   exploitedBy?: Resolver<ResolversTypes['ThreatConnection'], ParentType, ContextType, Partial<VulnerabilityExploitedByArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  impacts?: Resolver<ResolversTypes['ThreatConnection'], ParentType, ContextType, Partial<VulnerabilityImpactsArgs>>;
   kevDateAdded?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   kevDueDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   knownExploited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -3626,6 +3789,9 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   Provenance?: ProvenanceResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Relationship?: RelationshipResolvers<ContextType>;
+  Remediation?: RemediationResolvers<ContextType>;
+  RemediationCandidate?: RemediationCandidateResolvers<ContextType>;
+  RemediationCertification?: RemediationCertificationResolvers<ContextType>;
   RiskPath?: RiskPathResolvers<ContextType>;
   RiskPathResult?: RiskPathResultResolvers<ContextType>;
   RiskStep?: RiskStepResolvers<ContextType>;

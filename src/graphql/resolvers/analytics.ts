@@ -13,6 +13,7 @@ const query: QueryResolvers = {
   blastRadius: (_p, args, ctx) => analytics.blastRadius(ctx, args),
   certificationLineage: (_p, args, ctx) => analytics.certificationLineage(ctx, args),
   scopeDrift: (_p, args, ctx) => analytics.scopeDrift(ctx, args),
+  remediation: (_p, args, ctx) => analytics.remediation(ctx, args),
 };
 
 export const analyticsResolvers: IResolvers<unknown, GraphQLContext>[] = [{ Query: query } as IResolvers<unknown, GraphQLContext>];
