@@ -6,7 +6,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', '.data/**', '.ci/**', 'coverage/**', 'src/graphql/generated/**', 'src/explorer/static/**', 'bench/results/**', 'data/**'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '.data/**',
+      '.ci/**',
+      'coverage/**',
+      'src/graphql/generated/**',
+      'src/explorer/static/**',
+      'bench/results/**',
+      'data/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -25,7 +25,16 @@ module.exports = {
   maxWorkers: 1,
   projects: [
     { displayName: 'unit', testEnvironment: 'node', roots: ['<rootDir>/test/unit'], testMatch: ['**/*.test.ts'], transform, cacheDirectory },
-    { displayName: 'integration', testEnvironment: 'node', roots: ['<rootDir>/test'], testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/', '<rootDir>/test/browser/'], transform, cacheDirectory, ...neo4j },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/unit/', '<rootDir>/test/browser/'],
+      transform,
+      cacheDirectory,
+      ...neo4j,
+    },
     { displayName: 'browser', testEnvironment: 'node', roots: ['<rootDir>/test/browser'], testMatch: ['**/*.test.ts'], transform, cacheDirectory, ...neo4j },
   ],
 };

@@ -17,7 +17,9 @@ export const DEVICE_DETAIL_GRAPHQL = /* GraphQL */ `
       components(first: 60) {
         totalCount
         edges {
-          via { role }
+          via {
+            role
+          }
           node {
             id
             name
@@ -25,7 +27,18 @@ export const DEVICE_DETAIL_GRAPHQL = /* GraphQL */ `
             version
             vulnerabilities(first: 20) {
               totalCount
-              edges { via { versionRange vexState } node { id name cvss knownExploited } }
+              edges {
+                via {
+                  versionRange
+                  vexState
+                }
+                node {
+                  id
+                  name
+                  cvss
+                  knownExploited
+                }
+              }
             }
           }
         }
@@ -33,8 +46,21 @@ export const DEVICE_DETAIL_GRAPHQL = /* GraphQL */ `
       certifications(first: 20) {
         totalCount
         edges {
-          via { minOsVersion maxOsVersion }
-          node { id name kind status validUntil issuer { id name } }
+          via {
+            minOsVersion
+            maxOsVersion
+          }
+          node {
+            id
+            name
+            kind
+            status
+            validUntil
+            issuer {
+              id
+              name
+            }
+          }
         }
       }
     }
@@ -78,8 +104,23 @@ export const DEVICE_PAGE_GRAPHQL = /* GraphQL */ `
   query BenchDevicePage($categories: [DeviceCategory!], $after: Date) {
     devices(filter: { categories: $categories, releasedAfter: $after }, orderBy: { field: RELEASED_AT, direction: DESC }, first: 20) {
       totalCount
-      edges { cursor node { id name category releasedAt maker { id name } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          name
+          category
+          releasedAt
+          maker {
+            id
+            name
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
@@ -114,8 +155,21 @@ export const RISK_PATHS_GRAPHQL = /* GraphQL */ `
       paths {
         score
         mitigated
-        path { length nodes { id } }
-        steps { position controls { control { id } effectiveness } }
+        path {
+          length
+          nodes {
+            id
+          }
+        }
+        steps {
+          position
+          controls {
+            control {
+              id
+            }
+            effectiveness
+          }
+        }
       }
     }
   }
@@ -165,8 +219,28 @@ export const LINEAGE_GRAPHQL = /* GraphQL */ `
     certificationLineage(certificationId: $id, asOf: $asOf) {
       holds
       truncated
-      entries { depth holds certification { id name status } findings { reason } }
-      links { type holds from { id } to { id } }
+      entries {
+        depth
+        holds
+        certification {
+          id
+          name
+          status
+        }
+        findings {
+          reason
+        }
+      }
+      links {
+        type
+        holds
+        from {
+          id
+        }
+        to {
+          id
+        }
+      }
     }
   }
 `;
@@ -218,7 +292,14 @@ RETURN entries, links`;
 
 export const SEARCH_GRAPHQL = /* GraphQL */ `
   query BenchSearch($text: String!) {
-    search(text: $text, first: 20) { score label node { id name } }
+    search(text: $text, first: 20) {
+      score
+      label
+      node {
+        id
+        name
+      }
+    }
   }
 `;
 

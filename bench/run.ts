@@ -74,7 +74,18 @@ export interface ImportResult {
 
 export interface BenchReport {
   date: string;
-  machine: { cpu: string; cores: number; memoryGb: number; platform: string; node: string; neo4j: string; heap: string; pageCache: string; loadAverageAtStart: number[]; graphqlMaxCost: number };
+  machine: {
+    cpu: string;
+    cores: number;
+    memoryGb: number;
+    platform: string;
+    node: string;
+    neo4j: string;
+    heap: string;
+    pageCache: string;
+    loadAverageAtStart: number[];
+    graphqlMaxCost: number;
+  };
   scale: number;
   seed: string;
   settings: LoadSettings;
@@ -129,7 +140,10 @@ async function measureCase(app: App, baseUrl: string, db: Database, c: Case, set
   log(`(${c.question}) GraphQL over HTTP, ${settings.connections} connections, ${settings.warmupSeconds}+${settings.durationSeconds} s`);
   const graphql = await measureHttp(`${baseUrl}/graphql`, bodies, settings);
   log(`(${c.question}) Cypher floor, ${settings.connections} loops, ${settings.warmupSeconds}+${settings.durationSeconds} s`);
-  const cypher = await measureLoops((i) => db.read(undefined, `floor ${c.question}`, c.cypher, c.targets[i % c.targets.length]?.params ?? first.params), settings);
+  const cypher = await measureLoops(
+    (i) => db.read(undefined, `floor ${c.question}`, c.cypher, c.targets[i % c.targets.length]?.params ?? first.params),
+    settings,
+  );
   log(`(${c.question}) GraphQL p50 ${graphql.p50Ms} ms, Cypher p50 ${cypher.p50Ms} ms, round trips ${once.roundTrips}`);
   return {
     question: c.question,
@@ -168,7 +182,12 @@ async function importBench(db: Database, log: (m: string) => void, repetitions =
     importStore = await import('../src/store/importStore');
     importService = await import('../src/services/importService');
   } catch (error) {
-    return { question: 'f', title, status: 'not available', note: `the importer could not be loaded: ${error instanceof Error ? error.message : String(error)}` };
+    return {
+      question: 'f',
+      title,
+      status: 'not available',
+      note: `the importer could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
   const { batchRowCount, plainUnwindMerge } = await import('./importFloor');
   const file = path.join(dataDir(), ATTACK_PATH);
@@ -250,7 +269,13 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
         }
       },
     });
-    report.generation = { nodes: loaded.totalNodes, relationships: loaded.totalRelationships, seconds: round(loaded.seconds, 1), transactions: loaded.transactions, peakRssMb: Math.round(peak / 1e6) };
+    report.generation = {
+      nodes: loaded.totalNodes,
+      relationships: loaded.totalRelationships,
+      seconds: round(loaded.seconds, 1),
+      transactions: loaded.transactions,
+      peakRssMb: Math.round(peak / 1e6),
+    };
     log(`generated ${loaded.totalNodes} nodes and ${loaded.totalRelationships} relationships in ${loaded.seconds.toFixed(1)} s`);
     await loaderDb.write(undefined, 'await indexes', 'CALL db.awaitIndexes(300)');
   }
@@ -262,7 +287,13 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
     const devices = (await db.read(undefined, 'bench pick devices', Q.PICK_DEVICES, { markings, limit: 50 })).map((r) => String(r.id));
     const cases: Case[] = [];
     if (opts.questions.includes('a')) {
-      cases.push({ question: 'a', graphql: Q.DEVICE_DETAIL_GRAPHQL, cypher: Q.DEVICE_DETAIL_CYPHER, nestingDepth: 3, targets: devices.map((id) => ({ variables: { id }, params: { id, markings } })) });
+      cases.push({
+        question: 'a',
+        graphql: Q.DEVICE_DETAIL_GRAPHQL,
+        cypher: Q.DEVICE_DETAIL_CYPHER,
+        nestingDepth: 3,
+        targets: devices.map((id) => ({ variables: { id }, params: { id, markings } })),
+      });
     }
     if (opts.questions.includes('b')) {
       const filters = [
@@ -271,10 +302,17 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
         { categories: ['PHONE', 'WEARABLE'], after: '2022-01-01' },
         { categories: ['PHONE', 'TABLET', 'LAPTOP', 'WEARABLE'], after: '2016-01-01' },
       ];
-      cases.push({ question: 'b', graphql: Q.DEVICE_PAGE_GRAPHQL, cypher: Q.DEVICE_PAGE_CYPHER, nestingDepth: 2, targets: filters.map((f) => ({ variables: f, params: { ...f, markings } })) });
+      cases.push({
+        question: 'b',
+        graphql: Q.DEVICE_PAGE_GRAPHQL,
+        cypher: Q.DEVICE_PAGE_CYPHER,
+        nestingDepth: 2,
+        targets: filters.map((f) => ({ variables: f, params: { ...f, markings } })),
+      });
     }
     if (opts.questions.includes('c')) {
-      if (!schemaHas('riskPaths')) report.questions.push({ question: 'c', title: QUESTION_TITLES.c, status: 'not available', note: 'riskPaths is not in the schema yet', targets: 0 });
+      if (!schemaHas('riskPaths'))
+        report.questions.push({ question: 'c', title: QUESTION_TITLES.c, status: 'not available', note: 'riskPaths is not in the schema yet', targets: 0 });
       else {
         const pairs = await db.read(undefined, 'bench pick risk pairs', Q.PICK_RISK_PAIRS, { markings, limit: 2000 });
         const step = Math.max(1, Math.floor(pairs.length / 20));
@@ -292,7 +330,14 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
       }
     }
     if (opts.questions.includes('d')) {
-      if (!schemaHas('certificationLineage')) report.questions.push({ question: 'd', title: QUESTION_TITLES.d, status: 'not available', note: 'certificationLineage is not in the schema yet', targets: 0 });
+      if (!schemaHas('certificationLineage'))
+        report.questions.push({
+          question: 'd',
+          title: QUESTION_TITLES.d,
+          status: 'not available',
+          note: 'certificationLineage is not in the schema yet',
+          targets: 0,
+        });
       else {
         const roots = (await db.read(undefined, 'bench pick lineage roots', Q.PICK_LINEAGE_ROOTS, { markings, limit: 30 })).map((r) => String(r.id));
         const dates = ['2019-06-30', '2022-01-15', '2025-06-01'];
@@ -324,7 +369,13 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         log(`(${c.question}) failed: ${message}`);
-        report.questions.push({ question: c.question, title: QUESTION_TITLES[c.question], status: 'not available', note: `failed: ${message.slice(0, 300)}`, targets: c.targets.length });
+        report.questions.push({
+          question: c.question,
+          title: QUESTION_TITLES[c.question],
+          status: 'not available',
+          note: `failed: ${message.slice(0, 300)}`,
+          targets: c.targets.length,
+        });
       }
     }
     report.questions.sort((x, y) => x.question.localeCompare(y.question));
@@ -357,7 +408,9 @@ export function markdownTable(report: BenchReport): string {
     }
     if ((q.graphql?.requests ?? 0) === 0) {
       const note = `no GraphQL request completed within the ${report.settings.durationSeconds} s run (${q.graphql?.errors ?? 0} timeouts/errors; autocannon times out at 10 s)`;
-      lines.push(`| (${q.question}) ${q.title} | ${note} | | | ${fmt(q.cypher?.p50Ms)} | ${fmt(q.cypher?.p99Ms)} | ${fmt(q.cypher?.requestsPerSecond)} | – | ${q.roundTrips ?? '–'} (${q.nestingDepth ?? '–'}) |`);
+      lines.push(
+        `| (${q.question}) ${q.title} | ${note} | | | ${fmt(q.cypher?.p50Ms)} | ${fmt(q.cypher?.p99Ms)} | ${fmt(q.cypher?.requestsPerSecond)} | – | ${q.roundTrips ?? '–'} (${q.nestingDepth ?? '–'}) |`,
+      );
       continue;
     }
     lines.push(
@@ -368,7 +421,9 @@ export function markdownTable(report: BenchReport): string {
   if (f) {
     lines.push('');
     if (f.status === 'measured') {
-      lines.push(`(f) ${f.title}: ${f.rows} rows; importer ${fmt(f.importerRowsPerSecond, 0)} rows/s (runs ${f.importerSeconds?.join(', ')} s), plain UNWIND … MERGE ${fmt(f.plainRowsPerSecond, 0)} rows/s (runs ${f.plainSeconds?.join(', ')} s); ratio importer/plain ${fmt(f.throughputRatio, 2)}. ${f.note ?? ''}`);
+      lines.push(
+        `(f) ${f.title}: ${f.rows} rows; importer ${fmt(f.importerRowsPerSecond, 0)} rows/s (runs ${f.importerSeconds?.join(', ')} s), plain UNWIND … MERGE ${fmt(f.plainRowsPerSecond, 0)} rows/s (runs ${f.plainSeconds?.join(', ')} s); ratio importer/plain ${fmt(f.throughputRatio, 2)}. ${f.note ?? ''}`,
+      );
     } else lines.push(`(f) ${f.title}: not measured: ${f.note ?? ''}`);
   }
   return lines.join('\n');
@@ -382,7 +437,10 @@ export function writeMarkdown(file: string, report: BenchReport, resultFile: str
   const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n\n';
   const start = existing.indexOf(BEGIN);
   const stop = existing.indexOf(END);
-  const next = start >= 0 && stop > start ? `${existing.slice(0, start)}${block}${existing.slice(stop + END.length)}` : `${existing.trimEnd()}\n\n## Latest run\n\n${block}\n`;
+  const next =
+    start >= 0 && stop > start
+      ? `${existing.slice(0, start)}${block}${existing.slice(stop + END.length)}`
+      : `${existing.trimEnd()}\n\n## Latest run\n\n${block}\n`;
   fs.writeFileSync(file, next);
 }
 
@@ -396,7 +454,8 @@ function positiveNumber(value: string): number {
 
 function questionList(value: string): Question[] {
   const list = value.split(',').map((s) => s.trim());
-  for (const q of list) if (!(QUESTIONS as readonly string[]).includes(q)) throw new InvalidArgumentError(`unknown question ${q}; choose among ${QUESTIONS.join(',')}`);
+  for (const q of list)
+    if (!(QUESTIONS as readonly string[]).includes(q)) throw new InvalidArgumentError(`unknown question ${q}; choose among ${QUESTIONS.join(',')}`);
   return list as Question[];
 }
 
@@ -421,7 +480,16 @@ async function main(): Promise<void> {
     process.stdout.write(`${markdownTable(saved)}\n`);
     return;
   }
-  const o = program.opts<{ scale: number; seed: string; duration: number; warmup: number; connections: number; questions: Question[]; reuse: boolean; doc: boolean }>();
+  const o = program.opts<{
+    scale: number;
+    seed: string;
+    duration: number;
+    warmup: number;
+    connections: number;
+    questions: Question[];
+    reuse: boolean;
+    doc: boolean;
+  }>();
   const log = (m: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   };

@@ -105,11 +105,15 @@ export async function createApp(opts: AppOptions): Promise<App> {
     validationRules: [...limits.validationRules, NoSubscriptionsOverHttpRule],
     parseOptions: limits.parseOptions,
     formatError: limitErrorsPassThrough(
-      makeFormatError((error) => {
-        // a query refused after the deadline: the caller already has its 503
-        if (error instanceof RequestAbortedError) logger.debug({ err: error }, 'query refused after the request deadline');
-        else logger.error({ err: error }, 'unexpected error in resolver');
-      }, !production, { hideSuggestions: production }),
+      makeFormatError(
+        (error) => {
+          // a query refused after the deadline: the caller already has its 503
+          if (error instanceof RequestAbortedError) logger.debug({ err: error }, 'query refused after the request deadline');
+          else logger.error({ err: error }, 'unexpected error in resolver');
+        },
+        !production,
+        { hideSuggestions: production },
+      ),
       !production,
     ),
     plugins: [
@@ -185,7 +189,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const settled = () => {
       executing.delete(work);
       if (context.deadline.signal.aborted) {
-        logger.info({ requestId: context.requestId, roundTrips: context.stats.roundTrips, refusedAfterDeadline: context.stats.refused }, 'abandoned request settled');
+        logger.info(
+          { requestId: context.requestId, roundTrips: context.stats.roundTrips, refusedAfterDeadline: context.stats.refused },
+          'abandoned request settled',
+        );
       }
     };
     work.then(settled, settled);
@@ -196,11 +203,16 @@ export async function createApp(opts: AppOptions): Promise<App> {
   };
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const requestId = (typeof req.headers['x-request-id'] === 'string' && /^[\w.-]{1,100}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : undefined) ?? randomUUID();
+    const requestId =
+      (typeof req.headers['x-request-id'] === 'string' && /^[\w.-]{1,100}$/.test(req.headers['x-request-id']) ? req.headers['x-request-id'] : undefined) ??
+      randomUUID();
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.on('finish', () => {
-      logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      logger.info(
+        { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request',
+      );
     });
     void (async () => {
       try {
@@ -210,7 +222,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
           return sendJson(res, r.ready ? 200 : 503, { status: r.ready ? 'ready' : 'not ready', checks: r.checks }, requestId);
         }
         if (await explorer(req, res, url.pathname)) return;
-        if (url.pathname !== '/graphql' && url.pathname !== '/') return sendJson(res, 404, { error: `No route for ${url.pathname}; the API is at /graphql` }, requestId);
+        if (url.pathname !== '/graphql' && url.pathname !== '/')
+          return sendJson(res, 404, { error: `No route for ${url.pathname}; the API is at /graphql` }, requestId);
         const headers = new HeaderMap();
         for (const [key, value] of Object.entries(req.headers)) {
           if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -250,7 +263,13 @@ export async function createApp(opts: AppOptions): Promise<App> {
         }
       } catch (error) {
         if (error instanceof RequestTimeoutError) {
-          if (!res.headersSent) sendJson(res, 503, { errors: [{ message: error.message, extensions: { code: 'REQUEST_TIMEOUT', limit: 'REQUEST_TIMEOUT_MS', max: error.timeoutMs } }] }, requestId);
+          if (!res.headersSent)
+            sendJson(
+              res,
+              503,
+              { errors: [{ message: error.message, extensions: { code: 'REQUEST_TIMEOUT', limit: 'REQUEST_TIMEOUT_MS', max: error.timeoutMs } }] },
+              requestId,
+            );
           return;
         }
         if (error instanceof HttpError) {

@@ -42,7 +42,9 @@ async function main(): Promise<void> {
     await applyMigrations(connected.db);
     const started = Date.now();
     const world = planWorld(readSources(), { scale: opts.scale, seed: opts.seed, chunkSize: opts.chunkSize });
-    process.stderr.write(`planned scale ${opts.scale} seed ${JSON.stringify(opts.seed)} in ${((Date.now() - started) / 1000).toFixed(1)} s; writing to ${connected.uri}\n`);
+    process.stderr.write(
+      `planned scale ${opts.scale} seed ${JSON.stringify(opts.seed)} in ${((Date.now() - started) / 1000).toFixed(1)} s; writing to ${connected.uri}\n`,
+    );
     let lastPrint = 0;
     let peakRss = process.memoryUsage().rss;
     const report = await loadWorld(connected.db, world, {
@@ -53,7 +55,9 @@ async function main(): Promise<void> {
           lastPrint = Date.now();
           const what = batch.kind === 'nodes' ? batch.label : batch.type;
           const rate = Math.round((done.nodes + done.relationships) / ((Date.now() - started) / 1000));
-          process.stderr.write(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${done.nodes} nodes, ${done.relationships} relationships, ${rate} rows/s overall (writing ${what})\n`);
+          process.stderr.write(
+            `  ${((Date.now() - started) / 1000).toFixed(0)} s: ${done.nodes} nodes, ${done.relationships} relationships, ${rate} rows/s overall (writing ${what})\n`,
+          );
         }
       },
     });

@@ -32,7 +32,10 @@ class UsageError extends Error {}
 
 /** A folder of CVE record files as one JSON array (records in file-name order). */
 function readCveFolder(dir: string): string {
-  const files = fs.readdirSync(dir).filter((f) => /\.json(\.gz)?$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.json(\.gz)?$/.test(f))
+    .sort();
   if (files.length === 0) throw new UsageError(`${dir}: no *.json or *.json.gz files`);
   const records: unknown[] = [];
   for (const file of files) {
@@ -47,7 +50,13 @@ function table(title: string, lines: CountLine[]): string[] {
   if (lines.length === 0) return [];
   const width = Math.max(title.length, ...lines.map((l) => l.name.length));
   const head = `  ${title.padEnd(width)}  created  updated  unchanged  skipped  stale`;
-  return [head, ...lines.map((l) => `  ${l.name.padEnd(width)}  ${String(l.created).padStart(7)}  ${String(l.updated).padStart(7)}  ${String(l.unchanged).padStart(9)}  ${String(l.skipped).padStart(7)}  ${String(l.stale).padStart(5)}`)];
+  return [
+    head,
+    ...lines.map(
+      (l) =>
+        `  ${l.name.padEnd(width)}  ${String(l.created).padStart(7)}  ${String(l.updated).padStart(7)}  ${String(l.unchanged).padStart(9)}  ${String(l.skipped).padStart(7)}  ${String(l.stale).padStart(5)}`,
+    ),
+  ];
 }
 
 function formatSummary(file: string, s: ImportSummary): string {
@@ -69,7 +78,9 @@ function formatSummary(file: string, s: ImportSummary): string {
 function parseArguments(argv: string[]): { format?: ImportFormat; file: string; dryRun: boolean; name?: string; json: boolean } {
   const program = new Command()
     .name('npm run import --')
-    .description('Import a STIX, OSCAL, CycloneDX, CISA KEV or CVE JSON 5 document into the assurance graph. For cve, the file may be one record, a JSON array of records, or a folder of record files (*.json, *.json.gz), imported as one document.')
+    .description(
+      'Import a STIX, OSCAL, CycloneDX, CISA KEV or CVE JSON 5 document into the assurance graph. For cve, the file may be one record, a JSON array of records, or a folder of record files (*.json, *.json.gz), imported as one document.',
+    )
     .argument('<format-or-file>', `format (${Object.keys(FORMAT_NAMES).join(', ')}) or, with the format left out, the file`)
     .argument('[file]', 'the document (JSON, or gzip-compressed JSON such as .json.gz)')
     .option('--dry-run', 'validate and report what would change, then roll back')
@@ -85,7 +96,8 @@ function parseArguments(argv: string[]): { format?: ImportFormat; file: string; 
   let file = first;
   if (second !== undefined) {
     format = FORMAT_NAMES[first.toLowerCase()];
-    if (!format) throw new UsageError(`unknown format ${JSON.stringify(first)}; use one of ${Object.keys(FORMAT_NAMES).join(', ')} (or leave it out to detect it)`);
+    if (!format)
+      throw new UsageError(`unknown format ${JSON.stringify(first)}; use one of ${Object.keys(FORMAT_NAMES).join(', ')} (or leave it out to detect it)`);
     file = second;
   }
   return { format, file, dryRun: opts.dryRun ?? false, name: opts.name, json: opts.json ?? false };
@@ -116,9 +128,14 @@ async function main(): Promise<number> {
     throw error;
   }
   let connected: ConnectedDatabase | undefined;
-  const bar = process.stdout.isTTY ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} rows', hideCursor: true }, Presets.shades_classic) : undefined;
+  const bar = process.stdout.isTTY
+    ? new SingleBar({ format: 'importing [{bar}] {percentage}% | {value}/{total} rows', hideCursor: true }, Presets.shades_classic)
+    : undefined;
   try {
-    connected = await connectDatabase({ ...config, QUERY_TIMEOUT_MS: Math.max(config.QUERY_TIMEOUT_MS, CLI_TRANSACTION_TIMEOUT_MS) }, { log: (m) => process.stderr.write(`${m}\n`) });
+    connected = await connectDatabase(
+      { ...config, QUERY_TIMEOUT_MS: Math.max(config.QUERY_TIMEOUT_MS, CLI_TRANSACTION_TIMEOUT_MS) },
+      { log: (m) => process.stderr.write(`${m}\n`) },
+    );
     await applyMigrations(connected.db);
     let started = false;
     const summary = await importDocument(batchLoader(connected.db), {

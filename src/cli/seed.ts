@@ -17,7 +17,8 @@ import { applyMigrations } from '../store/migrations';
 const SEED_TRANSACTION_TIMEOUT_MS = 120_000;
 
 function formatSummary(dir: string, summary: SeedSummary): string {
-  const line = (what: string, c: SeedSummary['nodes']) => `  ${what.padEnd(14)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, kept as curated ${c.kept}`;
+  const line = (what: string, c: SeedSummary['nodes']) =>
+    `  ${what.padEnd(14)} created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, kept as curated ${c.kept}`;
   return [`Seed loaded from ${dir}`, line('nodes:', summary.nodes), line('relationships:', summary.relationships)].join('\n');
 }
 

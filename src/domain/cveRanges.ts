@@ -148,7 +148,10 @@ function isRange(entry: RangeEntry): boolean {
  * matching entry wins; `changes` refine a range; otherwise `defaultStatus`), with the widened
  * upper bounds. Undefined when the version cannot be ordered under the range's type.
  */
-export function statusOf(version: string, range: Pick<StoredRange, 'versionType' | 'defaultStatus' | 'entries'>): { status: CveStatus; entry?: RangeEntry } | undefined {
+export function statusOf(
+  version: string,
+  range: Pick<StoredRange, 'versionType' | 'defaultStatus' | 'entries'>,
+): { status: CveStatus; entry?: RangeEntry } | undefined {
   const type = range.versionType;
   if (!isComparable(version, type)) return undefined;
   const cmp = (a: string, b: string) => compareCveVersions(a, b, type) ?? Number.NaN;
@@ -235,7 +238,12 @@ export function cpePrefixes(key: string): string[] {
   const m = /^cpe:([aho]):([^:]+:[^:]+)$/.exec(key);
   if (!m) return [];
   const [, part, vp] = m as unknown as [string, string, string];
-  const spellings = [vp, ...Object.entries(CPE_PRODUCT_ALIASES).filter(([, to]) => to === vp).map(([from]) => from)];
+  const spellings = [
+    vp,
+    ...Object.entries(CPE_PRODUCT_ALIASES)
+      .filter(([, to]) => to === vp)
+      .map(([from]) => from),
+  ];
   return spellings.map((s) => `cpe:2.3:${part}:${s}:`);
 }
 

@@ -98,7 +98,12 @@ export function assessRelease(release: ReleaseFacts | null | undefined, asOf: st
     const added = v.kevDateAdded ? ` (in the CISA KEV catalog since ${v.kevDateAdded})` : '';
     out.push(finding('KNOWN_EXPLOITED', `${release.id} is affected by known-exploited ${v.id}${added}`, { vulnerabilityId: v.id }));
     if (v.kevDueDate !== null && v.kevDueDate < asOf) {
-      out.push(finding('KEV_PAST_DUE', `${v.id} affects ${release.id} and its CISA remediation due date ${v.kevDueDate} is before ${asOf}`, { vulnerabilityId: v.id, date: v.kevDueDate }));
+      out.push(
+        finding('KEV_PAST_DUE', `${v.id} affects ${release.id} and its CISA remediation due date ${v.kevDueDate} is before ${asOf}`, {
+          vulnerabilityId: v.id,
+          date: v.kevDueDate,
+        }),
+      );
     }
   }
   return out;
@@ -116,10 +121,18 @@ export interface DriftResult {
 export function assessDeployment(facts: DeploymentFacts, asOf: string): DriftResult {
   const releaseFindings = assessRelease(facts.release, asOf);
   if (facts.deviceId === null) {
-    return { inScope: false, coveredBy: [], findings: [finding('DEVICE_NOT_COVERED', `${facts.deploymentId} names no visible device model (OF)`), ...releaseFindings] };
+    return {
+      inScope: false,
+      coveredBy: [],
+      findings: [finding('DEVICE_NOT_COVERED', `${facts.deploymentId} names no visible device model (OF)`), ...releaseFindings],
+    };
   }
   if (facts.coverage.length === 0) {
-    return { inScope: false, coveredBy: [], findings: [finding('DEVICE_NOT_COVERED', `no visible certification CERTIFIES device ${facts.deviceId}`), ...releaseFindings] };
+    return {
+      inScope: false,
+      coveredBy: [],
+      findings: [finding('DEVICE_NOT_COVERED', `no visible certification CERTIFIES device ${facts.deviceId}`), ...releaseFindings],
+    };
   }
   const findings: DriftFinding[] = [];
   const coveredBy: string[] = [];
@@ -129,16 +142,33 @@ export function assessDeployment(facts: DeploymentFacts, asOf: string): DriftRes
     const range = describeRange(c.minOsVersion, c.maxOsVersion);
     if (c.minOsVersion !== null || c.maxOsVersion !== null) {
       const position = versionInRange(facts.osVersion, c.minOsVersion, c.maxOsVersion);
-      if (position === 'ABOVE_RANGE') own.push(finding('OS_NEWER_THAN_SCOPE', `OS ${facts.osVersion ?? ''} is newer than ${certId} covers (${range})`, { certificationId: certId }));
-      if (position === 'BELOW_RANGE') own.push(finding('OS_OLDER_THAN_SCOPE', `OS ${facts.osVersion ?? ''} is older than ${certId} covers (${range})`, { certificationId: certId }));
-      if (position === 'UNKNOWN_VERSION') own.push(finding('OS_VERSION_UNKNOWN', `the deployment's OS version is unknown, so it cannot be checked against ${certId} (${range})`, { certificationId: certId }));
+      if (position === 'ABOVE_RANGE')
+        own.push(finding('OS_NEWER_THAN_SCOPE', `OS ${facts.osVersion ?? ''} is newer than ${certId} covers (${range})`, { certificationId: certId }));
+      if (position === 'BELOW_RANGE')
+        own.push(finding('OS_OLDER_THAN_SCOPE', `OS ${facts.osVersion ?? ''} is older than ${certId} covers (${range})`, { certificationId: certId }));
+      if (position === 'UNKNOWN_VERSION')
+        own.push(
+          finding('OS_VERSION_UNKNOWN', `the deployment's OS version is unknown, so it cannot be checked against ${certId} (${range})`, {
+            certificationId: certId,
+          }),
+        );
     }
     const validity = ownValidity(c.cert, asOf, c.supersededBy);
     if (!validity.holds) {
-      own.push(finding('CERTIFICATION_NOT_VALID', `${certId} does not hold on ${asOf}: ${validity.findings.map((f) => f.explanation).join('; ')}`, { certificationId: certId }));
+      own.push(
+        finding('CERTIFICATION_NOT_VALID', `${certId} does not hold on ${asOf}: ${validity.findings.map((f) => f.explanation).join('; ')}`, {
+          certificationId: certId,
+        }),
+      );
     }
     for (const controlId of [...c.missingControlIds].sort(cmp)) {
-      own.push(finding('REQUIRED_CONTROL_NOT_IMPLEMENTED', `${certId} requires control ${controlId}, which neither the device, its components nor the running release implement`, { certificationId: certId, controlId }));
+      own.push(
+        finding(
+          'REQUIRED_CONTROL_NOT_IMPLEMENTED',
+          `${certId} requires control ${controlId}, which neither the device, its components nor the running release implement`,
+          { certificationId: certId, controlId },
+        ),
+      );
     }
     if (own.length === 0) coveredBy.push(certId);
     findings.push(...own);

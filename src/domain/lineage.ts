@@ -99,7 +99,11 @@ export function evaluateLineage(graph: LineageGraph, asOf: string): Map<string, 
     for (const basis of [...(bases.get(id) ?? [])].sort(cmp)) {
       const v = visit(basis);
       if (v && !v.holds) {
-        findings.push({ reason: 'BASIS_NOT_VALID', explanation: `${id} rests on ${basis}, which does not hold on ${asOf} (${v.findings.map((f) => f.reason).join(', ')})`, relatedId: basis });
+        findings.push({
+          reason: 'BASIS_NOT_VALID',
+          explanation: `${id} rests on ${basis}, which does not hold on ${asOf} (${v.findings.map((f) => f.reason).join(', ')})`,
+          relatedId: basis,
+        });
       }
     }
     inProgress.delete(id);

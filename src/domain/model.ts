@@ -5,17 +5,7 @@
  * input; values always travel as parameters.
  */
 
-export const LABELS = [
-  'Organization',
-  'Device',
-  'Component',
-  'Control',
-  'Certification',
-  'Standard',
-  'Threat',
-  'Vulnerability',
-  'Deployment',
-] as const;
+export const LABELS = ['Organization', 'Device', 'Component', 'Control', 'Certification', 'Standard', 'Threat', 'Vulnerability', 'Deployment'] as const;
 export type Label = (typeof LABELS)[number];
 
 export function isLabel(value: string): value is Label {
@@ -41,9 +31,29 @@ export function markingsVisibleTo(clearance: Classification): Classification[] {
   return CLASSIFICATIONS.slice(0, CLASSIFICATIONS.indexOf(clearance) + 1);
 }
 
-export const ORGANIZATION_KINDS = ['VENDOR', 'SUPPLIER', 'ASSESSOR', 'CERTIFICATION_BODY', 'OPERATOR', 'STANDARDS_BODY', 'ALLIANCE', 'GOVERNMENT_AGENCY', 'OTHER'] as const;
+export const ORGANIZATION_KINDS = [
+  'VENDOR',
+  'SUPPLIER',
+  'ASSESSOR',
+  'CERTIFICATION_BODY',
+  'OPERATOR',
+  'STANDARDS_BODY',
+  'ALLIANCE',
+  'GOVERNMENT_AGENCY',
+  'OTHER',
+] as const;
 export const DEVICE_CATEGORIES = ['PHONE', 'TABLET', 'LAPTOP', 'WEARABLE', 'OTHER'] as const;
-export const COMPONENT_KINDS = ['HARDWARE', 'SECURITY_HARDWARE', 'FIRMWARE', 'OS_RELEASE', 'CRYPTO_MODULE', 'APPLICATION', 'SERVICE', 'LIBRARY', 'OTHER'] as const;
+export const COMPONENT_KINDS = [
+  'HARDWARE',
+  'SECURITY_HARDWARE',
+  'FIRMWARE',
+  'OS_RELEASE',
+  'CRYPTO_MODULE',
+  'APPLICATION',
+  'SERVICE',
+  'LIBRARY',
+  'OTHER',
+] as const;
 export const CERTIFICATION_KINDS = ['CLEARANCE', 'APPROVAL', 'EVALUATION', 'CERTIFICATE'] as const;
 export const CERTIFICATION_STATUSES = ['ACTIVE', 'PENDING', 'SUSPENDED', 'REVOKED', 'EXPIRED'] as const;
 export const THREAT_KINDS = ['ATTACK_TECHNIQUE', 'INTRUSION', 'DATA_LEAKAGE', 'UNAUTHORIZED_ACCESS', 'SUPPLY_CHAIN', 'OTHER'] as const;

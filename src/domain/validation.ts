@@ -2,7 +2,16 @@
  * Pure validation of write inputs against the model. Returns problems with the path of the
  * offending argument; the API layer turns them into BAD_USER_INPUT errors.
  */
-import { RELATIONSHIPS, markingsVisibleTo, propertySpec, type Classification, type Label, type PropertySpec, type RelationshipSpec, type RelationshipType } from './model';
+import {
+  RELATIONSHIPS,
+  markingsVisibleTo,
+  propertySpec,
+  type Classification,
+  type Label,
+  type PropertySpec,
+  type RelationshipSpec,
+  type RelationshipType,
+} from './model';
 
 export interface Problem {
   path: (string | number)[];
@@ -56,11 +65,15 @@ export function echoInput(value: string): string {
 }
 
 /** Provenance given with a write: short strings, like the indexed properties. */
-export function validateProvenance(provenance: { source?: string | null; sourceRef?: string | null } | null | undefined, basePath: (string | number)[]): Problem[] {
+export function validateProvenance(
+  provenance: { source?: string | null; sourceRef?: string | null } | null | undefined,
+  basePath: (string | number)[],
+): Problem[] {
   const problems: Problem[] = [];
   for (const key of ['source', 'sourceRef'] as const) {
     const value = provenance?.[key];
-    if (typeof value === 'string' && value.length > INDEXED_STRING_MAX_CHARS) problems.push({ path: [...basePath, key], message: `must be at most ${INDEXED_STRING_MAX_CHARS} characters (got ${value.length})` });
+    if (typeof value === 'string' && value.length > INDEXED_STRING_MAX_CHARS)
+      problems.push({ path: [...basePath, key], message: `must be at most ${INDEXED_STRING_MAX_CHARS} characters (got ${value.length})` });
   }
   return problems;
 }
@@ -71,7 +84,9 @@ export function validateProvenance(provenance: { source?: string | null; sourceR
  */
 export function validateImportId(id: string, path: (string | number)[]): Problem[] {
   if (id.trim() === '') return [{ path, message: 'must not be empty' }];
-  return id.length > INDEXED_STRING_MAX_CHARS ? [{ path, message: `must be at most ${INDEXED_STRING_MAX_CHARS} characters (got ${id.length}); it is indexed, and Neo4j refuses index keys over 8 KB` }] : [];
+  return id.length > INDEXED_STRING_MAX_CHARS
+    ? [{ path, message: `must be at most ${INDEXED_STRING_MAX_CHARS} characters (got ${id.length}); it is indexed, and Neo4j refuses index keys over 8 KB` }]
+    : [];
 }
 
 export function validateId(id: string, path: (string | number)[]): Problem[] {
@@ -138,7 +153,8 @@ export function validateNodeInput(
   basePath: (string | number)[] = ['input'],
 ): Problem[] {
   const problems: Problem[] = [];
-  if ('name' in props && (typeof props.name !== 'string' || props.name.trim() === '')) problems.push({ path: [...basePath, 'name'], message: 'must not be empty' });
+  if ('name' in props && (typeof props.name !== 'string' || props.name.trim() === ''))
+    problems.push({ path: [...basePath, 'name'], message: 'must not be empty' });
   for (const [key, value] of Object.entries(props)) {
     const spec = propertySpec(label, key);
     if (!spec) {
@@ -162,19 +178,28 @@ export function validateNodeInput(
 }
 
 /** Validates relationship properties against the relationship type. */
-export function validateRelationshipProperties(type: RelationshipType, props: Record<string, unknown>, writerClearance: Classification, basePath: (string | number)[]): Problem[] {
+export function validateRelationshipProperties(
+  type: RelationshipType,
+  props: Record<string, unknown>,
+  writerClearance: Classification,
+  basePath: (string | number)[],
+): Problem[] {
   const spec: RelationshipSpec = RELATIONSHIPS[type];
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null) continue;
     if (key === 'classification') {
-      if (!(markingsVisibleTo(writerClearance) as string[]).includes(String(value))) problems.push({ path: [...basePath, key], message: `cannot be above your clearance (${writerClearance})` });
+      if (!(markingsVisibleTo(writerClearance) as string[]).includes(String(value)))
+        problems.push({ path: [...basePath, key], message: `cannot be above your clearance (${writerClearance})` });
       continue;
     }
     const p = spec.properties[key];
     if (!p) {
       const allowed = Object.keys(spec.properties);
-      problems.push({ path: [...basePath, key], message: `does not apply to ${type}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it takes no properties)'}` });
+      problems.push({
+        path: [...basePath, key],
+        message: `does not apply to ${type}${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ' (it takes no properties)'}`,
+      });
       continue;
     }
     problems.push(...checkValue(p, value, [...basePath, key]));

@@ -150,7 +150,10 @@ export interface ExplorerOptions {
   enabled?: boolean;
 }
 
-const NOT_IN_PRODUCTION = JSON.stringify({ error: 'The explorer and its query collection are not served in production (NODE_ENV=production); use a development server, or send GraphQL requests to /graphql' });
+const NOT_IN_PRODUCTION = JSON.stringify({
+  error:
+    'The explorer and its query collection are not served in production (NODE_ENV=production); use a development server, or send GraphQL requests to /graphql',
+});
 
 /** Handles the request and returns true, or returns false when the path is not the explorer's. */
 export type ExplorerHandler = (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
@@ -195,7 +198,11 @@ export function createExplorerHandler(options: ExplorerOptions = {}): ExplorerHa
     }
     if (page !== undefined) {
       const html = await readFile(path.join(STATIC_DIR, page));
-      send(res, 200, HTML, method === 'HEAD' ? '' : html, { 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-cache', 'referrer-policy': 'no-referrer' });
+      send(res, 200, HTML, method === 'HEAD' ? '' : html, {
+        'content-security-policy': CONTENT_SECURITY_POLICY,
+        'cache-control': 'no-cache',
+        'referrer-policy': 'no-referrer',
+      });
       return true;
     }
     if (isCollection) {

@@ -57,12 +57,14 @@ function sections(world: World): Section[] {
 /** Every node (all labels first), then every relationship, in chunks. Lazy: rows are built as consumed. */
 export function* batches(world: World, chunkSize = 10000): Generator<Batch> {
   for (const section of sections(world)) {
-    const sectionName = section.kind === 'nodes' ? `nodes:${section.label ?? ''}` : `rels:${section.type ?? ''}:${section.fromLabel ?? ''}->${section.toLabel ?? ''}`;
+    const sectionName =
+      section.kind === 'nodes' ? `nodes:${section.label ?? ''}` : `rels:${section.type ?? ''}:${section.fromLabel ?? ''}->${section.toLabel ?? ''}`;
     const rng = new Prng(`${world.seed}:${sectionName}`);
     if (section.kind === 'nodes' && section.label) {
       for (const rows of chunked(section.rows(rng) as Iterable<NodeWrite>, chunkSize)) yield { kind: 'nodes', label: section.label, rows };
     } else if (section.kind === 'relationships' && section.type && section.fromLabel && section.toLabel) {
-      for (const rows of chunked(section.rows(rng) as Iterable<RelationshipWrite>, chunkSize)) yield { kind: 'relationships', type: section.type, fromLabel: section.fromLabel, toLabel: section.toLabel, rows };
+      for (const rows of chunked(section.rows(rng) as Iterable<RelationshipWrite>, chunkSize))
+        yield { kind: 'relationships', type: section.type, fromLabel: section.fromLabel, toLabel: section.toLabel, rows };
     }
   }
 }

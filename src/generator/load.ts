@@ -37,7 +37,11 @@ export function generatorStamp(world: World): ProvenanceStamp {
 }
 
 function add(into: WriteCounts | undefined, counts: WriteCounts): WriteCounts {
-  return { created: (into?.created ?? 0) + counts.created, updated: (into?.updated ?? 0) + counts.updated, unchanged: (into?.unchanged ?? 0) + counts.unchanged };
+  return {
+    created: (into?.created ?? 0) + counts.created,
+    updated: (into?.updated ?? 0) + counts.updated,
+    unchanged: (into?.unchanged ?? 0) + counts.unchanged,
+  };
 }
 
 export class GeneratedLoadError extends Error {}
@@ -55,7 +59,9 @@ export async function loadWorld(db: Database, world: World, opts: LoadOptions = 
       const result = await db.writeTransaction(undefined, (tx) => mergeRelationships(tx, batch.type, batch.fromLabel, batch.toLabel, batch.rows, stamp));
       const first = result.missing[0];
       if (first) {
-        throw new GeneratedLoadError(`${result.missing.length} ${batch.type} relationship(s) ${batch.fromLabel}->${batch.toLabel} have a missing end, e.g. ${first.fromId} -> ${first.toId}; this is a generator bug`);
+        throw new GeneratedLoadError(
+          `${result.missing.length} ${batch.type} relationship(s) ${batch.fromLabel}->${batch.toLabel} have a missing end, e.g. ${first.fromId} -> ${first.toId}; this is a generator bug`,
+        );
       }
       report.relationships[batch.type] = add(report.relationships[batch.type], result);
       report.totalRelationships += batch.rows.length;

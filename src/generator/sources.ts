@@ -75,7 +75,11 @@ export function parseCatalog(json: unknown): CatalogControl[] {
     if (!control.id) return;
     const props = control.props ?? [];
     const statementPart = (control.parts ?? []).find((p) => p.name === 'statement');
-    const statement = statementPart ? prose(statementPart).replace(/\{\{[^}]*\}\}/g, '[parameter]').replace(/\s+/g, ' ') : '';
+    const statement = statementPart
+      ? prose(statementPart)
+          .replace(/\{\{[^}]*\}\}/g, '[parameter]')
+          .replace(/\s+/g, ' ')
+      : '';
     out.push({
       controlId: control.id,
       label: props.find((p) => p.name === 'label')?.value ?? control.id.toUpperCase(),
@@ -135,7 +139,9 @@ export function readSources(dir: string = dataDir()): Sources {
     try {
       return JSON.parse(readDocument(file));
     } catch (error) {
-      throw new Error(`cannot read ${file} (the reference data is in data/ of the checkout, or set DATA_DIR): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `cannot read ${file} (the reference data is in data/ of the checkout, or set DATA_DIR): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
   return { controls: parseCatalog(readJson(CATALOG_PATH)), techniques: parseAttackBundle(readJson(ATTACK_PATH)) };

@@ -9,9 +9,11 @@ export function pad(n: number, width = 6): string {
 }
 
 export function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 }
-
 
 export function round1(value: number): number {
   return Math.round(value * 10) / 10;

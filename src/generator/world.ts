@@ -142,11 +142,12 @@ export interface World {
 }
 
 export function validateOptions(opts: GeneratorOptions): void {
-  if (!Number.isFinite(opts.scale) || opts.scale <= 0 || opts.scale > MAX_SCALE) throw new RangeError(`scale must be a number in (0, ${MAX_SCALE}] (got ${opts.scale})`);
+  if (!Number.isFinite(opts.scale) || opts.scale <= 0 || opts.scale > MAX_SCALE)
+    throw new RangeError(`scale must be a number in (0, ${MAX_SCALE}] (got ${opts.scale})`);
   if (opts.seed.length === 0) throw new RangeError('seed must not be empty');
-  if (opts.chunkSize !== undefined && (!Number.isInteger(opts.chunkSize) || opts.chunkSize < 1)) throw new RangeError(`chunkSize must be a positive integer (got ${opts.chunkSize})`);
+  if (opts.chunkSize !== undefined && (!Number.isInteger(opts.chunkSize) || opts.chunkSize < 1))
+    throw new RangeError(`chunkSize must be a positive integer (got ${opts.chunkSize})`);
 }
-
 
 export function controlId(control: CatalogControl): string {
   return `${GENERATED_ID_PREFIX}control:${control.controlId}`;

@@ -8,7 +8,12 @@ import { ECHO_MAX_CHARS } from '../domain/validation';
 import { DatabaseUnavailableError, QueryTimeoutError } from '../store/database';
 
 /** The extension code of each kind of domain error. */
-const DOMAIN_CODES: Record<ErrorKind, string> = { INVALID_INPUT: 'BAD_USER_INPUT', NOT_FOUND: 'NOT_FOUND', FORBIDDEN: 'FORBIDDEN', UNAUTHENTICATED: 'UNAUTHENTICATED' };
+const DOMAIN_CODES: Record<ErrorKind, string> = {
+  INVALID_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+};
 
 export function badInput(message: string, argumentPath: (string | number)[] = []): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', argumentPath } });
@@ -51,7 +56,9 @@ const MESSAGE_MAX_CHARS = 2000;
  * message at MESSAGE_MAX_CHARS.
  */
 export function capEchoes(message: string): string {
-  const capped = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) => (inner.length > ECHO_MAX_CHARS + 1 ? `"${inner.slice(0, ECHO_MAX_CHARS)}…"` : whole));
+  const capped = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) =>
+    inner.length > ECHO_MAX_CHARS + 1 ? `"${inner.slice(0, ECHO_MAX_CHARS)}…"` : whole,
+  );
   return capped.length > MESSAGE_MAX_CHARS ? `${capped.slice(0, MESSAGE_MAX_CHARS)}…` : capped;
 }
 
@@ -82,15 +89,23 @@ export function makeFormatError(log: (error: unknown) => void, includeStack: boo
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     if (original instanceof DomainError) {
-      const extensions = original.kind === 'INVALID_INPUT' || original.kind === 'NOT_FOUND' ? { code: DOMAIN_CODES[original.kind], argumentPath: original.argumentPath } : { code: DOMAIN_CODES[original.kind] };
+      const extensions =
+        original.kind === 'INVALID_INPUT' || original.kind === 'NOT_FOUND'
+          ? { code: DOMAIN_CODES[original.kind], argumentPath: original.argumentPath }
+          : { code: DOMAIN_CODES[original.kind] };
       return { message: clean(original.message), locations: formatted.locations, path: formatted.path, extensions };
     }
     if (original instanceof DatabaseUnavailableError) {
-      return { message: 'The graph database is unreachable; the request was not completed. Try again shortly.', path: formatted.path, extensions: { code: 'SERVICE_UNAVAILABLE' } };
+      return {
+        message: 'The graph database is unreachable; the request was not completed. Try again shortly.',
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE' },
+      };
     }
     if (original instanceof QueryTimeoutError) {
       return {
-        message: 'The operation took longer than its transaction timeout and was stopped; nothing was written. Narrow a query (fewer hops, a smaller page); import large documents with `npm run import`.',
+        message:
+          'The operation took longer than its transaction timeout and was stopped; nothing was written. Narrow a query (fewer hops, a smaller page); import large documents with `npm run import`.',
         path: formatted.path,
         extensions: { code: 'QUERY_TIMEOUT', limit: 'QUERY_TIMEOUT_MS' },
       };

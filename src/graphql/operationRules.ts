@@ -15,7 +15,12 @@ export function NoSubscriptionsOverHttpRule(context: ValidationContext): ASTVisi
   return {
     OperationDefinition(node) {
       if (node.operation === OperationTypeNode.SUBSCRIPTION) {
-        context.reportError(new GraphQLError(SUBSCRIPTIONS_OVER_HTTP_MESSAGE, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'SUBSCRIPTIONS_NOT_SERVED_OVER_HTTP' } }));
+        context.reportError(
+          new GraphQLError(SUBSCRIPTIONS_OVER_HTTP_MESSAGE, {
+            nodes: [node],
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED', reason: 'SUBSCRIPTIONS_NOT_SERVED_OVER_HTTP' },
+          }),
+        );
       }
     },
   };

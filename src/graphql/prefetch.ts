@@ -86,7 +86,12 @@ function subSelections(walk: Walk, selectionSets: readonly SelectionSetNode[], t
 }
 
 /** Selection sets of `edges { <child> { … } }` under a connection field, with the child's type. */
-function edgeChildSelections(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType, child: 'node' | 'via'): { sets: SelectionSetNode[]; type?: GraphQLObjectType } {
+function edgeChildSelections(
+  walk: Walk,
+  connection: readonly FieldNode[],
+  connectionType: GraphQLObjectType,
+  child: 'node' | 'via',
+): { sets: SelectionSetNode[]; type?: GraphQLObjectType } {
   const edgeType = unwrapObject(connectionType.getFields().edges?.type);
   if (!edgeType) return { sets: [] };
   const edgeSets = subSelections(walk, setsOf(connection), connectionType, 'edges');
@@ -178,7 +183,17 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
     }
     const key = prefetchKey(field, window.offset, window.limit);
     const entry = byKey.get(key) ?? {
-      plan: { key, relationship: spec.relationship, direction: spec.direction, targets: spec.targets, ...window, properties: null, viaProperties: null, countTotal: false, children: [] },
+      plan: {
+        key,
+        relationship: spec.relationship,
+        direction: spec.direction,
+        targets: spec.targets,
+        ...window,
+        properties: null,
+        viaProperties: null,
+        countTotal: false,
+        children: [],
+      },
       nodes: [],
     };
     entry.nodes.push(fieldNode);

@@ -57,7 +57,8 @@ function pointerToPath(pointer: string): string {
 
 function schemaError(record: string, error: ErrorObject): ImportError {
   const base = pointerToPath(error.instancePath);
-  if (error.keyword === 'required') return new ImportError(`${record} ${base || '(record)'}`, `${String((error.params as { missingProperty?: string }).missingProperty)} is missing`);
+  if (error.keyword === 'required')
+    return new ImportError(`${record} ${base || '(record)'}`, `${String((error.params as { missingProperty?: string }).missingProperty)} is missing`);
   return new ImportError(`${record} ${base || '(record)'}`, error.message ?? 'invalid');
 }
 
@@ -144,7 +145,8 @@ function parseAffected(record: string, container: Json, containerName: string, w
     if (product !== undefined && typeof product !== 'string') throw new ImportError(`${record} ${at}.product`, 'must be a string');
     if (vendor !== undefined && typeof vendor !== 'string') throw new ImportError(`${record} ${at}.vendor`, 'must be a string');
     const defaultStatus = raw.defaultStatus ?? 'unknown';
-    if (!(CVE_STATUSES as readonly unknown[]).includes(defaultStatus)) throw new ImportError(`${record} ${at}.defaultStatus`, `must be one of ${CVE_STATUSES.join(', ')}`);
+    if (!(CVE_STATUSES as readonly unknown[]).includes(defaultStatus))
+      throw new ImportError(`${record} ${at}.defaultStatus`, `must be one of ${CVE_STATUSES.join(', ')}`);
     // Keys: the entry's CPEs, its packageURL, else vendor/product through the alias table.
     let keys: string[] = [];
     let method: StoredRange['method'] = 'cpe';
@@ -177,24 +179,30 @@ function parseAffected(record: string, container: Json, containerName: string, w
       const vat = `${at}.versions[${j}]`;
       if (!isRecord(v)) throw new ImportError(`${record} ${vat}`, 'must be an object');
       for (const field of ['version', 'lessThan', 'lessThanOrEqual', 'versionType'] as const) {
-        if (v[field] !== undefined && typeof v[field] !== 'string') throw new ImportError(`${record} ${vat}.${field}`, `must be a string (got ${JSON.stringify(v[field])})`);
+        if (v[field] !== undefined && typeof v[field] !== 'string')
+          throw new ImportError(`${record} ${vat}.${field}`, `must be a string (got ${JSON.stringify(v[field])})`);
       }
       if (typeof v.version !== 'string') throw new ImportError(`${record} ${vat}`, 'version is missing');
-      if (!(CVE_STATUSES as readonly unknown[]).includes(v.status)) throw new ImportError(`${record} ${vat}.status`, `must be one of ${CVE_STATUSES.join(', ')} (got ${JSON.stringify(v.status)})`);
+      if (!(CVE_STATUSES as readonly unknown[]).includes(v.status))
+        throw new ImportError(`${record} ${vat}.status`, `must be one of ${CVE_STATUSES.join(', ')} (got ${JSON.stringify(v.status)})`);
       const type = typeof v.versionType === 'string' ? v.versionType.toLowerCase() : 'custom';
       if ((KNOWN_UNSUPPORTED_VERSION_TYPES as readonly string[]).includes(type)) {
         unparseable ??= `${vat}.versionType: ${type} versions are not ordered by this importer`;
         continue;
       }
       if (!(COMPARABLE_VERSION_TYPES as readonly string[]).includes(type)) {
-        throw new ImportError(`${record} ${vat}.versionType`, `unknown version type ${JSON.stringify(v.versionType)} (known: ${[...COMPARABLE_VERSION_TYPES, ...KNOWN_UNSUPPORTED_VERSION_TYPES].join(', ')})`);
+        throw new ImportError(
+          `${record} ${vat}.versionType`,
+          `unknown version type ${JSON.stringify(v.versionType)} (known: ${[...COMPARABLE_VERSION_TYPES, ...KNOWN_UNSUPPORTED_VERSION_TYPES].join(', ')})`,
+        );
       }
       const vt = type as ComparableVersionType;
       if (versionType && versionType !== vt) throw new ImportError(`${record} ${vat}.versionType`, `mixes ${versionType} and ${vt} in one product`);
       versionType = vt;
       const changes: RangeEntry['changes'] = [];
       for (const [k, c] of arr(v.changes).entries()) {
-        if (!isRecord(c) || typeof c.at !== 'string' || !(CVE_STATUSES as readonly unknown[]).includes(c.status)) throw new ImportError(`${record} ${vat}.changes[${k}]`, 'must have a string at and a status');
+        if (!isRecord(c) || typeof c.at !== 'string' || !(CVE_STATUSES as readonly unknown[]).includes(c.status))
+          throw new ImportError(`${record} ${vat}.changes[${k}]`, 'must have a string at and a status');
         changes.push({ at: c.at, status: c.status as CveStatus });
       }
       const entry: RangeEntry = { status: v.status as CveStatus, version: lowerBound(v.version), lessThan: null, lessThanOrEqual: null, changes };
@@ -247,7 +255,15 @@ function parseAffected(record: string, container: Json, containerName: string, w
       return;
     }
     if (entries.length === 0 && defaultStatus === 'unknown') return;
-    const range: StoredRange = { keys, method, container: containerName, where: at, versionType: versionType ?? 'custom', defaultStatus: defaultStatus as CveStatus, entries };
+    const range: StoredRange = {
+      keys,
+      method,
+      container: containerName,
+      where: at,
+      versionType: versionType ?? 'custom',
+      defaultStatus: defaultStatus as CveStatus,
+      entries,
+    };
     if (imprecise.length > 0) {
       range.imprecise = imprecise.join('; ');
       out.imprecise.push(...imprecise);

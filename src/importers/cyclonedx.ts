@@ -48,7 +48,10 @@ const VEX_STATE: Record<string, (typeof VEX_STATES)[number]> = {
 };
 
 export function organizationId(name: string): string {
-  return `org:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  return `org:${name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')}`;
 }
 
 /**
@@ -82,11 +85,19 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
   const metadata = isRecord(doc.metadata) ? doc.metadata : {};
   const mainComponent = isRecord(metadata.component) ? metadata.component : undefined;
   const serial = optionalString(doc, 'serialNumber', '(bom)');
-  const mainName = mainComponent && typeof mainComponent.name === 'string' ? `${typeof mainComponent.group === 'string' && mainComponent.group ? `${mainComponent.group}/` : ''}${mainComponent.name}` : undefined;
+  const mainName =
+    mainComponent && typeof mainComponent.name === 'string'
+      ? `${typeof mainComponent.group === 'string' && mainComponent.group ? `${mainComponent.group}/` : ''}${mainComponent.name}`
+      : undefined;
   const documentName = options.name ?? mainName ?? serial ?? 'unnamed BOM';
   const bomVersion = typeof doc.version === 'number' ? doc.version : 1;
   const mainVersion = mainComponent && typeof mainComponent.version === 'string' ? mainComponent.version : undefined;
-  const batch = emptyBatch('CYCLONEDX', 'cyclonedx', `cyclonedx:${documentName}`, `${mainVersion ? `${mainVersion} ` : ''}(BOM v${bomVersion}, CycloneDX ${specVersion})`);
+  const batch = emptyBatch(
+    'CYCLONEDX',
+    'cyclonedx',
+    `cyclonedx:${documentName}`,
+    `${mainVersion ? `${mainVersion} ` : ''}(BOM v${bomVersion}, CycloneDX ${specVersion})`,
+  );
   batch.joinKeys.Organization = 'name';
   batch.stats.specVersion = Number(specVersion.replace('.', '')) || 0;
 
@@ -222,7 +233,11 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
     let vexState: (typeof VEX_STATES)[number] | null = null;
     if (stateText !== undefined) {
       const mapped = VEX_STATE[stateText];
-      if (!mapped) throw new ImportError(`${where}.analysis.state`, `unknown VEX state ${JSON.stringify(stateText)} (expected one of ${Object.keys(VEX_STATE).join(', ')})`);
+      if (!mapped)
+        throw new ImportError(
+          `${where}.analysis.state`,
+          `unknown VEX state ${JSON.stringify(stateText)} (expected one of ${Object.keys(VEX_STATE).join(', ')})`,
+        );
       vexState = mapped;
       count(batch.stats, 'vexStatements');
     }

@@ -38,8 +38,12 @@ export function detectFormat(text: string): ImportFormat {
     if (o.dataType === 'CVE_RECORD') return 'CVE';
     if (Array.isArray(o.mapping_objects)) return 'MAPPING';
   }
-  if (Array.isArray(doc) && doc.length > 0 && typeof doc[0] === 'object' && doc[0] !== null && (doc[0] as Record<string, unknown>).dataType === 'CVE_RECORD') return 'CVE';
-  throw new ImportError('document', 'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog, CVE JSON 5 records or a Mappings Explorer mapping file)');
+  if (Array.isArray(doc) && doc.length > 0 && typeof doc[0] === 'object' && doc[0] !== null && (doc[0] as Record<string, unknown>).dataType === 'CVE_RECORD')
+    return 'CVE';
+  throw new ImportError(
+    'document',
+    'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog, CVE JSON 5 records or a Mappings Explorer mapping file)',
+  );
 }
 
 /** Command-line names of the formats. */

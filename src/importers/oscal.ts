@@ -5,7 +5,19 @@
  */
 import type { Label } from '../domain/model';
 import { COMPONENT_KINDS } from '../domain/model';
-import { ImportError, addNode, count, emptyBatch, isRecord, optionalArray, optionalString, parseJson, relationshipGroup, requireString, type ImportBatch } from './types';
+import {
+  ImportError,
+  addNode,
+  count,
+  emptyBatch,
+  isRecord,
+  optionalArray,
+  optionalString,
+  parseJson,
+  relationshipGroup,
+  requireString,
+  type ImportBatch,
+} from './types';
 
 export interface OscalOptions {
   name?: string;
@@ -20,7 +32,11 @@ interface Catalog800 {
 export function catalogNaming(title: string): Catalog800 {
   if (/800-53/.test(title) && /(revision 5|rev\.?\s*5)/i.test(title)) return { prefix: 'nist-800-53', framework: 'NIST SP 800-53 rev5' };
   if (/800-53/.test(title) && /(revision 4|rev\.?\s*4)/i.test(title)) return { prefix: 'nist-800-53r4', framework: 'NIST SP 800-53 rev4' };
-  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
   return { prefix: `oscal:${slug}`, framework: title };
 }
 
@@ -49,8 +65,14 @@ function collectParams(control: Record<string, unknown>, where: string, into: Ma
     if (!isRecord(p)) throw new ImportError(`${where}.params[${i}]`, 'must be an object');
     const id = requireString(p, 'id', `${where}.params[${i}]`);
     const select = isRecord(p.select) ? p.select : undefined;
-    const choices = select ? optionalArray(select, 'choice', `${where}.params[${i}].select`).map((c) => (typeof c === 'string' ? c : JSON.stringify(c))) : undefined;
-    into.set(id, { label: optionalString(p, 'label', `${where}.params[${i}]`), choices, howMany: select ? optionalString(select, 'how-many', `${where}.params[${i}].select`) : undefined });
+    const choices = select
+      ? optionalArray(select, 'choice', `${where}.params[${i}].select`).map((c) => (typeof c === 'string' ? c : JSON.stringify(c)))
+      : undefined;
+    into.set(id, {
+      label: optionalString(p, 'label', `${where}.params[${i}]`),
+      choices,
+      howMany: select ? optionalString(select, 'how-many', `${where}.params[${i}].select`) : undefined,
+    });
   }
 }
 
@@ -198,7 +220,9 @@ export function parseOscalComponentDefinition(text: string, options: OscalOption
       if (!isRecord(impl)) throw new ImportError(implWhere, 'must be an object');
       const source = requireString(impl, 'source', implWhere);
       const naming = /800-53/.test(source) && /rev5|rev_5|revision.?5/i.test(source) ? catalogNaming('800-53 Revision 5') : undefined;
-      const group = naming ? relationshipGroup(batch, 'IMPLEMENTS', 'Component', 'Control') : relationshipGroup(batch, 'IMPLEMENTS', 'Component', 'Control', 'controlId');
+      const group = naming
+        ? relationshipGroup(batch, 'IMPLEMENTS', 'Component', 'Control')
+        : relationshipGroup(batch, 'IMPLEMENTS', 'Component', 'Control', 'controlId');
       for (const [k, req] of optionalArray(impl, 'implemented-requirements', implWhere).entries()) {
         const reqWhere = `${implWhere}.implemented-requirements[${k}]`;
         if (!isRecord(req)) throw new ImportError(reqWhere, 'must be an object');

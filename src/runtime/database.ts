@@ -19,16 +19,23 @@ export interface ConnectedDatabase {
   close(): Promise<void>;
 }
 
-export async function connectDatabase(config: AppConfig, opts: { fresh?: boolean; log?: NeoLog; restartBackoff?: { initialMs: number; maxMs: number } } = {}): Promise<ConnectedDatabase> {
+export async function connectDatabase(
+  config: AppConfig,
+  opts: { fresh?: boolean; log?: NeoLog; restartBackoff?: { initialMs: number; maxMs: number } } = {},
+): Promise<ConnectedDatabase> {
   const log: NeoLog = opts.log ?? (() => undefined);
   let local: LocalNeo4j | undefined;
   let joinedOwnerPid: number | undefined;
   let uri = config.NEO4J_URI;
-  let credentials: Neo4jCredentials | undefined = config.NEO4J_URI && config.NEO4J_PASSWORD ? { user: config.NEO4J_USER, password: config.NEO4J_PASSWORD } : undefined;
+  let credentials: Neo4jCredentials | undefined =
+    config.NEO4J_URI && config.NEO4J_PASSWORD ? { user: config.NEO4J_USER, password: config.NEO4J_PASSWORD } : undefined;
   if (!uri) {
     const running = await findRunningLocalNeo4j(config.NEO4J_LOCAL_DATA, config.NEO4J_START_TIMEOUT * 1000);
     if (running) {
-      if (opts.fresh) throw new LocalNeo4jError(`the Neo4j store ${config.NEO4J_LOCAL_DATA} is in use by process ${running.ownerPid} (Neo4j at ${running.uri}): cannot start it fresh`);
+      if (opts.fresh)
+        throw new LocalNeo4jError(
+          `the Neo4j store ${config.NEO4J_LOCAL_DATA} is in use by process ${running.ownerPid} (Neo4j at ${running.uri}): cannot start it fresh`,
+        );
       log(`Neo4j is already running on ${config.NEO4J_LOCAL_DATA} (process ${running.ownerPid}): using the running Neo4j at ${running.uri}`);
       uri = running.uri;
       credentials = running.credentials;
@@ -50,7 +57,9 @@ export async function connectDatabase(config: AppConfig, opts: { fresh?: boolean
     }
   }
   if (config.NODE_ENV === 'production' && !credentials) {
-    throw new LocalNeo4jError(`refusing to start in production against ${uri} without credentials: set NEO4J_USER and NEO4J_PASSWORD (or leave NEO4J_URI unset to use the project-managed Neo4j and its generated password)`);
+    throw new LocalNeo4jError(
+      `refusing to start in production against ${uri} without credentials: set NEO4J_USER and NEO4J_PASSWORD (or leave NEO4J_URI unset to use the project-managed Neo4j and its generated password)`,
+    );
   }
   const db = new Database({
     uri,

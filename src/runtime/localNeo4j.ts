@@ -71,7 +71,8 @@ const USE_EXISTING_HINT = 'or set NEO4J_URI (and NEO4J_USER, NEO4J_PASSWORD) to 
 /** Checks Java 17+ is present; throws a one-line message saying what to install otherwise. */
 export function checkJava(): void {
   const major = javaMajorVersion();
-  if (major === undefined) throw new LocalNeo4jError(`Java not found: install OpenJDK 17 or newer (e.g. apt-get install openjdk-17-jre-headless), ${USE_EXISTING_HINT}`);
+  if (major === undefined)
+    throw new LocalNeo4jError(`Java not found: install OpenJDK 17 or newer (e.g. apt-get install openjdk-17-jre-headless), ${USE_EXISTING_HINT}`);
   if (major < 17) throw new LocalNeo4jError(`Java ${major} found but Neo4j ${NEO4J_VERSION} needs Java 17 or newer: install OpenJDK 17, ${USE_EXISTING_HINT}`);
 }
 
@@ -82,20 +83,38 @@ export function ensureNeo4jJars(cacheDir: string, log: (m: string) => void = () 
   const marker = path.join(home, '.complete');
   if (fs.existsSync(marker)) return lib;
   checkJava();
-  if (!hasMaven()) throw new LocalNeo4jError(`Maven (mvn) not found: install it (e.g. apt-get install maven) so the Neo4j ${NEO4J_VERSION} jars can be fetched from Maven Central, ${USE_EXISTING_HINT}`);
+  if (!hasMaven())
+    throw new LocalNeo4jError(
+      `Maven (mvn) not found: install it (e.g. apt-get install maven) so the Neo4j ${NEO4J_VERSION} jars can be fetched from Maven Central, ${USE_EXISTING_HINT}`,
+    );
   log(`Fetching Neo4j Community ${NEO4J_VERSION} jars from Maven Central into ${lib} (once)...`);
   const staging = `${lib}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   const result = spawnSync(
     'mvn',
-    ['-q', '-B', '-f', path.join(REPO_ROOT, 'neo4j-runtime', 'pom.xml'), `-Dneo4j.version=${NEO4J_VERSION}`, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${staging}`],
+    [
+      '-q',
+      '-B',
+      '-f',
+      path.join(REPO_ROOT, 'neo4j-runtime', 'pom.xml'),
+      `-Dneo4j.version=${NEO4J_VERSION}`,
+      'dependency:copy-dependencies',
+      '-DincludeScope=runtime',
+      `-DoutputDirectory=${staging}`,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   if (result.status !== 0) {
     fs.rmSync(staging, { recursive: true, force: true });
-    const detail = (result.stdout + result.stderr).split('\n').filter((l) => l.includes('ERROR')).slice(0, 3).join(' ');
-    throw new LocalNeo4jError(`mvn could not fetch the Neo4j ${NEO4J_VERSION} jars (${detail || `exit ${result.status}`}); check access to Maven Central, ${USE_EXISTING_HINT}`);
+    const detail = (result.stdout + result.stderr)
+      .split('\n')
+      .filter((l) => l.includes('ERROR'))
+      .slice(0, 3)
+      .join(' ');
+    throw new LocalNeo4jError(
+      `mvn could not fetch the Neo4j ${NEO4J_VERSION} jars (${detail || `exit ${result.status}`}); check access to Maven Central, ${USE_EXISTING_HINT}`,
+    );
   }
   fs.rmSync(lib, { recursive: true, force: true });
   fs.renameSync(staging, lib);
@@ -123,7 +142,6 @@ export function neo4jConf(opts: { dataDir: string; logDir: string; port: number;
     '',
   ].join('\n');
 }
-
 
 const USER = 'neo4j';
 
@@ -154,7 +172,9 @@ export function readPassword(home: string): string | undefined {
     return undefined;
   }
   if ((stat.mode & 0o077) !== 0) {
-    throw new LocalNeo4jError(`${file} is readable by other users (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 ${file}, and consider deleting it together with the store`);
+    throw new LocalNeo4jError(
+      `${file} is readable by other users (mode ${(stat.mode & 0o777).toString(8)}): run chmod 600 ${file}, and consider deleting it together with the store`,
+    );
   }
   const password = fs.readFileSync(file, 'utf8').trim();
   if (password.length < 8) throw new LocalNeo4jError(`${file} holds no usable password (fewer than 8 characters): delete it together with the store`);
@@ -191,7 +211,9 @@ function setInitialPassword(lib: string, home: string, confDir: string, password
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     if (result.status !== 0) {
-      throw new LocalNeo4jError(`neo4j-admin dbms set-initial-password failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(0, 3).join(' ')}`);
+      throw new LocalNeo4jError(
+        `neo4j-admin dbms set-initial-password failed (exit ${result.status}): ${(result.stderr || result.stdout).trim().split('\n').slice(0, 3).join(' ')}`,
+      );
     }
   } finally {
     fs.rmSync(argFile, { force: true });
@@ -215,7 +237,10 @@ async function waitForBolt(uri: string, auth: Neo4jCredentials, child: ChildProc
 
 /** Whether a Neo4j at uri accepts these credentials. An authentication failure is thrown, not retried. */
 async function boltAnswers(uri: string, auth: Neo4jCredentials, onError: (message: string) => void = () => undefined): Promise<boolean> {
-  const driver = neo4j.driver(uri, neo4j.auth.basic(auth.user, auth.password), { connectionTimeout: 2000, logging: { level: 'error', logger: () => undefined } });
+  const driver = neo4j.driver(uri, neo4j.auth.basic(auth.user, auth.password), {
+    connectionTimeout: 2000,
+    logging: { level: 'error', logger: () => undefined },
+  });
   try {
     await driver.verifyConnectivity();
     return true;
@@ -290,7 +315,9 @@ export async function findRunningLocalNeo4j(home: string, timeoutMs: number): Pr
     if (await boltAnswers(owner.uri, credentials, (m) => (lastError = m))) return { uri: owner.uri, ownerPid: owner.ownerPid, credentials };
     if (!alive(owner.ownerPid)) return undefined;
     if (Date.now() > deadline) {
-      throw new LocalNeo4jError(`the Neo4j store ${home} is in use by process ${owner.ownerPid} but ${owner.uri} does not answer (${lastError}); not starting a second Neo4j on it: try again when it is up, or stop that process`);
+      throw new LocalNeo4jError(
+        `the Neo4j store ${home} is in use by process ${owner.ownerPid} but ${owner.uri} does not answer (${lastError}); not starting a second Neo4j on it: try again when it is up, or stop that process`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
@@ -309,7 +336,9 @@ export async function startLocalNeo4j(opts: LocalNeo4jOptions): Promise<LocalNeo
   const home = opts.dataDir;
   const existingOwner = readOwner(home);
   if (existingOwner && alive(existingOwner.ownerPid)) {
-    throw new LocalNeo4jError(`the Neo4j store ${home} is in use by process ${existingOwner.ownerPid} (Neo4j at ${existingOwner.uri}); not starting a second Neo4j on it`);
+    throw new LocalNeo4jError(
+      `the Neo4j store ${home} is in use by process ${existingOwner.ownerPid} (Neo4j at ${existingOwner.uri}); not starting a second Neo4j on it`,
+    );
   }
   if (opts.fresh) fs.rmSync(home, { recursive: true, force: true });
   const confDir = path.join(home, 'conf');

@@ -151,10 +151,16 @@ function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode, pe
  * The cost of one operation with these variable values. Variables that do not coerce are
  * left to execution (which refuses them before any query); they are costed as absent.
  */
-export function operationCost(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, rawVariables: Record<string, unknown> | undefined): OperationCost {
+export function operationCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  rawVariables: Record<string, unknown> | undefined,
+): OperationCost {
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables ?? {});
   const variables = coerced.coerced ?? {};
-  const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
+  const root =
+    operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   if (!root) return { cost: 0, analytics: 0 };
   const walk: Walk = { schema, fragments, variables, analytics: 0 };
   const cost = selectionCost(walk, root, operation.selectionSet, undefined, new Set());
@@ -193,9 +199,12 @@ export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GraphQLC
           for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
           const { cost, analytics } = operationCost(rc.schema, operation, fragments, rc.request.variables);
           if (cost > limits.maxCost) {
-            throw new GraphQLError(`Query rejected: Query Cost limit of ${limits.maxCost} exceeded, found ${cost}. (cost limit, set by GRAPHQL_MAX_COST; see docs/SECURITY.md for how cost is counted)`, {
-              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: limits.maxCost, found: cost, http: { status: 400 } },
-            });
+            throw new GraphQLError(
+              `Query rejected: Query Cost limit of ${limits.maxCost} exceeded, found ${cost}. (cost limit, set by GRAPHQL_MAX_COST; see docs/SECURITY.md for how cost is counted)`,
+              {
+                extensions: { code: 'GRAPHQL_VALIDATION_FAILED', limit: 'cost', max: limits.maxCost, found: cost, http: { status: 400 } },
+              },
+            );
           }
           if (analytics === 0) return;
           const caller = rc.contextValue.caller.id;
@@ -203,7 +212,9 @@ export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin<GraphQLC
           if (now + analytics > limits.maxConcurrentAnalytics) {
             throw new GraphQLError(
               `Too many analytics at once: this operation has ${analytics} analytics field(s) and caller ${caller} already has ${now} running (limit ${limits.maxConcurrentAnalytics} per caller, set by ANALYTICS_MAX_CONCURRENT). Wait for them to finish and retry.`,
-              { extensions: { code: 'TOO_MANY_CONCURRENT_ANALYTICS', limit: 'analyticsConcurrency', max: limits.maxConcurrentAnalytics, http: { status: 429 } } },
+              {
+                extensions: { code: 'TOO_MANY_CONCURRENT_ANALYTICS', limit: 'analyticsConcurrency', max: limits.maxConcurrentAnalytics, http: { status: 429 } },
+              },
             );
           }
           running.set(caller, now + analytics);

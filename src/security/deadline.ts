@@ -12,7 +12,9 @@ export class RequestTimeoutError extends Error {
     readonly timeoutMs: number,
     hint?: string,
   ) {
-    super(`The request took longer than REQUEST_TIMEOUT_MS (${timeoutMs} ms) and was abandoned; nothing it was writing was committed. ${hint ?? 'Narrow it (fewer nested fields, smaller pages, fewer hops).'}`);
+    super(
+      `The request took longer than REQUEST_TIMEOUT_MS (${timeoutMs} ms) and was abandoned; nothing it was writing was committed. ${hint ?? 'Narrow it (fewer nested fields, smaller pages, fewer hops).'}`,
+    );
   }
 }
 

@@ -70,7 +70,8 @@ function describe(error: unknown): string {
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'Bearer token signature verification failed';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'Bearer token algorithm is not accepted';
   if (error instanceof joseErrors.JWKSNoMatchingKey) return 'Bearer token key id (kid) matches no key of the configured JWKS';
-  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) return 'Bearer token could not be verified: the key set is unavailable';
+  if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid)
+    return 'Bearer token could not be verified: the key set is unavailable';
   if (error instanceof joseErrors.JWTInvalid || error instanceof joseErrors.JWSInvalid) return 'Bearer token is malformed';
   return 'Bearer token could not be verified';
 }
@@ -110,11 +111,14 @@ export function createJwtVerifier(settings: JwtSettings): JwtVerifier | undefine
         return { ok: false, message: describe(error) };
       }
       const subject = payload.sub;
-      if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200) return { ok: false, message: 'Bearer token subject (sub) is missing or invalid' };
+      if (typeof subject !== 'string' || subject.length === 0 || subject.length > 200)
+        return { ok: false, message: 'Bearer token subject (sub) is missing or invalid' };
       const roles = rolesFrom(payload[settings.rolesClaim]);
-      if (roles.length === 0) return { ok: false, message: `Bearer token names no role in claim ${settings.rolesClaim} (expected some of ${ROLES.join(', ')})` };
+      if (roles.length === 0)
+        return { ok: false, message: `Bearer token names no role in claim ${settings.rolesClaim} (expected some of ${ROLES.join(', ')})` };
       const clearance = payload[settings.clearanceClaim];
-      if (!isClassification(clearance)) return { ok: false, message: `Bearer token claim ${settings.clearanceClaim} must be one of ${CLASSIFICATIONS.join(', ')}` };
+      if (!isClassification(clearance))
+        return { ok: false, message: `Bearer token claim ${settings.clearanceClaim} must be one of ${CLASSIFICATIONS.join(', ')}` };
       return { ok: true, token: { subject, roles, clearance } };
     },
   };

@@ -78,7 +78,13 @@ function tokenLimitMessagePlugin(maxTokens: number): ApolloServerPlugin {
 
 export function queryLimitProtection(limits: QueryLimits, production: boolean): ArmorProtection {
   const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, propagateOnRejection: false, onReject: [reject('depth', 'GRAPHQL_MAX_DEPTH', limits.maxDepth)] },
+    maxDepth: {
+      n: limits.maxDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      propagateOnRejection: false,
+      onReject: [reject('depth', 'GRAPHQL_MAX_DEPTH', limits.maxDepth)],
+    },
     // armor's cost rule is a validation rule: it cannot see variable values (a `first` given as
     // a variable would count as 1); cost is the plugin of cost.ts instead
     costLimit: { enabled: false },

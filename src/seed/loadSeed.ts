@@ -61,7 +61,10 @@ export class SeedError extends Error {}
 
 /** Reads and validates every seed file; throws SeedError naming the file, index and field. */
 export function readSeed(dir = SEED_DIR): SeedData {
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const data: SeedData = { nodes: [], relationships: [] };
   for (const file of files) {
     let json: unknown;
@@ -122,7 +125,12 @@ function higherMarking(a: unknown, b: unknown): unknown {
  * Which seed rows may be written: missing ones, and ones the seed wrote last (their marking never
  * lowered). The others were changed by someone else and are kept as they are.
  */
-function writable<T extends { props: Record<string, unknown> }>(rows: T[], keyOf: (row: T) => string, existing: Map<string, SeedOwnership>, defaultMarking: string | undefined): { rows: T[]; kept: number } {
+function writable<T extends { props: Record<string, unknown> }>(
+  rows: T[],
+  keyOf: (row: T) => string,
+  existing: Map<string, SeedOwnership>,
+  defaultMarking: string | undefined,
+): { rows: T[]; kept: number } {
   const out: T[] = [];
   let kept = 0;
   for (const row of rows) {
@@ -149,43 +157,67 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
     into.updated += c.updated;
     into.unchanged += c.unchanged;
   };
-  await db.writeTransaction(undefined, async (tx) => {
-    const nodeGroups = new Map<string, { label: Label; source: string; rows: { id: string; sourceRef: string; props: Record<string, unknown> }[] }>();
-    for (const node of data.nodes) {
-      const { label, id, source, sourceRef, where: _w, ...props } = node;
-      const key = JSON.stringify([label, source]);
-      const group = nodeGroups.get(key) ?? { label, source, rows: [] };
-      group.rows.push({ id, sourceRef: sourceRef ?? 'seed', props: { classification: 'UNCLASSIFIED', ...props } });
-      nodeGroups.set(key, group);
-    }
-    for (const g of nodeGroups.values()) {
-      const existing = await seedNodeOwnership(tx, g.label, g.rows.map((r) => r.id));
-      const { rows, kept } = writable(g.rows, (r) => r.id, existing, 'UNCLASSIFIED');
-      summary.nodes.kept += kept;
-      if (rows.length > 0) add(summary.nodes, await upsertNodes(tx, g.label, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt }));
-    }
-    const relGroups = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; source: string; rows: { fromId: string; toId: string; sourceRef: string; props: Record<string, unknown> }[] }>();
-    for (const rel of data.relationships) {
-      const { type, from, to, source, sourceRef, where: _w, ...props } = rel;
-      const fromLabel = labels.get(from) as Label;
-      const toLabel = labels.get(to) as Label;
-      const key = JSON.stringify([type, fromLabel, toLabel, source]);
-      const group = relGroups.get(key) ?? { type, fromLabel, toLabel, source, rows: [] };
-      group.rows.push({ fromId: from, toId: to, sourceRef: sourceRef ?? 'seed', props });
-      relGroups.set(key, group);
-    }
-    for (const g of relGroups.values()) {
-      const existing = await seedRelationshipOwnership(tx, g.type, g.fromLabel, g.toLabel, g.rows.map((r) => ({ fromId: r.fromId, toId: r.toId })));
-      const { rows, kept } = writable(g.rows, (r) => `${r.fromId}\u0000${r.toId}`, existing, undefined);
-      summary.relationships.kept += kept;
-      if (rows.length === 0) continue;
-      const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt });
-      if (result.missing.length > 0) throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
-      add(summary.relationships, result);
-    }
-    // Seed components are matched against the CVE ranges already in the graph (none on a fresh database).
-    const componentIds = data.nodes.filter((n) => n.label === 'Component').map((n) => n.id);
-    add(summary.relationships, await matchCveRanges(tx, { componentIds }, { source: 'cve', assertedBy: 'seed', assertedAt }, markingsVisibleTo('SECRET')));
-  }, { timeoutMs: Math.max(db.queryTimeoutMs, SEED_TRANSACTION_TIMEOUT_MS) });
+  await db.writeTransaction(
+    undefined,
+    async (tx) => {
+      const nodeGroups = new Map<string, { label: Label; source: string; rows: { id: string; sourceRef: string; props: Record<string, unknown> }[] }>();
+      for (const node of data.nodes) {
+        const { label, id, source, sourceRef, where: _w, ...props } = node;
+        const key = JSON.stringify([label, source]);
+        const group = nodeGroups.get(key) ?? { label, source, rows: [] };
+        group.rows.push({ id, sourceRef: sourceRef ?? 'seed', props: { classification: 'UNCLASSIFIED', ...props } });
+        nodeGroups.set(key, group);
+      }
+      for (const g of nodeGroups.values()) {
+        const existing = await seedNodeOwnership(
+          tx,
+          g.label,
+          g.rows.map((r) => r.id),
+        );
+        const { rows, kept } = writable(g.rows, (r) => r.id, existing, 'UNCLASSIFIED');
+        summary.nodes.kept += kept;
+        if (rows.length > 0) add(summary.nodes, await upsertNodes(tx, g.label, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt }));
+      }
+      const relGroups = new Map<
+        string,
+        {
+          type: RelationshipType;
+          fromLabel: Label;
+          toLabel: Label;
+          source: string;
+          rows: { fromId: string; toId: string; sourceRef: string; props: Record<string, unknown> }[];
+        }
+      >();
+      for (const rel of data.relationships) {
+        const { type, from, to, source, sourceRef, where: _w, ...props } = rel;
+        const fromLabel = labels.get(from) as Label;
+        const toLabel = labels.get(to) as Label;
+        const key = JSON.stringify([type, fromLabel, toLabel, source]);
+        const group = relGroups.get(key) ?? { type, fromLabel, toLabel, source, rows: [] };
+        group.rows.push({ fromId: from, toId: to, sourceRef: sourceRef ?? 'seed', props });
+        relGroups.set(key, group);
+      }
+      for (const g of relGroups.values()) {
+        const existing = await seedRelationshipOwnership(
+          tx,
+          g.type,
+          g.fromLabel,
+          g.toLabel,
+          g.rows.map((r) => ({ fromId: r.fromId, toId: r.toId })),
+        );
+        const { rows, kept } = writable(g.rows, (r) => `${r.fromId}\u0000${r.toId}`, existing, undefined);
+        summary.relationships.kept += kept;
+        if (rows.length === 0) continue;
+        const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt });
+        if (result.missing.length > 0)
+          throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
+        add(summary.relationships, result);
+      }
+      // Seed components are matched against the CVE ranges already in the graph (none on a fresh database).
+      const componentIds = data.nodes.filter((n) => n.label === 'Component').map((n) => n.id);
+      add(summary.relationships, await matchCveRanges(tx, { componentIds }, { source: 'cve', assertedBy: 'seed', assertedAt }, markingsVisibleTo('SECRET')));
+    },
+    { timeoutMs: Math.max(db.queryTimeoutMs, SEED_TRANSACTION_TIMEOUT_MS) },
+  );
   return summary;
 }

@@ -8,7 +8,18 @@ import { planRemediation } from '../domain/remediation';
 import { evaluateLineage, isInEffect, today, type CertFacts, type Validity } from '../domain/lineage';
 import type { Label } from '../domain/model';
 import { echoInput } from '../domain/validation';
-import { baseRisk, checkHops, cmp, combineExposure, comparePaths, explainExposure, scorePath, type MitigationFact, type PathScore, type ThreatSummary } from '../domain/risk';
+import {
+  baseRisk,
+  checkHops,
+  cmp,
+  combineExposure,
+  comparePaths,
+  explainExposure,
+  scorePath,
+  type MitigationFact,
+  type PathScore,
+  type ThreatSummary,
+} from '../domain/risk';
 import type { Caller } from '../domain/caller';
 import type { GraphStore } from '../store/graphStore';
 import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
@@ -51,7 +62,12 @@ function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label
  * wrong label (one more round trip, on the error path only). If they are all fine after all (a
  * concurrent write between the two reads), the caller is asked to retry.
  */
-async function missingAnchor(ctx: AnalyticsDeps, ids: readonly (string | null)[], labels: readonly (readonly Label[])[], argumentNames: readonly string[]): Promise<never> {
+async function missingAnchor(
+  ctx: AnalyticsDeps,
+  ids: readonly (string | null)[],
+  labels: readonly (readonly Label[])[],
+  argumentNames: readonly string[],
+): Promise<never> {
   const wanted = ids.filter((id): id is string => id !== null);
   const found = await ctx.store.getNodes(wanted);
   ids.forEach((id, i) => {
@@ -78,7 +94,13 @@ function graphPath(row: PathRow): GraphPathOut {
     const from = byId.get(e.fromId);
     const to = byId.get(e.toId);
     if (!from || !to) throw new Error(`path edge ${e.relationship.type} ends outside its path`);
-    return { type: e.relationship.type, from, to, direction: row.nodes[i]?.id === e.fromId ? ('FORWARD' as const) : ('BACKWARD' as const), relationship: e.relationship };
+    return {
+      type: e.relationship.type,
+      from,
+      to,
+      direction: row.nodes[i]?.id === e.fromId ? ('FORWARD' as const) : ('BACKWARD' as const),
+      relationship: e.relationship,
+    };
   });
   return { nodes: row.nodes, edges, length: row.edges.length };
 }
@@ -150,7 +172,17 @@ export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promis
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
   const to = args.to ?? null;
-  const rows = (await storeOf(ctx).riskPaths(args.from, to, hops)) ?? (await missingAnchor(ctx, [args.from, to], [['Threat', 'Vulnerability'], ['Device', 'Deployment', 'Certification', 'Component']], ['from', 'to']));
+  const rows =
+    (await storeOf(ctx).riskPaths(args.from, to, hops)) ??
+    (await missingAnchor(
+      ctx,
+      [args.from, to],
+      [
+        ['Threat', 'Vulnerability'],
+        ['Device', 'Deployment', 'Certification', 'Component'],
+      ],
+      ['from', 'to'],
+    ));
   const source = rows.anchor;
   const scored = scorePaths(rows, () => rows.mitigations).filter((p) => args.includeMitigated !== false || !p.scored.mitigated);
   return { source, paths: scored.slice(0, first).map((p) => riskPathOut(p, rows)), totalCount: scored.length, truncated: rows.truncated, maxHops: hops };
@@ -172,15 +204,33 @@ export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; max
     const best = paths[0];
     if (!threat || !best) return [];
     const mitigated = paths.filter((p) => p.scored.mitigated).length;
-    return [{ threat, score: best.score, bestPath: riskPathOut(best, rows), pathCount: paths.length, mitigatedPathCount: mitigated, unmitigatedPathCount: paths.length - mitigated }];
+    return [
+      {
+        threat,
+        score: best.score,
+        bestPath: riskPathOut(best, rows),
+        pathCount: paths.length,
+        mitigatedPathCount: mitigated,
+        unmitigatedPathCount: paths.length - mitigated,
+      },
+    ];
   });
   threats.sort((a, b) => b.score - a.score || cmp(a.threat.id, b.threat.id));
-  const summaries: ThreatSummary[] = threats.map((t) => ({ threatId: t.threat.id, best: t.score, pathCount: t.pathCount, mitigated: t.mitigatedPathCount, unmitigated: t.unmitigatedPathCount }));
+  const summaries: ThreatSummary[] = threats.map((t) => ({
+    threatId: t.threat.id,
+    best: t.score,
+    pathCount: t.pathCount,
+    mitigated: t.mitigatedPathCount,
+    unmitigated: t.unmitigatedPathCount,
+  }));
   const score = combineExposure(summaries.map((s) => s.best));
   return { device, score, explanation: explainExposure(score, summaries, rows.truncated), threats, truncated: rows.truncated, maxHops: hops };
 }
 
-export async function blastRadius(ctx: AnalyticsDeps, args: { componentId?: string | null; vulnerabilityId?: string | null; maxHops?: number | null }): Promise<ResolversTypes['BlastRadius']> {
+export async function blastRadius(
+  ctx: AnalyticsDeps,
+  args: { componentId?: string | null; vulnerabilityId?: string | null; maxHops?: number | null },
+): Promise<ResolversTypes['BlastRadius']> {
   exactlyOne(args.componentId, args.vulnerabilityId, ['componentId', 'vulnerabilityId']);
   const hops = hopsOrThrow(args.maxHops);
   const argument = args.componentId ? 'componentId' : 'vulnerabilityId';
@@ -194,7 +244,9 @@ export async function blastRadius(ctx: AnalyticsDeps, args: { componentId?: stri
     const target = row.nodes[row.nodes.length - 1];
     if (target && !best.has(target.id)) best.set(target.id, row);
   }
-  const hits = [...best.values()].sort((a, b) => a.edges.length - b.edges.length || cmp(a.nodes[a.nodes.length - 1]?.id ?? '', b.nodes[b.nodes.length - 1]?.id ?? ''));
+  const hits = [...best.values()].sort(
+    (a, b) => a.edges.length - b.edges.length || cmp(a.nodes[a.nodes.length - 1]?.id ?? '', b.nodes[b.nodes.length - 1]?.id ?? ''),
+  );
   const hit = (row: PathRow) => ({ node: row.nodes[row.nodes.length - 1] ?? source, hops: row.edges.length, path: graphPath(row) });
   const ofLabel = (label: Label) => hits.filter((r) => r.nodes[r.nodes.length - 1]?.__label === label);
   return {
@@ -222,10 +274,17 @@ export function certFacts(row: NodeRow): CertFacts {
 }
 
 function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>) {
-  return (validity?.findings ?? []).map((f) => ({ reason: f.reason, explanation: f.explanation, relatedCertification: f.relatedId ? (certs.get(f.relatedId) ?? null) : null }));
+  return (validity?.findings ?? []).map((f) => ({
+    reason: f.reason,
+    explanation: f.explanation,
+    relatedCertification: f.relatedId ? (certs.get(f.relatedId) ?? null) : null,
+  }));
 }
 
-export async function certificationLineage(ctx: AnalyticsDeps, args: { certificationId: string; asOf?: unknown }): Promise<ResolversTypes['CertificationLineage']> {
+export async function certificationLineage(
+  ctx: AnalyticsDeps,
+  args: { certificationId: string; asOf?: unknown },
+): Promise<ResolversTypes['CertificationLineage']> {
   const asOf = dateArg(args.asOf, 'asOf');
   const rows = await storeOf(ctx).lineage(args.certificationId);
   const root = rows?.certifications.find((c) => c.depth === 0)?.node;
@@ -302,7 +361,10 @@ export async function scopeDrift(
   // missing controls are named by id in the finding; load their rows in one batch
   const controlIds = [...new Set(deployments.flatMap((d) => d.findings.flatMap((f) => (f.controlId ? [f.controlId] : []))))];
   const controls = new Map((controlIds.length > 0 ? await ctx.store.getNodes(controlIds) : []).map((c) => [c.id, c]));
-  const out = deployments.map((d) => ({ ...d, findings: d.findings.map(({ controlId, ...f }) => ({ ...f, control: controlId ? (controls.get(controlId) ?? null) : null })) }));
+  const out = deployments.map((d) => ({
+    ...d,
+    findings: d.findings.map(({ controlId, ...f }) => ({ ...f, control: controlId ? (controls.get(controlId) ?? null) : null })),
+  }));
   return {
     asOf,
     deployments: args.onlyDrifting ? out.filter((d) => !d.inScope) : out,
@@ -326,8 +388,20 @@ export async function remediation(ctx: AnalyticsDeps, args: { deploymentId: stri
       deviceId: rows.device?.id ?? null,
       release,
       knownExploited: rows.knownExploited.map(exploitedFact),
-      candidates: rows.candidates.map((c) => ({ id: c.release.id, name: str(c.release.name), version: str(c.release.version), releasedAt: str(c.release.releasedAt), distance: c.distance, affectedBy: c.affectedBy })),
-      coverage: rows.coverage.map((c) => ({ cert: certFacts(c.certification), minOsVersion: c.minOsVersion, maxOsVersion: c.maxOsVersion, supersededBy: c.supersededBy.map(certFacts) })),
+      candidates: rows.candidates.map((c) => ({
+        id: c.release.id,
+        name: str(c.release.name),
+        version: str(c.release.version),
+        releasedAt: str(c.release.releasedAt),
+        distance: c.distance,
+        affectedBy: c.affectedBy,
+      })),
+      coverage: rows.coverage.map((c) => ({
+        cert: certFacts(c.certification),
+        minOsVersion: c.minOsVersion,
+        maxOsVersion: c.maxOsVersion,
+        supersededBy: c.supersededBy.map(certFacts),
+      })),
     },
     asOf,
   );
@@ -341,12 +415,26 @@ export async function remediation(ctx: AnalyticsDeps, args: { deploymentId: stri
     knownExploited: plan.knownExploitedIds.flatMap((id) => vulns.get(id) ?? []),
     candidates: plan.candidates.flatMap((c) => {
       const node = releases.get(c.id);
-      return node ? [{ release: node, distance: c.distance, fixesAll: c.fixesAll, stillAffectedBy: c.stillAffectedBy.flatMap((id) => vulns.get(id) ?? []) }] : [];
+      return node
+        ? [{ release: node, distance: c.distance, fixesAll: c.fixesAll, stillAffectedBy: c.stillAffectedBy.flatMap((id) => vulns.get(id) ?? []) }]
+        : [];
     }),
     lowestFix: plan.lowestFixId ? (releases.get(plan.lowestFixId) ?? null) : null,
     certifications: plan.certifications.flatMap((c) => {
       const cov = certs.get(c.certId);
-      return cov ? [{ certification: cov.certification, minOsVersion: cov.minOsVersion, maxOsVersion: cov.maxOsVersion, holds: c.holds, currentInScope: c.currentInScope, fixInScope: c.fixInScope, explanation: c.explanation }] : [];
+      return cov
+        ? [
+            {
+              certification: cov.certification,
+              minOsVersion: cov.minOsVersion,
+              maxOsVersion: cov.maxOsVersion,
+              holds: c.holds,
+              currentInScope: c.currentInScope,
+              fixInScope: c.fixInScope,
+              explanation: c.explanation,
+            },
+          ]
+        : [];
     }),
     fixKeepsScope: plan.fixKeepsScope,
     explanation: plan.explanation,

@@ -77,7 +77,8 @@ export function validateBatch(batch: ImportBatch): void {
   for (const group of batch.relationships) {
     for (const row of group.rows) {
       const problem = validateRelationshipProperties(group.type, row.props, 'SECRET', [])[0];
-      if (problem) throw new ImportError(row.where, `${problem.path.join('.')}: ${problem.message} (${group.type} ${echoInput(row.fromId)} -> ${echoInput(row.toId)})`);
+      if (problem)
+        throw new ImportError(row.where, `${problem.path.join('.')}: ${problem.message} (${group.type} ${echoInput(row.fromId)} -> ${echoInput(row.toId)})`);
     }
   }
 }

@@ -3,7 +3,16 @@
  * database happens inside it, and any error rolls everything back.
  */
 import { relationshipAllows, type Label, type RelationshipType } from '../domain/model';
-import { describeEnds, echoInput, normalizeTemporal, validateId, validateNodeInput, validateProvenance, validateRelationshipProperties, type Problem } from '../domain/validation';
+import {
+  describeEnds,
+  echoInput,
+  normalizeTemporal,
+  validateId,
+  validateNodeInput,
+  validateProvenance,
+  validateRelationshipProperties,
+  type Problem,
+} from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
 import type { Tx } from '../store/database';
 
@@ -53,7 +62,8 @@ export async function upsertNode(ctx: WriteDeps, label: Label, input: NodeInput)
     if (error) throw error;
     await upsertNodes(tx, label, [{ id, props }], stampFor(ctx, provenance));
     const row = await ctx.store.getNodeTx(tx, id);
-    if (!row) throw notFound(`${label} ${echoInput(id)} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
+    if (!row)
+      throw notFound(`${label} ${echoInput(id)} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
     return row;
   });
 }
@@ -75,7 +85,10 @@ async function resolveEnds(ctx: WriteDeps, tx: Tx, type: RelationshipType, fromI
   if (!fromLabel) throw notFound(`input.fromId: no node with id ${echoInput(fromId)}`, ['input', 'fromId']);
   if (!toLabel) throw notFound(`input.toId: no node with id ${echoInput(toId)}`, ['input', 'toId']);
   if (!relationshipAllows(type, fromLabel, toLabel)) {
-    throw badInput(`input.type: a ${fromLabel} cannot be linked to a ${toLabel} by ${type}: ${describeEnds(type)}${type === 'SUPERSEDES' ? ' (both ends of the same label)' : ''}`, ['input', 'type']);
+    throw badInput(
+      `input.type: a ${fromLabel} cannot be linked to a ${toLabel} by ${type}: ${describeEnds(type)}${type === 'SUPERSEDES' ? ' (both ends of the same label)' : ''}`,
+      ['input', 'type'],
+    );
   }
   return { fromLabel, toLabel };
 }
@@ -83,14 +96,26 @@ async function resolveEnds(ctx: WriteDeps, tx: Tx, type: RelationshipType, fromI
 export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: NodeRow; to: NodeRow; relationship: RelationshipRow; created: boolean }> {
   const props: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(args.properties ?? {})) if (value !== undefined && value !== null) props[key] = value;
-  const error = firstProblem([...validateRelationshipProperties(args.type, props, ctx.caller.clearance, ['input', 'properties']), ...validateProvenance(args.provenance, ['input', 'provenance'])]);
+  const error = firstProblem([
+    ...validateRelationshipProperties(args.type, props, ctx.caller.clearance, ['input', 'properties']),
+    ...validateProvenance(args.provenance, ['input', 'provenance']),
+  ]);
   if (error) throw error;
-  if (args.fromId === args.toId && NO_SELF_LOOPS.includes(args.type)) throw badInput(`input.toId: a node cannot be linked to itself by ${args.type}`, ['input', 'toId']);
+  if (args.fromId === args.toId && NO_SELF_LOOPS.includes(args.type))
+    throw badInput(`input.toId: a node cannot be linked to itself by ${args.type}`, ['input', 'toId']);
   return ctx.store.writeTransaction(async (tx) => {
     const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
     // Merging would rewrite (or declassify) a claim the caller cannot see.
-    if (await ctx.store.hasHiddenRelationship(tx, args.type, args.fromId, args.toId)) throw forbidden(`input: this ${args.type} relationship cannot be written at your clearance`);
-    const counts = await mergeRelationships(tx, args.type, fromLabel, toLabel, [{ fromId: args.fromId, toId: args.toId, props }], stampFor(ctx, args.provenance));
+    if (await ctx.store.hasHiddenRelationship(tx, args.type, args.fromId, args.toId))
+      throw forbidden(`input: this ${args.type} relationship cannot be written at your clearance`);
+    const counts = await mergeRelationships(
+      tx,
+      args.type,
+      fromLabel,
+      toLabel,
+      [{ fromId: args.fromId, toId: args.toId, props }],
+      stampFor(ctx, args.provenance),
+    );
     const relationship = await ctx.store.getRelationship(tx, args.type, args.fromId, args.toId);
     const from = await ctx.store.getNodeTx(tx, args.fromId);
     const to = await ctx.store.getNodeTx(tx, args.toId);

@@ -197,7 +197,14 @@ function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | und
     controlEffectiveness: numOrNull(m.controlEffectiveness),
   }));
   const controls = new Map((row.controls as unknown[]).map(toNodeRow).map((c) => [c.id, c]));
-  return { anchor: toNodeRow(row.anchor), threats: (row.threats as unknown[]).map(toNodeRow), paths: paths.slice(0, cap), mitigations, controls, truncated: paths.length > cap };
+  return {
+    anchor: toNodeRow(row.anchor),
+    threats: (row.threats as unknown[]).map(toNodeRow),
+    paths: paths.slice(0, cap),
+    mitigations,
+    controls,
+    truncated: paths.length > cap,
+  };
 }
 
 export interface BlastRows {
@@ -291,33 +298,47 @@ export function riskPathsStatement(markings: readonly string[], fromId: string, 
        ${pathsFromSourceToTarget(hops)}
      }
      ${MITIGATIONS_AND_RETURN('src')}`;
-  return { name: toId === null ? 'analytics.riskPathsFromSource' : 'analytics.riskPathsToTarget', cypher, params: { fromId, toId, cap, markings: [...markings], ...STEP_PARAMS } };
+  return {
+    name: toId === null ? 'analytics.riskPathsFromSource' : 'analytics.riskPathsToTarget',
+    cypher,
+    params: { fromId, toId, cap, markings: [...markings], ...STEP_PARAMS },
+  };
 }
 
 /** The exposure statement (see AnalyticsStore.exposure). */
 export function exposureStatement(markings: readonly string[], deviceId: string, hops: number, cap: number): Statement {
-  return { name: 'analytics.exposure', cypher: `MATCH (dst:Device {id: $deviceId}) WHERE dst.classification IN $markings
+  return {
+    name: 'analytics.exposure',
+    cypher: `MATCH (dst:Device {id: $deviceId}) WHERE dst.classification IN $markings
        CALL (dst) {
          ${pathsFromAnyThreatToTarget(hops)}
        }
        WITH dst, paths, reduce(acc = [], p IN paths | CASE WHEN p.nodes[0] IN acc THEN acc ELSE acc + [p.nodes[0]] END) AS threats
-       ${MITIGATIONS_AND_RETURN('dst')}`, params: { deviceId, cap, markings: [...markings], ...STEP_PARAMS } };
+       ${MITIGATIONS_AND_RETURN('dst')}`,
+    params: { deviceId, cap, markings: [...markings], ...STEP_PARAMS },
+  };
 }
 
 /** The blastRadius statement (see AnalyticsStore.blastRadius). */
 export function blastRadiusStatement(markings: readonly string[], fromId: string, hops: number, cap: number): Statement {
-  return { name: 'analytics.blastRadius', cypher: `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
+  return {
+    name: 'analytics.blastRadius',
+    cypher: `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
        CALL (src) {
          MATCH p = ALL SHORTEST (src) ${riskStep(hops)} (dst:Device|Deployment|Certification|Component)
          WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
          RETURN collect(p) AS paths
        }
-       RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`, params: { fromId, cap, markings: [...markings], ...STEP_PARAMS } };
+       RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`,
+    params: { fromId, cap, markings: [...markings], ...STEP_PARAMS },
+  };
 }
 
 /** The certificationLineage statement (see AnalyticsStore.lineage). */
 export function lineageStatement(markings: readonly string[], certificationId: string, cap: number): Statement {
-  return { name: 'analytics.certificationLineage', cypher: `MATCH (root:Certification {id: $certificationId}) WHERE root.classification IN $markings
+  return {
+    name: 'analytics.certificationLineage',
+    cypher: `MATCH (root:Certification {id: $certificationId}) WHERE root.classification IN $markings
        CALL (root) {
          MATCH p = ANY SHORTEST (root) ((a:Certification)-[r:BASED_ON|SUPERSEDES]-(b:Certification)
              WHERE b.classification IN $markings AND ${VISIBLE_REL('r')} AND (type(r) = 'SUPERSEDES' OR startNode(r) = a)){0,${LINEAGE_MAX_DEPTH}} (c:Certification)
@@ -335,7 +356,9 @@ export function lineageStatement(markings: readonly string[], certificationId: s
          WHERE b.id IN ids AND NOT s.id IN ids AND s.classification IN $markings AND ${VISIBLE_REL('r')}
          RETURN collect(DISTINCT ${NODE('s')}) AS outside, collect({type: 'SUPERSEDES', fromId: s.id, toId: b.id}) AS outsideLinks
        }
-       RETURN certs, links + outsideLinks AS links, outside`, params: { certificationId, cap, markings: [...markings] } };
+       RETURN certs, links + outsideLinks AS links, outside`,
+    params: { certificationId, cap, markings: [...markings] },
+  };
 }
 
 /** The device model (`d`) and running OS release (`os`) of a bound `dep`, each the first visible by id. */
@@ -373,7 +396,9 @@ const COVERAGE = (withRequired: boolean) => `CALL (d) {
 
 /** The remediation statement (see AnalyticsStore.remediation). */
 export function remediationStatement(markings: readonly string[], deploymentId: string, cap: number): Statement {
-  return { name: 'analytics.remediation', cypher: `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings
+  return {
+    name: 'analytics.remediation',
+    cypher: `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings
        ${DEVICE_AND_RELEASE}
        CALL (os) {
          OPTIONAL MATCH ${KEV_AFFECTS('os')}
@@ -390,7 +415,9 @@ export function remediationStatement(markings: readonly string[], deploymentId: 
        }
        ${COVERAGE(false)}
        RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
-              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, knownExploited, candidates, coverage`, params: { deploymentId, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] } };
+              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, knownExploited, candidates, coverage`,
+    params: { deploymentId, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] },
+  };
 }
 
 /** The scopeDrift statement (see AnalyticsStore.deploymentScopes). */
@@ -401,7 +428,9 @@ export function deploymentScopesStatement(markings: readonly string[], scope: { 
          WHERE o.classification IN $markings AND ${VISIBLE_REL('op')} AND dep.classification IN $markings`
       : `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings`;
   const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
-  return { name: 'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment', cypher: `${first}
+  return {
+    name: 'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment',
+    cypher: `${first}
        WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap) + 1
        ${DEVICE_AND_RELEASE}
        CALL (os) {
@@ -421,7 +450,9 @@ export function deploymentScopesStatement(markings: readonly string[], scope: { 
        }
        ${COVERAGE(true)}
        RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
-              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage, knownExploited`, params: { ...scope, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] } };
+              CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage, knownExploited`,
+    params: { ...scope, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] },
+  };
 }
 
 export class AnalyticsStore {
@@ -472,7 +503,11 @@ export class AnalyticsStore {
     const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: toNodeRow(c.node), depth: Number(c.depth) }));
     return {
       certifications: certs.slice(0, cap),
-      links: (row.links as Record<string, unknown>[]).map((l) => ({ type: l.type === 'BASED_ON' ? 'BASED_ON' : 'SUPERSEDES', fromId: String(l.fromId), toId: String(l.toId) })),
+      links: (row.links as Record<string, unknown>[]).map((l) => ({
+        type: l.type === 'BASED_ON' ? 'BASED_ON' : 'SUPERSEDES',
+        fromId: String(l.fromId),
+        toId: String(l.toId),
+      })),
       outsideSuccessors: (row.outside as unknown[]).map(toNodeRow),
       truncated: certs.length > cap,
     };
@@ -484,7 +519,10 @@ export class AnalyticsStore {
    * equivalents), and each certification covering the model with its OS range, successors and
    * required controls.
    */
-  async deploymentScopes(scope: { organizationId: string } | { deploymentId: string }, cap = MAX_DRIFT_DEPLOYMENTS): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
+  async deploymentScopes(
+    scope: { organizationId: string } | { deploymentId: string },
+    cap = MAX_DRIFT_DEPLOYMENTS,
+  ): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
     const st = deploymentScopesStatement(this.markings, scope, cap);
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const mapped = rows.map((row): DeploymentScopeRow => ({
@@ -509,7 +547,11 @@ export class AnalyticsStore {
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const row = rows[0];
     if (!row) return undefined;
-    const candidates = (row.candidates as Record<string, unknown>[]).map((c) => ({ release: toNodeRow(c.release), distance: Number(c.distance), affectedBy: (c.affectedBy as unknown[]).map(String) }));
+    const candidates = (row.candidates as Record<string, unknown>[]).map((c) => ({
+      release: toNodeRow(c.release),
+      distance: Number(c.distance),
+      affectedBy: (c.affectedBy as unknown[]).map(String),
+    }));
     return {
       deployment: toNodeRow(row.deployment),
       device: row.device ? toNodeRow(row.device) : null,

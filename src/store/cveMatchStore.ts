@@ -177,7 +177,15 @@ export async function matchCveRanges(
   }
 
   const rows = [...desired.values()];
-  const written = await mergeVisibleRelationships(tx, 'AFFECTS', 'Vulnerability', 'Component', rows, { ...stamp, source: MATCH_SOURCE, sourceRef: null }, markings);
+  const written = await mergeVisibleRelationships(
+    tx,
+    'AFFECTS',
+    'Vulnerability',
+    'Component',
+    rows,
+    { ...stamp, source: MATCH_SOURCE, sourceRef: null },
+    markings,
+  );
   result.created += written.created;
   result.updated += written.updated;
   result.unchanged += written.unchanged;

@@ -126,9 +126,17 @@ const NODE_PROJECTION = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
 const REL_PROJECTION = (v: string) => `${v} {.*, __type: type(${v})}`;
 
 /** The pattern and visibility condition from a parent to its neighbours (shared by `neighbors` and nested plans). */
-function neighborPattern(parent: string, rel: string, node: string, relationship: RelationshipType, direction: 'out' | 'in', targets: readonly Label[]): { pattern: string; visible: string } {
+function neighborPattern(
+  parent: string,
+  rel: string,
+  node: string,
+  relationship: RelationshipType,
+  direction: 'out' | 'in',
+  targets: readonly Label[],
+): { pattern: string; visible: string } {
   const type = RELATIONSHIPS[relationship].type;
-  const pattern = direction === 'out' ? `(${parent})-[${rel}:${type}]->(${node}:${labelExpr(targets)})` : `(${parent})<-[${rel}:${type}]-(${node}:${labelExpr(targets)})`;
+  const pattern =
+    direction === 'out' ? `(${parent})-[${rel}:${type}]->(${node}:${labelExpr(targets)})` : `(${parent})<-[${rel}:${type}]-(${node}:${labelExpr(targets)})`;
   return { pattern, visible: `${node}.classification IN $markings AND coalesce(${rel}.classification, 'UNCLASSIFIED') IN $markings` };
 }
 
@@ -137,7 +145,13 @@ function neighborPattern(parent: string, rel: string, node: string, relationship
  * plan, recursively): `v {.*, __label, __nested: {f0: {total, page: [{node, via}]}, …}}`.
  * Variable and parameter names are numbered so nested subqueries never shadow each other.
  */
-function nestedProjection(v: string, properties: readonly string[] | null, plans: readonly NestedPlan[], params: Record<string, unknown>, counter: { n: number }): string {
+function nestedProjection(
+  v: string,
+  properties: readonly string[] | null,
+  plans: readonly NestedPlan[],
+  params: Record<string, unknown>,
+  counter: { n: number },
+): string {
   const own = properties === null ? '.*' : properties.map((key) => `.${propertyKey(key)}`).join(', ');
   if (plans.length === 0) return `${v} {${own}, __label: labels(${v})[0]}`;
   const fields = plans.map((plan, i) => {
@@ -248,7 +262,11 @@ function whereClause(q: ListQuery, params: Record<string, unknown>): string {
 export function nodeWithNestedStatement(markings: readonly string[], label: Label, id: string, prefetch: Prefetch): Statement {
   const params: Record<string, unknown> = { id, markings: [...markings] };
   const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
-  return { name: `get${label}WithNested`, cypher: `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`, params };
+  return {
+    name: `get${label}WithNested`,
+    cypher: `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`,
+    params,
+  };
 }
 
 /** A filtered, ordered page of one label with its total (see GraphStore.list). */
@@ -331,7 +349,12 @@ export class GraphStore {
     const st = listStatement(this.markings, q, prefetch);
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const row = rows[0] ?? { total: 0, page: [] };
-    return { items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, prefetch.nested)), totalCount: Number(row.total), offset: q.offset, limit: q.limit };
+    return {
+      items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, prefetch.nested)),
+      totalCount: Number(row.total),
+      offset: q.offset,
+      limit: q.limit,
+    };
   }
 
   /**
@@ -382,10 +405,14 @@ export class GraphStore {
   }
 
   async getNodeTx(tx: Tx, id: string): Promise<NodeRow | undefined> {
-    const rows = await tx.run('getNodeInTx', `MATCH (n:${labelExpr(LABELS)} {id: $id}) WHERE n.classification IN $markings RETURN ${NODE_PROJECTION('n')} AS node`, {
-      id,
-      markings: this.markings,
-    });
+    const rows = await tx.run(
+      'getNodeInTx',
+      `MATCH (n:${labelExpr(LABELS)} {id: $id}) WHERE n.classification IN $markings RETURN ${NODE_PROJECTION('n')} AS node`,
+      {
+        id,
+        markings: this.markings,
+      },
+    );
     return rows[0] ? toNodeRow(rows[0].node) : undefined;
   }
 
@@ -488,7 +515,9 @@ export function stampParams(stamp: ProvenanceStamp): Record<string, unknown> {
   };
 }
 
-const PROVENANCE_KEYS = Object.keys(COMMON_NODE_PROPERTIES).filter((k) => ['source', 'sourceRef', 'assertedAt', 'assertedBy', 'stale', 'lastSeenRun'].includes(k));
+const PROVENANCE_KEYS = Object.keys(COMMON_NODE_PROPERTIES).filter((k) =>
+  ['source', 'sourceRef', 'assertedAt', 'assertedBy', 'stale', 'lastSeenRun'].includes(k),
+);
 
 /**
  * Upserts nodes of one label with UNWIND in the caller's transaction. A node whose content
@@ -599,4 +628,3 @@ export async function mergeRelationships(
   }
   return counts;
 }
-

@@ -66,7 +66,10 @@ export interface BatchLoader {
  * round trips in those stats whatever the options say (the API binds it to the caller).
  */
 export function batchLoader(db: Database, bound: { clearance?: Classification; stats?: QueryStats } = {}): BatchLoader {
-  return { load: (batch, options) => loadBatch(db, batch, { ...options, ...(bound.clearance ? { clearance: bound.clearance } : {}), ...(bound.stats ? { stats: bound.stats } : {}) }) };
+  return {
+    load: (batch, options) =>
+      loadBatch(db, batch, { ...options, ...(bound.clearance ? { clearance: bound.clearance } : {}), ...(bound.stats ? { stats: bound.stats } : {}) }),
+  };
 }
 
 /** Thrown inside the transaction to roll a dry run back while keeping its result. */
@@ -149,7 +152,13 @@ async function readExisting(tx: Tx, ids: string[]): Promise<Map<string, Existing
   const out = new Map<string, Existing[]>();
   for (const r of rows) {
     const list = out.get(String(r.id)) ?? [];
-    list.push({ label: String(r.label), classification: typeof r.classification === 'string' ? r.classification : null, sourceRef: typeof r.sourceRef === 'string' ? r.sourceRef : null, stale: r.stale === true, props: (r.props ?? {}) as Record<string, unknown> });
+    list.push({
+      label: String(r.label),
+      classification: typeof r.classification === 'string' ? r.classification : null,
+      sourceRef: typeof r.sourceRef === 'string' ? r.sourceRef : null,
+      stale: r.stale === true,
+      props: (r.props ?? {}) as Record<string, unknown>,
+    });
     out.set(String(r.id), list);
   }
   return out;
@@ -283,107 +292,124 @@ function noteMissing(seen: Map<string, Set<string>>, label: Label, id: string): 
 /** Writes a parsed document in one transaction (or rolls it back for a dry run). */
 export async function loadBatch(db: Database, batch: ImportBatch, options: LoadOptions): Promise<LoadResult> {
   const prefix = documentPrefix(batch);
-  const stamp: ProvenanceStamp = { source: batch.source, sourceRef: documentRef(batch), assertedBy: options.assertedBy, assertedAt: options.assertedAt, runId: options.runId };
+  const stamp: ProvenanceStamp = {
+    source: batch.source,
+    sourceRef: documentRef(batch),
+    assertedBy: options.assertedBy,
+    assertedAt: options.assertedAt,
+    runId: options.runId,
+  };
   const total = [...batch.nodes.values()].reduce((n, rows) => n + rows.length, 0) + batch.relationships.reduce((n, g) => n + g.rows.length, 0);
   try {
-    return await db.writeTransaction(options.stats, async (tx) => {
-      const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {}, missingEnds: {} };
-      const missingEnds = new Map<string, Set<string>>();
-      let done = 0;
-      const remap = new Map<string, string>();
-      const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
-      // Ids the document may not write (used by a hidden node or a node of another label): not written, nor linked to.
-      const refused = new Set<string>();
+    return await db.writeTransaction(
+      options.stats,
+      async (tx) => {
+        const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {}, missingEnds: {} };
+        const missingEnds = new Map<string, Set<string>>();
+        let done = 0;
+        const remap = new Map<string, string>();
+        const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
+        // Ids the document may not write (used by a hidden node or a node of another label): not written, nor linked to.
+        const refused = new Set<string>();
 
-      for (const [label, rows] of batch.nodes) {
-        const counts = (result.nodes[label] ??= emptyCounts());
-        const key = batch.joinKeys[label];
-        if (key) {
-          for (const [from, to] of await resolveJoins(tx, label, key, rows, markings)) {
-            remap.set(from, to);
-            result.joined[from] = to;
+        for (const [label, rows] of batch.nodes) {
+          const counts = (result.nodes[label] ??= emptyCounts());
+          const key = batch.joinKeys[label];
+          if (key) {
+            for (const [from, to] of await resolveJoins(tx, label, key, rows, markings)) {
+              remap.set(from, to);
+              result.joined[from] = to;
+            }
           }
+          const unique = new Map<string, { id: string; props: Record<string, unknown> }>();
+          for (const row of rows) {
+            const id = remap.get(row.id) ?? row.id;
+            if (unique.has(id)) {
+              counts.skipped += 1;
+              continue;
+            }
+            unique.set(id, { id, props: row.props });
+          }
+          const existing = await readExisting(tx, [...unique.keys()]);
+          const where = new Map(rows.map((r) => [remap.get(r.id) ?? r.id, r.where]));
+          const owned: { id: string; props: Record<string, unknown> }[] = [];
+          const foreign: { id: string; props: Record<string, unknown> }[] = [];
+          for (const row of unique.values()) {
+            const users = existing.get(row.id) ?? [];
+            const found = users.find((u) => u.label === label);
+            if (users.some((u) => u.label !== label) || (found && !markings.includes(found.classification as Classification))) {
+              refused.add(row.id);
+              counts.skipped += 1;
+              result.problems.push(idInUseProblem(where.get(row.id) ?? label, label, row.id));
+              continue;
+            }
+            if (!found || found.stale || ownedBy(found.sourceRef, prefix)) owned.push(row);
+            else {
+              const missing: Record<string, unknown> = {};
+              for (const [k, v] of Object.entries(row.props))
+                if (v !== null && v !== undefined && (found.props[k] === null || found.props[k] === undefined)) missing[k] = v;
+              foreign.push({ id: row.id, props: missing });
+            }
+          }
+          addCounts(counts, await upsertNodes(tx, label, owned, stamp));
+          const enriched = await enrichNodes(tx, label, foreign);
+          counts.updated += enriched;
+          counts.unchanged += foreign.length - enriched;
+          done += rows.length;
+          options.onProgress?.(done, total);
         }
-        const unique = new Map<string, { id: string; props: Record<string, unknown> }>();
-        for (const row of rows) {
-          const id = remap.get(row.id) ?? row.id;
-          if (unique.has(id)) {
+
+        for (const group of batch.relationships) {
+          const counts = (result.relationships[group.type] ??= emptyCounts());
+          let rows = group.rows.map((r) => ({
+            ...r,
+            fromId: group.fromKey ? r.fromId : (remap.get(r.fromId) ?? r.fromId),
+            toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId),
+          }));
+          if (group.fromKey) rows = await resolveKeyedEnds(tx, group, 'from', rows, result, counts, markings, missingEnds);
+          if (group.toKey) rows = await resolveKeyedEnds(tx, group, 'to', rows, result, counts, markings, missingEnds);
+          const touchingRefused = rows.filter((r) => refused.has(r.fromId) || refused.has(r.toId)).length;
+          counts.skipped += touchingRefused;
+          if (touchingRefused > 0) rows = rows.filter((r) => !refused.has(r.fromId) && !refused.has(r.toId));
+          const { rows: uniqueRows, duplicates } = dedupe(rows);
+          counts.skipped += duplicates;
+          // An end the caller cannot see is answered as a missing one (the same remark).
+          const written = await mergeVisibleRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp, markings);
+          addCounts(counts, written);
+          for (const m of written.missing as (BatchRelationship & MissingRow)[]) {
             counts.skipped += 1;
-            continue;
+            if (m.missingFrom) noteMissing(missingEnds, group.fromLabel, m.fromId);
+            if (m.missingTo) noteMissing(missingEnds, group.toLabel, m.toId);
+            result.problems.push(
+              `${m.where}: ${group.type} ${m.fromId} -> ${m.toId} skipped: no ${group.toLabel} ${m.toId} (or ${group.fromLabel} ${m.fromId}) in the graph`,
+            );
           }
-          unique.set(id, { id, props: row.props });
+          done += group.rows.length;
+          options.onProgress?.(done, total);
         }
-        const existing = await readExisting(tx, [...unique.keys()]);
-        const where = new Map(rows.map((r) => [remap.get(r.id) ?? r.id, r.where]));
-        const owned: { id: string; props: Record<string, unknown> }[] = [];
-        const foreign: { id: string; props: Record<string, unknown> }[] = [];
-        for (const row of unique.values()) {
-          const users = existing.get(row.id) ?? [];
-          const found = users.find((u) => u.label === label);
-          if (users.some((u) => u.label !== label) || (found && !markings.includes(found.classification as Classification))) {
-            refused.add(row.id);
-            counts.skipped += 1;
-            result.problems.push(idInUseProblem(where.get(row.id) ?? label, label, row.id));
-            continue;
-          }
-          if (!found || found.stale || ownedBy(found.sourceRef, prefix)) owned.push(row);
-          else {
-            const missing: Record<string, unknown> = {};
-            for (const [k, v] of Object.entries(row.props)) if (v !== null && v !== undefined && (found.props[k] === null || found.props[k] === undefined)) missing[k] = v;
-            foreign.push({ id: row.id, props: missing });
+
+        for (const [label, ids] of missingEnds) result.missingEnds[label] = ids.size;
+        // CVE ranges <-> components: the document's vulnerabilities, and any components it wrote.
+        const written = (label: Label) => [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
+        const vulnerabilityIds = batch.format === 'CVE' ? written('Vulnerability') : [];
+        const componentIds = written('Component');
+        if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
+          const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
+          if (match.evaluated > 0 || batch.format === 'CVE') {
+            const counts = (result.relationships.AFFECTS ??= emptyCounts());
+            addCounts(counts, match);
+            counts.stale += match.stale;
+            result.stats.matchedVulnerabilities = match.evaluated - match.noComponentMatched.length;
+            if (batch.format === 'CVE') result.stats['no component matched'] = match.noComponentMatched.length;
           }
         }
-        addCounts(counts, await upsertNodes(tx, label, owned, stamp));
-        const enriched = await enrichNodes(tx, label, foreign);
-        counts.updated += enriched;
-        counts.unchanged += foreign.length - enriched;
-        done += rows.length;
-        options.onProgress?.(done, total);
-      }
 
-      for (const group of batch.relationships) {
-        const counts = (result.relationships[group.type] ??= emptyCounts());
-        let rows = group.rows.map((r) => ({ ...r, fromId: group.fromKey ? r.fromId : (remap.get(r.fromId) ?? r.fromId), toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId) }));
-        if (group.fromKey) rows = await resolveKeyedEnds(tx, group, 'from', rows, result, counts, markings, missingEnds);
-        if (group.toKey) rows = await resolveKeyedEnds(tx, group, 'to', rows, result, counts, markings, missingEnds);
-        const touchingRefused = rows.filter((r) => refused.has(r.fromId) || refused.has(r.toId)).length;
-        counts.skipped += touchingRefused;
-        if (touchingRefused > 0) rows = rows.filter((r) => !refused.has(r.fromId) && !refused.has(r.toId));
-        const { rows: uniqueRows, duplicates } = dedupe(rows);
-        counts.skipped += duplicates;
-        // An end the caller cannot see is answered as a missing one (the same remark).
-        const written = await mergeVisibleRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp, markings);
-        addCounts(counts, written);
-        for (const m of written.missing as (BatchRelationship & MissingRow)[]) {
-          counts.skipped += 1;
-          if (m.missingFrom) noteMissing(missingEnds, group.fromLabel, m.fromId);
-          if (m.missingTo) noteMissing(missingEnds, group.toLabel, m.toId);
-          result.problems.push(`${m.where}: ${group.type} ${m.fromId} -> ${m.toId} skipped: no ${group.toLabel} ${m.toId} (or ${group.fromLabel} ${m.fromId}) in the graph`);
-        }
-        done += group.rows.length;
-        options.onProgress?.(done, total);
-      }
-
-      for (const [label, ids] of missingEnds) result.missingEnds[label] = ids.size;
-      // CVE ranges <-> components: the document's vulnerabilities, and any components it wrote.
-      const written = (label: Label) => [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
-      const vulnerabilityIds = batch.format === 'CVE' ? written('Vulnerability') : [];
-      const componentIds = written('Component');
-      if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
-        const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
-        if (match.evaluated > 0 || batch.format === 'CVE') {
-          const counts = (result.relationships.AFFECTS ??= emptyCounts());
-          addCounts(counts, match);
-          counts.stale += match.stale;
-          result.stats.matchedVulnerabilities = match.evaluated - match.noComponentMatched.length;
-          if (batch.format === 'CVE') result.stats['no component matched'] = match.noComponentMatched.length;
-        }
-      }
-
-      if (batch.staleMarking !== false) await markStale(tx, prefix, options.runId, batch, result, markings);
-      if (options.dryRun) throw new DryRunRollback(result);
-      return result;
-    }, { timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS) });
+        if (batch.staleMarking !== false) await markStale(tx, prefix, options.runId, batch, result, markings);
+        if (options.dryRun) throw new DryRunRollback(result);
+        return result;
+      },
+      { timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS) },
+    );
   } catch (error) {
     if (error instanceof DryRunRollback) return error.result;
     throw error;

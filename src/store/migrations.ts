@@ -14,7 +14,10 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     const lower = label.toLowerCase();
     statements.push({ name: `constraint ${label}.id`, cypher: `CREATE CONSTRAINT ${lower}_id_unique IF NOT EXISTS FOR (n:${label}) REQUIRE n.id IS UNIQUE` });
     statements.push({ name: `index ${label}.name`, cypher: `CREATE INDEX ${lower}_name IF NOT EXISTS FOR (n:${label}) ON (n.name)` });
-    statements.push({ name: `index ${label}.classification`, cypher: `CREATE INDEX ${lower}_classification IF NOT EXISTS FOR (n:${label}) ON (n.classification)` });
+    statements.push({
+      name: `index ${label}.classification`,
+      cypher: `CREATE INDEX ${lower}_classification IF NOT EXISTS FOR (n:${label}) ON (n.classification)`,
+    });
   }
   const extra: [string, string][] = [
     ['component_purl', 'FOR (n:Component) ON (n.purl)'],
@@ -28,7 +31,10 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     ['vulnerability_published_at', 'FOR (n:Vulnerability) ON (n.publishedAt)'],
   ];
   for (const [name, body] of extra) statements.push({ name: `index ${name}`, cypher: `CREATE INDEX ${name} IF NOT EXISTS ${body}` });
-  statements.push({ name: 'text index vulnerability_cve_products', cypher: 'CREATE TEXT INDEX vulnerability_cve_products IF NOT EXISTS FOR (n:Vulnerability) ON (n.cveProducts)' });
+  statements.push({
+    name: 'text index vulnerability_cve_products',
+    cypher: 'CREATE TEXT INDEX vulnerability_cve_products IF NOT EXISTS FOR (n:Vulnerability) ON (n.cveProducts)',
+  });
   statements.push({
     name: 'fulltext nodeSearch',
     cypher: `CREATE FULLTEXT INDEX ${FULLTEXT_INDEX} IF NOT EXISTS FOR (n:${LABELS.join('|')}) ON EACH [n.name, n.description, n.externalId, n.controlId, n.id]`,

@@ -24,11 +24,19 @@ export async function seedNodeOwnership(tx: Tx, label: Label, ids: string[]): Pr
      RETURN n.id AS id, coalesce(n.assertedBy, '') = $seed AS seedOwned, n.classification AS classification`,
     { ids, seed: SEED_ASSERTER },
   );
-  return new Map(rows.map((r) => [String(r.id), { seedOwned: r.seedOwned === true, classification: typeof r.classification === 'string' ? r.classification : null }]));
+  return new Map(
+    rows.map((r) => [String(r.id), { seedOwned: r.seedOwned === true, classification: typeof r.classification === 'string' ? r.classification : null }]),
+  );
 }
 
 /** The existing relationships of one type among the seed's (from, to) pairs, keyed by `from\u0000to`. */
-export async function seedRelationshipOwnership(tx: Tx, type: RelationshipType, fromLabel: Label, toLabel: Label, pairs: { fromId: string; toId: string }[]): Promise<Map<string, SeedOwnership>> {
+export async function seedRelationshipOwnership(
+  tx: Tx,
+  type: RelationshipType,
+  fromLabel: Label,
+  toLabel: Label,
+  pairs: { fromId: string; toId: string }[],
+): Promise<Map<string, SeedOwnership>> {
   const spec: RelationshipSpec = RELATIONSHIPS[type];
   if (!LABELS.includes(fromLabel) || !LABELS.includes(toLabel)) throw new Error(`unknown label ${fromLabel} or ${toLabel}`);
   const rows = await tx.run(
@@ -38,5 +46,10 @@ export async function seedRelationshipOwnership(tx: Tx, type: RelationshipType, 
      RETURN pair.fromId AS fromId, pair.toId AS toId, coalesce(r.assertedBy, '') = $seed AS seedOwned, r.classification AS classification`,
     { pairs, seed: SEED_ASSERTER },
   );
-  return new Map(rows.map((r) => [`${String(r.fromId)}\u0000${String(r.toId)}`, { seedOwned: r.seedOwned === true, classification: typeof r.classification === 'string' ? r.classification : null }]));
+  return new Map(
+    rows.map((r) => [
+      `${String(r.fromId)}\u0000${String(r.toId)}`,
+      { seedOwned: r.seedOwned === true, classification: typeof r.classification === 'string' ? r.classification : null },
+    ]),
+  );
 }

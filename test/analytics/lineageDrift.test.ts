@@ -17,7 +17,12 @@ interface LineageOut {
     asOf: string;
     holds: boolean;
     truncated: boolean;
-    entries: { depth: number; holds: boolean; certification: { id: string; issuer: { name: string } | null; assessor: { name: string } | null; standards: { totalCount: number } }; findings: { reason: string; explanation: string; relatedCertification: { id: string } | null }[] }[];
+    entries: {
+      depth: number;
+      holds: boolean;
+      certification: { id: string; issuer: { name: string } | null; assessor: { name: string } | null; standards: { totalCount: number } };
+      findings: { reason: string; explanation: string; relatedCertification: { id: string } | null }[];
+    }[];
     links: { type: string; from: { id: string }; to: { id: string }; holds: boolean }[];
   };
 }
@@ -31,7 +36,15 @@ interface DriftOut {
     asOf: string;
     driftingCount: number;
     truncated: boolean;
-    deployments: { deployment: { id: string }; device: { id: string } | null; osRelease: { id: string } | null; osVersion: string | null; inScope: boolean; coveredBy: { id: string }[]; findings: { reason: string; explanation: string; certification: { id: string } | null; control: { id: string } | null }[] }[];
+    deployments: {
+      deployment: { id: string };
+      device: { id: string } | null;
+      osRelease: { id: string } | null;
+      osVersion: string | null;
+      inScope: boolean;
+      coveredBy: { id: string }[];
+      findings: { reason: string; explanation: string; certification: { id: string } | null; control: { id: string } | null }[];
+    }[];
   };
 }
 const DRIFT = `query($org: ID, $dep: ID, $asOf: Date, $only: Boolean) { scopeDrift(organizationId: $org, deploymentId: $dep, asOf: $asOf, onlyDrifting: $only) {

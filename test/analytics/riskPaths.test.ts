@@ -25,8 +25,16 @@ interface PathOut {
   residualFactor: number;
   mitigated: boolean;
   blocked: boolean;
-  path: { length: number; nodes: { id: string; __typename: string }[]; edges: { type: string; direction: string; from: { id: string }; to: { id: string }; relationship: { type: string; vexState: string | null } }[] };
-  steps: { position: number; node: { id: string }; controls: { control: { id: string }; threat: { id: string }; effectiveness: number; effectivenessSource: string }[] }[];
+  path: {
+    length: number;
+    nodes: { id: string; __typename: string }[];
+    edges: { type: string; direction: string; from: { id: string }; to: { id: string }; relationship: { type: string; vexState: string | null } }[];
+  };
+  steps: {
+    position: number;
+    node: { id: string };
+    controls: { control: { id: string }; threat: { id: string }; effectiveness: number; effectivenessSource: string }[];
+  }[];
   target: { id: string };
 }
 interface RiskPathsOut {
@@ -111,7 +119,13 @@ describe('risk paths, exposure and blast radius', () => {
     const [open, guarded] = paths;
     expect(open).toMatchObject({ baseScore: 4, residualFactor: 1, score: 4, mitigated: false, blocked: false });
     expect(guarded).toMatchObject({ baseScore: 4, residualFactor: 0.25, score: 1, mitigated: true, blocked: false });
-    expect(guarded?.steps.map((s) => [s.position, s.node.id.slice(p.length), s.controls.map((c) => [c.control.id.slice(p.length), c.threat.id.slice(p.length), c.effectiveness, c.effectivenessSource])])).toEqual([
+    expect(
+      guarded?.steps.map((s) => [
+        s.position,
+        s.node.id.slice(p.length),
+        s.controls.map((c) => [c.control.id.slice(p.length), c.threat.id.slice(p.length), c.effectiveness, c.effectivenessSource]),
+      ]),
+    ).toEqual([
       [1, 'A', []],
       [2, 'B2', [['K', 'T', 0.75, 'MITIGATES_EDGE']]],
       [3, 'D', []],
@@ -216,7 +230,19 @@ describe('risk paths, exposure and blast radius', () => {
 
   it('exposure: every threat reaching a device with its best path, path counts and a combined score', async () => {
     const r = await t.run<{
-      exposure: { score: number; explanation: string; truncated: boolean; threats: { threat: { id: string }; score: number; pathCount: number; mitigatedPathCount: number; unmitigatedPathCount: number; bestPath: { path: { nodes: { id: string }[] } } }[] };
+      exposure: {
+        score: number;
+        explanation: string;
+        truncated: boolean;
+        threats: {
+          threat: { id: string };
+          score: number;
+          pathCount: number;
+          mitigatedPathCount: number;
+          unmitigatedPathCount: number;
+          bestPath: { path: { nodes: { id: string }[] } };
+        }[];
+      };
     }>(
       `query($d: ID!) { exposure(deviceId: $d) { score explanation truncated threats { threat { id } score pathCount mitigatedPathCount unmitigatedPathCount bestPath { path { nodes { id } } } } } }`,
       { d: `${p}D` },
@@ -224,7 +250,16 @@ describe('risk paths, exposure and blast radius', () => {
     );
     expect(r.errors).toBeUndefined();
     const e = r.data?.exposure;
-    expect(e?.threats.map((x) => [x.threat.id.slice(p.length), x.score, x.pathCount, x.mitigatedPathCount, x.unmitigatedPathCount, ids(x.bestPath.path.nodes).join('>')])).toEqual([
+    expect(
+      e?.threats.map((x) => [
+        x.threat.id.slice(p.length),
+        x.score,
+        x.pathCount,
+        x.mitigatedPathCount,
+        x.unmitigatedPathCount,
+        ids(x.bestPath.path.nodes).join('>'),
+      ]),
+    ).toEqual([
       ['TV', 6, 1, 0, 1, 'TV>V>E>D'],
       ['T', 4, 2, 1, 1, 'T>A>B1>D'],
     ]);

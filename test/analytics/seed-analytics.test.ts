@@ -3,7 +3,13 @@
  * (seed/*.json) with their default variables, with the answers the scenario implies.
  */
 import { loadSeed } from '../../src/seed/loadSeed';
-import { ANALYTICS_QUERY_FILES, ANALYTICS_QUERY_NAMES, analyticsFilesInCollection, readAnalyticsQuery, type AnalyticsQueryName } from '../helpers/analyticsQueries';
+import {
+  ANALYTICS_QUERY_FILES,
+  ANALYTICS_QUERY_NAMES,
+  analyticsFilesInCollection,
+  readAnalyticsQuery,
+  type AnalyticsQueryName,
+} from '../helpers/analyticsQueries';
 import { KEYS, startTestApp, testDatabase, type TestApp } from '../helpers/app';
 
 /** The query files this test has run (each must be, see the last test). */
@@ -72,7 +78,12 @@ describe('analytics on the seed scenario', () => {
 
   it('analytics-exposure: eight threats reach the iPhone 15, all through mitigated paths, combined as documented', async () => {
     const r = await t.run<{
-      exposure: { device: Ref; score: number; explanation: string; threats: { threat: Ref; score: number; pathCount: number; mitigatedPathCount: number; unmitigatedPathCount: number; bestPath: { score: number } }[] };
+      exposure: {
+        device: Ref;
+        score: number;
+        explanation: string;
+        threats: { threat: Ref; score: number; pathCount: number; mitigatedPathCount: number; unmitigatedPathCount: number; bestPath: { score: number } }[];
+      };
     }>(read('exposure'), {}, KEYS.analyst);
     expect(r.errors).toBeUndefined();
     const e = r.data?.exposure;
@@ -119,7 +130,9 @@ describe('analytics on the seed scenario', () => {
       ['deployment:field-iphone-15-pro-ios18', 2, 'AFFECTS>RUNS'],
       ['deployment:field-planners-ipad-pro', 2, 'AFFECTS>RUNS'],
     ]);
-    expect(idsOf(b?.certifications.map((c) => c.certification))).toEqual(expect.arrayContaining(['cert:nato-clearance-2024', 'cert:national-approval-2024', 'cert:independent-evaluation-2024']));
+    expect(idsOf(b?.certifications.map((c) => c.certification))).toEqual(
+      expect.arrayContaining(['cert:nato-clearance-2024', 'cert:national-approval-2024', 'cert:independent-evaluation-2024']),
+    );
     expect(b?.certifications.find((c) => c.certification.id === 'cert:nato-clearance-2024')?.affectedAsset.id).toMatch(/^device:/);
     // the certified crypto module is not reachable from this vulnerability
     expect(idsOf(b?.certifications.map((c) => c.certification))).not.toContain('cert:corecrypto-validation');
@@ -127,7 +140,11 @@ describe('analytics on the seed scenario', () => {
 
   it('analytics-certification-lineage: the NATO clearance holds on 2025-06-01; the replaced 2023 approval does not', async () => {
     const r = await t.run<{
-      certificationLineage: { holds: boolean; entries: { certification: Ref; depth: number; holds: boolean; findings: { reason: string; relatedCertification: Ref | null }[] }[]; links: { type: string; from: Ref; to: Ref; holds: boolean }[] };
+      certificationLineage: {
+        holds: boolean;
+        entries: { certification: Ref; depth: number; holds: boolean; findings: { reason: string; relatedCertification: Ref | null }[] }[];
+        links: { type: string; from: Ref; to: Ref; holds: boolean }[];
+      };
     }>(read('certification-lineage'), {}, KEYS.analyst);
     expect(r.errors).toBeUndefined();
     const l = r.data?.certificationLineage;
@@ -146,7 +163,11 @@ describe('analytics on the seed scenario', () => {
     expect(l?.links.filter((k) => k.type === 'BASED_ON').every((k) => k.holds)).toBe(true);
 
     // before the clearance was issued (2024-10-15) it does not hold yet, though its bases do
-    const before = await t.run<{ certificationLineage: { holds: boolean; entries: { certification: Ref; findings: { reason: string }[] }[] } }>(read('certification-lineage'), { asOf: '2024-09-01' }, KEYS.analyst);
+    const before = await t.run<{ certificationLineage: { holds: boolean; entries: { certification: Ref; findings: { reason: string }[] }[] } }>(
+      read('certification-lineage'),
+      { asOf: '2024-09-01' },
+      KEYS.analyst,
+    );
     expect(before.data?.certificationLineage.holds).toBe(false);
     expect(before.data?.certificationLineage.entries[0]?.findings.map((f) => f.reason)).toEqual(['NOT_YET_ISSUED']);
   });
@@ -154,7 +175,11 @@ describe('analytics on the seed scenario', () => {
   it('analytics-scope-drift: the field command iPhone 15 Pro fleet on iOS 18 is outside the 17.0-17.9 scope, the iPad fleet is inside; both run a release with CVE-2025-24200 past its KEV due date', async () => {
     type Finding = { reason: string; certification: Ref | null; vulnerability: Ref | null; date: string | null };
     const r = await t.run<{
-      scopeDrift: { driftingCount: number; atRiskCount: number; deployments: { deployment: Ref; osVersion: string | null; inScope: boolean; atRisk: boolean; coveredBy: Ref[]; findings: Finding[] }[] };
+      scopeDrift: {
+        driftingCount: number;
+        atRiskCount: number;
+        deployments: { deployment: Ref; osVersion: string | null; inScope: boolean; atRisk: boolean; coveredBy: Ref[]; findings: Finding[] }[];
+      };
     }>(read('scope-drift'), {}, KEYS.analyst);
     expect(r.errors).toBeUndefined();
     const d = r.data?.scopeDrift;
@@ -195,7 +220,13 @@ describe('analytics on the seed scenario', () => {
     expect(byId.get('deployment:civil-galaxy-s24')).toEqual(['DEVICE_NOT_COVERED']);
     expect(byId.get('deployment:civil-iphone-12')).toContain('CERTIFICATION_NOT_VALID');
     // iOS 16.6: support ended 2024-09-16; CVE-2023-41064 (due 2023-10-02) and CVE-2024-23225 (due 2024-03-27) affect it
-    expect(byId.get('deployment:civil-iphone-12')?.slice(-5)).toEqual(['OS_SUPPORT_ENDED', 'KNOWN_EXPLOITED', 'KEV_PAST_DUE', 'KNOWN_EXPLOITED', 'KEV_PAST_DUE']);
+    expect(byId.get('deployment:civil-iphone-12')?.slice(-5)).toEqual([
+      'OS_SUPPORT_ENDED',
+      'KNOWN_EXPLOITED',
+      'KEV_PAST_DUE',
+      'KNOWN_EXPLOITED',
+      'KEV_PAST_DUE',
+    ]);
   });
 
   it('analytics-remediation: the iPad fleet on iPadOS 17.6 is fixed by iPadOS 17.7.5, inside the clearance scope 17.5-17.9', async () => {
@@ -205,7 +236,15 @@ describe('analytics on the seed scenario', () => {
         knownExploited: Ref[];
         candidates: { release: Ref; distance: number; fixesAll: boolean; stillAffectedBy: Ref[] }[];
         lowestFix: Ref | null;
-        certifications: { certification: Ref; minOsVersion: string; maxOsVersion: string; holds: boolean; currentInScope: boolean; fixInScope: boolean | null; explanation: string }[];
+        certifications: {
+          certification: Ref;
+          minOsVersion: string;
+          maxOsVersion: string;
+          holds: boolean;
+          currentInScope: boolean;
+          fixInScope: boolean | null;
+          explanation: string;
+        }[];
         fixKeepsScope: boolean;
         explanation: string;
       };
@@ -229,13 +268,21 @@ describe('analytics on the seed scenario', () => {
       'the fix needs iPadOS 17.7.5 or later; cert:nato-clearance-2024 covers 17.5 to 17.9.x, so patching keeps its certified scope',
     );
     expect(m?.fixKeepsScope).toBe(true);
-    expect(m?.explanation).toMatch(/^the fix needs iPadOS 17\.7\.5 or later to fix CVE-2025-24200; it lies inside the certified scope of .*cert:nato-clearance-2024.*, so patching keeps the fleet certified$/);
+    expect(m?.explanation).toMatch(
+      /^the fix needs iPadOS 17\.7\.5 or later to fix CVE-2025-24200; it lies inside the certified scope of .*cert:nato-clearance-2024.*, so patching keeps the fleet certified$/,
+    );
 
     // the iPhone 15 Pro fleet on iOS 18.0: no newer iOS 18 release is in the seed
-    const ios = await t.run<{ remediation: { lowestFix: Ref | null; explanation: string } }>(read('remediation'), { deploymentId: 'deployment:field-iphone-15-pro-ios18' }, KEYS.analyst);
+    const ios = await t.run<{ remediation: { lowestFix: Ref | null; explanation: string } }>(
+      read('remediation'),
+      { deploymentId: 'deployment:field-iphone-15-pro-ios18' },
+      KEYS.analyst,
+    );
     expect(ios.errors).toBeUndefined();
     expect(ios.data?.remediation.lowestFix).toBeNull();
-    expect(ios.data?.remediation.explanation).toBe('iOS 18.0 is affected by known-exploited CVE-2025-24200, and no newer release of its line out by 2025-06-01 fixes it (no newer release is recorded)');
+    expect(ios.data?.remediation.explanation).toBe(
+      'iOS 18.0 is affected by known-exploited CVE-2025-24200, and no newer release of its line out by 2025-06-01 fixes it (no newer release is recorded)',
+    );
   });
 
   it('has checked every analytics file of docs/queries (the registry query-collection relies on)', () => {

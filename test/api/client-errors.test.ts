@@ -17,7 +17,11 @@ interface HttpResult {
 }
 
 async function post(url: string, body: unknown, key: string | null = KEYS.curator): Promise<HttpResult> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) }, body: JSON.stringify(body) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as HttpResult['body'] };
 }
 
@@ -44,18 +48,26 @@ describe('client mistakes (development mode)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     url = await t.app.listen(0, '127.0.0.1');
-    await t.db.write(undefined, 'client errors fixture', "CREATE (:Organization {id: $id, name: 'AND OR NOT maker', kind: 'VENDOR', classification: 'UNCLASSIFIED', source: 'test'})", { id: `${prefix}org` });
+    await t.db.write(
+      undefined,
+      'client errors fixture',
+      "CREATE (:Organization {id: $id, name: 'AND OR NOT maker', kind: 'VENDOR', classification: 'UNCLASSIFIED', source: 'test'})",
+      { id: `${prefix}org` },
+    );
   });
   afterAll(async () => {
     await cleanup(t.db, prefix);
     await t.close();
   });
 
-  it.each(['AND', 'OR', 'NOT', 'AND OR NOT', '&& || !', 'a AND', 'NOT NOT', '"', '\\', 'name:*', '[a TO b]', '~', '/regex/', '\u0000x', 'x*?'])('search(text: %j) answers without an error', async (text) => {
-    const r = await post(url, { query: 'query($text: String!) { search(text: $text, first: 5) { label score } }', variables: { text } });
-    expect(r.body.errors).toBeUndefined();
-    expect(r.status).toBe(200);
-  });
+  it.each(['AND', 'OR', 'NOT', 'AND OR NOT', '&& || !', 'a AND', 'NOT NOT', '"', '\\', 'name:*', '[a TO b]', '~', '/regex/', '\u0000x', 'x*?'])(
+    'search(text: %j) answers without an error',
+    async (text) => {
+      const r = await post(url, { query: 'query($text: String!) { search(text: $text, first: 5) { label score } }', variables: { text } });
+      expect(r.body.errors).toBeUndefined();
+      expect(r.status).toBe(200);
+    },
+  );
 
   it('search finds a node whose name holds the words AND OR NOT', async () => {
     const r = await post(url, { query: '{ search(text: "AND OR NOT", labels: [Organization]) { node { id } } }' });
@@ -71,7 +83,12 @@ describe('client mistakes (development mode)', () => {
     ['Organization.name', 'upsertOrganization(input: $input) { id }', { id: `${prefix}o1`, name: LONG, kind: 'SUPPLIER' }, 'OrganizationInput'],
     ['Control.name', 'upsertControl(input: $input) { id }', { id: `${prefix}c1`, name: LONG, framework: 'test' }, 'ControlInput'],
     ['Threat.externalId', 'upsertThreat(input: $input) { id }', { id: `${prefix}t1`, name: 'T', kind: 'OTHER', externalId: LONG }, 'ThreatInput'],
-    ['Component.purl', 'upsertComponent(input: $input) { id }', { id: `${prefix}p1`, name: 'P', kind: 'LIBRARY', purl: `pkg:generic/x@${LONG}` }, 'ComponentInput'],
+    [
+      'Component.purl',
+      'upsertComponent(input: $input) { id }',
+      { id: `${prefix}p1`, name: 'P', kind: 'LIBRARY', purl: `pkg:generic/x@${LONG}` },
+      'ComponentInput',
+    ],
   ];
   it.each(oversize)('an oversize %s is BAD_USER_INPUT naming the field and the limit; nothing is written', async (_what, field, input, type) => {
     const before = await snapshot(t);
@@ -85,13 +102,19 @@ describe('client mistakes (development mode)', () => {
 
   it('an indexed string at the limit, in 3-byte characters, is stored', async () => {
     const name = '€'.repeat(INDEXED_STRING_MAX_CHARS);
-    const r = await post(url, { query: 'mutation($input: OrganizationInput!) { upsertOrganization(input: $input) { id name } }', variables: { input: { id: `${prefix}at-limit`, name, kind: 'OTHER' } } });
+    const r = await post(url, {
+      query: 'mutation($input: OrganizationInput!) { upsertOrganization(input: $input) { id name } }',
+      variables: { input: { id: `${prefix}at-limit`, name, kind: 'OTHER' } },
+    });
     expect(r.body.errors).toBeUndefined();
     expect((r.body.data?.upsertOrganization as { name: string }).name).toBe(name);
   });
 
   it('an oversize free-text description is BAD_USER_INPUT naming the field and its limit', async () => {
-    const r = await post(url, { query: 'mutation($input: OrganizationInput!) { upsertOrganization(input: $input) { id } }', variables: { input: { id: `${prefix}o2`, name: 'x', kind: 'OTHER', description: 'd'.repeat(70000) } } });
+    const r = await post(url, {
+      query: 'mutation($input: OrganizationInput!) { upsertOrganization(input: $input) { id } }',
+      variables: { input: { id: `${prefix}o2`, name: 'x', kind: 'OTHER', description: 'd'.repeat(70000) } },
+    });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     expect(r.body.errors?.[0]?.message).toMatch(/input\.description: must be at most \d+ characters/);
   });
@@ -111,7 +134,18 @@ describe('client mistakes (development mode)', () => {
       catalogVersion: '2099.01.01',
       dateReleased: '2099-01-01T00:00:00.000Z',
       count: 1,
-      vulnerabilities: [{ cveID: 'CVE-2099-0001', vendorProject: 'v', product: 'p', vulnerabilityName, dateAdded: '2099-01-01', shortDescription: 's', requiredAction: 'r', dueDate: '2099-02-01' }],
+      vulnerabilities: [
+        {
+          cveID: 'CVE-2099-0001',
+          vendorProject: 'v',
+          product: 'p',
+          vulnerabilityName,
+          dateAdded: '2099-01-01',
+          shortDescription: 's',
+          requiredAction: 'r',
+          dueDate: '2099-02-01',
+        },
+      ],
     });
 
   it.each([
@@ -119,7 +153,10 @@ describe('client mistakes (development mode)', () => {
     ['KEV', 'vulnerabilityName', kev('N'.repeat(9000))],
   ])('importDocument (%s) with a 9,000-character %s is BAD_USER_INPUT naming field, id and limit; nothing is written', async (format, _what, document) => {
     const before = await snapshot(t);
-    const r = await post(url, { query: `mutation($document: String!) { importDocument(format: ${format}, document: $document, name: "${prefix}imp") { changed } }`, variables: { document } });
+    const r = await post(url, {
+      query: `mutation($document: String!) { importDocument(format: ${format}, document: $document, name: "${prefix}imp") { changed } }`,
+      variables: { document },
+    });
     expect(codes(r)).toEqual(['BAD_USER_INPUT']);
     const message = r.body.errors?.[0]?.message ?? '';
     expect(message).toMatch(/name: must be at most \d+ characters/);
@@ -137,7 +174,10 @@ describe('client mistakes (development mode)', () => {
 
   it('NOT_FOUND and malformed-cursor messages echo at most 100 characters of the caller input', async () => {
     const huge = 'x'.repeat(100_000);
-    const link = await post(url, { query: 'mutation($input: LinkInput!) { link(input: $input) { created } }', variables: { input: { type: 'MAKES', fromId: huge, toId: huge } } });
+    const link = await post(url, {
+      query: 'mutation($input: LinkInput!) { link(input: $input) { created } }',
+      variables: { input: { type: 'MAKES', fromId: huge, toId: huge } },
+    });
     expect(codes(link)).toEqual(['NOT_FOUND']);
     expect(link.body.errors?.[0]?.message.length).toBeLessThan(300);
     expect(link.body.errors?.[0]?.message).toContain('…');
@@ -187,11 +227,14 @@ describe('client mistakes (production mode)', () => {
     expect(message).toMatch(/[^\s]$/);
   });
 
-  it.each(['/explorer', '/explorer/', '/risk', '/explorer/queries.json', '/explorer/assets/explorer.js'])('%s is not served (404) in production', async (path) => {
-    const res = await fetch(`${url}${path}`, { headers: { accept: 'text/html' } });
-    expect(res.status).toBe(404);
-    expect(await res.text()).toMatch(/not served in production/);
-  });
+  it.each(['/explorer', '/explorer/', '/risk', '/explorer/queries.json', '/explorer/assets/explorer.js'])(
+    '%s is not served (404) in production',
+    async (path) => {
+      const res = await fetch(`${url}${path}`, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(404);
+      expect(await res.text()).toMatch(/not served in production/);
+    },
+  );
 
   it('GET / from a browser in production is not the explorer', async () => {
     const res = await fetch(`${url}/`, { headers: { accept: 'text/html' } });

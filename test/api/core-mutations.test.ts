@@ -21,7 +21,13 @@ describe('core mutations', () => {
   const link = `mutation($input: LinkInput!) { link(input: $input) { created from { id } to { id } relationship { type scope minOsVersion provenance { source assertedBy } } } }`;
 
   it('upserts a node idempotently by id and stamps provenance with the caller', async () => {
-    const input = { id: id('phone'), name: '  Phone One ', category: 'PHONE', releasedAt: '2024-09-20', provenance: { source: 'curator-review', sourceRef: 'ticket 42' } };
+    const input = {
+      id: id('phone'),
+      name: '  Phone One ',
+      category: 'PHONE',
+      releasedAt: '2024-09-20',
+      provenance: { source: 'curator-review', sourceRef: 'ticket 42' },
+    };
     const first = await t.run<{ upsertDevice: Record<string, unknown> }>(upsertDevice, { input }, KEYS.curator);
     expect(first.errors).toBeUndefined();
     expect(first.data?.upsertDevice).toEqual({
@@ -36,7 +42,11 @@ describe('core mutations', () => {
     const second = await t.run(upsertDevice, { input }, KEYS.curator);
     expect(second.errors).toBeUndefined();
     expect(await snapshot(t.db, id('phone'))).toBe(before);
-    const changed = await t.run<{ upsertDevice: { name: string; releasedAt: string | null } }>(upsertDevice, { input: { id: id('phone'), name: 'Phone One (2024)', category: 'PHONE', releasedAt: null } }, KEYS.curator);
+    const changed = await t.run<{ upsertDevice: { name: string; releasedAt: string | null } }>(
+      upsertDevice,
+      { input: { id: id('phone'), name: 'Phone One (2024)', category: 'PHONE', releasedAt: null } },
+      KEYS.curator,
+    );
     expect(changed.data?.upsertDevice).toMatchObject({ name: 'Phone One (2024)', releasedAt: null });
     const count = await t.db.read(undefined, 'count', 'MATCH (n:Device {id: $id}) RETURN count(n) AS c', { id: id('phone') });
     expect(count[0]?.c).toBe(1);
@@ -47,7 +57,11 @@ describe('core mutations', () => {
     expect(empty.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: ['input', 'name'] });
     expect(empty.errors?.[0]?.message).toMatch(/input\.name: must not be empty/);
 
-    const dates = await t.run(upsertCert, { input: { id: id('cert'), name: 'Cert', kind: 'APPROVAL', status: 'ACTIVE', issuedAt: '2025-01-01', validUntil: '2024-12-31' } }, KEYS.curator);
+    const dates = await t.run(
+      upsertCert,
+      { input: { id: id('cert'), name: 'Cert', kind: 'APPROVAL', status: 'ACTIVE', issuedAt: '2025-01-01', validUntil: '2024-12-31' } },
+      KEYS.curator,
+    );
     expect(dates.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: ['input', 'validUntil'] });
     expect(dates.errors?.[0]?.message).toMatch(/validUntil \(2024-12-31\) is before issuedAt \(2025-01-01\)/);
 
@@ -69,7 +83,11 @@ describe('core mutations', () => {
   });
 
   it('checks a date against the stored value when only one end is given', async () => {
-    await t.run(upsertCert, { input: { id: id('c2'), name: 'C2', kind: 'APPROVAL', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2026-01-01' } }, KEYS.curator);
+    await t.run(
+      upsertCert,
+      { input: { id: id('c2'), name: 'C2', kind: 'APPROVAL', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2026-01-01' } },
+      KEYS.curator,
+    );
     const before = await snapshot(t.db, id('c2'));
     const r = await t.run(upsertCert, { input: { id: id('c2'), name: 'C2', kind: 'APPROVAL', status: 'ACTIVE', validUntil: '2023-06-01' } }, KEYS.curator);
     expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: ['input', 'validUntil'] });
@@ -105,16 +123,24 @@ describe('core mutations', () => {
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', argumentPath: ['input', 'toId'] });
     const wrongLabels = await t.run(link, { input: { type: 'CERTIFIES', fromId: id('thr'), toId: id('d') } }, KEYS.curator);
     expect(wrongLabels.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: ['input', 'type'] });
-    expect(wrongLabels.errors?.[0]?.message).toMatch(/a Threat cannot be linked to a Device by CERTIFIES: CERTIFIES goes from Certification to Device\|Component/);
+    expect(wrongLabels.errors?.[0]?.message).toMatch(
+      /a Threat cannot be linked to a Device by CERTIFIES: CERTIFIES goes from Certification to Device\|Component/,
+    );
     const wrongProp = await t.run(link, { input: { type: 'TARGETS', fromId: id('thr'), toId: id('d'), properties: { scope: 'x' } } }, KEYS.curator);
     expect(wrongProp.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: ['input', 'properties', 'scope'] });
     const selfLoop = await t.run(link, { input: { type: 'SUPERSEDES', fromId: id('clr'), toId: id('clr') } }, KEYS.curator);
     expect(selfLoop.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(await snapshot(t.db, p)).toBe(before);
 
-    const unlink = await t.run<{ unlink: { removed: boolean } }>('mutation($input: UnlinkInput!) { unlink(input: $input) { removed } }', { input: { type: 'CERTIFIES', fromId: id('clr'), toId: id('d') } }, KEYS.curator);
+    const unlink = await t.run<{ unlink: { removed: boolean } }>(
+      'mutation($input: UnlinkInput!) { unlink(input: $input) { removed } }',
+      { input: { type: 'CERTIFIES', fromId: id('clr'), toId: id('d') } },
+      KEYS.curator,
+    );
     expect(unlink.data?.unlink.removed).toBe(true);
-    const certs = await t.run<{ device: { certifications: { totalCount: number } } }>('query($id: ID!) { device(id: $id) { certifications { totalCount } } }', { id: id('d') });
+    const certs = await t.run<{ device: { certifications: { totalCount: number } } }>('query($id: ID!) { device(id: $id) { certifications { totalCount } } }', {
+      id: id('d'),
+    });
     expect(certs.data?.device.certifications.totalCount).toBe(0);
   });
 

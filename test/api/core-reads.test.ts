@@ -33,11 +33,44 @@ describe('core reads', () => {
       { label: 'Component', id: id('bootrom'), name: 'Boot ROM', kind: 'FIRMWARE' },
       { label: 'Control', id: id('patch'), name: 'Timely patching', framework: 'Test baseline', controlId: 'TB-1', effectiveness: 0.6 },
       { label: 'Control', id: id('mdm'), name: 'Device management policy', framework: 'Test baseline', controlId: 'TB-2' },
-      { label: 'Certification', id: id('clearance'), name: 'Alliance clearance', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2024-01-10', validUntil: '2027-01-09' },
-      { label: 'Certification', id: id('eval'), name: 'Independent evaluation', kind: 'EVALUATION', status: 'ACTIVE', issuedAt: '2023-06-01', validUntil: '2026-06-01' },
-      { label: 'Certification', id: id('old-clearance'), name: 'Old alliance clearance', kind: 'CLEARANCE', status: 'EXPIRED', issuedAt: '2020-01-10', validUntil: '2023-01-09' },
+      {
+        label: 'Certification',
+        id: id('clearance'),
+        name: 'Alliance clearance',
+        kind: 'CLEARANCE',
+        status: 'ACTIVE',
+        issuedAt: '2024-01-10',
+        validUntil: '2027-01-09',
+      },
+      {
+        label: 'Certification',
+        id: id('eval'),
+        name: 'Independent evaluation',
+        kind: 'EVALUATION',
+        status: 'ACTIVE',
+        issuedAt: '2023-06-01',
+        validUntil: '2026-06-01',
+      },
+      {
+        label: 'Certification',
+        id: id('old-clearance'),
+        name: 'Old alliance clearance',
+        kind: 'CLEARANCE',
+        status: 'EXPIRED',
+        issuedAt: '2020-01-10',
+        validUntil: '2023-01-09',
+      },
       { label: 'Standard', id: id('pp'), name: 'Mobile Device Protection Profile', publisher: 'Test publisher', version: '3.3' },
-      { label: 'Threat', id: id('tamper'), name: 'Firmware tampering', kind: 'SUPPLY_CHAIN', severity: 8, likelihood: 0.2, externalId: 'T9999', platforms: ['iOS'] },
+      {
+        label: 'Threat',
+        id: id('tamper'),
+        name: 'Firmware tampering',
+        kind: 'SUPPLY_CHAIN',
+        severity: 8,
+        likelihood: 0.2,
+        externalId: 'T9999',
+        platforms: ['iOS'],
+      },
       { label: 'Vulnerability', id: id('cve'), name: `${p}CVE-0000-0001`, cvss: 9.8, knownExploited: true, publishedAt: '2024-02-01' },
       { label: 'Deployment', id: id('fleet'), name: 'Ministry phones', deviceCount: 250, osVersion: '17.4', environment: 'office' },
     ];
@@ -92,7 +125,14 @@ describe('core reads', () => {
       { id: id('d1'), missing: id('nope'), cert: id('clearance') },
     );
     expect(r.errors).toBeUndefined();
-    expect(r.data?.device).toMatchObject({ id: id('d1'), name: 'Phone Alpha', category: 'PHONE', releasedAt: '2023-09-01', classification: 'UNCLASSIFIED', stale: false });
+    expect(r.data?.device).toMatchObject({
+      id: id('d1'),
+      name: 'Phone Alpha',
+      category: 'PHONE',
+      releasedAt: '2023-09-01',
+      classification: 'UNCLASSIFIED',
+      stale: false,
+    });
     const prov = r.data?.device?.provenance as { source: string; assertedAt: string; assertedBy: string };
     expect(prov.source).toBe('test');
     expect(prov.assertedBy).toBe('test');
@@ -125,7 +165,9 @@ describe('core reads', () => {
 
   it('filters devices by name (case-insensitive), category, maker, certification and release dates', async () => {
     const run = async (filter: Record<string, unknown>) => {
-      const r = await t.run<{ devices: Conn }>(devicesQuery, { filter: { nameStartsWith: '', ...filter, ids: filter.ids ?? ['d1', 'd2', 'd3', 'd4', 'd5'].map(id) } });
+      const r = await t.run<{ devices: Conn }>(devicesQuery, {
+        filter: { nameStartsWith: '', ...filter, ids: filter.ids ?? ['d1', 'd2', 'd3', 'd4', 'd5'].map(id) },
+      });
       expect(r.errors).toBeUndefined();
       return r.data?.devices;
     };
@@ -175,7 +217,11 @@ describe('core reads', () => {
     expect(beyond.data?.devices.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true, startCursor: null, endCursor: null });
     expect(beyond.data?.devices.totalCount).toBe(4);
     const empty = await t.run<{ devices: Conn }>(devicesQuery, { filter: { ids: [id('none')] } });
-    expect(empty.data?.devices).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, edges: [] });
+    expect(empty.data?.devices).toEqual({
+      totalCount: 0,
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      edges: [],
+    });
     const bad = await t.run(devicesQuery, { filter, after: 'not-a-cursor' });
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(bad.errors?.[0]?.message).toMatch(/Malformed cursor/);
@@ -204,7 +250,17 @@ describe('core reads', () => {
         fleets: deployments(filter: { operatedBy: $op, ofDevice: $d1 }) { totalCount edges { node { id name } } }
         orgs: organizations(filter: { ids: [$nato, $op], kinds: [OPERATOR] }) { totalCount edges { node { id name } } }
       }`,
-      { p, cve: id('cve'), tamper: id('tamper'), d1: id('d1'), clr: id('clearance'), nato: id('nato'), op: id('operator'), enclave: id('enclave'), supplier: id('supplier') },
+      {
+        p,
+        cve: id('cve'),
+        tamper: id('tamper'),
+        d1: id('d1'),
+        clr: id('clearance'),
+        nato: id('nato'),
+        op: id('operator'),
+        enclave: id('enclave'),
+        supplier: id('supplier'),
+      },
     );
     expect(r.errors).toBeUndefined();
     const d = r.data ?? {};
@@ -270,7 +326,20 @@ describe('core reads', () => {
         supplier: organization(id: "${id('supplier')}") { suppliedComponents { edges { node { id } } } }
         operator: organization(id: "${id('operator')}") { deployments { edges { node { id } } } }
       }`,
-      { d1: id('d1'), enclave: id('enclave'), os17: id('os17'), clr: id('clearance'), eval: id('eval'), patch: id('patch'), tamper: id('tamper'), cve: id('cve'), fleet: id('fleet'), vendor: id('vendor'), pp: id('pp'), lab: id('lab') },
+      {
+        d1: id('d1'),
+        enclave: id('enclave'),
+        os17: id('os17'),
+        clr: id('clearance'),
+        eval: id('eval'),
+        patch: id('patch'),
+        tamper: id('tamper'),
+        cve: id('cve'),
+        fleet: id('fleet'),
+        vendor: id('vendor'),
+        pp: id('pp'),
+        lab: id('lab'),
+      },
     );
     expect(r.errors).toBeUndefined();
     const d = r.data ?? {};
@@ -283,7 +352,13 @@ describe('core reads', () => {
     expect((d.d1?.implementedControls as Conn).edges[0]?.via).toEqual({ evidence: 'monthly updates' });
     const certEdges = (d.d1?.certifications as Conn).edges;
     expect(certEdges.map((e) => e.node.id.slice(p.length))).toEqual(['clearance', 'eval']);
-    expect(certEdges[0]?.via).toEqual({ type: 'CERTIFIES', scope: 'restricted use', minOsVersion: '17.0', maxOsVersion: '17.9', provenance: { source: 'test' } });
+    expect(certEdges[0]?.via).toEqual({
+      type: 'CERTIFIES',
+      scope: 'restricted use',
+      minOsVersion: '17.0',
+      maxOsVersion: '17.9',
+      provenance: { source: 'test' },
+    });
     expect(edgeIds(d.d1?.deployments)).toEqual(['fleet']);
     expect(edgeIds(d.enclave?.devices)).toEqual(['d1', 'd2']);
     expect(edgeIds(d.enclave?.subcomponents)).toEqual(['bootrom']);
@@ -329,7 +404,12 @@ describe('core reads', () => {
   });
 
   it('searches names and external ids through the full-text index, ranked, optionally by label', async () => {
-    const r = await t.run<{ byName: { label: string; score: number; node: { id: string } }[]; byExt: { node: { id: string } }[]; prefix: { node: { id: string } }[]; tricky: unknown[] }>(
+    const r = await t.run<{
+      byName: { label: string; score: number; node: { id: string } }[];
+      byExt: { node: { id: string } }[];
+      prefix: { node: { id: string } }[];
+      tricky: unknown[];
+    }>(
       `{
         byName: search(text: "Secure Enclave") { label score node { id } }
         byExt: search(text: "T9999", labels: [Threat]) { node { id } }

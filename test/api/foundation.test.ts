@@ -21,8 +21,17 @@ describe('foundation', () => {
 
   it('answers a GraphQL query from data written to Neo4j', async () => {
     const id = `${prefix}dev`;
-    await t.db.write(undefined, 'test write', "CREATE (:Device {id: $id, name: 'Written Directly', category: 'PHONE', classification: 'UNCLASSIFIED', source: 'test'})", { id });
-    const result = await t.run<{ device: { id: string; name: string; category: string } | null }>('query($id: ID!) { device(id: $id) { id name category } }', { id }, KEYS.viewer);
+    await t.db.write(
+      undefined,
+      'test write',
+      "CREATE (:Device {id: $id, name: 'Written Directly', category: 'PHONE', classification: 'UNCLASSIFIED', source: 'test'})",
+      { id },
+    );
+    const result = await t.run<{ device: { id: string; name: string; category: string } | null }>(
+      'query($id: ID!) { device(id: $id) { id name category } }',
+      { id },
+      KEYS.viewer,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data?.device).toEqual({ id, name: 'Written Directly', category: 'PHONE' });
   });
@@ -43,7 +52,11 @@ describe('foundation', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready', checks: { neo4j: 'reachable', migrations: 'applied' } });
-    const gql = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }) });
+    const gql = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }),
+    });
     expect(gql.status).toBe(200);
     expect(gql.headers.get('x-request-id')).toMatch(/.+/);
   });
@@ -92,7 +105,12 @@ describe('when Neo4j is unreachable', () => {
     const db = testDatabase(config.NEO4J_URI ?? '', 5000);
     const app = await createApp({ config, db, logger: pino({ level: 'silent' }), migrationsApplied: true });
     const url = await app.listen(0, '127.0.0.1');
-    const query = () => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.viewer }, body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }) });
+    const query = () =>
+      fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEYS.viewer },
+        body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }),
+      });
     try {
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       expect((await query()).status).toBe(200);

@@ -16,7 +16,15 @@ describe('round trips per request', () => {
     t = await startTestApp({ GRAPHQL_MAX_COST: '10000000' });
     const stamp = { source: 'test', assertedBy: 'test', assertedAt: new Date() };
     const nodes: Record<Label, { id: string; props: Record<string, unknown> }[]> = {
-      Organization: [], Device: [], Component: [], Control: [], Certification: [], Standard: [], Threat: [], Vulnerability: [], Deployment: [],
+      Organization: [],
+      Device: [],
+      Component: [],
+      Control: [],
+      Certification: [],
+      Standard: [],
+      Threat: [],
+      Vulnerability: [],
+      Deployment: [],
     };
     const rels: { type: 'MAKES' | 'HAS_COMPONENT' | 'AFFECTS' | 'CERTIFIES' | 'ISSUED_BY'; from: Label; to: Label; rows: RelationshipWrite[] }[] = [
       { type: 'HAS_COMPONENT', from: 'Device', to: 'Component', rows: [] },
@@ -24,7 +32,12 @@ describe('round trips per request', () => {
       { type: 'CERTIFIES', from: 'Certification', to: 'Device', rows: [] },
       { type: 'ISSUED_BY', from: 'Certification', to: 'Organization', rows: [] },
     ];
-    const [hasComponent, affects, certifies, issuedBy] = rels.map((r) => r.rows) as [RelationshipWrite[], RelationshipWrite[], RelationshipWrite[], RelationshipWrite[]];
+    const [hasComponent, affects, certifies, issuedBy] = rels.map((r) => r.rows) as [
+      RelationshipWrite[],
+      RelationshipWrite[],
+      RelationshipWrite[],
+      RelationshipWrite[],
+    ];
     for (let o = 0; o < 3; o++) nodes.Organization.push({ id: `${p}org${o}`, props: { name: `Issuer ${o}`, kind: 'CERTIFICATION_BODY' } });
     for (let c = 0; c < 6; c++) {
       nodes.Certification.push({ id: `${p}cert${c}`, props: { name: `Cert ${c}`, kind: 'APPROVAL', status: 'ACTIVE' } });
@@ -36,18 +49,29 @@ describe('round trips per request', () => {
       for (let c = 0; c < 3; c++) {
         const comp = `${p}comp${d}-${c}`;
         // some components and some HAS_COMPONENT edges above UNCLASSIFIED, to compare what each path hides
-        nodes.Component.push({ id: comp, props: { name: `Component ${d}-${c}`, kind: 'FIRMWARE', classification: d % 5 === 0 && c === 0 ? 'RESTRICTED' : 'UNCLASSIFIED' } });
-        hasComponent.push({ fromId: `${p}dev${String(d).padStart(2, '0')}`, toId: comp, props: { role: `role-${c}`, ...(d % 7 === 0 && c === 1 ? { classification: 'SECRET' } : {}) } });
+        nodes.Component.push({
+          id: comp,
+          props: { name: `Component ${d}-${c}`, kind: 'FIRMWARE', classification: d % 5 === 0 && c === 0 ? 'RESTRICTED' : 'UNCLASSIFIED' },
+        });
+        hasComponent.push({
+          fromId: `${p}dev${String(d).padStart(2, '0')}`,
+          toId: comp,
+          props: { role: `role-${c}`, ...(d % 7 === 0 && c === 1 ? { classification: 'SECRET' } : {}) },
+        });
         affects.push({ fromId: `${p}vuln${(d + c) % 20}`, toId: comp, props: {} });
       }
       certifies.push({ fromId: `${p}cert${d % 6}`, toId: `${p}dev${String(d).padStart(2, '0')}`, props: {} });
     }
-    await t.db.writeTransaction(undefined, async (tx) => {
-      for (const [label, rows] of Object.entries(nodes) as [Label, { id: string; props: Record<string, unknown> }[]][]) {
-        if (rows.length > 0) await upsertNodes(tx, label, rows, stamp);
-      }
-      for (const r of rels) await mergeRelationships(tx, r.type, r.from, r.to, r.rows, stamp);
-    }, { timeoutMs: FIXTURE_TIMEOUT_MS });
+    await t.db.writeTransaction(
+      undefined,
+      async (tx) => {
+        for (const [label, rows] of Object.entries(nodes) as [Label, { id: string; props: Record<string, unknown> }[]][]) {
+          if (rows.length > 0) await upsertNodes(tx, label, rows, stamp);
+        }
+        for (const r of rels) await mergeRelationships(tx, r.type, r.from, r.to, r.rows, stamp);
+      },
+      { timeoutMs: FIXTURE_TIMEOUT_MS },
+    );
   });
 
   afterAll(async () => {
@@ -67,7 +91,17 @@ describe('round trips per request', () => {
   }`;
 
   it('50 devices with components, their vulnerabilities, and certifications with issuers take 1 round trip', async () => {
-    const r = await t.run<{ devices: { totalCount: number; edges: { node: { components: { edges: { node: { vulnerabilities: { edges: unknown[] } } }[] }; certifications: { edges: { node: { issuer: { id: string } | null } }[] } } }[] } }>(query, { prefix: p, first: 50 });
+    const r = await t.run<{
+      devices: {
+        totalCount: number;
+        edges: {
+          node: {
+            components: { edges: { node: { vulnerabilities: { edges: unknown[] } } }[] };
+            certifications: { edges: { node: { issuer: { id: string } | null } }[] };
+          };
+        }[];
+      };
+    }>(query, { prefix: p, first: 50 });
     expect(r.errors).toBeUndefined();
     const devices = r.data?.devices.edges ?? [];
     expect(devices).toHaveLength(50);
@@ -87,9 +121,17 @@ describe('round trips per request', () => {
 
   it.each(Object.entries(ANALYST_KEYS_BY_CLEARANCE))('prefetched and batched paths give the same answer to a %s analyst', async (_clearance, key) => {
     const ids = Array.from({ length: 50 }, (_, d) => `${p}dev${String(d).padStart(2, '0')}`);
-    const listed = await t.run<{ devices: { edges: { node: unknown }[] } }>(`query($prefix: String!) { devices(filter: { nameStartsWith: $prefix }, first: 50) { edges { node { ${selection} } } } }`, { prefix: p }, key);
+    const listed = await t.run<{ devices: { edges: { node: unknown }[] } }>(
+      `query($prefix: String!) { devices(filter: { nameStartsWith: $prefix }, first: 50) { edges { node { ${selection} } } } }`,
+      { prefix: p },
+      key,
+    );
     const batched = await t.run<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Device { ${selection} } } }`, { ids }, key);
-    const single = await t.run<{ device: unknown; node: unknown }>(`query($id: ID!) { device(id: $id) { ${selection} } node(id: $id) { ... on Device { ${selection} } } }`, { id: ids[0] }, key);
+    const single = await t.run<{ device: unknown; node: unknown }>(
+      `query($id: ID!) { device(id: $id) { ${selection} } node(id: $id) { ... on Device { ${selection} } } }`,
+      { id: ids[0] },
+      key,
+    );
     expect(listed.errors).toBeUndefined();
     expect(batched.errors).toBeUndefined();
     expect(single.errors).toBeUndefined();
@@ -107,7 +149,9 @@ describe('round trips per request', () => {
     // 50 devices × 100 components (5 000 rows) fit the budget; 5 vulnerabilities each more (25 000) would not
     const deep = `query($prefix: String!) { devices(filter: { nameStartsWith: $prefix }, first: 50) { edges { node { id
       components(first: 100) { edges { node { id vulnerabilities(first: 5) { totalCount edges { node { id } } } } } } } } } }`;
-    const r = await t.run<{ devices: { edges: { node: { components: { edges: { node: { vulnerabilities: { totalCount: number } } }[] } } }[] } }>(deep, { prefix: p });
+    const r = await t.run<{ devices: { edges: { node: { components: { edges: { node: { vulnerabilities: { totalCount: number } } }[] } } }[] } }>(deep, {
+      prefix: p,
+    });
     expect(r.errors).toBeUndefined();
     const counts = r.data?.devices.edges.flatMap((d) => d.node.components.edges.map((c) => c.node.vulnerabilities.totalCount));
     expect(counts).toHaveLength(150);

@@ -56,12 +56,17 @@ describe('explorer (headless Chromium)', () => {
     const collectionDir = path.resolve(__dirname, '../../docs/queries');
     let expected: string[] = [];
     try {
-      expected = readdirSync(collectionDir).filter((f) => f.endsWith('.graphql')).sort();
+      expected = readdirSync(collectionDir)
+        .filter((f) => f.endsWith('.graphql'))
+        .sort();
     } catch {
       expected = [];
     }
     await page.locator('.ag-examples-panel').waitFor();
-    await page.locator('.ag-examples-panel .ag-muted', { hasText: /Click one|No example/ }).first().waitFor();
+    await page
+      .locator('.ag-examples-panel .ag-muted', { hasText: /Click one|No example/ })
+      .first()
+      .waitFor();
     if (expected.length > 0) {
       await page.locator('.ag-example').first().waitFor();
       const files = await page.locator('.ag-example-file').allTextContents();
@@ -94,7 +99,9 @@ describe('explorer (headless Chromium)', () => {
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().waitFor();
     await page.locator('.graphiql-doc-explorer').getByText('Query', { exact: true }).first().click();
     await page.locator('.graphiql-doc-explorer-title', { hasText: 'Query' }).waitFor();
-    await expect(page.locator('.graphiql-doc-explorer').getByText('riskPaths').or(page.locator('.graphiql-doc-explorer').getByText('devices')).first().isVisible()).resolves.toBe(true);
+    await expect(
+      page.locator('.graphiql-doc-explorer').getByText('riskPaths').or(page.locator('.graphiql-doc-explorer').getByText('devices')).first().isVisible(),
+    ).resolves.toBe(true);
 
     // Autocompletion: typing a field prefix offers the schema's fields.
     const editor = page.locator('.graphiql-query-editor .CodeMirror').first();
@@ -166,7 +173,15 @@ describe('explorer routes (HTTP)', () => {
     }
     const home = await fetch(`${url}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(await home.text()).toContain('/explorer/assets/graphiql.min.js');
-    for (const asset of ['graphiql.min.js', 'graphiql.min.css', 'react.production.min.js', 'react-dom.production.min.js', 'cytoscape.min.js', 'explorer.js', 'risk.js']) {
+    for (const asset of [
+      'graphiql.min.js',
+      'graphiql.min.css',
+      'react.production.min.js',
+      'react-dom.production.min.js',
+      'cytoscape.min.js',
+      'explorer.js',
+      'risk.js',
+    ]) {
       const res = await fetch(`${url}/explorer/assets/${asset}`);
       expect([asset, res.status]).toEqual([asset, 200]);
     }
@@ -175,7 +190,9 @@ describe('explorer routes (HTTP)', () => {
       expect([bad, res.status]).toEqual([bad, 404]);
     }
     // A GraphQL GET at / without text/html still reaches Apollo.
-    const apolloGet = await fetch(`${url}/?query=${encodeURIComponent('{ __typename }')}`, { headers: { accept: 'application/json', 'apollo-require-preflight': 'true' } });
+    const apolloGet = await fetch(`${url}/?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
     expect(await apolloGet.json()).toEqual({ data: { __typename: 'Query' } });
     // CSRF prevention is intact for the API: a simple (form-like) request is refused.
     const csrf = await fetch(`${url}/graphql?query=${encodeURIComponent('{ __typename }')}`);
@@ -203,11 +220,21 @@ describe('explorer routes (HTTP)', () => {
     try {
       const list = async (): Promise<ExampleQuery[]> => (await (await fetch(`${base}/explorer/queries.json`)).json()) as ExampleQuery[];
       expect(await list()).toEqual([]);
-      writeFileSync(path.join(dir, 'b-devices.graphql'), '# Devices by name.\n# variables: {"first": 3}\nquery Devices($first: Int) { devices(first: $first) { totalCount } }\n');
+      writeFileSync(
+        path.join(dir, 'b-devices.graphql'),
+        '# Devices by name.\n# variables: {"first": 3}\nquery Devices($first: Int) { devices(first: $first) { totalCount } }\n',
+      );
       writeFileSync(path.join(dir, 'notes.txt'), 'not a query');
       const one = await list();
       expect(one).toEqual([
-        { name: 'b-devices', file: 'b-devices.graphql', operations: ['Devices'], description: 'Devices by name.', variables: '{"first": 3}', query: expect.stringContaining('query Devices') },
+        {
+          name: 'b-devices',
+          file: 'b-devices.graphql',
+          operations: ['Devices'],
+          description: 'Devices by name.',
+          variables: '{"first": 3}',
+          query: expect.stringContaining('query Devices'),
+        },
       ]);
       writeFileSync(path.join(dir, 'a-broken.graphql'), 'query Broken {');
       writeFileSync(path.join(dir, 'a-broken.variables.json'), '{"x": 1}\n');

@@ -62,43 +62,50 @@ describe('risk view (headless Chromium)', () => {
     // One write transaction through the store's own upsert/merge functions: few round trips, so
     // a slow, freshly started database does not time the setup out.
     const stamp = { source: 'test', sourceRef: 'risk.test.ts', assertedBy: 'risk-test', assertedAt: new Date() };
-    await t.db.writeTransaction(undefined, async (tx) => {
-      await upsertNodes(tx, 'Threat', [{ id: T, props: { name: 'Seeded boot attack', kind: 'ATTACK_TECHNIQUE', severity: 8, likelihood: 0.5 } }], stamp);
-      await upsertNodes(tx, 'Component', [{ id: C, props: { name: 'Seeded OS', kind: 'OS_RELEASE', version: '17.1' } }], stamp);
-      await upsertNodes(
-        tx,
-        'Device',
-        [
-          { id: D, props: { name: 'Seeded Phone', category: 'PHONE' } },
-          { id: U, props: { name: 'Unrelated Tablet', category: 'TABLET' } },
-        ],
-        stamp,
-      );
-      await upsertNodes(tx, 'Control', [{ id: K, props: { name: 'Seeded secure boot', framework: 'test', effectiveness: 0.6 } }], stamp);
-      await upsertNodes(
-        tx,
-        'Certification',
-        [
-          { id: CERT_BASIS, props: { name: 'Seeded basis evaluation', kind: 'EVALUATION', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2030-12-31' } },
-          { id: CERT_ROOT, props: { name: 'Seeded clearance', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2025-01-01', validUntil: '2030-12-31' } },
-          { id: CERT_NEXT, props: { name: 'Seeded renewal', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2027-01-01', validUntil: '2032-12-31' } },
-        ],
-        stamp,
-      );
-      const rels: [RelationshipType, Label, Label, string, string, Record<string, unknown>][] = [
-        ['TARGETS', 'Threat', 'Component', T, C, {}],
-        ['TARGETS', 'Threat', 'Device', T, D, {}],
-        ['HAS_COMPONENT', 'Device', 'Component', D, C, { role: 'os' }],
-        ['IMPLEMENTS', 'Device', 'Control', D, K, { evidence: 'seeded' }],
-        ['MITIGATES', 'Control', 'Threat', K, T, { effectiveness: 0.8 }],
-        ['BASED_ON', 'Certification', 'Certification', CERT_ROOT, CERT_BASIS, {}],
-        ['SUPERSEDES', 'Certification', 'Certification', CERT_NEXT, CERT_ROOT, {}],
-      ];
-      for (const [type, fromLabel, toLabel, fromId, toId, props] of rels) {
-        const r = await mergeRelationships(tx, type, fromLabel, toLabel, [{ fromId, toId, props }], stamp);
-        if (r.missing.length > 0) throw new Error(`seeding ${type} ${fromId} -> ${toId}: an end is missing`);
-      }
-    }, { timeoutMs: FIXTURE_TIMEOUT_MS });
+    await t.db.writeTransaction(
+      undefined,
+      async (tx) => {
+        await upsertNodes(tx, 'Threat', [{ id: T, props: { name: 'Seeded boot attack', kind: 'ATTACK_TECHNIQUE', severity: 8, likelihood: 0.5 } }], stamp);
+        await upsertNodes(tx, 'Component', [{ id: C, props: { name: 'Seeded OS', kind: 'OS_RELEASE', version: '17.1' } }], stamp);
+        await upsertNodes(
+          tx,
+          'Device',
+          [
+            { id: D, props: { name: 'Seeded Phone', category: 'PHONE' } },
+            { id: U, props: { name: 'Unrelated Tablet', category: 'TABLET' } },
+          ],
+          stamp,
+        );
+        await upsertNodes(tx, 'Control', [{ id: K, props: { name: 'Seeded secure boot', framework: 'test', effectiveness: 0.6 } }], stamp);
+        await upsertNodes(
+          tx,
+          'Certification',
+          [
+            {
+              id: CERT_BASIS,
+              props: { name: 'Seeded basis evaluation', kind: 'EVALUATION', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2030-12-31' },
+            },
+            { id: CERT_ROOT, props: { name: 'Seeded clearance', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2025-01-01', validUntil: '2030-12-31' } },
+            { id: CERT_NEXT, props: { name: 'Seeded renewal', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2027-01-01', validUntil: '2032-12-31' } },
+          ],
+          stamp,
+        );
+        const rels: [RelationshipType, Label, Label, string, string, Record<string, unknown>][] = [
+          ['TARGETS', 'Threat', 'Component', T, C, {}],
+          ['TARGETS', 'Threat', 'Device', T, D, {}],
+          ['HAS_COMPONENT', 'Device', 'Component', D, C, { role: 'os' }],
+          ['IMPLEMENTS', 'Device', 'Control', D, K, { evidence: 'seeded' }],
+          ['MITIGATES', 'Control', 'Threat', K, T, { effectiveness: 0.8 }],
+          ['BASED_ON', 'Certification', 'Certification', CERT_ROOT, CERT_BASIS, {}],
+          ['SUPERSEDES', 'Certification', 'Certification', CERT_NEXT, CERT_ROOT, {}],
+        ];
+        for (const [type, fromLabel, toLabel, fromId, toId, props] of rels) {
+          const r = await mergeRelationships(tx, type, fromLabel, toLabel, [{ fromId, toId, props }], stamp);
+          if (r.missing.length > 0) throw new Error(`seeding ${type} ${fromId} -> ${toId}: an end is missing`);
+        }
+      },
+      { timeoutMs: FIXTURE_TIMEOUT_MS },
+    );
   }, 180000);
   afterAll(async () => {
     await cleanup(t.db, prefix);
@@ -136,7 +143,16 @@ describe('risk view (headless Chromium)', () => {
       const cy = (globalThis as unknown as { agCy: Cy }).agCy;
       return {
         nodes: cy.nodes().map((n) => ({ id: n.id(), classes: n.classes(), color: n.data('color') })),
-        edges: cy.edges().map((e) => ({ id: e.id(), source: e.data('source'), target: e.data('target'), classes: e.classes(), lineStyle: e.style('line-style'), lineColor: e.style('line-color') })),
+        edges: cy
+          .edges()
+          .map((e) => ({
+            id: e.id(),
+            source: e.data('source'),
+            target: e.data('target'),
+            classes: e.classes(),
+            lineStyle: e.style('line-style'),
+            lineColor: e.style('line-color'),
+          })),
       };
     });
   }
@@ -194,7 +210,7 @@ describe('risk view (headless Chromium)', () => {
     expect(b.errors).toEqual([]);
   });
 
-  it('shows empty results and API errors as messages, using the caller\'s headers', async () => {
+  it("shows empty results and API errors as messages, using the caller's headers", async () => {
     const b = current();
     const { page } = b;
     await page.goto(`${url}/risk?from=${encodeURIComponent(T)}&to=${encodeURIComponent(U)}`);
@@ -217,7 +233,7 @@ describe('risk view (headless Chromium)', () => {
     expect(externalRequests(b.requests)).toEqual([]);
   });
 
-  it('draws a certification lineage as a DAG with each certification\'s validity on the chosen date', async () => {
+  it("draws a certification lineage as a DAG with each certification's validity on the chosen date", async () => {
     const b = current();
     const { page } = b;
     await page.goto(`${url}/risk?cert=${encodeURIComponent(CERT_ROOT)}&asOf=2026-06-01`);
@@ -234,7 +250,11 @@ describe('risk view (headless Chromium)', () => {
     const valid = (id: string) => g.nodes.find((n) => n.id === id)?.classes.includes('cert-ok');
     expect([valid(CERT_BASIS), valid(CERT_ROOT), valid(CERT_NEXT)]).toEqual([true, true, false]);
     // A DAG: the basis is drawn above what rests on it, the renewal below what it replaces.
-    const y = await page.evaluate((ids) => ids.map((id) => (globalThis as unknown as { agCy: { getElementById(i: string): { position(): { y: number } } } }).agCy.getElementById(id).position().y), [CERT_BASIS, CERT_ROOT, CERT_NEXT]);
+    const y = await page.evaluate(
+      (ids) =>
+        ids.map((id) => (globalThis as unknown as { agCy: { getElementById(i: string): { position(): { y: number } } } }).agCy.getElementById(id).position().y),
+      [CERT_BASIS, CERT_ROOT, CERT_NEXT],
+    );
     expect(y[0]).toBeLessThan(y[1] ?? 0);
     expect(y[1]).toBeLessThan(y[2] ?? 0);
     await expect(page.locator('#summary').innerText()).resolves.toContain(`${CERT_ROOT} holds on 2026-06-01`);

@@ -39,7 +39,9 @@ it('writes every generated node and relationship, as declared in the model, idem
   expect(report.totalRelationships).toBe(expected.totalRelationships);
   expect(report.transactions).toBeGreaterThan(Object.keys(expected.relationships).length);
 
-  const nodeRows = await db.read(undefined, 'generated node counts', 'MATCH (n) WHERE n.lastSeenRun = $runId RETURN labels(n) AS labels, count(*) AS n', { runId });
+  const nodeRows = await db.read(undefined, 'generated node counts', 'MATCH (n) WHERE n.lastSeenRun = $runId RETURN labels(n) AS labels, count(*) AS n', {
+    runId,
+  });
   const nodeCounts: Record<string, number> = {};
   for (const row of nodeRows) {
     const labels = row.labels as string[];

@@ -50,10 +50,26 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     { id: 'admin', sha256: hashApiKey(KEYS.admin), roles: ['admin'], clearance: 'SECRET' },
     { id: 'curator-restricted', sha256: hashApiKey(KEYS.curatorRestricted), roles: ['curator'], clearance: 'RESTRICTED' },
     { id: 'admin-restricted', sha256: hashApiKey(KEYS.adminRestricted), roles: ['admin'], clearance: 'RESTRICTED' },
-    ...Object.entries(ANALYST_KEYS_BY_CLEARANCE).map(([clearance, key]) => ({ id: `analyst-${clearance.toLowerCase()}`, sha256: hashApiKey(key), roles: ['analyst'], clearance })),
+    ...Object.entries(ANALYST_KEYS_BY_CLEARANCE).map(([clearance, key]) => ({
+      id: `analyst-${clearance.toLowerCase()}`,
+      sha256: hashApiKey(key),
+      roles: ['analyst'],
+      clearance,
+    })),
   ];
-  const timeout = { QUERY_TIMEOUT_MS: process.env.QUERY_TIMEOUT_MS ?? TEST_QUERY_TIMEOUT_MS, REQUEST_TIMEOUT_MS: process.env.REQUEST_TIMEOUT_MS ?? TEST_REQUEST_TIMEOUT_MS };
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', NEO4J_URI: testNeo4jUri(), ...testNeo4jCredentials(), API_KEYS: JSON.stringify(apiKeys), ...timeout, ...overrides });
+  const timeout = {
+    QUERY_TIMEOUT_MS: process.env.QUERY_TIMEOUT_MS ?? TEST_QUERY_TIMEOUT_MS,
+    REQUEST_TIMEOUT_MS: process.env.REQUEST_TIMEOUT_MS ?? TEST_REQUEST_TIMEOUT_MS,
+  };
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    NEO4J_URI: testNeo4jUri(),
+    ...testNeo4jCredentials(),
+    API_KEYS: JSON.stringify(apiKeys),
+    ...timeout,
+    ...overrides,
+  });
 }
 
 export function testNeo4jUri(): string {
@@ -78,7 +94,11 @@ export interface TestApp {
   app: App;
   db: Database;
   /** Runs an operation as the given key (default admin) and returns data/errors plus round trips. */
-  run<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<{ data: T | null | undefined; errors: readonly GraphQLFormattedError[] | undefined; roundTrips: number }>;
+  run<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    key?: string | null,
+  ): Promise<{ data: T | null | undefined; errors: readonly GraphQLFormattedError[] | undefined; roundTrips: number }>;
   close(): Promise<void>;
 }
 

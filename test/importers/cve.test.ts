@@ -32,8 +32,20 @@ async function matched(db: Database, cve: string): Promise<Record<string, Record
 
 const SBOM_NAME = 'test-ios-updates';
 function iosUpdatesSbom(): string {
-  const os = (version: string) => ({ type: 'operating-system', 'bom-ref': `ios-${version}`, name: 'iOS', version, cpe: `cpe:2.3:o:apple:iphone_os:${version}:*:*:*:*:*:*:*` });
-  return JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, metadata: { component: { type: 'device', 'bom-ref': 'phone', name: SBOM_NAME } }, components: [os('16.7.5'), os('16.7.6')] });
+  const os = (version: string) => ({
+    type: 'operating-system',
+    'bom-ref': `ios-${version}`,
+    name: 'iOS',
+    version,
+    cpe: `cpe:2.3:o:apple:iphone_os:${version}:*:*:*:*:*:*:*`,
+  });
+  return JSON.stringify({
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    version: 1,
+    metadata: { component: { type: 'device', 'bom-ref': 'phone', name: SBOM_NAME } },
+    components: [os('16.7.5'), os('16.7.6')],
+  });
 }
 
 describe('CVE records: import and maintained matching', () => {
@@ -45,7 +57,9 @@ describe('CVE records: import and maintained matching', () => {
   afterAll(async () => {
     // Leave the shared test database as the seed made it.
     await t.db.write(undefined, 'test cve cleanup edges', "MATCH ()-[r:AFFECTS]->() WHERE r.source = 'cve' DELETE r");
-    await t.db.write(undefined, 'test cve cleanup nodes', "MATCH (n) WHERE n.sourceRef STARTS WITH 'cve:' OR n.sourceRef STARTS WITH $sbom DETACH DELETE n", { sbom: `cyclonedx:${SBOM_NAME}@` });
+    await t.db.write(undefined, 'test cve cleanup nodes', "MATCH (n) WHERE n.sourceRef STARTS WITH 'cve:' OR n.sourceRef STARTS WITH $sbom DETACH DELETE n", {
+      sbom: `cyclonedx:${SBOM_NAME}@`,
+    });
     await t.db.write(
       undefined,
       'test cve cleanup properties',
@@ -58,7 +72,9 @@ describe('CVE records: import and maintained matching', () => {
   it('imports the 79 records and matches the seed OS releases (ADP CPE ranges, aliases, imprecision)', async () => {
     const text = readDocument(RECORDS);
     const first = await importDocument(batchLoader(t.db), { text, format: 'CVE', caller: 'test', clearance: 'SECRET' });
-    process.stderr.write(`[cve import] first: parse ${first.parseMs} ms, write ${first.writeMs} ms; ${JSON.stringify(first.relationships)} ${JSON.stringify(first.stats)}\n`);
+    process.stderr.write(
+      `[cve import] first: parse ${first.parseMs} ms, write ${first.writeMs} ms; ${JSON.stringify(first.relationships)} ${JSON.stringify(first.stats)}\n`,
+    );
     expect(first.document).toBe('cve:CVE records@CVE JSON 5');
     // 3 seed vulnerabilities are enriched, 76 created.
     expect(line(first.nodes, 'Vulnerability')).toMatchObject({ created: 76, updated: 3 });
@@ -69,7 +85,14 @@ describe('CVE records: import and maintained matching', () => {
     // CVE-2024-23225 (CISA ADP: iphone_os 17.0 <= v < 17.4 and 0 <= v < 16.7.6): iOS 16.6 and 17.0; not 17.4, 17.6, 18.0.
     const m23225 = await matched(t.db, 'CVE-2024-23225');
     expect(Object.keys(m23225)).toEqual(['component:ios-16.6', 'component:ios-17.0']);
-    expect(m23225['component:ios-17.0']).toMatchObject({ matchMethod: 'cpe', vexState: 'AFFECTED', versionRange: '>= 17.0, < 17.4', fixedIn: 'component:ios-17.4', source: 'cve', sourceRef: 'cve-match:CVE-2024-23225' });
+    expect(m23225['component:ios-17.0']).toMatchObject({
+      matchMethod: 'cpe',
+      vexState: 'AFFECTED',
+      versionRange: '>= 17.0, < 17.4',
+      fixedIn: 'component:ios-17.4',
+      source: 'cve',
+      sourceRef: 'cve-match:CVE-2024-23225',
+    });
     expect(m23225['component:ios-17.0']?.matchedRange).toBe('cisa-adp containers.adp[0].affected[3]: custom >= 17.0, < 17.4');
     expect(m23225['component:ios-16.6']).toMatchObject({ versionRange: '< 16.7.6' });
     expect(m23225['component:ios-16.6']?.fixedIn).toBeUndefined();
@@ -93,11 +116,19 @@ describe('CVE records: import and maintained matching', () => {
     const m41064 = await matched(t.db, 'CVE-2023-41064');
     expect(Object.keys(m41064)).toEqual(['component:ios-16.6']);
     expect(m41064['component:ios-16.6']).toMatchObject({ versionRange: '< 16.6.1 (record: < 16.6)', matchMethod: 'alias' });
-    expect(String(m41064['component:ios-16.6']?.imprecise)).toBe('containers.cna.affected[2].versions[0].lessThan "16.6" but the description says fixed in iOS 16.6.1: matched as < 16.6.1');
-    expect(first.problems).toContain('CVE-2023-41064 (records[57]) imprecise: containers.cna.affected[2].versions[0].lessThan "16.6" but the description says fixed in iOS 16.6.1: matched as < 16.6.1');
+    expect(String(m41064['component:ios-16.6']?.imprecise)).toBe(
+      'containers.cna.affected[2].versions[0].lessThan "16.6" but the description says fixed in iOS 16.6.1: matched as < 16.6.1',
+    );
+    expect(first.problems).toContain(
+      'CVE-2023-41064 (records[57]) imprecise: containers.cna.affected[2].versions[0].lessThan "16.6" but the description says fixed in iOS 16.6.1: matched as < 16.6.1',
+    );
 
     // The seed's own FIXED statement on iOS 17.4 is left alone.
-    const seedFixed = await t.db.read(undefined, 'test seed fixed', "MATCH (:Vulnerability {id: 'CVE-2024-23225'})-[r:AFFECTS]->(:Component {id: 'component:ios-17.4'}) RETURN r.vexState AS s, r.matchMethod AS m");
+    const seedFixed = await t.db.read(
+      undefined,
+      'test seed fixed',
+      "MATCH (:Vulnerability {id: 'CVE-2024-23225'})-[r:AFFECTS]->(:Component {id: 'component:ios-17.4'}) RETURN r.vexState AS s, r.matchMethod AS m",
+    );
     expect(seedFixed).toEqual([{ s: 'FIXED', m: null }]);
 
     // Again: nothing changes, in seconds.
@@ -132,7 +163,9 @@ describe('CVE records: import and maintained matching', () => {
     delete bad.containers.cna.affected[0]?.product;
     const good = JSON.parse(JSON.stringify(records[0])) as { cveMetadata: { cveId: string } };
     good.cveMetadata.cveId = 'CVE-2099-0002';
-    await expect(importDocument(batchLoader(t.db), { text: JSON.stringify([good, bad]), caller: 'test', clearance: 'SECRET' })).rejects.toThrow(new ImportError('CVE-2099-0001 (records[1]) containers.cna.affected[0]', 'product is missing'));
+    await expect(importDocument(batchLoader(t.db), { text: JSON.stringify([good, bad]), caller: 'test', clearance: 'SECRET' })).rejects.toThrow(
+      new ImportError('CVE-2099-0001 (records[1]) containers.cna.affected[0]', 'product is missing'),
+    );
     const rows = await t.db.read(undefined, 'test none', "MATCH (v:Vulnerability) WHERE v.id IN ['CVE-2099-0001', 'CVE-2099-0002'] RETURN count(v) AS n");
     expect(Number(rows[0]?.n)).toBe(0);
   });

@@ -43,7 +43,9 @@ async function removeDocument(db: Database, documentKey: string): Promise<void> 
 }
 
 async function countDocument(db: Database, documentKey: string): Promise<number> {
-  const rows = await db.read(undefined, 'test count document', 'MATCH (n) WHERE n.sourceRef STARTS WITH $prefix RETURN count(n) AS n', { prefix: `${documentKey}@` });
+  const rows = await db.read(undefined, 'test count document', 'MATCH (n) WHERE n.sourceRef STARTS WITH $prefix RETURN count(n) AS n', {
+    prefix: `${documentKey}@`,
+  });
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -55,7 +57,9 @@ async function nodeProps(db: Database, id: string): Promise<Record<string, unkno
 function report(what: string, s: ImportSummary): void {
   const nodes = s.nodes.reduce((n, l) => n + l.created + l.updated + l.unchanged, 0);
   const rels = s.relationships.reduce((n, l) => n + l.created + l.updated + l.unchanged, 0);
-  process.stderr.write(`[import speed] ${what}: ${nodes} nodes + ${rels} relationships, parse ${s.parseMs} ms, write ${s.writeMs} ms, ${s.nodesPerSecond} nodes/s, ${s.relationshipsPerSecond} relationships/s\n`);
+  process.stderr.write(
+    `[import speed] ${what}: ${nodes} nodes + ${rels} relationships, parse ${s.parseMs} ms, write ${s.writeMs} ms, ${s.nodesPerSecond} nodes/s, ${s.relationshipsPerSecond} relationships/s\n`,
+  );
 }
 
 describe('importers: loading into Neo4j', () => {
@@ -84,7 +88,15 @@ describe('importers: loading into Neo4j', () => {
       expect(first.unknownObjectTypes).toEqual([{ name: 'x-acme-widget', count: 1 }]);
       expect(first.changed).toBe(true);
       const stored = await nodeProps(t.db, 'attack:T9901.001');
-      expect(stored).toMatchObject({ source: 'mitre-attack', sourceRef: `${key}@1.0`, assertedBy: `test (${first.runId})`, lastSeenRun: first.runId, deprecated: true, parentTechnique: 'T9901', stale: false });
+      expect(stored).toMatchObject({
+        source: 'mitre-attack',
+        sourceRef: `${key}@1.0`,
+        assertedBy: `test (${first.runId})`,
+        lastSeenRun: first.runId,
+        deprecated: true,
+        parentTechnique: 'T9901',
+        stale: false,
+      });
 
       const again = await importDocument(batchLoader(t.db), { text, name, caller: 'test', clearance: 'SECRET' });
       expect(again.changed).toBe(false);
@@ -97,18 +109,47 @@ describe('importers: loading into Neo4j', () => {
       const doc = JSON.parse(text) as { objects: Record<string, unknown>[] };
       const v2 = doc.objects
         .filter((o) => o.id !== 'attack-pattern--a0000000-0000-4000-8000-000000000002' && o.id !== 'relationship--f0000000-0000-4000-8000-000000000004')
-        .map((o) => (o.type === 'x-mitre-collection' ? { ...o, x_mitre_version: '2.0' } : o.id === 'attack-pattern--a0000000-0000-4000-8000-000000000001' ? { ...o, description: 'Reworded in 2.0.' } : o));
+        .map((o) =>
+          o.type === 'x-mitre-collection'
+            ? { ...o, x_mitre_version: '2.0' }
+            : o.id === 'attack-pattern--a0000000-0000-4000-8000-000000000001'
+              ? { ...o, description: 'Reworded in 2.0.' }
+              : o,
+        );
       v2.push(
-        { type: 'attack-pattern', spec_version: '2.1', id: 'attack-pattern--a0000000-0000-4000-8000-000000000004', name: 'Test New Technique', external_references: [{ source_name: 'mitre-mobile-attack', external_id: 'T9903' }], x_mitre_platforms: ['iOS'] },
-        { type: 'relationship', spec_version: '2.1', id: 'relationship--f0000000-0000-4000-8000-000000000005', relationship_type: 'mitigates', source_ref: 'course-of-action--c0000000-0000-4000-8000-000000000001', target_ref: 'attack-pattern--a0000000-0000-4000-8000-000000000004' },
+        {
+          type: 'attack-pattern',
+          spec_version: '2.1',
+          id: 'attack-pattern--a0000000-0000-4000-8000-000000000004',
+          name: 'Test New Technique',
+          external_references: [{ source_name: 'mitre-mobile-attack', external_id: 'T9903' }],
+          x_mitre_platforms: ['iOS'],
+        },
+        {
+          type: 'relationship',
+          spec_version: '2.1',
+          id: 'relationship--f0000000-0000-4000-8000-000000000005',
+          relationship_type: 'mitigates',
+          source_ref: 'course-of-action--c0000000-0000-4000-8000-000000000001',
+          target_ref: 'attack-pattern--a0000000-0000-4000-8000-000000000004',
+        },
       );
       const newer = await importDocument(batchLoader(t.db), { text: JSON.stringify({ ...doc, objects: v2 }), name, caller: 'test', clearance: 'SECRET' });
       expect(newer.document).toBe(`${key}@2.0`);
       expect(line(newer.nodes, 'Threat')).toMatchObject({ created: 1, updated: 1, unchanged: 1, stale: 1 });
       expect(line(newer.relationships, 'MITIGATES')).toMatchObject({ created: 1, unchanged: 1, stale: 1 });
       expect(await nodeProps(t.db, 'attack:T9902')).toMatchObject({ stale: true, lastSeenRun: again.runId, sourceRef: `${key}@1.0` });
-      expect(await nodeProps(t.db, 'attack:T9901')).toMatchObject({ stale: false, description: 'Reworded in 2.0.', sourceRef: `${key}@2.0`, lastSeenRun: newer.runId });
-      const staleRel = await t.db.read(undefined, 'test stale rel', "MATCH (:Control {id: 'attack:M9901'})-[r:MITIGATES]->(:Threat {id: 'attack:T9902'}) RETURN r.stale AS stale, r.lastSeenRun AS run");
+      expect(await nodeProps(t.db, 'attack:T9901')).toMatchObject({
+        stale: false,
+        description: 'Reworded in 2.0.',
+        sourceRef: `${key}@2.0`,
+        lastSeenRun: newer.runId,
+      });
+      const staleRel = await t.db.read(
+        undefined,
+        'test stale rel',
+        "MATCH (:Control {id: 'attack:M9901'})-[r:MITIGATES]->(:Threat {id: 'attack:T9902'}) RETURN r.stale AS stale, r.lastSeenRun AS run",
+      );
       expect(staleRel).toEqual([{ stale: true, run: again.runId }]);
 
       // The API hides stale nodes unless asked.
@@ -127,14 +168,24 @@ describe('importers: loading into Neo4j', () => {
       const name = `${prefix}broken`;
       const doc = JSON.parse(fixture('stix/mini-attack.json')) as { objects: Record<string, unknown>[] };
       delete doc.objects[8]?.relationship_type;
-      await expect(importDocument(batchLoader(t.db), { text: JSON.stringify(doc), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(new ImportError('objects[8]', 'relationship_type is missing'));
-      await expect(importDocument(batchLoader(t.db), { text: fixture('stix/mini-attack.json').slice(0, 900), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(/^document: not valid JSON/);
+      await expect(importDocument(batchLoader(t.db), { text: JSON.stringify(doc), name, caller: 'test', clearance: 'SECRET' })).rejects.toThrow(
+        new ImportError('objects[8]', 'relationship_type is missing'),
+      );
+      await expect(
+        importDocument(batchLoader(t.db), { text: fixture('stix/mini-attack.json').slice(0, 900), name, caller: 'test', clearance: 'SECRET' }),
+      ).rejects.toThrow(/^document: not valid JSON/);
       expect(await countDocument(t.db, `stix:${name}`)).toBe(0);
     });
 
     it('a dry run reports what would be created and keeps nothing', async () => {
       const name = `${prefix}dry`;
-      const summary = await importDocument(batchLoader(t.db), { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name, dryRun: true, caller: 'test', clearance: 'SECRET' });
+      const summary = await importDocument(batchLoader(t.db), {
+        text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'),
+        name,
+        dryRun: true,
+        caller: 'test',
+        clearance: 'SECRET',
+      });
       expect(summary.dryRun).toBe(true);
       expect(line(summary.nodes, 'Component').created).toBe(6);
       expect(await countDocument(t.db, `cyclonedx:${name}`)).toBe(0);
@@ -161,7 +212,12 @@ describe('importers: loading into Neo4j', () => {
       expect(n.stale).toBe(4);
       expect(n.created).toBe(0);
       expect(n.updated).toBeGreaterThanOrEqual(1);
-      const staleRows = await t.db.read(undefined, 'test stale kev', 'MATCH (v:Vulnerability) WHERE v.id IN $ids RETURN v.id AS id, v.stale AS stale ORDER BY id', { ids: dropped });
+      const staleRows = await t.db.read(
+        undefined,
+        'test stale kev',
+        'MATCH (v:Vulnerability) WHERE v.id IN $ids RETURN v.id AS id, v.stale AS stale ORDER BY id',
+        { ids: dropped },
+      );
       expect(staleRows.map((r) => r.stale)).toEqual([true, true, true, true]);
     });
   });
@@ -204,7 +260,12 @@ describe('importers: loading into Neo4j', () => {
       const hiddenId = `${prefix}hidden-threat`;
       const importMini = `mutation($document: String!, $name: String) { importDocument(document: $document, name: $name) { joined { existingId } nodes { name created updated unchanged skipped stale } } }`;
       type MiniResult = { importDocument: { joined: { existingId: string }[]; nodes: CountLine[] } };
-      await t.db.write(undefined, 'test hidden threat', "CREATE (:Threat {id: $id, name: 'Hidden', kind: 'OTHER', externalId: 'T9901', classification: 'CONFIDENTIAL', source: 'test'})", { id: hiddenId });
+      await t.db.write(
+        undefined,
+        'test hidden threat',
+        "CREATE (:Threat {id: $id, name: 'Hidden', kind: 'OTHER', externalId: 'T9901', classification: 'CONFIDENTIAL', source: 'test'})",
+        { id: hiddenId },
+      );
       try {
         const res = await t.run<MiniResult>(importMini, { document: fixture('stix/mini-attack.json'), name: restrictedName }, KEYS.curatorRestricted);
         expect(res.errors).toBeUndefined();
@@ -315,21 +376,45 @@ describe('importers: loading into Neo4j', () => {
       expect(line(attackAgain.nodes, 'Threat')).toMatchObject({ created: 0, updated: 0, unchanged: 188, stale: 0 });
       expect(line(attackAgain.relationships, 'MITIGATES')).toMatchObject({ created: 0, updated: 0, unchanged: 163, stale: 0 });
 
-      const catalog = await importDocument(batchLoader(t.db), { text: refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'), caller: 'test', clearance: 'SECRET' });
-      documents.push('oscal-catalog:NIST Special Publication 800-53 Revision 5: Security and Privacy Controls for Federal Information Systems and Organizations');
+      const catalog = await importDocument(batchLoader(t.db), {
+        text: refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'),
+        caller: 'test',
+        clearance: 'SECRET',
+      });
+      documents.push(
+        'oscal-catalog:NIST Special Publication 800-53 Revision 5: Security and Privacy Controls for Federal Information Systems and Organizations',
+      );
       report('NIST SP 800-53 rev5 catalog (1189 controls)', catalog);
       expect(line(catalog.nodes, 'Control').created).toBe(1189);
 
-      const kev = await importDocument(batchLoader(t.db), { text: refData('cisa-kev/known_exploited_vulnerabilities.json.gz'), caller: 'test', clearance: 'SECRET' });
+      const kev = await importDocument(batchLoader(t.db), {
+        text: refData('cisa-kev/known_exploited_vulnerabilities.json.gz'),
+        caller: 'test',
+        clearance: 'SECRET',
+      });
       documents.push('kev:CISA Catalog of Known Exploited Vulnerabilities');
-      const phone = await importDocument(batchLoader(t.db), { text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'), name: `${prefix}xs-phone`, caller: 'test', clearance: 'SECRET' });
+      const phone = await importDocument(batchLoader(t.db), {
+        text: fixture('cyclonedx/test-phone-vex-1.6.cdx.json'),
+        name: `${prefix}xs-phone`,
+        caller: 'test',
+        clearance: 'SECRET',
+      });
       documents.push(`cyclonedx:${prefix}xs-phone`);
       expect(kev.changed && phone.changed).toBe(true);
       // KEV and CycloneDX name the same CVE: one Vulnerability, known-exploited, affecting the SBOM component.
-      const cve = await t.db.read(undefined, 'test cve', "MATCH (v:Vulnerability {id: 'CVE-2023-41064'}) RETURN v.knownExploited AS kev, COUNT { (v)-[:AFFECTS]->(:Component {id: 'pkg:generic/testphone/imageio@17.0'}) } AS affects");
+      const cve = await t.db.read(
+        undefined,
+        'test cve',
+        "MATCH (v:Vulnerability {id: 'CVE-2023-41064'}) RETURN v.knownExploited AS kev, COUNT { (v)-[:AFFECTS]->(:Component {id: 'pkg:generic/testphone/imageio@17.0'}) } AS affects",
+      );
       expect(cve).toEqual([{ kev: true, affects: 1 }]);
 
-      const components = await importDocument(batchLoader(t.db), { text: fixture('oscal/component-definition-test-mdm.json'), name: `${prefix}mdm`, caller: 'test', clearance: 'SECRET' });
+      const components = await importDocument(batchLoader(t.db), {
+        text: fixture('oscal/component-definition-test-mdm.json'),
+        name: `${prefix}mdm`,
+        caller: 'test',
+        clearance: 'SECRET',
+      });
       documents.push(`oscal-component-definition:${prefix}mdm`);
       expect(line(components.relationships, 'IMPLEMENTS')).toMatchObject({ created: 2, skipped: 1 });
       expect(components.problems).toEqual([expect.stringMatching(/implemented-requirements\[2\]: IMPLEMENTS .* nist-800-53:zz-99 skipped/)]);
@@ -337,16 +422,32 @@ describe('importers: loading into Neo4j', () => {
       // A curator maps SP 800-53 SI-2 (flaw remediation) to ATT&CK M1001 (Security Updates) and
       // records that the cleared iPhone 15 implements SI-2.
       const stamp = { source: 'test', sourceRef: `${curated}@1`, assertedBy: 'test', assertedAt: new Date() };
-      await t.db.writeTransaction(undefined, async (tx) => {
-        await mergeRelationships(tx, 'MAPS_TO', 'Control', 'Control', [{ fromId: 'nist-800-53:si-2', toId: 'attack:M1001', props: {} }], stamp);
-        await mergeRelationships(tx, 'IMPLEMENTS', 'Device', 'Control', [{ fromId: 'device:iphone-15', toId: 'nist-800-53:si-2', props: { evidence: 'test' } }], stamp);
-      }, { timeoutMs: FIXTURE_TIMEOUT_MS });
+      await t.db.writeTransaction(
+        undefined,
+        async (tx) => {
+          await mergeRelationships(tx, 'MAPS_TO', 'Control', 'Control', [{ fromId: 'nist-800-53:si-2', toId: 'attack:M1001', props: {} }], stamp);
+          await mergeRelationships(
+            tx,
+            'IMPLEMENTS',
+            'Device',
+            'Control',
+            [{ fromId: 'device:iphone-15', toId: 'nist-800-53:si-2', props: { evidence: 'test' } }],
+            stamp,
+          );
+        },
+        { timeoutMs: FIXTURE_TIMEOUT_MS },
+      );
 
       const answer = await techniquesMitigatedOnClearedDevices(t.db, 'iOS', 'SECRET');
-      process.stderr.write(`[cross-source] ${answer.length} iOS techniques: ${answer.map((a) => `${a.externalId ?? a.threatId} via ${a.controls.join('+')}`).join('; ')}\n`);
+      process.stderr.write(
+        `[cross-source] ${answer.length} iOS techniques: ${answer.map((a) => `${a.externalId ?? a.threatId} via ${a.controls.join('+')}`).join('; ')}\n`,
+      );
       const ids = answer.map((a) => a.externalId);
       // Through the seed: the cleared iPhone 15 implements timely patching, which mitigates T1404.
-      expect(answer.find((a) => a.externalId === 'T1404')).toMatchObject({ threatId: 'threat:kernel-privilege-escalation', controls: expect.arrayContaining(['control:timely-patching']) as unknown });
+      expect(answer.find((a) => a.externalId === 'T1404')).toMatchObject({
+        threatId: 'threat:kernel-privilege-escalation',
+        controls: expect.arrayContaining(['control:timely-patching']) as unknown,
+      });
       // Through SP 800-53 SI-2 -> ATT&CK M1001: every live iOS technique M1001 mitigates in the bundle.
       const bundle = parseStix(attackText);
       const m1001 = (bundle.relationships.find((g) => g.type === 'MITIGATES')?.rows ?? []).filter((r) => r.fromId === 'attack:M1001').map((r) => r.toId);
@@ -357,7 +458,9 @@ describe('importers: loading into Neo4j', () => {
       expect(ids).toEqual(expect.arrayContaining(expected));
       for (const e of expected) expect(answer.find((a) => a.externalId === e)?.controls).toContain('nist-800-53:si-2');
       // Nothing revoked or deprecated is shown as live.
-      const revoked = new Set((bundle.nodes.get('Threat') ?? []).filter((n) => n.props.revoked === true || n.props.deprecated === true).map((n) => n.props.externalId));
+      const revoked = new Set(
+        (bundle.nodes.get('Threat') ?? []).filter((n) => n.props.revoked === true || n.props.deprecated === true).map((n) => n.props.externalId),
+      );
       expect(ids.filter((id) => revoked.has(id))).toEqual([]);
     });
   });

@@ -58,8 +58,19 @@ describe('project-managed Neo4j', () => {
   const messages: { level: string; message: string }[] = [];
 
   beforeAll(async () => {
-    config = loadConfig({ NEO4J_LOCAL_PORT: PORT, NEO4J_LOCAL_DATA: HOME, NEO4J_HEAP: '512m', NEO4J_PAGECACHE: '64m', NEO4J_CACHE_DIR: process.env.NEO4J_CACHE_DIR, QUERY_TIMEOUT_MS: '60000' });
-    connected = await connectDatabase(config, { fresh: true, log: (message, level = 'info') => messages.push({ level, message }), restartBackoff: { initialMs: 500, maxMs: 4000 } });
+    config = loadConfig({
+      NEO4J_LOCAL_PORT: PORT,
+      NEO4J_LOCAL_DATA: HOME,
+      NEO4J_HEAP: '512m',
+      NEO4J_PAGECACHE: '64m',
+      NEO4J_CACHE_DIR: process.env.NEO4J_CACHE_DIR,
+      QUERY_TIMEOUT_MS: '60000',
+    });
+    connected = await connectDatabase(config, {
+      fresh: true,
+      log: (message, level = 'info') => messages.push({ level, message }),
+      restartBackoff: { initialMs: 500, maxMs: 4000 },
+    });
   });
   afterAll(async () => {
     await connected?.close();
@@ -138,7 +149,11 @@ describe('project-managed Neo4j', () => {
     const ready = async () => (await fetch(`${url}/readyz`)).status;
     const query = async () =>
       (await (
-        await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEYS.viewer }, body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }) })
+        await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': KEYS.viewer },
+          body: JSON.stringify({ query: '{ devices(first: 1) { totalCount } }' }),
+        })
       ).json()) as { data?: { devices: { totalCount: number } } | null; errors?: { extensions: { code: string } }[] };
     try {
       expect(await ready()).toBe(200);

@@ -61,11 +61,15 @@ function stringArgumentCases(kind: 'query' | 'mutation'): Case[] {
     for (const arg of def.args) {
       for (const leaf of stringLeaves(arg.type)) {
         const all = kind === 'mutation' || ALL_STRINGS_FOR.has(`${field}.${arg.name}`);
-        const chosen = all ? hostile : Array.from({ length: QUERY_STRINGS_PER_LEAF }, (_, k) => hostile[(leafIndex * QUERY_STRINGS_PER_LEAF + k) % hostile.length] as [string, string]);
+        const chosen = all
+          ? hostile
+          : Array.from({ length: QUERY_STRINGS_PER_LEAF }, (_, k) => hostile[(leafIndex * QUERY_STRINGS_PER_LEAF + k) % hostile.length] as [string, string]);
         leafIndex += 1;
         for (const [label, hostile] of chosen) {
           const passed = argsFor(kind, field);
-          const base = passed[arg.name] ?? defaultValue(arg.type, (fields) => (kind === 'mutation' && fields.includes('classification') ? { classification: 'SECRET' } : {}));
+          const base =
+            passed[arg.name] ??
+            defaultValue(arg.type, (fields) => (kind === 'mutation' && fields.includes('classification') ? { classification: 'SECRET' } : {}));
           passed[arg.name] = setAt(base, leaf, hostile, arg.type);
           cases.push({
             name: `${field}(${[arg.name, ...leaf].join('.')}) <- ${label}`,
@@ -80,7 +84,11 @@ function stringArgumentCases(kind: 'query' | 'mutation'): Case[] {
   return cases;
 }
 
-const gql = (query: string, variables: Record<string, unknown> = {}, key: string | null = KEYS.viewer, mustFail = true): Omit<Case, 'name'> => ({ request: { body: { query, variables } }, key, mustFail });
+const gql = (query: string, variables: Record<string, unknown> = {}, key: string | null = KEYS.viewer, mustFail = true): Omit<Case, 'name'> => ({
+  request: { body: { query, variables } },
+  key,
+  mustFail,
+});
 
 const nested = (depth: number) => `{ devices { edges { node { ${'components { edges { node { '.repeat(depth)}id${' } } }'.repeat(depth)} } } } }`;
 const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
@@ -112,7 +120,7 @@ const DOCUMENT_CASES: Record<string, Omit<Case, 'name'>> = {
   'two anonymous operations': gql('{ __typename } { __typename }'),
   'operationName not in the document': { request: { body: { query: 'query A { __typename }', operationName: 'B' } }, key: KEYS.viewer, mustFail: true },
   'two named operations, no operationName': gql('query A { __typename } query B { __typename }'),
-  'subscription': gql('subscription { __typename }'),
+  subscription: gql('subscription { __typename }'),
   'subscription with a field': gql('subscription S { devices { totalCount } }'),
   'mutation as a viewer': gql('mutation { deleteNode(id: "x") { id } }'),
   'unknown directive': gql('{ __typename @nope }'),
@@ -120,7 +128,12 @@ const DOCUMENT_CASES: Record<string, Omit<Case, 'name'>> = {
   '@skip with a string': gql('{ __typename @skip(if: "yes") }'),
   'variable used but not declared': gql('{ device(id: $id) { id } }'),
   'variable declared with an unknown type': gql('query($id: Nope) { __typename }'),
-  'introspection nesting ofType x 50 (bounded by the schema; off in production)': gql(`{ __schema { types { ${'ofType { '.repeat(50)}name${' }'.repeat(50)} } } }`, {}, KEYS.viewer, false),
+  'introspection nesting ofType x 50 (bounded by the schema; off in production)': gql(
+    `{ __schema { types { ${'ofType { '.repeat(50)}name${' }'.repeat(50)} } } }`,
+    {},
+    KEYS.viewer,
+    false,
+  ),
   '6000 tokens': gql(`{ ${'__typename '.repeat(6000)}}`),
   'field on a scalar': gql('{ devices { totalCount { x } } }'),
   'scalar without selection missing': gql('{ devices }'),
@@ -136,18 +149,42 @@ const DOCUMENT_CASES: Record<string, Omit<Case, 'name'>> = {
   'variables is a string': { request: { body: { query: '{ __typename }', variables: 'x' } }, key: KEYS.viewer, mustFail: true },
   'variables is an array': { request: { body: { query: '{ __typename }', variables: [1] } }, key: KEYS.viewer, mustFail: true },
   'extensions is a string': { request: { body: { query: '{ __typename }', extensions: 'x' } }, key: KEYS.viewer, mustFail: true },
-  'unknown persisted query hash': { request: { body: { extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } } }, key: KEYS.viewer, mustFail: true },
+  'unknown persisted query hash': {
+    request: { body: { extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } } },
+    key: KEYS.viewer,
+    mustFail: true,
+  },
   'batched request': { request: { body: [{ query: '{ __typename }' }, { query: '{ __typename }' }] }, key: KEYS.viewer, mustFail: true },
   'body is not JSON': { request: { body: '{"query": "{ __typename }"' }, key: KEYS.viewer, mustFail: true },
   'body is JSON null': { request: { body: 'null' }, key: KEYS.viewer, mustFail: true },
   'body is a JSON string': { request: { body: '"{ __typename }"' }, key: KEYS.viewer, mustFail: true },
-  'body with Latin-1 bytes': { request: { body: Buffer.concat([Buffer.from('{"query": "{ device(id: \\"caf'), Buffer.from([0xe9]), Buffer.from('\\") { id } }"}')]) }, key: KEYS.viewer, mustFail: false },
+  'body with Latin-1 bytes': {
+    request: { body: Buffer.concat([Buffer.from('{"query": "{ device(id: \\"caf'), Buffer.from([0xe9]), Buffer.from('\\") { id } }"}')]) },
+    key: KEYS.viewer,
+    mustFail: false,
+  },
   'body with a BOM': { request: { body: '\uFEFF{"query": "{ __typename }"}' }, key: KEYS.viewer, mustFail: false },
-  'JSON nested 10,000 levels': { request: { body: `{"query": "{ __typename }", "variables": {"a": ${'['.repeat(10000)}${']'.repeat(10000)}}}` }, key: KEYS.viewer, mustFail: false },
-  'text/plain content type (CSRF)': { request: { headers: { 'content-type': 'text/plain' }, body: '{"query": "{ __typename }"}' }, key: KEYS.viewer, mustFail: true },
-  'GET with a mutation': { request: { method: 'GET', path: `/graphql?query=${encodeURIComponent('mutation { deleteNode(id: "x") { id } }')}`, headers: { 'apollo-require-preflight': 'true' } }, key: KEYS.admin, mustFail: true },
+  'JSON nested 10,000 levels': {
+    request: { body: `{"query": "{ __typename }", "variables": {"a": ${'['.repeat(10000)}${']'.repeat(10000)}}}` },
+    key: KEYS.viewer,
+    mustFail: false,
+  },
+  'text/plain content type (CSRF)': {
+    request: { headers: { 'content-type': 'text/plain' }, body: '{"query": "{ __typename }"}' },
+    key: KEYS.viewer,
+    mustFail: true,
+  },
+  'GET with a mutation': {
+    request: {
+      method: 'GET',
+      path: `/graphql?query=${encodeURIComponent('mutation { deleteNode(id: "x") { id } }')}`,
+      headers: { 'apollo-require-preflight': 'true' },
+    },
+    key: KEYS.admin,
+    mustFail: true,
+  },
   'GET without a query': { request: { method: 'GET', path: '/graphql', headers: { 'apollo-require-preflight': 'true' } }, key: KEYS.viewer, mustFail: true },
-  'PUT': { request: { method: 'PUT', body: { query: '{ __typename }' } }, key: KEYS.viewer, mustFail: true },
+  PUT: { request: { method: 'PUT', body: { query: '{ __typename }' } }, key: KEYS.viewer, mustFail: true },
   'unknown route': { request: { method: 'GET', path: '/graphql/../../etc/passwd' }, key: KEYS.viewer, mustFail: true },
   'a wrong API key': gql('{ __typename }', {}, 'not-a-key'),
 };
@@ -173,14 +210,27 @@ const VARIABLE_CASES: Record<string, Omit<Case, 'name'>> = {
   'cursor: null byte': gql('query($a: String) { devices(after: $a) { totalCount } }', { a: '\u0000' }),
   'cursor: a number': gql('query($a: String) { devices(after: $a) { totalCount } }', { a: 5 }),
   'nested cursor malformed': gql('query($a: String) { devices { edges { node { components(after: $a) { totalCount } } } } }', { a: 'zzz' }),
-  'cursor far past the end': gql('query($a: String) { devices(after: $a) { totalCount edges { cursor } } }', { a: encodeCursor(999_999_999) }, KEYS.viewer, false),
+  'cursor far past the end': gql(
+    'query($a: String) { devices(after: $a) { totalCount edges { cursor } } }',
+    { a: encodeCursor(999_999_999) },
+    KEYS.viewer,
+    false,
+  ),
   'hidden id through device()': gql('query($id: ID!) { device(id: $id) { id } }', { id: HIDDEN }, KEYS.analyst, false),
   'hidden id through node()': gql('query($id: ID!) { node(id: $id) { id } }', { id: HIDDEN }, KEYS.analyst, false),
   'hidden id through nodes()': gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [HIDDEN, VISIBLE] }, KEYS.analyst, false),
   'hidden id through blastRadius()': gql('query($id: ID!) { blastRadius(componentId: $id) { __typename } }', { id: HIDDEN }, KEYS.analyst),
-  'hidden id as link end': gql('mutation($i: LinkInput!) { link(input: $i) { created } }', { i: { type: 'MAKES', fromId: VISIBLE, toId: HIDDEN } }, KEYS.curatorRestricted),
+  'hidden id as link end': gql(
+    'mutation($i: LinkInput!) { link(input: $i) { created } }',
+    { i: { type: 'MAKES', fromId: VISIBLE, toId: HIDDEN } },
+    KEYS.curatorRestricted,
+  ),
   'hidden id to deleteNode': gql('mutation($id: ID!) { deleteNode(id: $id, detach: true) { id } }', { id: HIDDEN }, KEYS.adminRestricted),
-  'hidden id reused by upsert': gql('mutation($i: DeviceInput!) { upsertDevice(input: $i) { id } }', { i: { id: HIDDEN, name: 'overwrite', category: 'PHONE' } }, KEYS.curatorRestricted),
+  'hidden id reused by upsert': gql(
+    'mutation($i: DeviceInput!) { upsertDevice(input: $i) { id } }',
+    { i: { id: HIDDEN, name: 'overwrite', category: 'PHONE' } },
+    KEYS.curatorRestricted,
+  ),
   'ids: a number': gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: 5 }, KEYS.viewer, false),
   'ids: null element': gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [null] }),
   'ids: objects': gql('query($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [{ a: 1 }] }),
@@ -191,17 +241,45 @@ const VARIABLE_CASES: Record<string, Omit<Case, 'name'>> = {
   'enum variable unknown': gql('query($c: [DeviceCategory!]) { devices(filter: { categories: $c }) { totalCount } }', { c: ['PHON'] }),
   'enum variable lower-case': gql('query($c: [DeviceCategory!]) { devices(filter: { categories: $c }) { totalCount } }', { c: ['phone'] }),
   'input with an unknown field': gql('query($f: DeviceFilter) { devices(filter: $f) { totalCount } }', { f: { nope: 1 } }),
-  'input with a __proto__ key': { request: { body: '{"query": "query($f: DeviceFilter) { devices(filter: $f) { totalCount } }", "variables": {"f": {"__proto__": {"nameContains": "x"}}}}' }, key: KEYS.viewer, mustFail: false },
+  'input with a __proto__ key': {
+    request: { body: '{"query": "query($f: DeviceFilter) { devices(filter: $f) { totalCount } }", "variables": {"f": {"__proto__": {"nameContains": "x"}}}}' },
+    key: KEYS.viewer,
+    mustFail: false,
+  },
   'input field of the wrong type': gql('query($f: DeviceFilter) { devices(filter: $f) { totalCount } }', { f: { nameContains: 5 } }),
   'date variable not a date': gql('query($d: Date) { certificationLineage(certificationId: "x", asOf: $d) { __typename } }', { d: '2024-13-45' }),
   'date variable far future': gql('query($d: Date) { certificationLineage(certificationId: "x", asOf: $d) { __typename } }', { d: '999999-01-01' }),
   'orderBy with an unknown field': gql('query($o: DeviceOrder) { devices(orderBy: $o) { totalCount } }', { o: { field: 'PASSWORD' } }),
-  'upsert number out of range': gql('mutation($i: ThreatInput!) { upsertThreat(input: $i) { id } }', { i: { id: `${prefix}t`, name: 'T', kind: 'OTHER', severity: 1e308 } }, KEYS.curator),
-  'upsert NaN-like number': gql('mutation($i: ThreatInput!) { upsertThreat(input: $i) { id } }', { i: { id: `${prefix}t`, name: 'T', kind: 'OTHER', likelihood: 'NaN' } }, KEYS.curator),
-  'upsert 1001 platforms': gql('mutation($i: ThreatInput!) { upsertThreat(input: $i) { id } }', { i: { id: `${prefix}t`, name: 'T', kind: 'OTHER', platforms: Array.from({ length: 1001 }, () => 'p') } }, KEYS.curator),
-  'upsert deviceCount negative': gql('mutation($i: DeploymentInput!) { upsertDeployment(input: $i) { id } }', { i: { id: `${prefix}d`, name: 'D', deviceCount: -1 } }, KEYS.curator),
-  'link with an unknown type': gql('mutation($i: LinkInput!) { link(input: $i) { created } }', { i: { type: 'DROP', fromId: VISIBLE, toId: VISIBLE } }, KEYS.curator),
-  'link to itself': gql('mutation($i: LinkInput!) { link(input: $i) { created } }', { i: { type: 'DEPENDS_ON', fromId: VISIBLE, toId: VISIBLE } }, KEYS.curator),
+  'upsert number out of range': gql(
+    'mutation($i: ThreatInput!) { upsertThreat(input: $i) { id } }',
+    { i: { id: `${prefix}t`, name: 'T', kind: 'OTHER', severity: 1e308 } },
+    KEYS.curator,
+  ),
+  'upsert NaN-like number': gql(
+    'mutation($i: ThreatInput!) { upsertThreat(input: $i) { id } }',
+    { i: { id: `${prefix}t`, name: 'T', kind: 'OTHER', likelihood: 'NaN' } },
+    KEYS.curator,
+  ),
+  'upsert 1001 platforms': gql(
+    'mutation($i: ThreatInput!) { upsertThreat(input: $i) { id } }',
+    { i: { id: `${prefix}t`, name: 'T', kind: 'OTHER', platforms: Array.from({ length: 1001 }, () => 'p') } },
+    KEYS.curator,
+  ),
+  'upsert deviceCount negative': gql(
+    'mutation($i: DeploymentInput!) { upsertDeployment(input: $i) { id } }',
+    { i: { id: `${prefix}d`, name: 'D', deviceCount: -1 } },
+    KEYS.curator,
+  ),
+  'link with an unknown type': gql(
+    'mutation($i: LinkInput!) { link(input: $i) { created } }',
+    { i: { type: 'DROP', fromId: VISIBLE, toId: VISIBLE } },
+    KEYS.curator,
+  ),
+  'link to itself': gql(
+    'mutation($i: LinkInput!) { link(input: $i) { created } }',
+    { i: { type: 'DEPENDS_ON', fromId: VISIBLE, toId: VISIBLE } },
+    KEYS.curator,
+  ),
 };
 
 describe('hostile inputs: API', () => {

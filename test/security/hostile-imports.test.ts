@@ -14,7 +14,8 @@ import { call, contentHash, violation, type Answer } from './hostile';
 
 const prefix = uniquePrefix('hostileimp');
 const IMPORT_MAX_BYTES = 262_144;
-const fixture = (p: string): Record<string, unknown> => JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', p), 'utf8')) as Record<string, unknown>;
+const fixture = (p: string): Record<string, unknown> =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', p), 'utf8')) as Record<string, unknown>;
 
 type Json = Record<string, unknown>;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -28,7 +29,16 @@ const BASES: Record<string, { doc: Json; list: string; idKey: string; nameKey: s
       catalog: {
         uuid: '0b1c2d3e-4f50-4617-8899-aabbccddeeff',
         metadata: { title: `Hostile test catalog ${prefix}`, version: '1.0', 'last-modified': '2026-01-01T00:00:00Z', 'oscal-version': '1.1.2' },
-        groups: [{ id: 'ac', title: 'Access Control', controls: [{ id: 'ac-1', title: 'Policy and Procedures' }, { id: 'ac-2', title: 'Account Management' }] }],
+        groups: [
+          {
+            id: 'ac',
+            title: 'Access Control',
+            controls: [
+              { id: 'ac-1', title: 'Policy and Procedures' },
+              { id: 'ac-2', title: 'Account Management' },
+            ],
+          },
+        ],
       },
     },
     list: 'catalog',
@@ -41,7 +51,16 @@ const BASES: Record<string, { doc: Json; list: string; idKey: string; nameKey: s
       catalogVersion: '2099.01.01',
       dateReleased: '2099-01-01T00:00:00.000Z',
       count: 2,
-      vulnerabilities: ['CVE-2099-1001', 'CVE-2099-1002'].map((cveID) => ({ cveID, vendorProject: 'v', product: 'p', vulnerabilityName: 'n', dateAdded: '2099-01-01', shortDescription: 's', requiredAction: 'r', dueDate: '2099-02-01' })),
+      vulnerabilities: ['CVE-2099-1001', 'CVE-2099-1002'].map((cveID) => ({
+        cveID,
+        vendorProject: 'v',
+        product: 'p',
+        vulnerabilityName: 'n',
+        dateAdded: '2099-01-01',
+        shortDescription: 's',
+        requiredAction: 'r',
+        dueDate: '2099-02-01',
+      })),
     },
     list: 'vulnerabilities',
     idKey: 'cveID',
@@ -52,7 +71,10 @@ const BASES: Record<string, { doc: Json; list: string; idKey: string; nameKey: s
 /** The first object of the document's main list (components[0], objects[1], ...), to break its fields. */
 function firstObject(format: string, doc: Json): Json {
   if (format === 'OSCAL_COMPONENT_DEFINITION') return ((doc['component-definition'] as Json).components as Json[])[0] as Json;
-  if (format === 'OSCAL_CATALOG') return (((doc.catalog as Json).groups as Json[])[0] as Json).controls ? ((((doc.catalog as Json).groups as Json[])[0] as Json).controls as Json[])[0] as Json : {};
+  if (format === 'OSCAL_CATALOG')
+    return (((doc.catalog as Json).groups as Json[])[0] as Json).controls
+      ? (((((doc.catalog as Json).groups as Json[])[0] as Json).controls as Json[])[0] as Json)
+      : {};
   if (format === 'STIX') return (doc.objects as Json[])[1] as Json;
   return (doc[BASES[format]?.list ?? ''] as Json[])[0] as Json;
 }
@@ -119,9 +141,19 @@ function cases(): ImportCase[] {
   // Structures the parsers walk recursively, nested far deeper than any real document.
   const cdx = JSON.stringify(BASES.CYCLONEDX?.doc ?? {});
   const deepComponents = `${Array.from({ length: 20000 }, (_, i) => `{"type":"library","bom-ref":"deep-${i}","name":"deep","components":[`).join('')}${']}'.repeat(20000)}`;
-  out.push({ format: 'CYCLONEDX', name: 'components nested 20,000 levels', document: `${cdx.slice(0, cdx.indexOf('"components":[') + '"components":['.length)}${deepComponents},${cdx.slice(cdx.indexOf('"components":[') + '"components":['.length)}`, mustFail: true });
+  out.push({
+    format: 'CYCLONEDX',
+    name: 'components nested 20,000 levels',
+    document: `${cdx.slice(0, cdx.indexOf('"components":[') + '"components":['.length)}${deepComponents},${cdx.slice(cdx.indexOf('"components":[') + '"components":['.length)}`,
+    mustFail: true,
+  });
   const deepControls = `${Array.from({ length: 20000 }, (_, i) => `{"id":"d-${i}","title":"deep","controls":[`).join('')}${']}'.repeat(20000)}`;
-  out.push({ format: 'OSCAL_CATALOG', name: 'controls nested 20,000 levels', document: JSON.stringify(BASES.OSCAL_CATALOG?.doc ?? {}).replace('"controls":[', `"controls":[${deepControls},`), mustFail: true });
+  out.push({
+    format: 'OSCAL_CATALOG',
+    name: 'controls nested 20,000 levels',
+    document: JSON.stringify(BASES.OSCAL_CATALOG?.doc ?? {}).replace('"controls":[', `"controls":[${deepControls},`),
+    mustFail: true,
+  });
   return out;
 }
 
@@ -139,7 +171,8 @@ describe('hostile inputs: import documents', () => {
   afterAll(() => t.close());
 
   // dryRun: a case the importer wrongly accepted would otherwise leave data behind for the next case.
-  const importOp = 'mutation($format: ImportFormat, $document: String!, $name: String, $dry: Boolean = true) { importDocument(format: $format, document: $document, name: $name, dryRun: $dry) { changed problemCount } }';
+  const importOp =
+    'mutation($format: ImportFormat, $document: String!, $name: String, $dry: Boolean = true) { importDocument(format: $format, document: $document, name: $name, dryRun: $dry) { changed problemCount } }';
   const send = (format: string | null, document: string | Buffer): Promise<Answer> => {
     const variables = { format, name: `${prefix}doc` };
     if (typeof document === 'string') return call(url, { body: { query: importOp, variables: { ...variables, document } } }, KEYS.curator);
@@ -152,20 +185,27 @@ describe('hostile inputs: import documents', () => {
 
   it('each base document is valid (a dry run imports it), so each case breaks one thing', async () => {
     for (const [format, base] of Object.entries(BASES)) {
-      const r = await call(url, { body: { query: importOp, variables: { format, name: `${prefix}doc`, document: JSON.stringify(base.doc), dry: true } } }, KEYS.curator);
+      const r = await call(
+        url,
+        { body: { query: importOp, variables: { format, name: `${prefix}doc`, document: JSON.stringify(base.doc), dry: true } } },
+        KEYS.curator,
+      );
       expect([format, r.json?.errors]).toEqual([format, undefined]);
     }
     expect(all.length).toBeGreaterThanOrEqual(80);
   });
 
-  it.each(all.map((c) => [`${c.format}: ${c.name}${c.mustFail ? ' is refused' : ''}`, c] as [string, ImportCase]))('%s, never with INTERNAL_SERVER_ERROR', async (_name, c) => {
-    const answer = await send(c.format, c.document);
-    expect(violation(answer, c.mustFail)).toBe('');
-    if (!c.mustFail) return;
-    // Without the format, detection must refuse it as well.
-    const detected = await send(null, c.document);
-    expect(violation(detected, true)).toBe('');
-  });
+  it.each(all.map((c) => [`${c.format}: ${c.name}${c.mustFail ? ' is refused' : ''}`, c] as [string, ImportCase]))(
+    '%s, never with INTERNAL_SERVER_ERROR',
+    async (_name, c) => {
+      const answer = await send(c.format, c.document);
+      expect(violation(answer, c.mustFail)).toBe('');
+      if (!c.mustFail) return;
+      // Without the format, detection must refuse it as well.
+      const detected = await send(null, c.document);
+      expect(violation(detected, true)).toBe('');
+    },
+  );
 
   it('dangling references are refused or reported, never imported silently', async () => {
     const stix = clone(BASES.STIX?.doc ?? {});
@@ -173,8 +213,15 @@ describe('hostile inputs: import documents', () => {
     if (rel) rel.target_ref = 'attack-pattern--00000000-0000-4000-8000-000000000000';
     const cdx = clone(BASES.CYCLONEDX?.doc ?? {});
     (cdx.dependencies as Json[]).push({ ref: 'os', dependsOn: ['no-such-ref'] });
-    for (const [format, doc] of [['STIX', stix], ['CYCLONEDX', cdx]] as const) {
-      const r = await call(url, { body: { query: importOp, variables: { format, name: `${prefix}doc`, document: JSON.stringify(doc), dry: true } } }, KEYS.curator);
+    for (const [format, doc] of [
+      ['STIX', stix],
+      ['CYCLONEDX', cdx],
+    ] as const) {
+      const r = await call(
+        url,
+        { body: { query: importOp, variables: { format, name: `${prefix}doc`, document: JSON.stringify(doc), dry: true } } },
+        KEYS.curator,
+      );
       expect(violation(r, false)).toBe('');
       const summary = (r.json?.data as { importDocument?: { problemCount: number } } | null)?.importDocument;
       if (summary) expect([format, summary.problemCount]).toEqual([format, expect.any(Number) as unknown]);

@@ -3,7 +3,18 @@
  * raw HTTP calls, the rule every answer must follow, the database digest, and the hostile strings.
  */
 import { createHash } from 'node:crypto';
-import { getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType, isScalarType, type GraphQLArgument, type GraphQLInputType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLArgument,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from 'graphql';
 import type { TestApp } from '../helpers/app';
 
 export interface Answer {
@@ -24,7 +35,12 @@ export interface RawRequest {
 export async function call(url: string, request: RawRequest, key: string | null): Promise<Answer> {
   const method = request.method ?? 'POST';
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}), ...request.headers };
-  const body = request.body === undefined ? undefined : typeof request.body === 'string' || request.body instanceof Uint8Array ? request.body : JSON.stringify(request.body);
+  const body =
+    request.body === undefined
+      ? undefined
+      : typeof request.body === 'string' || request.body instanceof Uint8Array
+        ? request.body
+        : JSON.stringify(request.body);
   const res = await fetch(`${url}${request.path ?? '/graphql'}`, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : body });
   const text = await res.text();
   let json: Answer['json'];
@@ -37,7 +53,19 @@ export async function call(url: string, request: RawRequest, key: string | null)
 }
 
 /** Error codes a client can act on; INTERNAL_SERVER_ERROR is not one of them. */
-export const NAMED_CODES = new Set(['BAD_USER_INPUT', 'NOT_FOUND', 'FORBIDDEN', 'UNAUTHENTICATED', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'OPERATION_RESOLUTION_FAILURE', 'PAYLOAD_TOO_LARGE']);
+export const NAMED_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PAYLOAD_TOO_LARGE',
+]);
 
 /**
  * What every hostile request must get: an HTTP 4xx, or a 200 whose errors (if any) all carry a
@@ -49,7 +77,10 @@ export function violation(answer: Answer, mustFail: boolean): string {
   const unnamed = codes.filter((c) => !NAMED_CODES.has(c));
   if (answer.status >= 500) return `HTTP ${answer.status}: ${answer.text.slice(0, 300)}`;
   if (unnamed.length > 0) return `codes ${codes.join(', ')}: ${answer.text.slice(0, 300)}`;
-  if (answer.status >= 400) return answer.json === undefined && answer.status !== 404 && answer.status !== 405 ? `HTTP ${answer.status} without a JSON body: ${answer.text.slice(0, 200)}` : '';
+  if (answer.status >= 400)
+    return answer.json === undefined && answer.status !== 404 && answer.status !== 405
+      ? `HTTP ${answer.status} without a JSON body: ${answer.text.slice(0, 200)}`
+      : '';
   if (answer.status !== 200) return `HTTP ${answer.status}`;
   if (mustFail && errors.length === 0) return `accepted: ${answer.text.slice(0, 300)}`;
   return '';
@@ -85,7 +116,16 @@ export const HOSTILE_STRINGS: Record<string, string> = {
   html: '<script>alert(1)</script>',
 };
 
-const DEFAULT_SCALARS: Record<string, unknown> = { Int: 1, Float: 0.5, Boolean: false, String: 'x', ID: 'x', Date: '2024-01-01', DateTime: '2024-01-01T00:00:00Z', NonNegativeInt: 1 };
+const DEFAULT_SCALARS: Record<string, unknown> = {
+  Int: 1,
+  Float: 0.5,
+  Boolean: false,
+  String: 'x',
+  ID: 'x',
+  Date: '2024-01-01',
+  DateTime: '2024-01-01T00:00:00Z',
+  NonNegativeInt: 1,
+};
 
 /** A value for a required input: strings 'x', enums their first value, required fields of inputs filled. */
 export function defaultValue(type: GraphQLInputType, extra: (fields: string[]) => Record<string, unknown> = () => ({})): unknown {
@@ -135,7 +175,13 @@ export function setAt(value: unknown, path: (string | number)[], leaf: unknown, 
 }
 
 /** An operation calling one root field with every argument as a variable. */
-export function operationFor(schema: GraphQLSchema, kind: 'query' | 'mutation', field: string, args: readonly GraphQLArgument[], passed: Record<string, unknown>): string {
+export function operationFor(
+  schema: GraphQLSchema,
+  kind: 'query' | 'mutation',
+  field: string,
+  args: readonly GraphQLArgument[],
+  passed: Record<string, unknown>,
+): string {
   const root = kind === 'query' ? schema.getQueryType() : schema.getMutationType();
   const returnType = getNamedType(root?.getFields()[field]?.type);
   const selection = returnType && isScalarType(returnType) ? '' : isEnumType(returnType) ? '' : ' { __typename }';

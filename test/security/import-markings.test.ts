@@ -73,7 +73,9 @@ function componentDefinition(prefix: string, controlIds: string[], source = 'htt
           uuid: `${prefix}comp`,
           type: 'service',
           title: `${prefix} service`,
-          'control-implementations': [{ uuid: `${prefix}impl`, source, 'implemented-requirements': controlIds.map((id, i) => ({ uuid: `${prefix}req${i}`, 'control-id': id })) }],
+          'control-implementations': [
+            { uuid: `${prefix}impl`, source, 'implemented-requirements': controlIds.map((id, i) => ({ uuid: `${prefix}req${i}`, 'control-id': id })) },
+          ],
         },
       ],
     },
@@ -130,15 +132,38 @@ describe('imports obey the caller’s markings (issue 12)', () => {
       // Another catalog: targets named by controlId.
       const byKey = await dryThenReal(
         t,
-        { document: componentDefinition(`${prefix}k-`, [`${visible}-k`, `${hidden}-k`, `${missing}-k`], 'https://example.org/other-catalog.json'), name: `${prefix}doc-k` },
+        {
+          document: componentDefinition(`${prefix}k-`, [`${visible}-k`, `${hidden}-k`, `${missing}-k`], 'https://example.org/other-catalog.json'),
+          name: `${prefix}doc-k`,
+        },
         KEYS.curatorRestricted,
       );
       expect(line(byKey.relationships, 'IMPLEMENTS')).toEqual({ ...ZERO, created: 1, skipped: 2 });
-      expect(wording(byKey.problems.filter((p) => p.includes(`${hidden}-k`)), [`${hidden}-k`])).toEqual(wording(byKey.problems.filter((p) => p.includes(`${missing}-k`)), [`${missing}-k`]));
+      expect(
+        wording(
+          byKey.problems.filter((p) => p.includes(`${hidden}-k`)),
+          [`${hidden}-k`],
+        ),
+      ).toEqual(
+        wording(
+          byKey.problems.filter((p) => p.includes(`${missing}-k`)),
+          [`${missing}-k`],
+        ),
+      );
 
-      const into = await t.db.read(undefined, 'test edges into hidden', 'MATCH (c:Control) WHERE c.id CONTAINS $hidden RETURN COUNT { (c)<-[:IMPLEMENTS]-() } AS n', { hidden });
+      const into = await t.db.read(
+        undefined,
+        'test edges into hidden',
+        'MATCH (c:Control) WHERE c.id CONTAINS $hidden RETURN COUNT { (c)<-[:IMPLEMENTS]-() } AS n',
+        { hidden },
+      );
       expect(into.map((r) => Number(r.n))).toEqual([0, 0]);
-      const intoVisible = await t.db.read(undefined, 'test edges into visible', 'MATCH (c:Control) WHERE c.id CONTAINS $visible RETURN COUNT { (c)<-[:IMPLEMENTS]-() } AS n', { visible });
+      const intoVisible = await t.db.read(
+        undefined,
+        'test edges into visible',
+        'MATCH (c:Control) WHERE c.id CONTAINS $visible RETURN COUNT { (c)<-[:IMPLEMENTS]-() } AS n',
+        { visible },
+      );
       expect(intoVisible.map((r) => Number(r.n))).toEqual([1, 1]);
     } finally {
       await removeAll(t.db, prefix);
@@ -184,9 +209,18 @@ describe('imports obey the caller’s markings (issue 12)', () => {
       expect(seen.data?.vulnerability.affects.edges.map((e) => e.via)).toEqual([{ vexState: 'NOT_AFFECTED', classification: 'UNCLASSIFIED' }]);
 
       // Importing the same statement again is unchanged, and leaves the hidden claim alone.
-      const again = await t.run<ImportResult>(IMPORT, { document: document(withHiddenEdge), name: `${prefix}vex-b`, format: 'CYCLONEDX' }, KEYS.curatorRestricted);
+      const again = await t.run<ImportResult>(
+        IMPORT,
+        { document: document(withHiddenEdge), name: `${prefix}vex-b`, format: 'CYCLONEDX' },
+        KEYS.curatorRestricted,
+      );
       expect(line(again.data?.importDocument.relationships, 'AFFECTS')).toEqual({ ...ZERO, unchanged: 1 });
-      const after = await t.db.read(undefined, 'test hidden edge again', "MATCH (:Vulnerability {id: $id})-[r:AFFECTS {classification: 'SECRET'}]->() RETURN r.vexState AS state", { id: withHiddenEdge });
+      const after = await t.db.read(
+        undefined,
+        'test hidden edge again',
+        "MATCH (:Vulnerability {id: $id})-[r:AFFECTS {classification: 'SECRET'}]->() RETURN r.vexState AS state",
+        { id: withHiddenEdge },
+      );
       expect(after).toEqual([{ state: 'AFFECTED' }]);
     } finally {
       await removeAll(t.db, prefix);
@@ -217,7 +251,12 @@ describe('imports obey the caller’s markings (issue 12)', () => {
       expect(line(summary.nodes, 'Component')).toEqual({ ...ZERO, stale: 2 });
       expect(line(summary.relationships, 'HAS_COMPONENT')).toEqual({ ...ZERO, stale: 1 });
       expect(line(summary.relationships, 'DEPENDS_ON')).toEqual({ ...ZERO });
-      const nodes = await t.db.read(undefined, 'test stale nodes', 'MATCH (n:Component) WHERE n.id STARTS WITH $p RETURN n.id AS id, coalesce(n.stale, false) AS stale ORDER BY id', { p: prefix });
+      const nodes = await t.db.read(
+        undefined,
+        'test stale nodes',
+        'MATCH (n:Component) WHERE n.id STARTS WITH $p RETURN n.id AS id, coalesce(n.stale, false) AS stale ORDER BY id',
+        { p: prefix },
+      );
       expect(nodes).toEqual([
         { id: `${prefix}a`, stale: true },
         { id: `${prefix}b`, stale: true },
@@ -264,13 +303,19 @@ describe('imports obey the caller’s markings (issue 12)', () => {
         expect(wording(visibleProblem, [device])).toEqual(wording(hiddenProblem, [hiddenDevice]));
         expect(visibleProblem.join()).not.toMatch(/Device|SECRET|clearance/);
       }
-      const labels = await t.db.read(undefined, 'test labels', 'MATCH (n) WHERE n.id IN $ids RETURN n.id AS id, labels(n) AS labels ORDER BY id', { ids: [device, hiddenDevice, fresh] });
+      const labels = await t.db.read(undefined, 'test labels', 'MATCH (n) WHERE n.id IN $ids RETURN n.id AS id, labels(n) AS labels ORDER BY id', {
+        ids: [device, hiddenDevice, fresh],
+      });
       expect(labels).toEqual([
         { id: hiddenDevice, labels: ['Device'] },
         { id: device, labels: ['Device'] },
         { id: fresh, labels: ['Vulnerability'] },
       ]);
-      const read = await t.run<{ node: { __typename: string } | null; device: { id: string; name: string } | null }>('query($id: ID!) { node(id: $id) { __typename } device(id: $id) { id name } }', { id: device }, KEYS.curator);
+      const read = await t.run<{ node: { __typename: string } | null; device: { id: string; name: string } | null }>(
+        'query($id: ID!) { node(id: $id) { __typename } device(id: $id) { id name } }',
+        { id: device },
+        KEYS.curator,
+      );
       expect(read.data).toEqual({ node: { __typename: 'Device' }, device: { id: device, name: 'iPhone 15' } });
 
       // The id rules of upsert*: an id with a space is refused, naming the place; nothing is written.

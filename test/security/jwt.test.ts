@@ -23,7 +23,11 @@ interface Reply {
 }
 
 async function post(url: string, query: string, variables: Record<string, unknown>, headers: Record<string, string> = {}): Promise<Reply> {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   return { status: res.status, body: (await res.json()) as Reply['body'] };
 }
 
@@ -117,14 +121,24 @@ describe('authentication', () => {
     const seen = await post(pemApp, DEVICES, { ids: [restrictedId, secretId] }, bearer(token));
     expect(seen.status).toBe(200);
     expect(seen.body.data).toEqual({ nodes: [{ id: restrictedId }, null] });
-    const written = await post(pemApp, 'mutation($input: DeviceInput!) { upsertDevice(input: $input) { id provenance { assertedBy } } }', { input: { id: `${prefix}by-jwt`, name: 'Written with a JWT', category: 'PHONE' } }, bearer(token));
+    const written = await post(
+      pemApp,
+      'mutation($input: DeviceInput!) { upsertDevice(input: $input) { id provenance { assertedBy } } }',
+      { input: { id: `${prefix}by-jwt`, name: 'Written with a JWT', category: 'PHONE' } },
+      bearer(token),
+    );
     expect(written.body.errors).toBeUndefined();
     expect(written.body.data).toEqual({ upsertDevice: { id: `${prefix}by-jwt`, provenance: { assertedBy: 'hs-curator' } } });
   });
 
   it('gives FORBIDDEN to a token whose roles do not allow the mutation', async () => {
     const token = await mint({ key: secretKey, alg: 'HS256', claims: { roles: 'viewer', clearance: 'SECRET' } });
-    const r = await post(pemApp, 'mutation($input: DeviceInput!) { upsertDevice(input: $input) { id } }', { input: { id: `${prefix}forbidden`, name: 'No', category: 'PHONE' } }, bearer(token));
+    const r = await post(
+      pemApp,
+      'mutation($input: DeviceInput!) { upsertDevice(input: $input) { id } }',
+      { input: { id: `${prefix}forbidden`, name: 'No', category: 'PHONE' } },
+      bearer(token),
+    );
     expect(r.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const check = await post(pemApp, DEVICES, { ids: [`${prefix}forbidden`] }, bearer(token));
     expect(check.body.data).toEqual({ nodes: [null] });
@@ -190,7 +204,9 @@ describe('authentication', () => {
   it('in development mode lets an anonymous caller read UNCLASSIFIED only, and answers its writes with UNAUTHENTICATED', async () => {
     const read = await post(pemApp, DEVICES, { ids: [restrictedId] });
     expect(read.body.data).toEqual({ nodes: [null] });
-    const write = await post(pemApp, 'mutation($input: DeviceInput!) { upsertDevice(input: $input) { id } }', { input: { id: `${prefix}anon`, name: 'No', category: 'PHONE' } });
+    const write = await post(pemApp, 'mutation($input: DeviceInput!) { upsertDevice(input: $input) { id } }', {
+      input: { id: `${prefix}anon`, name: 'No', category: 'PHONE' },
+    });
     expect(write.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 

@@ -87,13 +87,16 @@ describe('limits against abusive queries', () => {
 
   it('rejects a query whose cost is above the limit, naming the cost limit', async () => {
     // up to 100 devices × 100 components × 100 vulnerabilities × 100 threats: 10^8 objects
-    const r = await post('{ devices(first: 100) { edges { node { components(first: 100) { edges { node { vulnerabilities(first: 100) { edges { node { exploitedBy(first: 100) { edges { node { id } } } } } } } } } } } } }');
+    const r = await post(
+      '{ devices(first: 100) { edges { node { components(first: 100) { edges { node { vulnerabilities(first: 100) { edges { node { exploitedBy(first: 100) { edges { node { id } } } } } } } } } } } } }',
+    );
     expectRejected(r, 'cost', /Query Cost limit of 3000000 exceeded, found \d+.*GRAPHQL_MAX_COST/);
     await expectStillServing();
   });
 
   it('costs a `first` given as a variable with its value', async () => {
-    const query = 'query($f: Int) { devices(first: $f) { edges { node { components(first: $f) { edges { node { vulnerabilities(first: $f) { edges { node { exploitedBy(first: $f) { edges { node { id } } } } } } } } } } } } }';
+    const query =
+      'query($f: Int) { devices(first: $f) { edges { node { components(first: $f) { edges { node { vulnerabilities(first: $f) { edges { node { exploitedBy(first: $f) { edges { node { id } } } } } } } } } } } } }';
     expectRejected(await post(query, { f: 100 }), 'cost', /Query Cost limit of 3000000 exceeded/);
     const small = await post(query, { f: 2 });
     expect(small.status).toBe(200);
@@ -123,7 +126,11 @@ describe('limits against abusive queries', () => {
 
   it('rejects first: 10000000 by the cost limit, as a literal or a variable; a cheap first above 100 by the page-size cap', async () => {
     expectRejected(await post('{ devices(first: 10000000) { edges { node { id } } } }'), 'cost', /Query Cost limit of 3000000 exceeded, found 20000001/);
-    expectRejected(await post('query($first: Int) { devices(first: $first) { edges { node { id } } } }', { first: 10000000 }), 'cost', /Query Cost limit of 3000000 exceeded, found 20000001/);
+    expectRejected(
+      await post('query($first: Int) { devices(first: $first) { edges { node { id } } } }', { first: 10000000 }),
+      'cost',
+      /Query Cost limit of 3000000 exceeded, found 20000001/,
+    );
     const r = await post('query($first: Int) { devices(first: $first) { totalCount } }', { first: 1000000 });
     expect(r.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.body.errors?.[0]?.message).toMatch(/first must be between 0 and 100/);
@@ -163,10 +170,14 @@ describe('limits against abusive queries', () => {
     const payloads = [`"}) MATCH (n) DETACH DELETE n //`, `' OR 1=1 //`, 'back\\slash \\" \\u0000', '名前 ünïcödé 🚀 `tick`', '$markings } RETURN n //'];
     for (const [i, text] of payloads.entries()) {
       const id = `${prefix}inj-${i}`;
-      const up = await post('mutation($input: DeviceInput!) { upsertDevice(input: $input) { id name description } }', { input: { id, name: text, description: text, category: 'PHONE' } });
+      const up = await post('mutation($input: DeviceInput!) { upsertDevice(input: $input) { id name description } }', {
+        input: { id, name: text, description: text, category: 'PHONE' },
+      });
       expect(up.body.errors).toBeUndefined();
       expect(up.body.data).toEqual({ upsertDevice: { id, name: text, description: text } });
-      const listed = await post('query($t: String!) { devices(filter: { nameContains: $t }) { edges { node { id name } } } search(text: $t) { label } }', { t: text });
+      const listed = await post('query($t: String!) { devices(filter: { nameContains: $t }) { edges { node { id name } } } search(text: $t) { label } }', {
+        t: text,
+      });
       expect(listed.body.errors?.filter((e) => e.extensions?.code !== 'BAD_USER_INPUT') ?? []).toEqual([]);
       const lookup = await post('query($id: ID!) { node(id: $id) { id name } }', { id: text });
       expect(lookup.body.data).toEqual({ node: null });
@@ -182,8 +193,16 @@ describe('the request deadline stops the work, not only the answer', () => {
   let url: string;
   const writer = testDatabase();
 
-  async function post(query: string, variables: Record<string, unknown>, key: string): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query, variables }) });
+  async function post(
+    query: string,
+    variables: Record<string, unknown>,
+    key: string,
+  ): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ query, variables }),
+    });
     return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
   }
 
@@ -191,7 +210,19 @@ describe('the request deadline stops the work, not only the answer', () => {
     db = new HeldDatabase();
     t = await startTestApp({ REQUEST_TIMEOUT_MS: '5000' }, { db });
     url = await t.app.listen(0, '127.0.0.1');
-    await buildGraph(writer, p, [['Device', 'D', { category: 'PHONE' }], ['Component', 'C', { kind: 'LIBRARY' }], ['Vulnerability', 'V', {}]], [['HAS_COMPONENT', 'D', 'C'], ['AFFECTS', 'V', 'C']]);
+    await buildGraph(
+      writer,
+      p,
+      [
+        ['Device', 'D', { category: 'PHONE' }],
+        ['Component', 'C', { kind: 'LIBRARY' }],
+        ['Vulnerability', 'V', {}],
+      ],
+      [
+        ['HAS_COMPONENT', 'D', 'C'],
+        ['AFFECTS', 'V', 'C'],
+      ],
+    );
   });
   afterAll(async () => {
     db.open();
@@ -224,7 +255,11 @@ describe('the request deadline stops the work, not only the answer', () => {
       .replaceAll('testphone', token)
       .replaceAll('Test Phone', `${token} Phone`)
       .replaceAll('test-phone', `${token}-phone`);
-    const mine = async () => Number((await writer.read(undefined, 'count imported', 'MATCH (n) WHERE n.id CONTAINS $token OR n.name CONTAINS $token RETURN count(n) AS n', { token }))[0]?.n);
+    const mine = async () =>
+      Number(
+        (await writer.read(undefined, 'count imported', 'MATCH (n) WHERE n.id CONTAINS $token OR n.name CONTAINS $token RETURN count(n) AS n', { token }))[0]
+          ?.n,
+      );
     const mutation = 'mutation($document: String!) { importDocument(format: CYCLONEDX, document: $document) { changed nodes { name created } } }';
     expect(await mine()).toBe(0);
     db.holdCommitsUntilOpen();
@@ -275,14 +310,18 @@ describe('production: an anonymous request is refused before its body is read', 
   }
 
   it('answers 401 to headers announcing an 8 MB body that never comes', async () => {
-    const answer = await rawRequest(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${8 * 1024 * 1024 - 1}\r\n\r\n`);
+    const answer = await rawRequest(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${8 * 1024 * 1024 - 1}\r\n\r\n`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 401/);
     expect(answer).toMatch(/UNAUTHENTICATED/);
   });
 
   it('still reads the body of an authenticated caller', async () => {
     const body = JSON.stringify({ query: '{ __typename }' });
-    const answer = await rawRequest(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: ${KEYS.viewer}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const answer = await rawRequest(
+      `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: ${KEYS.viewer}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 200/);
     expect(answer).toMatch(/"__typename":"Query"/);
   });
@@ -303,8 +342,15 @@ describe('analytics are costed by their traversal and capped per caller', () => 
     await t.close();
   });
 
-  async function post(query: string, key: string): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': key }, body: JSON.stringify({ query }) });
+  async function post(
+    query: string,
+    key: string,
+  ): Promise<{ status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }> {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key },
+      body: JSON.stringify({ query }),
+    });
     return { status: res.status, body: (await res.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
   }
 
@@ -332,7 +378,8 @@ describe('analytics are costed by their traversal and capped per caller', () => 
     const other = t.run(`{ a: ${query.slice(2, -2)} b: ${query.slice(2, -2)} }`, {}, ANALYST_KEYS_BY_CLEARANCE.SECRET);
     await db.untilWaiting(3);
     db.open();
-    for (const r of await Promise.all([...held, other])) expect(r.errors?.filter((e) => e.extensions?.code === 'TOO_MANY_CONCURRENT_ANALYTICS') ?? []).toEqual([]);
+    for (const r of await Promise.all([...held, other]))
+      expect(r.errors?.filter((e) => e.extensions?.code === 'TOO_MANY_CONCURRENT_ANALYTICS') ?? []).toEqual([]);
     // the slots are given back
     const after = await post(query, KEYS.analyst);
     expect(after.body.errors?.find((e) => e.extensions?.code === 'TOO_MANY_CONCURRENT_ANALYTICS')).toBeUndefined();

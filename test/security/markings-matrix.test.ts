@@ -7,7 +7,16 @@
  * exactly as asking for an id that does not exist.
  */
 import { randomUUID } from 'node:crypto';
-import { getNamedType, getNullableType, isInterfaceType, isObjectType, isUnionType, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  getNamedType,
+  getNullableType,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  type GraphQLField,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { CLASSIFICATIONS, LABELS, RELATIONSHIPS, isLabel, type Classification, type Label, type RelationshipType } from '../../src/domain/model';
 import { NESTED_FIELDS } from '../../src/graphql/nested';
 import { buildSchema } from '../../src/graphql/schema';
@@ -98,7 +107,13 @@ async function seed(t: TestApp): Promise<void> {
   for (const label of LABELS) {
     const rows = seeded
       .filter((s) => s.label === label)
-      .map((s) => ({ id: s.id, name: `${token} ${s.id.slice(prefix.length)}`, classification: s.level, source: 'test', ...(label === 'Certification' ? { status: 'ACTIVE' } : {}) }));
+      .map((s) => ({
+        id: s.id,
+        name: `${token} ${s.id.slice(prefix.length)}`,
+        classification: s.level,
+        source: 'test',
+        ...(label === 'Certification' ? { status: 'ACTIVE' } : {}),
+      }));
     await t.db.write(undefined, 'seed marking matrix nodes', `UNWIND $rows AS row CREATE (n:${label}) SET n = row`, { rows });
   }
   const groups = new Map<string, { type: RelationshipType; fromLabel: Label; toLabel: Label; rows: { from: string; to: string; classification: string }[] }>();
@@ -144,7 +159,10 @@ function expectNoErrors(result: Result, what: string): void {
 }
 
 const visibleSeeded = (clearance: Classification, filter: (s: Seeded) => boolean) =>
-  seeded.filter((s) => filter(s) && markingsVisibleTo(clearance).includes(s.level)).map((s) => s.id).sort();
+  seeded
+    .filter((s) => filter(s) && markingsVisibleTo(clearance).includes(s.level))
+    .map((s) => s.id)
+    .sort();
 
 /** Same answer for a hidden id as for a missing one, once the id itself is masked. */
 /** The answer with the id asked for masked, and without stack traces (they name the test's own call site). */
@@ -182,12 +200,19 @@ function lookupCase(label: Label, field: string): MatrixCase {
 function listCase(label: Label, field: string): MatrixCase {
   return {
     check: async ({ run, clearance }) => {
-      const r = await run(`query($text: String!) { ${field}(filter: { nameContains: $text }, first: 100) { totalCount edges { node { id classification } } } }`, { text: token });
+      const r = await run(
+        `query($text: String!) { ${field}(filter: { nameContains: $text }, first: 100) { totalCount edges { node { id classification } } } }`,
+        { text: token },
+      );
       expectNoErrors(r, field);
       expectNoLeak(r, clearance, field);
       const conn = (r.data as Record<string, { totalCount: number; edges: { node: { id: string } }[] }>)[field];
       const expected = visibleSeeded(clearance, (s) => s.label === label);
-      expect({ field, ids: conn?.edges.map((e) => e.node.id).sort(), totalCount: conn?.totalCount }).toEqual({ field, ids: expected, totalCount: expected.length });
+      expect({ field, ids: conn?.edges.map((e) => e.node.id).sort(), totalCount: conn?.totalCount }).toEqual({
+        field,
+        ids: expected,
+        totalCount: expected.length,
+      });
     },
   };
 }
@@ -253,7 +278,9 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       );
       expectNoErrors(r, 'exposure');
       expectNoLeak(r, clearance, 'exposure');
-      const threats = (r.data as { exposure: { threats: { threat: { id: string }; pathCount: number }[] } }).exposure.threats.filter((x) => x.threat.id === ana.threat);
+      const threats = (r.data as { exposure: { threats: { threat: { id: string }; pathCount: number }[] } }).exposure.threats.filter(
+        (x) => x.threat.id === ana.threat,
+      );
       const expectedPaths = markingsVisibleTo(clearance).length + (clearance === 'SECRET' ? 1 : 0);
       expect(threats.map((x) => x.pathCount)).toEqual([expectedPaths]);
     },
@@ -271,8 +298,16 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       expectNoLeak(r, clearance, 'blastRadius');
       const br = (r.data as { blastRadius: { components: { node: { id: string } }[]; certifications: { certification: { id: string } }[] } }).blastRadius;
       const components = br.components.map((c) => c.node.id).filter((id) => id.includes('-ana-Component'));
-      expect(ours(components)).toEqual(markingsVisibleTo(clearance).map((l) => ana.componentVia[l]).sort());
-      expect(ours(br.certifications.map((c) => c.certification.id))).toEqual(markingsVisibleTo(clearance).map((l) => ana.certificationAt[l]).sort());
+      expect(ours(components)).toEqual(
+        markingsVisibleTo(clearance)
+          .map((l) => ana.componentVia[l])
+          .sort(),
+      );
+      expect(ours(br.certifications.map((c) => c.certification.id))).toEqual(
+        markingsVisibleTo(clearance)
+          .map((l) => ana.certificationAt[l])
+          .sort(),
+      );
     },
   },
   certificationLineage: {
@@ -286,7 +321,9 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       );
       expectNoErrors(r, 'certificationLineage');
       expectNoLeak(r, clearance, 'certificationLineage');
-      const entries = (r.data as { certificationLineage: { entries: { certification: { id: string } }[] } }).certificationLineage.entries.map((e) => e.certification.id).sort();
+      const entries = (r.data as { certificationLineage: { entries: { certification: { id: string } }[] } }).certificationLineage.entries
+        .map((e) => e.certification.id)
+        .sort();
       expect(entries).toEqual([ana.certification, ...markingsVisibleTo(clearance).map((l) => ana.certificationAt[l])].sort());
     },
   },
@@ -301,7 +338,11 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       expectNoErrors(r, 'scopeDrift');
       expectNoLeak(r, clearance, 'scopeDrift');
       const deployments = (r.data as { scopeDrift: { deployments: { coveredBy: { id: string }[] }[] } }).scopeDrift.deployments;
-      expect(deployments.map((d) => d.coveredBy.map((c) => c.id).sort())).toEqual([markingsVisibleTo(clearance).map((l) => ana.certificationAt[l]).sort()]);
+      expect(deployments.map((d) => d.coveredBy.map((c) => c.id).sort())).toEqual([
+        markingsVisibleTo(clearance)
+          .map((l) => ana.certificationAt[l])
+          .sort(),
+      ]);
     },
   },
   remediation: {
@@ -314,8 +355,14 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       );
       expectNoErrors(r, 'remediation');
       expectNoLeak(r, clearance, 'remediation');
-      const certs = (r.data as { remediation: { certifications: { certification: { id: string } }[] } }).remediation.certifications.map((c) => c.certification.id).sort();
-      expect(certs).toEqual(markingsVisibleTo(clearance).map((l) => ana.certificationAt[l]).sort());
+      const certs = (r.data as { remediation: { certifications: { certification: { id: string } }[] } }).remediation.certifications
+        .map((c) => c.certification.id)
+        .sort();
+      expect(certs).toEqual(
+        markingsVisibleTo(clearance)
+          .map((l) => ana.certificationAt[l])
+          .sort(),
+      );
     },
   },
 };
@@ -358,7 +405,8 @@ function nestedFieldsOf(type: GraphQLObjectType): { name: string; single: boolea
   for (const field of Object.values(type.getFields())) {
     const named = getNamedType(field.type);
     if (named.name.endsWith('Connection')) out.push({ name: field.name, single: false });
-    else if ((isObjectType(named) && isLabel(named.name)) || isUnionType(named) || (isInterfaceType(named) && named.name === 'Node')) out.push({ name: field.name, single: true });
+    else if ((isObjectType(named) && isLabel(named.name)) || isUnionType(named) || (isInterfaceType(named) && named.name === 'Node'))
+      out.push({ name: field.name, single: true });
   }
   return out;
 }

@@ -103,7 +103,10 @@ const MUTATION_CASES: Record<string, MutationCase> = {
         document: JSON.stringify({
           bomFormat: 'CycloneDX',
           specVersion: '1.5',
-          serialNumber: `urn:uuid:00000000-0000-4000-8000-${attempt.replace(/[^0-9a-f]/g, '').padEnd(12, '0').slice(0, 12)}`,
+          serialNumber: `urn:uuid:00000000-0000-4000-8000-${attempt
+            .replace(/[^0-9a-f]/g, '')
+            .padEnd(12, '0')
+            .slice(0, 12)}`,
           version: 1,
           metadata: { component: { type: 'device', 'bom-ref': `${prefix}${attempt}-bom-device`, name: 'Role test device' } },
           components: [{ type: 'library', 'bom-ref': `${prefix}${attempt}-bom-lib`, name: 'role-test-lib', version: '1.0.0' }],
@@ -183,18 +186,28 @@ describe('writes and markings', () => {
   }
 
   it('refuses to create a node above the writer clearance', async () => {
-    const r = await expectUnchanged(() => t.run(upsertDevice, { input: { id: `${p}new-secret`, name: 'Too high', category: 'PHONE', classification: 'SECRET' } }, KEYS.curatorRestricted));
+    const r = await expectUnchanged(() =>
+      t.run(upsertDevice, { input: { id: `${p}new-secret`, name: 'Too high', category: 'PHONE', classification: 'SECRET' } }, KEYS.curatorRestricted),
+    );
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(r.errors?.[0]?.message).toMatch(/classification: cannot be above your clearance \(RESTRICTED\)/);
   });
 
   it('refuses to raise a visible node above the writer clearance', async () => {
-    const r = await expectUnchanged(() => t.run(upsertDevice, { input: { id: `${p}restricted`, name: 'Restricted device', category: 'PHONE', classification: 'CONFIDENTIAL' } }, KEYS.curatorRestricted));
+    const r = await expectUnchanged(() =>
+      t.run(
+        upsertDevice,
+        { input: { id: `${p}restricted`, name: 'Restricted device', category: 'PHONE', classification: 'CONFIDENTIAL' } },
+        KEYS.curatorRestricted,
+      ),
+    );
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('does not overwrite a node above the writer clearance that has the same id', async () => {
-    const r = await expectUnchanged(() => t.run(upsertDevice, { input: { id: `${p}secret`, name: 'Overwritten', category: 'PHONE', classification: 'RESTRICTED' } }, KEYS.curatorRestricted));
+    const r = await expectUnchanged(() =>
+      t.run(upsertDevice, { input: { id: `${p}secret`, name: 'Overwritten', category: 'PHONE', classification: 'RESTRICTED' } }, KEYS.curatorRestricted),
+    );
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(r)).not.toMatch(/Secret device|SECRET/);
   });
@@ -207,20 +220,30 @@ describe('writes and markings', () => {
   });
 
   it('refuses a relationship marked above the writer clearance', async () => {
-    const r = await expectUnchanged(() => t.run(linkOp, { input: { type: 'MAKES', fromId: `${p}org`, toId: `${p}open2`, properties: { classification: 'SECRET' } } }, KEYS.curatorRestricted));
+    const r = await expectUnchanged(() =>
+      t.run(linkOp, { input: { type: 'MAKES', fromId: `${p}org`, toId: `${p}open2`, properties: { classification: 'SECRET' } } }, KEYS.curatorRestricted),
+    );
     expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('does not merge into (or declassify) a relationship above the writer clearance', async () => {
     for (const properties of [null, { classification: 'UNCLASSIFIED' }]) {
-      const r = await expectUnchanged(() => t.run(linkOp, { input: { type: 'MAKES', fromId: `${p}org`, toId: `${p}open`, properties } }, KEYS.curatorRestricted));
+      const r = await expectUnchanged(() =>
+        t.run(linkOp, { input: { type: 'MAKES', fromId: `${p}org`, toId: `${p}open`, properties } }, KEYS.curatorRestricted),
+      );
       expect(r.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(JSON.stringify(r)).not.toMatch(/secret claim|SECRET/);
     }
   });
 
   it('cannot unlink a relationship it cannot see: answers as for a missing one', async () => {
-    const r = await expectUnchanged(() => t.run('mutation($input: UnlinkInput!) { unlink(input: $input) { removed } }', { input: { type: 'MAKES', fromId: `${p}org`, toId: `${p}open` } }, KEYS.curatorRestricted));
+    const r = await expectUnchanged(() =>
+      t.run(
+        'mutation($input: UnlinkInput!) { unlink(input: $input) { removed } }',
+        { input: { type: 'MAKES', fromId: `${p}org`, toId: `${p}open` } },
+        KEYS.curatorRestricted,
+      ),
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data).toEqual({ unlink: { removed: false } });
   });

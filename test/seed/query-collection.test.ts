@@ -116,7 +116,11 @@ function insideScope(d: Deployment): boolean {
 
 const EXPECTATIONS: Record<string, Expectation> = {
   'consumer-devices-with-nato-clearance.graphql': (data) => {
-    const d = data as { certifications: Connection<Named & { status: string; validUntil: string; issuer: Named; certifies: Connection<Named & { category: string; maker: Named }, Range> }> };
+    const d = data as {
+      certifications: Connection<
+        Named & { status: string; validUntil: string; issuer: Named; certifies: Connection<Named & { category: string; maker: Named }, Range> }
+      >;
+    };
     const clearances = nodes(d.certifications);
     expect(ids(clearances)).toEqual(['cert:nato-clearance-2024']);
     const clearance = clearances[0];
@@ -135,7 +139,14 @@ const EXPECTATIONS: Record<string, Expectation> = {
     const clearances = nodes(d.certifications);
     expect(ids(clearances)).toEqual(['cert:nato-clearance-2024']);
     const clearance = clearances[0];
-    expect(clearance).toMatchObject({ kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2024-10-15', validUntil: '2027-10-14', issuer: { id: 'org:nato' }, assessor: { id: 'org:national-security-authority' } });
+    expect(clearance).toMatchObject({
+      kind: 'CLEARANCE',
+      status: 'ACTIVE',
+      issuedAt: '2024-10-15',
+      validUntil: '2027-10-14',
+      issuer: { id: 'org:nato' },
+      assessor: { id: 'org:national-security-authority' },
+    });
     expect(clearance?.reference).toMatch(/illustrative/);
     expect(clearance?.certifies.edges.find((e) => e.node.id === 'device:iphone-15')?.via).toMatchObject({ minOsVersion: '17.0', maxOsVersion: '17.9' });
     expect(ids(nodes(clearance?.standards))).toEqual(['standard:nato-ia-standards']);
@@ -168,10 +179,17 @@ const EXPECTATIONS: Record<string, Expectation> = {
       for (const child of nodes(part.subcomponents)) walk(child);
     };
     for (const device of devices) for (const part of nodes(device.components)) walk(part);
-    for (const id of ['component:secure-enclave', 'component:hardware-key-manager', 'component:crypto-accelerator', 'component:memory-protection', 'component:boot-rom']) {
+    for (const id of [
+      'component:secure-enclave',
+      'component:hardware-key-manager',
+      'component:crypto-accelerator',
+      'component:memory-protection',
+      'component:boot-rom',
+    ]) {
       expect(securityParts).toContain(id);
     }
-    for (const id of ['control:secure-boot-verification', 'control:hardware-key-protection', 'control:data-encryption', 'control:memory-isolation']) expect(implemented).toContain(id);
+    for (const id of ['control:secure-boot-verification', 'control:hardware-key-protection', 'control:data-encryption', 'control:memory-isolation'])
+      expect(implemented).toContain(id);
     // Every certified device's SoC carries the secure enclave.
     for (const device of devices) {
       const soc = device.components.edges.find((e) => e.via?.role === 'soc')?.node;
@@ -188,7 +206,13 @@ const EXPECTATIONS: Record<string, Expectation> = {
     };
     const required = nodes(d.certification.requiredControls);
     expect(d.certification.requiredControls.totalCount).toBe(5);
-    expect(ids(required)).toEqual(['control:device-management-policy', 'control:incident-response', 'control:supply-chain-verification', 'control:timely-patching', 'control:vulnerability-remediation']);
+    expect(ids(required)).toEqual([
+      'control:device-management-policy',
+      'control:incident-response',
+      'control:supply-chain-verification',
+      'control:timely-patching',
+      'control:vulnerability-remediation',
+    ]);
     for (const control of required) expect(ids(nodes(control.implementedBy))).toEqual(expect.arrayContaining(CLEARED_DEVICES));
     const patching = required.find((c) => c.id === 'control:timely-patching');
     expect(ids(nodes(patching?.mitigates))).toEqual(expect.arrayContaining(['threat:cyber-intrusion', 'threat:kernel-privilege-escalation']));
@@ -197,7 +221,16 @@ const EXPECTATIONS: Record<string, Expectation> = {
   },
 
   'boot-chain-threats.graphql': async (data, runAs) => {
-    type Stage = Named & { dependencies: Connection<Named>; threats: Connection<Named & { externalId: string | null; severity: number; mitigatedBy: Connection<Named & { implementedBy: Connection<{ id: string }> }, { effectiveness: number | null }> }> };
+    type Stage = Named & {
+      dependencies: Connection<Named>;
+      threats: Connection<
+        Named & {
+          externalId: string | null;
+          severity: number;
+          mitigatedBy: Connection<Named & { implementedBy: Connection<{ id: string }> }, { effectiveness: number | null }>;
+        }
+      >;
+    };
     const d = data as { components: Connection<Stage> };
     const stages = nodes(d.components);
     expect(ids(stages)).toEqual(['component:boot-rom', 'component:iboot', 'component:xnu-kernel']);
@@ -257,7 +290,10 @@ const EXPECTATIONS: Record<string, Expectation> = {
     const byId = new Map(nodes(d.deployments).map((x) => [x.id, x]));
     const cves = (id: string) => {
       const os = nodes(byId.get(id)?.runs)[0];
-      return (os?.vulnerabilities?.edges ?? []).filter((e) => e.via?.vexState === 'AFFECTED').map((e) => e.node.id).sort();
+      return (os?.vulnerabilities?.edges ?? [])
+        .filter((e) => e.via?.vexState === 'AFFECTED')
+        .map((e) => e.node.id)
+        .sort();
     };
     expect(cves('deployment:civil-iphone-12')).toEqual(['CVE-2023-41064', 'CVE-2024-23225']);
     expect(cves('deployment:field-iphone-15-pro-ios18')).toEqual(['CVE-2025-24200']);
@@ -315,7 +351,8 @@ describe('query collection (docs/queries) over the seed scenario', () => {
     const expectation = EXPECTATIONS[file];
     // analytics files are checked in detail by test/analytics/seed-analytics.test.ts, which fails when it does not run one of them
     const elsewhere = ANALYTICS_QUERY_FILES.includes(file);
-    if (!expectation && !elsewhere) throw new Error(`docs/queries/${file} has no expectation in test/seed/query-collection.test.ts: register the answer it must give`);
+    if (!expectation && !elsewhere)
+      throw new Error(`docs/queries/${file} has no expectation in test/seed/query-collection.test.ts: register the answer it must give`);
 
     const runAs: Runner = async (key) => {
       const result = await t.run(text, {}, key);

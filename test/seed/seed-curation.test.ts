@@ -28,16 +28,29 @@ describe('the seed does not undo curation', () => {
   });
 
   async function device(id: string): Promise<Record<string, unknown> | undefined> {
-    const rows = await t.db.read(undefined, 'test curated device', 'MATCH (d:Device {id: $id}) RETURN d.name AS name, d.classification AS classification, d.assertedBy AS assertedBy', { id });
+    const rows = await t.db.read(
+      undefined,
+      'test curated device',
+      'MATCH (d:Device {id: $id}) RETURN d.name AS name, d.classification AS classification, d.assertedBy AS assertedBy',
+      { id },
+    );
     return rows[0];
   }
 
   it('keeps device:iphone-15-pro SECRET after an admin raised it, and a curator-edited name, when the seed is loaded again', async () => {
     await loadSeed(loader);
     try {
-      const raised = await t.run(UPSERT_DEVICE, { input: { id: 'device:iphone-15-pro', name: 'iPhone 15 Pro', category: 'PHONE', classification: 'SECRET' } }, KEYS.admin);
+      const raised = await t.run(
+        UPSERT_DEVICE,
+        { input: { id: 'device:iphone-15-pro', name: 'iPhone 15 Pro', category: 'PHONE', classification: 'SECRET' } },
+        KEYS.admin,
+      );
       expect(raised.errors).toBeUndefined();
-      const renamed = await t.run(UPSERT_DEVICE, { input: { id: 'device:ipad-pro-m4', name: 'iPad Pro 13-inch (M4, curated)', category: 'TABLET' } }, KEYS.curator);
+      const renamed = await t.run(
+        UPSERT_DEVICE,
+        { input: { id: 'device:ipad-pro-m4', name: 'iPad Pro 13-inch (M4, curated)', category: 'TABLET' } },
+        KEYS.curator,
+      );
       expect(renamed.errors).toBeUndefined();
 
       // What a restart with SEED=true does.
@@ -52,7 +65,12 @@ describe('the seed does not undo curation', () => {
       expect(unclassified.data?.node ?? null).toBeNull();
     } finally {
       // Give both back to the seed so other test files see the scenario as shipped.
-      await t.db.write(undefined, 'test restore seed devices', `MATCH (d:Device) WHERE d.id IN $ids SET d.classification = 'UNCLASSIFIED', d.assertedBy = 'seed'`, { ids: ['device:iphone-15-pro', 'device:ipad-pro-m4'] });
+      await t.db.write(
+        undefined,
+        'test restore seed devices',
+        `MATCH (d:Device) WHERE d.id IN $ids SET d.classification = 'UNCLASSIFIED', d.assertedBy = 'seed'`,
+        { ids: ['device:iphone-15-pro', 'device:ipad-pro-m4'] },
+      );
       await loadSeed(loader);
     }
     expect(await device('device:ipad-pro-m4')).toEqual({ name: 'iPad Pro (M4)', classification: 'UNCLASSIFIED', assertedBy: 'seed' });
@@ -61,15 +79,31 @@ describe('the seed does not undo curation', () => {
   it('updates what it still owns to a new seed version but never lowers its marking; curated relationships are kept too', async () => {
     const prefix = uniquePrefix('seedcur');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'seed-curation-'));
-    const org = (classification: string, description: string) => ({ label: 'Organization', id: `${prefix}org`, name: 'Maker', source: 'illustrative', kind: 'VENDOR', classification, description });
+    const org = (classification: string, description: string) => ({
+      label: 'Organization',
+      id: `${prefix}org`,
+      name: 'Maker',
+      source: 'illustrative',
+      kind: 'VENDOR',
+      classification,
+      description,
+    });
     const dev = { label: 'Device', id: `${prefix}dev`, name: 'Phone', source: 'illustrative', category: 'PHONE' };
     const makes = { type: 'MAKES', from: `${prefix}org`, to: `${prefix}dev`, source: 'illustrative' };
     try {
       fs.writeFileSync(path.join(dir, '01.json'), JSON.stringify({ nodes: [org('RESTRICTED', 'v1'), dev], relationships: [makes] }));
       expect((await loadSeed(loader, dir)).nodes.created).toBe(2);
 
-      fs.writeFileSync(path.join(dir, '01.json'), JSON.stringify({ nodes: [org('UNCLASSIFIED', 'v2'), dev], relationships: [{ ...makes, classification: 'UNCLASSIFIED' }] }));
-      await t.db.write(undefined, 'test curate relationship', `MATCH (:Organization {id: $from})-[r:MAKES]->(:Device {id: $to}) SET r.classification = 'CONFIDENTIAL', r.assertedBy = 'curator'`, { from: `${prefix}org`, to: `${prefix}dev` });
+      fs.writeFileSync(
+        path.join(dir, '01.json'),
+        JSON.stringify({ nodes: [org('UNCLASSIFIED', 'v2'), dev], relationships: [{ ...makes, classification: 'UNCLASSIFIED' }] }),
+      );
+      await t.db.write(
+        undefined,
+        'test curate relationship',
+        `MATCH (:Organization {id: $from})-[r:MAKES]->(:Device {id: $to}) SET r.classification = 'CONFIDENTIAL', r.assertedBy = 'curator'`,
+        { from: `${prefix}org`, to: `${prefix}dev` },
+      );
       const second = await loadSeed(loader, dir);
       expect(second.nodes).toEqual({ created: 0, updated: 1, unchanged: 1, kept: 0 });
       expect(second.relationships).toEqual({ created: 0, updated: 0, unchanged: 0, kept: 1 });

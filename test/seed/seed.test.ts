@@ -111,9 +111,14 @@ describe('seed scenario', () => {
       { rels: seed.relationships.map((r) => ({ type: r.type, from: r.from, to: r.to })), sources: SEED_SOURCES },
     );
     expect(rels[0]?.bad).toEqual([]);
-    const vulns = await t.db.read(undefined, 'test seed vulnerabilities', `MATCH (v:Vulnerability) WHERE v.id IN $ids AND v.source IS NOT NULL RETURN count(v) AS n`, {
-      ids: seed.nodes.filter((n) => n.label === 'Vulnerability').map((n) => n.id),
-    });
+    const vulns = await t.db.read(
+      undefined,
+      'test seed vulnerabilities',
+      `MATCH (v:Vulnerability) WHERE v.id IN $ids AND v.source IS NOT NULL RETURN count(v) AS n`,
+      {
+        ids: seed.nodes.filter((n) => n.label === 'Vulnerability').map((n) => n.id),
+      },
+    );
     expect(Number(vulns[0]?.n)).toBe(seed.nodes.filter((n) => n.label === 'Vulnerability').length);
   });
 
@@ -150,7 +155,10 @@ describe('seed scenario', () => {
     });
 
     it('is refused naming the file, relationship index and end that does not exist', async () => {
-      write('01-good.json', { nodes: [goodNode], relationships: [{ type: 'MAKES', from: goodNode.id, to: 'seedtest:no-such-device', source: 'illustrative' }] });
+      write('01-good.json', {
+        nodes: [goodNode],
+        relationships: [{ type: 'MAKES', from: goodNode.id, to: 'seedtest:no-such-device', source: 'illustrative' }],
+      });
       await expectRefusedWithNothingWritten(/seed\/01-good\.json relationships\[0\]\.to: no seed node with id seedtest:no-such-device/);
     });
 

@@ -33,7 +33,9 @@ describe('parseApiKeys', () => {
     expect(() => parseApiKeys('not json')).toThrow(/^Invalid environment variable API_KEYS: expected a JSON array/);
     expect(() => parseApiKeys(JSON.stringify([{ id: 'x', sha256: 'abc', roles: ['viewer'], clearance: 'SECRET' }]))).toThrow(/API_KEYS at 0\.sha256/);
     expect(() => parseApiKeys(JSON.stringify([{ id: 'x', sha256: hashApiKey('k'), roles: ['root'], clearance: 'SECRET' }]))).toThrow(/API_KEYS at 0\.roles\.0/);
-    expect(() => parseApiKeys(JSON.stringify([{ id: 'x', sha256: hashApiKey('k'), roles: ['viewer'], clearance: 'TOP SECRET' }]))).toThrow(/API_KEYS at 0\.clearance/);
+    expect(() => parseApiKeys(JSON.stringify([{ id: 'x', sha256: hashApiKey('k'), roles: ['viewer'], clearance: 'TOP SECRET' }]))).toThrow(
+      /API_KEYS at 0\.clearance/,
+    );
   });
 
   it('hashes keys as lowercase hex SHA-256', () => {
@@ -43,8 +45,14 @@ describe('parseApiKeys', () => {
 
 describe('resolveCaller', () => {
   it('resolves an API key from x-api-key or "Authorization: ApiKey", with the roles below its own', () => {
-    expect(resolveCaller({ apiKey: 'curator-key' }, KEYS, false)).toEqual({ ok: true, caller: { id: 'cur', roles: ['viewer', 'analyst', 'curator'], clearance: 'RESTRICTED' } });
-    expect(resolveCaller({ authorization: '  apikey viewer-key ' }, KEYS, true)).toEqual({ ok: true, caller: { id: 'view', roles: ['viewer'], clearance: 'SECRET' } });
+    expect(resolveCaller({ apiKey: 'curator-key' }, KEYS, false)).toEqual({
+      ok: true,
+      caller: { id: 'cur', roles: ['viewer', 'analyst', 'curator'], clearance: 'RESTRICTED' },
+    });
+    expect(resolveCaller({ authorization: '  apikey viewer-key ' }, KEYS, true)).toEqual({
+      ok: true,
+      caller: { id: 'view', roles: ['viewer'], clearance: 'SECRET' },
+    });
   });
 
   it('refuses an unknown key, and anonymous callers in production or when not allowed', () => {
@@ -60,21 +68,37 @@ describe('createAuthenticator (bearer tokens)', () => {
   const secret = 'a-test-secret-of-at-least-32-characters!';
   const base = { NODE_ENV: 'test', API_KEYS: JSON.stringify([{ id: 'cur', sha256: hashApiKey('curator-key'), roles: ['curator'], clearance: 'RESTRICTED' }]) };
   const sign = (claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuer('https://issuer.test').setAudience('assurance-graph').setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('alice')
+      .setIssuer('https://issuer.test')
+      .setAudience('assurance-graph')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
 
   it('refuses a bearer token when no JWT key is configured, and two credentials at once', async () => {
     const auth = createAuthenticator(loadConfig(base));
     expect(auth.acceptsJwt).toBe(false);
-    expect(await auth.authenticate({ authorization: 'Bearer abc.def.ghi' })).toMatchObject({ ok: false, message: expect.stringMatching(/^Bearer tokens are not accepted/) });
+    expect(await auth.authenticate({ authorization: 'Bearer abc.def.ghi' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Bearer tokens are not accepted/),
+    });
     const withJwt = createAuthenticator(loadConfig({ ...base, JWT_SECRET: secret, JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'assurance-graph' }));
-    expect(await withJwt.authenticate({ authorization: 'Bearer abc.def.ghi', apiKey: 'curator-key' })).toEqual({ ok: false, message: 'Present one credential: either a bearer token or an API key, not both' });
+    expect(await withJwt.authenticate({ authorization: 'Bearer abc.def.ghi', apiKey: 'curator-key' })).toEqual({
+      ok: false,
+      message: 'Present one credential: either a bearer token or an API key, not both',
+    });
   });
 
   it('accepts an HS256 token with issuer and audience, expanding its roles; refuses a wrong audience', async () => {
     const auth = createAuthenticator(loadConfig({ ...base, JWT_SECRET: secret, JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'assurance-graph' }));
     expect(auth.acceptsJwt).toBe(true);
     const token = await sign({ roles: ['curator'], clearance: 'CONFIDENTIAL' });
-    expect(await auth.authenticate({ authorization: `Bearer ${token}` })).toEqual({ ok: true, caller: { id: 'alice', roles: ['viewer', 'analyst', 'curator'], clearance: 'CONFIDENTIAL' } });
+    expect(await auth.authenticate({ authorization: `Bearer ${token}` })).toEqual({
+      ok: true,
+      caller: { id: 'alice', roles: ['viewer', 'analyst', 'curator'], clearance: 'CONFIDENTIAL' },
+    });
     const other = createAuthenticator(loadConfig({ ...base, JWT_SECRET: secret, JWT_ISSUER: 'https://issuer.test', JWT_AUDIENCE: 'someone-else' }));
     expect(await other.authenticate({ authorization: `Bearer ${token}` })).toMatchObject({ ok: false });
   });

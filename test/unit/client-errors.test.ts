@@ -4,7 +4,14 @@
  * "Did you mean" suggestions without leaving a stray " ?".
  */
 import { capEchoes, stripSuggestions } from '../../src/graphql/errors';
-import { INDEXED_STRING_MAX_CHARS, INDEXED_STRING_PROPERTIES, TEXT_MAX_CHARS, echoInput, validateImportId, validateNodeInput } from '../../src/domain/validation';
+import {
+  INDEXED_STRING_MAX_CHARS,
+  INDEXED_STRING_PROPERTIES,
+  TEXT_MAX_CHARS,
+  echoInput,
+  validateImportId,
+  validateNodeInput,
+} from '../../src/domain/validation';
 import { NODE_PROPERTIES, COMMON_NODE_PROPERTIES } from '../../src/domain/model';
 import { migrationStatements } from '../../src/store/migrations';
 
@@ -27,9 +34,14 @@ describe('length limits', () => {
   });
 
   it('refuses an indexed string over the limit and free text over its own, naming the field and the limit', () => {
-    expect(validateNodeInput('Threat', { externalId: 'x'.repeat(INDEXED_STRING_MAX_CHARS + 1) }, 'SECRET')[0]).toEqual({ path: ['input', 'externalId'], message: expect.stringMatching(/^must be at most 2048 characters \(got 2049\); it is indexed/) as unknown });
+    expect(validateNodeInput('Threat', { externalId: 'x'.repeat(INDEXED_STRING_MAX_CHARS + 1) }, 'SECRET')[0]).toEqual({
+      path: ['input', 'externalId'],
+      message: expect.stringMatching(/^must be at most 2048 characters \(got 2049\); it is indexed/) as unknown,
+    });
     expect(validateNodeInput('Threat', { externalId: 'x'.repeat(INDEXED_STRING_MAX_CHARS) }, 'SECRET')).toEqual([]);
-    expect(validateNodeInput('Control', { statement: 's'.repeat(TEXT_MAX_CHARS + 1) }, 'SECRET')[0]?.message).toBe(`must be at most ${TEXT_MAX_CHARS} characters (got ${TEXT_MAX_CHARS + 1})`);
+    expect(validateNodeInput('Control', { statement: 's'.repeat(TEXT_MAX_CHARS + 1) }, 'SECRET')[0]?.message).toBe(
+      `must be at most ${TEXT_MAX_CHARS} characters (got ${TEXT_MAX_CHARS + 1})`,
+    );
     expect(validateNodeInput('Threat', { platforms: ['ok', 'p'.repeat(TEXT_MAX_CHARS + 1)] }, 'SECRET')[0]?.path).toEqual(['input', 'platforms', 1]);
     expect(validateImportId('i'.repeat(INDEXED_STRING_MAX_CHARS + 1), ['id'])).toHaveLength(1);
     expect(validateImportId(' ', ['id'])).toEqual([{ path: ['id'], message: 'must not be empty' }]);
@@ -55,7 +67,10 @@ describe('suggestions in production', () => {
     ['Value "PHON" does not exist in "DeviceCategory" enum. Did you mean the enum value "PHONE"?', 'Value "PHON" does not exist in "DeviceCategory" enum.'],
     ['Cannot query field "devicez" on type "Query". Did you mean "devices" or "device"?', 'Cannot query field "devicez" on type "Query".'],
     ['Cannot query field "devicez" on type "Query". ?', 'Cannot query field "devicez" on type "Query".'],
-    ['Field "nameContain" is not defined by type "DeviceFilter". Did you mean "nameContains", "nameStartsWith", or "names"?', 'Field "nameContain" is not defined by type "DeviceFilter".'],
+    [
+      'Field "nameContain" is not defined by type "DeviceFilter". Did you mean "nameContains", "nameStartsWith", or "names"?',
+      'Field "nameContain" is not defined by type "DeviceFilter".',
+    ],
     ['Is this a question? Yes.', 'Is this a question? Yes.'],
   ])('%s', (message, expected) => {
     expect(stripSuggestions(message)).toBe(expected);

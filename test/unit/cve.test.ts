@@ -56,7 +56,9 @@ describe('CVE records: parsing the shipped file', () => {
       ssvcExploitation: 'active',
       knownExploited: true,
     });
-    expect(String(node('CVE-2024-23225').props.description)).toMatch(/^A memory corruption issue was addressed with improved validation\. This issue is fixed in iOS 16\.7\.6/);
+    expect(String(node('CVE-2024-23225').props.description)).toMatch(
+      /^A memory corruption issue was addressed with improved validation\. This issue is fixed in iOS 16\.7\.6/,
+    );
   });
 
   it('CVE-2024-23225 uses the CISA ADP CPE ranges: iOS 16.6 and 17.0 affected; 17.4, 17.6 and 18.0 not', () => {
@@ -93,9 +95,14 @@ describe('CVE records: parsing the shipped file', () => {
     expect(affects('CVE-2023-41064', IOS, '16.6')).toBe(true);
     expect(affects('CVE-2023-41064', IOS, '16.6.1')).toBe(false);
     // Read literally, 16.6 would not be affected.
-    const literal: StoredRange = { ...(ios as StoredRange), entries: [{ status: 'affected', version: null, lessThan: '16.6', lessThanOrEqual: null, changes: [] }] };
+    const literal: StoredRange = {
+      ...(ios as StoredRange),
+      entries: [{ status: 'affected', version: null, lessThan: '16.6', lessThanOrEqual: null, changes: [] }],
+    };
     expect(statusOf('16.6', literal)?.status).toBe('unknown');
-    expect(batch.problems).toContain('CVE-2023-41064 (records[57]) imprecise: containers.cna.affected[2].versions[0].lessThan "16.6" but the description says fixed in iOS 16.6.1: matched as < 16.6.1');
+    expect(batch.problems).toContain(
+      'CVE-2023-41064 (records[57]) imprecise: containers.cna.affected[2].versions[0].lessThan "16.6" but the description says fixed in iOS 16.6.1: matched as < 16.6.1',
+    );
   });
 
   it('reports ranges it cannot order, per record and field (Samsung security maintenance releases)', () => {
@@ -123,7 +130,18 @@ describe('CVE version semantics', () => {
       where: 'containers.cna.affected[0]',
       versionType: 'semver',
       defaultStatus: 'unaffected',
-      entries: [{ status: 'affected', version: '1.0.0', lessThan: null, lessThanOrEqual: '1.9.0', changes: [{ at: '1.5.0', status: 'unaffected' }, { at: '1.2.0', status: 'affected' }] }],
+      entries: [
+        {
+          status: 'affected',
+          version: '1.0.0',
+          lessThan: null,
+          lessThanOrEqual: '1.9.0',
+          changes: [
+            { at: '1.5.0', status: 'unaffected' },
+            { at: '1.2.0', status: 'affected' },
+          ],
+        },
+      ],
     };
     expect(statusOf('0.9.0', range)?.status).toBe('unaffected');
     expect(statusOf('1.0.0', range)?.status).toBe('affected');
@@ -134,13 +152,18 @@ describe('CVE version semantics', () => {
   });
 
   it('reads the "fixed in" releases of a description', () => {
-    expect(fixedInReleases('This issue is fixed in iPadOS 17.7.5, iOS 18.3.1 and iPadOS 18.3.1. A physical attack...').map((f) => f.text)).toEqual(['iPadOS 17.7.5', 'iOS 18.3.1', 'iPadOS 18.3.1']);
+    expect(fixedInReleases('This issue is fixed in iPadOS 17.7.5, iOS 18.3.1 and iPadOS 18.3.1. A physical attack...').map((f) => f.text)).toEqual([
+      'iPadOS 17.7.5',
+      'iOS 18.3.1',
+      'iPadOS 18.3.1',
+    ]);
   });
 });
 
 describe('malformed CVE records write nothing and name the record and field', () => {
-  const base = (): Record<string, unknown> => JSON.parse(JSON.stringify(records.find((r) => (r.cveMetadata as { cveId: string }).cveId === 'CVE-2025-24200'))) as Record<string, unknown>;
-  const affected = (r: Record<string, unknown>) => ((r.containers as { cna: { affected: Record<string, unknown>[] } }).cna.affected);
+  const base = (): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(records.find((r) => (r.cveMetadata as { cveId: string }).cveId === 'CVE-2025-24200'))) as Record<string, unknown>;
+  const affected = (r: Record<string, unknown>) => (r.containers as { cna: { affected: Record<string, unknown>[] } }).cna.affected;
   const error = (doc: string): ImportError => {
     try {
       parseCve(doc);
@@ -164,7 +187,9 @@ describe('malformed CVE records write nothing and name the record and field', ()
   it('unknown version type', () => {
     const r = base();
     (affected(r)[1]?.versions as Record<string, unknown>[])[0]!.versionType = 'calver';
-    expect(error(JSON.stringify(r)).message).toBe('CVE-2025-24200 (record) containers.cna.affected[1].versions[0].versionType: unknown version type "calver" (known: custom, semver, git, maven, python, rpm)');
+    expect(error(JSON.stringify(r)).message).toBe(
+      'CVE-2025-24200 (record) containers.cna.affected[1].versions[0].versionType: unknown version type "calver" (known: custom, semver, git, maven, python, rpm)',
+    );
   });
 
   it('an affected entry without product', () => {

@@ -11,7 +11,14 @@ import { LABELS, propertySpec, type Label } from '../../src/domain/model';
 import { conditionsFor, FILTER_RULES, orderKey } from '../../src/graphql/filters';
 import { planForConnection, planForNode } from '../../src/graphql/prefetch';
 import { buildSchema } from '../../src/graphql/schema';
-import { blastRadiusStatement, deploymentScopesStatement, exposureStatement, lineageStatement, remediationStatement, riskPathsStatement } from '../../src/store/analyticsStore';
+import {
+  blastRadiusStatement,
+  deploymentScopesStatement,
+  exposureStatement,
+  lineageStatement,
+  remediationStatement,
+  riskPathsStatement,
+} from '../../src/store/analyticsStore';
 import { listStatement, neighborsStatement, nodeWithNestedStatement, type ListQuery } from '../../src/store/graphStore';
 import type { Statement } from '../../src/store/statement';
 
@@ -28,7 +35,14 @@ function readable(value: unknown): unknown {
 
 /** The statement as a snapshot: name, text with trailing spaces trimmed, readable parameters. */
 function pinned(st: Statement): { name: string; cypher: string; params: unknown } {
-  return { name: st.name, cypher: st.cypher.split('\n').map((l) => l.trimEnd()).join('\n'), params: readable(st.params) };
+  return {
+    name: st.name,
+    cypher: st.cypher
+      .split('\n')
+      .map((l) => l.trimEnd())
+      .join('\n'),
+    params: readable(st.params),
+  };
 }
 
 function list(label: Label, filter: Record<string, unknown>, order?: string, descending = false): Statement {
@@ -90,7 +104,15 @@ function infoFor(source: string): GraphQLResolveInfo {
   const root = operation?.selectionSet.selections[0] as FieldNode;
   const field = schema.getQueryType()?.getFields()[root.name.value];
   if (!operation || !field) throw new Error('bad test operation');
-  return { schema, fragments, variableValues: {}, fieldNodes: [root], returnType: field.type, operation, fieldName: root.name.value } as unknown as GraphQLResolveInfo;
+  return {
+    schema,
+    fragments,
+    variableValues: {},
+    fieldNodes: [root],
+    returnType: field.type,
+    operation,
+    fieldName: root.name.value,
+  } as unknown as GraphQLResolveInfo;
 }
 
 describe('look-ahead projection', () => {
@@ -108,12 +130,23 @@ describe('look-ahead projection', () => {
       totalCount edges { node { id name status validUntil issuer { id name }
         certifies { totalCount edges { via { scope minOsVersion maxOsVersion } node { ... on Device { id name category maker { id name } } } } } } }
     } }`);
-    const q: ListQuery = { label: 'Certification', conditions: conditionsFor('Certification', { kinds: ['CLEARANCE'], statuses: ['ACTIVE'] }), orderKey: 'name', descending: false, offset: 0, limit: 20 };
+    const q: ListQuery = {
+      label: 'Certification',
+      conditions: conditionsFor('Certification', { kinds: ['CLEARANCE'], statuses: ['ACTIVE'] }),
+      orderKey: 'name',
+      descending: false,
+      offset: 0,
+      limit: 20,
+    };
     expect(pinned(listStatement(MARKINGS, q, planForConnection(info, 'Certification', 20)))).toMatchSnapshot();
   });
 
   it('compiles the batched neighbour page (DataLoader) used beyond the look-ahead', () => {
-    const st = neighborsStatement(MARKINGS, { parentLabel: 'Device', relationship: 'HAS_COMPONENT', direction: 'out', targetLabels: ['Component'], offset: 0, limit: 20 }, ['device:a', 'device:b']);
+    const st = neighborsStatement(
+      MARKINGS,
+      { parentLabel: 'Device', relationship: 'HAS_COMPONENT', direction: 'out', targetLabels: ['Component'], offset: 0, limit: 20 },
+      ['device:a', 'device:b'],
+    );
     expect(pinned(st)).toMatchSnapshot();
   });
 });

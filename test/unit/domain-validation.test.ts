@@ -13,7 +13,13 @@ describe('validateId', () => {
 
 describe('validateNodeInput', () => {
   it('accepts a valid certification', () => {
-    expect(validateNodeInput('Certification', { name: 'C', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2024-10-15', validUntil: '2027-10-14', classification: 'RESTRICTED' }, 'RESTRICTED')).toEqual([]);
+    expect(
+      validateNodeInput(
+        'Certification',
+        { name: 'C', kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2024-10-15', validUntil: '2027-10-14', classification: 'RESTRICTED' },
+        'RESTRICTED',
+      ),
+    ).toEqual([]);
   });
 
   it('names every problem: empty name, unknown property, enum, range, date format, marking above clearance', () => {
@@ -40,9 +46,16 @@ describe('validateRelationshipProperties', () => {
   });
 
   it('refuses undeclared properties (saying what is allowed), out-of-range values and markings above clearance', () => {
-    expect(validateRelationshipProperties('MAKES', { role: 'x' }, 'SECRET', ['input'])).toEqual([{ path: ['input', 'role'], message: 'does not apply to MAKES (it takes no properties)' }]);
-    expect(validateRelationshipProperties('HAS_COMPONENT', { weight: 1 }, 'SECRET', ['input'])).toEqual([{ path: ['input', 'weight'], message: 'does not apply to HAS_COMPONENT (allowed: role)' }]);
-    expect(paths(validateRelationshipProperties('MITIGATES', { effectiveness: 1.5, classification: 'SECRET' }, 'RESTRICTED', ['input']))).toEqual(['input.effectiveness', 'input.classification']);
+    expect(validateRelationshipProperties('MAKES', { role: 'x' }, 'SECRET', ['input'])).toEqual([
+      { path: ['input', 'role'], message: 'does not apply to MAKES (it takes no properties)' },
+    ]);
+    expect(validateRelationshipProperties('HAS_COMPONENT', { weight: 1 }, 'SECRET', ['input'])).toEqual([
+      { path: ['input', 'weight'], message: 'does not apply to HAS_COMPONENT (allowed: role)' },
+    ]);
+    expect(paths(validateRelationshipProperties('MITIGATES', { effectiveness: 1.5, classification: 'SECRET' }, 'RESTRICTED', ['input']))).toEqual([
+      'input.effectiveness',
+      'input.classification',
+    ]);
   });
 });
 

@@ -18,7 +18,17 @@ describe('conditionsFor', () => {
 
   it('maps each kind of filter field to its condition, ignoring empty text and null fields', () => {
     expect(
-      conditionsFor('Component', { ids: ['a'], nameContains: '', nameStartsWith: 'Se', kinds: ['FIRMWARE'], partOf: 'device:x', purl: 'pkg:x', supportEndsBefore: '2030-01-01', suppliedBy: null, includeStale: true }),
+      conditionsFor('Component', {
+        ids: ['a'],
+        nameContains: '',
+        nameStartsWith: 'Se',
+        kinds: ['FIRMWARE'],
+        partOf: 'device:x',
+        purl: 'pkg:x',
+        supportEndsBefore: '2030-01-01',
+        suppliedBy: null,
+        includeStale: true,
+      }),
     ).toEqual([
       { op: 'in', key: 'id', values: ['a'] },
       { op: 'nameStartsWith', value: 'Se' },

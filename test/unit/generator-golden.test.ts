@@ -57,6 +57,9 @@ describe('generator golden output', () => {
 
   it('counts the same totals', () => {
     const counts = countBatches(world);
-    expect({ totalNodes: counts.totalNodes, totalRelationships: counts.totalRelationships }).toEqual({ totalNodes: GOLDEN.totalNodes, totalRelationships: GOLDEN.totalRelationships });
+    expect({ totalNodes: counts.totalNodes, totalRelationships: counts.totalRelationships }).toEqual({
+      totalNodes: GOLDEN.totalNodes,
+      totalRelationships: GOLDEN.totalRelationships,
+    });
   });
 });

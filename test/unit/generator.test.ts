@@ -93,7 +93,9 @@ describe('generator shape', () => {
     };
     const depths = new Set(world.certifications.map((c) => depth(c.id)));
     expect([...depths].sort()).toEqual([1, 2, 3, 4]);
-    const leaves = world.certifications.filter((c) => !world.certifications.some((o) => o.basedOn !== undefined && world.certifications[o.basedOn]?.id === c.id));
+    const leaves = world.certifications.filter(
+      (c) => !world.certifications.some((o) => o.basedOn !== undefined && world.certifications[o.basedOn]?.id === c.id),
+    );
     for (const leaf of leaves) {
       if (leaf.supersedes === undefined) expect(depth(leaf.id)).toBeGreaterThanOrEqual(2);
     }
@@ -120,7 +122,8 @@ describe('generator shape', () => {
         nodeMarkings.set(b.label, set);
       } else for (const r of b.rows) relMarkings.add(r.props.classification);
     }
-    for (const label of ['Device', 'Component', 'Vulnerability', 'Certification', 'Deployment'] as const) expect([...(nodeMarkings.get(label) ?? [])].sort()).toEqual([...CLASSIFICATIONS].sort());
+    for (const label of ['Device', 'Component', 'Vulnerability', 'Certification', 'Deployment'] as const)
+      expect([...(nodeMarkings.get(label) ?? [])].sort()).toEqual([...CLASSIFICATIONS].sort());
     expect([...relMarkings].sort()).toEqual([...CLASSIFICATIONS].sort());
   });
 
@@ -132,7 +135,8 @@ describe('generator shape', () => {
       for (const row of b.rows) {
         if (labelOf.has(row.id)) problems.push(`duplicate id ${row.id}`);
         labelOf.set(row.id, b.label);
-        for (const p of [...validateId(row.id, ['id']), ...validateNodeInput(b.label, row.props, 'SECRET')]) problems.push(`${b.label} ${row.id} ${p.path.join('.')}: ${p.message}`);
+        for (const p of [...validateId(row.id, ['id']), ...validateNodeInput(b.label, row.props, 'SECRET')])
+          problems.push(`${b.label} ${row.id} ${p.path.join('.')}: ${p.message}`);
       }
     }
     const seen = new Set<string>();
@@ -140,7 +144,8 @@ describe('generator shape', () => {
       if (b.kind !== 'relationships') continue;
       if (!relationshipAllows(b.type, b.fromLabel, b.toLabel)) problems.push(`${b.type} not allowed ${b.fromLabel}->${b.toLabel}`);
       for (const row of b.rows) {
-        if (labelOf.get(row.fromId) !== b.fromLabel || labelOf.get(row.toId) !== b.toLabel) problems.push(`${b.type} ${row.fromId}->${row.toId}: end missing or of another label`);
+        if (labelOf.get(row.fromId) !== b.fromLabel || labelOf.get(row.toId) !== b.toLabel)
+          problems.push(`${b.type} ${row.fromId}->${row.toId}: end missing or of another label`);
         const key = `${b.type}|${row.fromId}|${row.toId}`;
         if (seen.has(key)) problems.push(`duplicate ${key}`);
         seen.add(key);

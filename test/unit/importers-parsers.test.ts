@@ -42,19 +42,45 @@ describe('STIX 2.1 / ATT&CK Mobile 17.1 (real bundle)', () => {
   const batch = parseStix(text);
 
   it('counts 188 attack-patterns (121 live), 15 courses of action, 163 mitigates, 46 subtechnique-of', () => {
-    expect(batch.stats).toMatchObject({ objects: 2148, attackPatterns: 188, attackPatternsLive: 121, attackPatternsRevoked: 53, attackPatternsDeprecated: 14, coursesOfAction: 15, mitigates: 163, subtechniqueOf: 46 });
+    expect(batch.stats).toMatchObject({
+      objects: 2148,
+      attackPatterns: 188,
+      attackPatternsLive: 121,
+      attackPatternsRevoked: 53,
+      attackPatternsDeprecated: 14,
+      coursesOfAction: 15,
+      mitigates: 163,
+      subtechniqueOf: 46,
+    });
     expect(batchCounts(batch)).toEqual({ nodes: { Threat: 188, Control: 15 }, relationships: { MITIGATES: 163 } });
     const threats = batch.nodes.get('Threat') ?? [];
     expect(threats.filter((t) => t.props.revoked !== true && t.props.deprecated !== true)).toHaveLength(121);
   });
 
   it('names the document after the ATT&CK collection and version, with ATT&CK ids as node ids', () => {
-    expect(batch).toMatchObject({ format: 'STIX', source: 'mitre-attack', documentKey: 'stix:Mobile ATT&CK', documentVersion: '17.1', joinKeys: { Threat: 'externalId' } });
+    expect(batch).toMatchObject({
+      format: 'STIX',
+      source: 'mitre-attack',
+      documentKey: 'stix:Mobile ATT&CK',
+      documentVersion: '17.1',
+      joinKeys: { Threat: 'externalId' },
+    });
     const t1404 = node(batch, 'Threat', 'attack:T1404');
-    expect(t1404.props).toMatchObject({ name: 'Exploitation for Privilege Escalation', kind: 'ATTACK_TECHNIQUE', externalId: 'T1404', revoked: false, deprecated: false });
+    expect(t1404.props).toMatchObject({
+      name: 'Exploitation for Privilege Escalation',
+      kind: 'ATTACK_TECHNIQUE',
+      externalId: 'T1404',
+      revoked: false,
+      deprecated: false,
+    });
     expect(t1404.props.platforms).toEqual(expect.arrayContaining(['Android', 'iOS']));
     expect(t1404.props.tactics).toEqual(['privilege-escalation']);
-    expect(node(batch, 'Control', 'attack:M1001').props).toMatchObject({ name: 'Security Updates', framework: 'MITRE ATT&CK Mobile', controlId: 'M1001', withdrawn: false });
+    expect(node(batch, 'Control', 'attack:M1001').props).toMatchObject({
+      name: 'Security Updates',
+      framework: 'MITRE ATT&CK Mobile',
+      controlId: 'M1001',
+      withdrawn: false,
+    });
     expect(node(batch, 'Threat', 'attack:T1454').props).toMatchObject({ revoked: true });
     const subs = (batch.nodes.get('Threat') ?? []).filter((t) => typeof t.props.parentTechnique === 'string');
     expect(subs).toHaveLength(46);
@@ -63,7 +89,13 @@ describe('STIX 2.1 / ATT&CK Mobile 17.1 (real bundle)', () => {
 
   it('reports unmapped object types and relationship types instead of failing', () => {
     expect(batch.unknown).toEqual({});
-    expect(batch.skipped).toMatchObject({ malware: 117, 'intrusion-set': 15, 'relationship uses': 1338, 'relationship revoked-by': 50, 'relationship detects': 168 });
+    expect(batch.skipped).toMatchObject({
+      malware: 117,
+      'intrusion-set': 15,
+      'relationship uses': 1338,
+      'relationship revoked-by': 50,
+      'relationship detects': 168,
+    });
     expect(batch.problems).toEqual([]);
   });
 
@@ -105,7 +137,13 @@ describe('OSCAL catalog: NIST SP 800-53 rev5 5.0.1 (real)', () => {
   it('maps ids, family, title and statement text with parameters rendered', () => {
     expect(batch.documentVersion).toBe('5.0.1');
     const ac21 = node(batch, 'Control', 'nist-800-53:ac-2.1');
-    expect(ac21.props).toMatchObject({ controlId: 'ac-2.1', framework: 'NIST SP 800-53 rev5', family: 'Access Control', name: 'Account Management | Automated System Account Management', withdrawn: false });
+    expect(ac21.props).toMatchObject({
+      controlId: 'ac-2.1',
+      framework: 'NIST SP 800-53 rev5',
+      family: 'Access Control',
+      name: 'Account Management | Automated System Account Management',
+      withdrawn: false,
+    });
     expect(ac21.props.statement).toMatch(/^Support the management of system accounts using \[Assignment: organization-defined automated mechanisms\]\.?$/);
     const ac2 = node(batch, 'Control', 'nist-800-53:ac-2');
     expect(String(ac2.props.statement)).toContain('a. Define and document the types of accounts allowed');
@@ -120,7 +158,9 @@ describe('OSCAL catalog: NIST SP 800-53 rev5 5.0.1 (real)', () => {
   });
 
   it('names the control of a structural error', () => {
-    const doc = JSON.parse(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz')) as { catalog: { groups: { controls: Record<string, unknown>[] }[] } };
+    const doc = JSON.parse(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz')) as {
+      catalog: { groups: { controls: Record<string, unknown>[] }[] };
+    };
     const first = doc.catalog.groups[0]?.controls[2];
     if (first) delete first.title;
     expect(parseError(() => parseOscalCatalog(JSON.stringify(doc))).message).toBe('catalog.groups[0].controls[2]: title is missing');
@@ -144,7 +184,11 @@ describe('CISA KEV (real catalog 2025.08.25)', () => {
     expect(batch.stats.entries).toBe(1404);
     expect(batch.nodes.get('Vulnerability')).toHaveLength(1404);
     expect(batch.documentVersion).toBe('2025.08.25');
-    expect(node(batch, 'Vulnerability', 'CVE-2023-41064').props).toMatchObject({ knownExploited: true, vendor: 'Apple', kevDateAdded: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) as unknown });
+    expect(node(batch, 'Vulnerability', 'CVE-2023-41064').props).toMatchObject({
+      knownExploited: true,
+      vendor: 'Apple',
+      kevDateAdded: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) as unknown,
+    });
   });
 
   it('validates against the published KEV JSON schema and names the entry', () => {
@@ -163,7 +207,10 @@ describe('CycloneDX', () => {
   it('HBOM 1.4 (real): 6 hardware components with suppliers', () => {
     const batch = parseCycloneDx(refData('cyclonedx-examples/HBOM_PCIe-SATA-adapter-board.bom.json'));
     expect(batch.stats).toMatchObject({ components: 6, specVersion: 14 });
-    expect(batchCounts(batch)).toEqual({ nodes: { Component: 7, Organization: 5 }, relationships: { HAS_COMPONENT: 6, SUPPLIED_BY: 6, DEPENDS_ON: 0, AFFECTS: 0 } });
+    expect(batchCounts(batch)).toEqual({
+      nodes: { Component: 7, Organization: 5 },
+      relationships: { HAS_COMPONENT: 6, SUPPLIED_BY: 6, DEPENDS_ON: 0, AFFECTS: 0 },
+    });
     expect((batch.nodes.get('Component') ?? []).every((c) => c.props.kind === 'HARDWARE')).toBe(true);
   });
 
@@ -189,18 +236,31 @@ describe('CycloneDX', () => {
 
   it('1.6 device BOM with VEX (fixture): nested components, suppliers, VEX states on AFFECTS', () => {
     const batch = parseCycloneDx(fixture('cyclonedx/test-phone-vex-1.6.cdx.json'));
-    expect(batchCounts(batch)).toEqual({ nodes: { Component: 6, Organization: 2, Vulnerability: 2 }, relationships: { HAS_COMPONENT: 5, SUPPLIED_BY: 2, DEPENDS_ON: 2, AFFECTS: 2 } });
+    expect(batchCounts(batch)).toEqual({
+      nodes: { Component: 6, Organization: 2, Vulnerability: 2 },
+      relationships: { HAS_COMPONENT: 5, SUPPLIED_BY: 2, DEPENDS_ON: 2, AFFECTS: 2 },
+    });
     const affects = batch.relationships.find((g) => g.type === 'AFFECTS')?.rows ?? [];
     expect(affects).toEqual([
-      expect.objectContaining({ fromId: 'CVE-2023-41064', toId: 'pkg:generic/testphone/imageio@17.0', props: { versionRange: 'vers:generic/<16.6.1 (affected)', vexState: 'AFFECTED', vexJustification: null } }),
-      expect.objectContaining({ fromId: 'CVE-2024-23222', toId: 'pkg:generic/testphone/webkit@617.1', props: { versionRange: null, vexState: 'NOT_AFFECTED', vexJustification: 'code_not_reachable' } }),
+      expect.objectContaining({
+        fromId: 'CVE-2023-41064',
+        toId: 'pkg:generic/testphone/imageio@17.0',
+        props: { versionRange: 'vers:generic/<16.6.1 (affected)', vexState: 'AFFECTED', vexJustification: null },
+      }),
+      expect.objectContaining({
+        fromId: 'CVE-2024-23222',
+        toId: 'pkg:generic/testphone/webkit@617.1',
+        props: { versionRange: null, vexState: 'NOT_AFFECTED', vexJustification: 'code_not_reachable' },
+      }),
     ]);
     expect(node(batch, 'Component', 'cdx:Test%20Phone%20X:baseband-crypto').props.kind).toBe('CRYPTO_MODULE');
     expect(node(batch, 'Vulnerability', 'CVE-2023-41064').props).toMatchObject({ cvss: 7.8, publishedAt: '2023-09-07' });
   });
 
   it('refuses an unsupported spec version and an unknown VEX state', () => {
-    const doc = JSON.parse(fixture('cyclonedx/test-phone-vex-1.6.cdx.json')) as Record<string, unknown> & { vulnerabilities: { analysis: Record<string, unknown> }[] };
+    const doc = JSON.parse(fixture('cyclonedx/test-phone-vex-1.6.cdx.json')) as Record<string, unknown> & {
+      vulnerabilities: { analysis: Record<string, unknown> }[];
+    };
     expect(parseError(() => parseCycloneDx(JSON.stringify({ ...doc, specVersion: '1.1' }))).message).toMatch(/^specVersion: 1\.1 is not supported/);
     const v = doc.vulnerabilities[1];
     if (v) v.analysis.state = 'maybe';
@@ -214,13 +274,19 @@ describe('format detection', () => {
     expect(detectFormat(refData('nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz'))).toBe('OSCAL_CATALOG');
     expect(detectFormat(fixture('oscal/component-definition-test-mdm.json'))).toBe('OSCAL_COMPONENT_DEFINITION');
     expect(detectFormat(refData('cisa-kev/known_exploited_vulnerabilities.json.gz'))).toBe('KEV');
-    for (const f of ['HBOM_PCIe-SATA-adapter-board.bom.json', 'SBOM_cern-lhc-vdm-editor-e564943.bom.json', 'SBOM_laravel-7.12.0.bom.1.4.json']) expect(detectFormat(refData(`cyclonedx-examples/${f}`))).toBe('CYCLONEDX');
+    for (const f of ['HBOM_PCIe-SATA-adapter-board.bom.json', 'SBOM_cern-lhc-vdm-editor-e564943.bom.json', 'SBOM_laravel-7.12.0.bom.1.4.json'])
+      expect(detectFormat(refData(`cyclonedx-examples/${f}`))).toBe('CYCLONEDX');
     expect(detectFormat('{"vulnerabilities": [], "catalogVersion": "1"}')).toBe('KEV');
     expect(parseError(() => detectFormat('{"hello": 1}')).message).toMatch(/format not recognised/);
   });
 
   it('validates every real document against the model before any write', () => {
-    for (const f of ['mitre-attack-mobile/mobile-attack-17.1.json.gz', 'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz', 'cisa-kev/known_exploited_vulnerabilities.json.gz', 'cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json']) {
+    for (const f of [
+      'mitre-attack-mobile/mobile-attack-17.1.json.gz',
+      'nist-sp800-53-rev5/NIST_SP-800-53_rev5_catalog.json.gz',
+      'cisa-kev/known_exploited_vulnerabilities.json.gz',
+      'cyclonedx-examples/SBOM_laravel-7.12.0.bom.1.4.json',
+    ]) {
       expect(parseAndValidate(refData(f)).nodes.size).toBeGreaterThan(0);
     }
   });

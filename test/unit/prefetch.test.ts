@@ -20,7 +20,15 @@ function infoFor(source: string, variables: Record<string, unknown> = {}): Graph
   const root = operation?.selectionSet.selections[0] as FieldNode;
   const field = schema.getQueryType()?.getFields()[root.name.value];
   if (!operation || !field) throw new Error('bad test operation');
-  return { schema, fragments, variableValues: variables, fieldNodes: [root], returnType: field.type, operation, fieldName: root.name.value } as unknown as GraphQLResolveInfo;
+  return {
+    schema,
+    fragments,
+    variableValues: variables,
+    fieldNodes: [root],
+    returnType: field.type,
+    operation,
+    fieldName: root.name.value,
+  } as unknown as GraphQLResolveInfo;
 }
 
 /** Plans as `key` or `key > [children]` strings, for readable expectations. */
@@ -53,10 +61,16 @@ describe('prefetch planner', () => {
   });
 
   it('asks for provenance properties when provenance is read, and for all properties when a field it does not know is', () => {
-    const info = infoFor(`{ device(id: "x") { category provenance { source } components { pageInfo { hasNextPage } edges { via { type provenance { source } } node { kind version } } } } }`);
+    const info = infoFor(
+      `{ device(id: "x") { category provenance { source } components { pageInfo { hasNextPage } edges { via { type provenance { source } } node { kind version } } } } }`,
+    );
     const prefetch = planForNode(info, 'Device');
     expect(prefetch.properties).toEqual(['id', 'name', 'classification', 'category', 'source', 'sourceRef', 'assertedAt', 'assertedBy']);
-    expect(prefetch.nested[0]).toMatchObject({ countTotal: true, properties: ['id', 'name', 'classification', 'kind', 'version'], viaProperties: ['source', 'sourceRef', 'assertedAt', 'assertedBy'] });
+    expect(prefetch.nested[0]).toMatchObject({
+      countTotal: true,
+      properties: ['id', 'name', 'classification', 'kind', 'version'],
+      viaProperties: ['source', 'sourceRef', 'assertedAt', 'assertedBy'],
+    });
     const plain = infoFor('{ devices { edges { node { id } } } }');
     expect(planForConnection(plain, 'Device', 20)).toEqual({ properties: ['id', 'name', 'classification'], nested: [] });
   });

@@ -58,7 +58,9 @@ describe('reference data in the checkout', () => {
   });
 
   const files = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.relative(DATA, path.join(dir, e.name))]));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.relative(DATA, path.join(dir, e.name))]));
 
   it('lists every data file in data/README.md and gives every folder a license', () => {
     const readme = fs.readFileSync(path.join(DATA, 'README.md'), 'utf8');
@@ -72,11 +74,20 @@ describe('reference data in the checkout', () => {
   });
 
   it('stores large JSON gzip-compressed, and each .gz holds the JSON its README line describes', () => {
-    for (const f of files(DATA).filter((x) => x.endsWith('.json'))) expect({ file: f, small: fs.statSync(path.join(DATA, f)).size < 200 * 1024 }).toEqual({ file: f, small: true });
-    const kev = JSON.parse(readDocument(path.join(DATA, 'cisa-kev/known_exploited_vulnerabilities.json.gz'))) as { catalogVersion: string; vulnerabilities: unknown[] };
+    for (const f of files(DATA).filter((x) => x.endsWith('.json')))
+      expect({ file: f, small: fs.statSync(path.join(DATA, f)).size < 200 * 1024 }).toEqual({ file: f, small: true });
+    const kev = JSON.parse(readDocument(path.join(DATA, 'cisa-kev/known_exploited_vulnerabilities.json.gz'))) as {
+      catalogVersion: string;
+      vulnerabilities: unknown[];
+    };
     expect([kev.catalogVersion, kev.vulnerabilities.length]).toEqual(['2025.08.25', 1404]);
     const cves = JSON.parse(readDocument(path.join(DATA, 'cve-records/cve-records.json.gz'))) as { cveMetadata: { cveId: string } }[];
-    const manifest = fs.readFileSync(path.join(DATA, 'cve-records/MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
+    const manifest = fs
+      .readFileSync(path.join(DATA, 'cve-records/MANIFEST.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split('\t')[0]);
     expect(cves.map((c) => c.cveMetadata.cveId)).toEqual(manifest);
     expect(manifest).toHaveLength(79);
     const certificates = JSON.parse(readDocument(path.join(DATA, 'nist-cmvp/certificates.json.gz'))) as Record<string, unknown>;
@@ -93,7 +104,10 @@ describe('reference data in the checkout', () => {
         if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('node-') ? [] : walk(p);
         return /\.(ts|js|mjs|cjs|sh)$/.test(e.name) || e.name === 'run' ? [p] : [];
       });
-    const offenders = roots.filter((r) => fs.existsSync(r)).flatMap(walk).filter((f) => f !== __filename && /\/work\/|\.\.\/shared|SHARED_DATA_DIR/.test(fs.readFileSync(f, 'utf8')));
+    const offenders = roots
+      .filter((r) => fs.existsSync(r))
+      .flatMap(walk)
+      .filter((f) => f !== __filename && /\/work\/|\.\.\/shared|SHARED_DATA_DIR/.test(fs.readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(REPO_ROOT, f))).toEqual([]);
   });
 });

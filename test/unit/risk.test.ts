@@ -1,6 +1,22 @@
-import { baseRisk, checkHops, combineExposure, comparePaths, DEFAULT_CONTROL_EFFECTIVENESS, effectivenessOf, explainExposure, scorePath, type MitigationFact } from '../../src/domain/risk';
+import {
+  baseRisk,
+  checkHops,
+  combineExposure,
+  comparePaths,
+  DEFAULT_CONTROL_EFFECTIVENESS,
+  effectivenessOf,
+  explainExposure,
+  scorePath,
+  type MitigationFact,
+} from '../../src/domain/risk';
 
-const fact = (nodeId: string, controlId: string, edge: number | null, control: number | null, threatId = 'T'): MitigationFact => ({ nodeId, controlId, threatId, edgeEffectiveness: edge, controlEffectiveness: control });
+const fact = (nodeId: string, controlId: string, edge: number | null, control: number | null, threatId = 'T'): MitigationFact => ({
+  nodeId,
+  controlId,
+  threatId,
+  edgeEffectiveness: edge,
+  controlEffectiveness: control,
+});
 
 describe('risk scoring', () => {
   it('bases a threat on severity × likelihood, a vulnerability on cvss × (1 if known exploited else 0.5), with defaults', () => {
@@ -54,7 +70,9 @@ describe('risk scoring', () => {
     expect(combineExposure([5, 5])).toBe(7.5);
     expect(combineExposure([10, 1])).toBe(10);
     expect(explainExposure(0, [], false)).toMatch(/No threat/);
-    expect(explainExposure(7.5, [{ threatId: 'T1', best: 5, pathCount: 2, mitigated: 1, unmitigated: 1 }], true)).toMatch(/1 threat\(s\).*1 of them.*T1 5.*lower bounds/);
+    expect(explainExposure(7.5, [{ threatId: 'T1', best: 5, pathCount: 2, mitigated: 1, unmitigated: 1 }], true)).toMatch(
+      /1 threat\(s\).*1 of them.*T1 5.*lower bounds/,
+    );
   });
 
   it('accepts maxHops 1..8 only', () => {

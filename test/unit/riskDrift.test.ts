@@ -18,9 +18,15 @@ describe('scope drift', () => {
   });
 
   it('reports OS releases just outside the range on each side', () => {
-    expect(reasons(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '18.0', coverage: [coverage('C', '17.0', '17')] }, asOf))).toEqual(['OS_NEWER_THAN_SCOPE']);
-    expect(reasons(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '16.7.9', coverage: [coverage('C', '17.0', '17')] }, asOf))).toEqual(['OS_OLDER_THAN_SCOPE']);
-    expect(reasons(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: null, coverage: [coverage('C', '17.0', '17')] }, asOf))).toEqual(['OS_VERSION_UNKNOWN']);
+    expect(reasons(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '18.0', coverage: [coverage('C', '17.0', '17')] }, asOf))).toEqual([
+      'OS_NEWER_THAN_SCOPE',
+    ]);
+    expect(reasons(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '16.7.9', coverage: [coverage('C', '17.0', '17')] }, asOf))).toEqual([
+      'OS_OLDER_THAN_SCOPE',
+    ]);
+    expect(reasons(assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: null, coverage: [coverage('C', '17.0', '17')] }, asOf))).toEqual([
+      'OS_VERSION_UNKNOWN',
+    ]);
   });
 
   it('reports a device no certification covers, or no device at all', () => {
@@ -29,7 +35,10 @@ describe('scope drift', () => {
   });
 
   it('reports an invalid certification and missing required controls, naming them', () => {
-    const expired = coverage('C', null, null, { cert: { id: 'C', status: 'ACTIVE', issuedAt: '2020-01-01', validUntil: '2024-12-31' }, missingControlIds: ['K2', 'K1'] });
+    const expired = coverage('C', null, null, {
+      cert: { id: 'C', status: 'ACTIVE', issuedAt: '2020-01-01', validUntil: '2024-12-31' },
+      missingControlIds: ['K2', 'K1'],
+    });
     const r = assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '17', coverage: [expired] }, asOf);
     expect(reasons(r)).toEqual(['CERTIFICATION_NOT_VALID', 'REQUIRED_CONTROL_NOT_IMPLEMENTED', 'REQUIRED_CONTROL_NOT_IMPLEMENTED']);
     expect(r.findings.map((f) => f.controlId)).toEqual([null, 'K1', 'K2']);
@@ -38,7 +47,10 @@ describe('scope drift', () => {
   });
 
   it('stays in scope through one clean certification while listing the other one’s findings', () => {
-    const r = assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '18.1', coverage: [coverage('OLD', '17.0', '17'), coverage('NEW', '18.0', '18')] }, asOf);
+    const r = assessDeployment(
+      { deploymentId: 'D', deviceId: 'X', osVersion: '18.1', coverage: [coverage('OLD', '17.0', '17'), coverage('NEW', '18.0', '18')] },
+      asOf,
+    );
     expect(r.inScope).toBe(true);
     expect(r.coveredBy).toEqual(['NEW']);
     expect(reasons(r)).toEqual(['OS_NEWER_THAN_SCOPE']);
@@ -57,7 +69,11 @@ describe('scope drift: known-exploited flaws and support end of the running rele
         deviceId: 'X',
         osVersion: '17.6',
         coverage: [clean],
-        release: { id: 'R17.6', supportEndsAt: '2025-09-15', knownExploited: [kev('CVE-2025-24200', '2025-02-12', '2025-03-05'), kev('CVE-2025-0001', '2025-05-20', '2025-06-10')] },
+        release: {
+          id: 'R17.6',
+          supportEndsAt: '2025-09-15',
+          knownExploited: [kev('CVE-2025-24200', '2025-02-12', '2025-03-05'), kev('CVE-2025-0001', '2025-05-20', '2025-06-10')],
+        },
       },
       asOf,
     );
@@ -75,14 +91,33 @@ describe('scope drift: known-exploited flaws and support end of the running rele
 
   it('the due date itself and the last supported day are not past; a CVE listed after asOf does not count yet', () => {
     const r = assessDeployment(
-      { deploymentId: 'D', deviceId: 'X', osVersion: '17.6', coverage: [clean], release: { id: 'R', supportEndsAt: '2025-06-01', knownExploited: [kev('CVE-A', '2025-05-01', '2025-06-01'), kev('CVE-LATER', '2025-06-02', '2025-06-23')] } },
+      {
+        deploymentId: 'D',
+        deviceId: 'X',
+        osVersion: '17.6',
+        coverage: [clean],
+        release: {
+          id: 'R',
+          supportEndsAt: '2025-06-01',
+          knownExploited: [kev('CVE-A', '2025-05-01', '2025-06-01'), kev('CVE-LATER', '2025-06-02', '2025-06-23')],
+        },
+      },
       asOf,
     );
     expect(r.findings.map((f) => [f.reason, f.vulnerabilityId])).toEqual([['KNOWN_EXPLOITED', 'CVE-A']]);
   });
 
   it('reports OS_SUPPORT_ENDED with the date, also for a device no certification covers', () => {
-    const r = assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '16.6', coverage: [], release: { id: 'R16.6', supportEndsAt: '2024-09-16', knownExploited: [kev('CVE-B', null, null)] } }, asOf);
+    const r = assessDeployment(
+      {
+        deploymentId: 'D',
+        deviceId: 'X',
+        osVersion: '16.6',
+        coverage: [],
+        release: { id: 'R16.6', supportEndsAt: '2024-09-16', knownExploited: [kev('CVE-B', null, null)] },
+      },
+      asOf,
+    );
     expect(r.findings.map((f) => [f.reason, f.date, f.vulnerabilityId])).toEqual([
       ['DEVICE_NOT_COVERED', null, null],
       ['OS_SUPPORT_ENDED', '2024-09-16', null],

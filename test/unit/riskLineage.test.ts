@@ -47,7 +47,17 @@ describe('certification validity on a date', () => {
   });
 
   it('terminates on a BASED_ON cycle', () => {
-    const v = evaluateLineage({ certs: [cert('A', '2020-01-01', null), cert('B', '2020-01-01', null)], basedOn: [['A', 'B'], ['B', 'A']], supersedes: [] }, '2025-01-01');
+    const v = evaluateLineage(
+      {
+        certs: [cert('A', '2020-01-01', null), cert('B', '2020-01-01', null)],
+        basedOn: [
+          ['A', 'B'],
+          ['B', 'A'],
+        ],
+        supersedes: [],
+      },
+      '2025-01-01',
+    );
     expect(v.get('A')?.holds).toBe(true);
     expect(v.get('B')?.holds).toBe(true);
   });

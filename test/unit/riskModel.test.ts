@@ -67,7 +67,11 @@ const riskResult = {
       mitigated: true,
       blocked: false,
       target: { id: D },
-      path: { length: 1, nodes: [threat, device], edges: [{ type: 'TARGETS', direction: 'FORWARD', from: { id: T }, to: { id: D }, relationship: relationship('TARGETS') }] },
+      path: {
+        length: 1,
+        nodes: [threat, device],
+        edges: [{ type: 'TARGETS', direction: 'FORWARD', from: { id: T }, to: { id: D }, relationship: relationship('TARGETS') }],
+      },
       steps: [
         { position: 0, node: { id: T }, controls: [] },
         { position: 1, node: { id: D }, controls: [mitigation] },
@@ -167,7 +171,14 @@ describe('riskModel: risk paths', () => {
 });
 
 describe('riskModel: certification lineage', () => {
-  const cert = (id: string, name: string) => ({ __typename: 'Certification', id, name, certificationKind: 'CLEARANCE', issuer: { id: 'org:i', name: 'Issuer' }, provenance });
+  const cert = (id: string, name: string) => ({
+    __typename: 'Certification',
+    id,
+    name,
+    certificationKind: 'CLEARANCE',
+    issuer: { id: 'org:i', name: 'Issuer' },
+    provenance,
+  });
   const lineage = {
     asOf: '2026-06-01',
     holds: true,

@@ -29,7 +29,10 @@ const sdl: GraphQLSchema = buildASTSchema(parse(loadTypeDefs().join('\n')));
 function enumValues(name: string): string[] {
   const type = sdl.getType(name);
   if (!(type instanceof GraphQLEnumType)) throw new Error(`${name} is not an enum in the SDL`);
-  return type.getValues().map((v) => v.name).sort();
+  return type
+    .getValues()
+    .map((v) => v.name)
+    .sort();
 }
 
 function inputFields(name: string): string[] {
@@ -67,7 +70,8 @@ describe('filter rules and the <Label>Filter inputs', () => {
   });
   it.each(LABELS.map((l) => [l]))('every %s filter rule on a property names a property of the model', (label) => {
     const known = new Set([...Object.keys(COMMON_NODE_PROPERTIES), ...Object.keys(NODE_PROPERTIES[label])]);
-    for (const rule of Object.values(FILTER_RULES[label])) if (rule.kind !== 'related') expect(known.has(rule.key) ? rule.key : `missing ${rule.key}`).toBe(rule.key);
+    for (const rule of Object.values(FILTER_RULES[label]))
+      if (rule.kind !== 'related') expect(known.has(rule.key) ? rule.key : `missing ${rule.key}`).toBe(rule.key);
   });
 });
 

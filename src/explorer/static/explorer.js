@@ -63,7 +63,15 @@
             { key: ex.file },
             h(
               'button',
-              { type: 'button', className: 'ag-example', 'data-example': ex.name, onClick: function () { open(ex); }, title: 'Open ' + ex.file + ' in a new tab' },
+              {
+                type: 'button',
+                className: 'ag-example',
+                'data-example': ex.name,
+                onClick: function () {
+                  open(ex);
+                },
+                title: 'Open ' + ex.file + ' in a new tab',
+              },
               h('span', { className: 'ag-example-name' }, ex.operations.length > 0 ? ex.operations.join(', ') : ex.name),
               h('span', { className: 'ag-example-file' }, ex.file),
               ex.description ? h('span', { className: 'ag-example-desc' }, ex.description) : null,
@@ -77,7 +85,11 @@
       'div',
       { className: 'ag-examples-panel' },
       h('div', { className: 'graphiql-doc-explorer-title' }, 'Examples'),
-      h('p', { className: 'ag-muted' }, 'The query collection (docs/queries). Click one to open it in a new tab, then run it with ▶. Variables go in the Variables pane; an API key in Headers.'),
+      h(
+        'p',
+        { className: 'ag-muted' },
+        'The query collection (docs/queries). Click one to open it in a new tab, then run it with ▶. Variables go in the Variables pane; an API key in Headers.',
+      ),
       h('button', { type: 'button', className: 'ag-reload', onClick: load }, 'Reload list'),
       body,
     );
@@ -115,7 +127,10 @@
       if (!sidebar.querySelector('button[aria-label^="Hide "]')) show.click();
       return;
     }
-    if (tries < 100) window.setTimeout(function () { openExamples(tries + 1); }, 50);
+    if (tries < 100)
+      window.setTimeout(function () {
+        openExamples(tries + 1);
+      }, 50);
   }
 
   // ?query=…&variables=… opens that operation; ?example=<file name> opens one of the collection.

@@ -34,7 +34,9 @@
     '    }\n' +
     '  }\n' +
     '}\n' +
-    'fragment ViewNode on Node { ' + NODE_FIELDS + ' }\n';
+    'fragment ViewNode on Node { ' +
+    NODE_FIELDS +
+    ' }\n';
 
   var LINEAGE_QUERY =
     'query LineageView($id: ID!, $asOf: Date) {\n' +
@@ -44,7 +46,9 @@
     '    links { type holds from { id } to { id } }\n' +
     '  }\n' +
     '}\n' +
-    'fragment ViewNode on Node { ' + NODE_FIELDS + ' }\n';
+    'fragment ViewNode on Node { ' +
+    NODE_FIELDS +
+    ' }\n';
 
   // Exposed so that tests can validate them against the schema.
   AG.queries = { risk: RISK_QUERY, lineage: LINEAGE_QUERY };
@@ -109,7 +113,10 @@
       { selector: 'node.source', style: { shape: 'diamond', width: 44, height: 44 } },
       { selector: 'node.target', style: { 'border-color': '#101828', 'border-width': 4 } },
       { selector: 'node.control', style: { shape: 'round-rectangle', width: 26, height: 18, 'font-size': '9px', color: MITIGATED } },
-      { selector: 'node.cert', style: { 'text-halign': 'right', 'text-valign': 'center', 'text-margin-x': '10px', 'text-justification': 'left', 'text-max-width': '220px' } },
+      {
+        selector: 'node.cert',
+        style: { 'text-halign': 'right', 'text-valign': 'center', 'text-margin-x': '10px', 'text-justification': 'left', 'text-max-width': '220px' },
+      },
       { selector: 'node.cert-ok', style: { 'border-color': MITIGATED, 'border-width': 5 } },
       { selector: 'node.cert-bad', style: { 'border-color': UNMITIGATED, 'border-width': 5, 'border-style': 'dashed' } },
       { selector: 'node:selected', style: { 'overlay-color': '#7f56d9', 'overlay-opacity': 0.25 } },
@@ -129,7 +136,10 @@
       },
       { selector: 'edge.unmitigated', style: { 'line-color': UNMITIGATED, 'target-arrow-color': UNMITIGATED, 'line-style': 'solid' } },
       { selector: 'edge.mitigated', style: { 'line-color': MITIGATED, 'target-arrow-color': MITIGATED, 'line-style': 'dashed' } },
-      { selector: 'edge.control-edge', style: { 'line-color': MITIGATED, 'target-arrow-color': MITIGATED, 'line-style': 'dotted', width: 1.5, 'target-arrow-shape': 'tee', color: MITIGATED } },
+      {
+        selector: 'edge.control-edge',
+        style: { 'line-color': MITIGATED, 'target-arrow-color': MITIGATED, 'line-style': 'dotted', width: 1.5, 'target-arrow-shape': 'tee', color: MITIGATED },
+      },
       { selector: 'edge.based-on', style: { 'line-color': '#475467', 'target-arrow-color': '#475467' } },
       { selector: 'edge.supersedes', style: { 'line-color': '#7a5af8', 'target-arrow-color': '#7a5af8', 'line-style': 'dashed' } },
       { selector: 'edge.not-holding', style: { opacity: 0.55, 'line-color': UNMITIGATED, 'target-arrow-color': UNMITIGATED } },
@@ -241,7 +251,20 @@
     var mitigatedEdges = c.edges('.path-edge.mitigated').length;
     var summary = $('summary');
     summary.textContent =
-      paths.length + ' of ' + result.totalCount + ' path(s)' + (result.truncated ? ' (enumeration truncated)' : '') + ': ' + pathNodes + ' nodes, ' + pathEdges + ' edges, ' + mitigatedEdges + ' mitigated step(s), ' + c.nodes('.control').length + ' control(s) shown.';
+      paths.length +
+      ' of ' +
+      result.totalCount +
+      ' path(s)' +
+      (result.truncated ? ' (enumeration truncated)' : '') +
+      ': ' +
+      pathNodes +
+      ' nodes, ' +
+      pathEdges +
+      ' edges, ' +
+      mitigatedEdges +
+      ' mitigated step(s), ' +
+      c.nodes('.control').length +
+      ' control(s) shown.';
     summary.setAttribute('data-nodes', String(pathNodes));
     summary.setAttribute('data-edges', String(pathEdges));
     summary.setAttribute('data-mitigated-edges', String(mitigatedEdges));
@@ -253,18 +276,28 @@
       li.textContent = model.pathText(p, pi);
       li.addEventListener('click', function () {
         var selected = li.getAttribute('aria-selected') === 'true';
-        Array.prototype.forEach.call(list.children, function (x) { x.removeAttribute('aria-selected'); });
+        Array.prototype.forEach.call(list.children, function (x) {
+          x.removeAttribute('aria-selected');
+        });
         c.elements().removeClass('faded');
         if (selected) return;
         li.setAttribute('aria-selected', 'true');
         var keep = {};
-        p.path.nodes.forEach(function (n) { keep[n.id] = true; });
-        c.nodes('.path-node').forEach(function (n) { if (!keep[n.id()]) n.addClass('faded'); });
-        c.nodes('.control').forEach(function (n) { if (!keep[n.data('step')]) n.addClass('faded'); });
+        p.path.nodes.forEach(function (n) {
+          keep[n.id] = true;
+        });
+        c.nodes('.path-node').forEach(function (n) {
+          if (!keep[n.id()]) n.addClass('faded');
+        });
+        c.nodes('.control').forEach(function (n) {
+          if (!keep[n.data('step')]) n.addClass('faded');
+        });
         c.edges('.path-edge').forEach(function (e) {
           if (String(e.data('paths')).split(',').indexOf(String(pi)) < 0) e.addClass('faded');
         });
-        c.edges('.control-edge').forEach(function (e) { if (!keep[e.target().id()]) e.addClass('faded'); });
+        c.edges('.control-edge').forEach(function (e) {
+          if (!keep[e.target().id()]) e.addClass('faded');
+        });
       });
       list.appendChild(li);
     });
@@ -285,10 +318,23 @@
     details = view.details;
     c.add(view.elements);
     c.fit(undefined, 50);
-    var holding = result.entries.filter(function (e) { return e.holds; }).length;
+    var holding = result.entries.filter(function (e) {
+      return e.holds;
+    }).length;
     var summary = $('summary');
     summary.textContent =
-      result.root.id + (result.holds ? ' holds' : ' does not hold') + ' on ' + result.asOf + '. ' + result.entries.length + ' certification(s), ' + holding + ' valid; ' + result.links.length + ' link(s).' + (result.truncated ? ' (truncated)' : '');
+      result.root.id +
+      (result.holds ? ' holds' : ' does not hold') +
+      ' on ' +
+      result.asOf +
+      '. ' +
+      result.entries.length +
+      ' certification(s), ' +
+      holding +
+      ' valid; ' +
+      result.links.length +
+      ' link(s).' +
+      (result.truncated ? ' (truncated)' : '');
     summary.setAttribute('data-nodes', String(c.nodes().length));
     summary.setAttribute('data-edges', String(c.edges().length));
   }
@@ -394,9 +440,15 @@
       html += '<span class="swatch" style="background:' + COLORS[k] + '"></span>' + k + ' ';
     });
     html +=
-      '<br /><span class="line" style="border-top:3px solid ' + UNMITIGATED + '"></span>unmitigated step' +
-      '<br /><span class="line" style="border-top:3px dashed ' + MITIGATED + '"></span>mitigated step (a control at the node it enters)' +
-      '<br /><span class="line" style="border-top:2px dotted ' + MITIGATED + '"></span>control on its step' +
+      '<br /><span class="line" style="border-top:3px solid ' +
+      UNMITIGATED +
+      '"></span>unmitigated step' +
+      '<br /><span class="line" style="border-top:3px dashed ' +
+      MITIGATED +
+      '"></span>mitigated step (a control at the node it enters)' +
+      '<br /><span class="line" style="border-top:2px dotted ' +
+      MITIGATED +
+      '"></span>control on its step' +
       '<br />◆ source, thick border = target; lineage: green border valid, red dashed not valid.';
     legend.innerHTML = html;
   })();

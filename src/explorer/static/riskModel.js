@@ -56,8 +56,22 @@
   /** One line of the path list: score, whether it is mitigated, and its node ids. */
   function pathText(p, pi) {
     return (
-      '#' + (pi + 1) + ' score ' + p.score + ' (base ' + p.baseScore + ' × ' + p.residualFactor + ')' + (p.blocked ? ', blocked' : p.mitigated ? ', mitigated' : ', unmitigated') + ': ' +
-      p.path.nodes.map(function (n) { return n.id; }).join(' → ')
+      '#' +
+      (pi + 1) +
+      ' score ' +
+      p.score +
+      ' (base ' +
+      p.baseScore +
+      ' × ' +
+      p.residualFactor +
+      ')' +
+      (p.blocked ? ', blocked' : p.mitigated ? ', mitigated' : ', unmitigated') +
+      ': ' +
+      p.path.nodes
+        .map(function (n) {
+          return n.id;
+        })
+        .join(' → ')
     );
   }
 
@@ -119,8 +133,18 @@
       var n = nodes[id].node;
       var classes = ['path-node', 'label-' + n.__typename];
       if (id === result.source.id) classes.push('source');
-      if (paths.some(function (p) { return p.target.id === id; })) classes.push('target');
-      elements.push({ group: 'nodes', data: { id: id, label: shortLabel(n), color: COLORS[n.__typename] || '#98a2b3', kind: n.__typename }, position: positions[id], classes: classes.join(' ') });
+      if (
+        paths.some(function (p) {
+          return p.target.id === id;
+        })
+      )
+        classes.push('target');
+      elements.push({
+        group: 'nodes',
+        data: { id: id, label: shortLabel(n), color: COLORS[n.__typename] || '#98a2b3', kind: n.__typename },
+        position: positions[id],
+        classes: classes.join(' '),
+      });
       var stepControls = controls[id] || {};
       details[id] = {
         title: n.__typename + ' ' + n.name,
@@ -150,7 +174,11 @@
           position: { x: base.x + 70, y: base.y + 62 + k * 46 },
           classes: 'control label-Control',
         });
-        elements.push({ group: 'edges', data: { id: 'ce:' + stepId + ':' + cid, source: nodeId, target: stepId, label: 'mitigates ' + Math.round(mc.effectiveness * 100) + '%' }, classes: 'control-edge' });
+        elements.push({
+          group: 'edges',
+          data: { id: 'ce:' + stepId + ':' + cid, source: nodeId, target: stepId, label: 'mitigates ' + Math.round(mc.effectiveness * 100) + '%' },
+          classes: 'control-edge',
+        });
         details[nodeId] = {
           title: 'Control ' + mc.control.name,
           badge: { kind: 'ok', text: 'mitigates ' + mc.threat.id + ' at ' + stepId },
@@ -172,7 +200,14 @@
       var dst = e.direction === 'BACKWARD' ? e.from.id : e.to.id;
       elements.push({
         group: 'edges',
-        data: { id: k, source: src, target: dst, label: e.type + (e.direction === 'BACKWARD' ? ' ⟲' : ''), mitigated: rec.mitigated, paths: rec.paths.join(',') },
+        data: {
+          id: k,
+          source: src,
+          target: dst,
+          label: e.type + (e.direction === 'BACKWARD' ? ' ⟲' : ''),
+          mitigated: rec.mitigated,
+          paths: rec.paths.join(','),
+        },
         classes: 'path-edge ' + (rec.mitigated ? 'mitigated' : 'unmitigated'),
       });
       var r = e.relationship;
@@ -240,7 +275,16 @@
       ids.forEach(function (id, i) {
         var e = known[id];
         var cert = e.certification;
-        var validity = e.holds ? 'valid on ' + result.asOf : 'not valid on ' + result.asOf + ': ' + e.findings.map(function (f) { return f.reason; }).join(', ');
+        var validity = e.holds
+          ? 'valid on ' + result.asOf
+          : 'not valid on ' +
+            result.asOf +
+            ': ' +
+            e.findings
+              .map(function (f) {
+                return f.reason;
+              })
+              .join(', ');
         elements.push({
           group: 'nodes',
           data: { id: id, label: cert.name + '\n' + id + '\n' + (e.holds ? '✔ ' : '✘ ') + validity, color: COLORS.Certification, holds: e.holds },
@@ -252,7 +296,15 @@
           badge: e.holds ? { kind: 'ok', text: 'valid on ' + result.asOf } : { kind: 'bad', text: 'not valid on ' + result.asOf },
           props: nodeProps(cert).concat([['depth from ' + result.root.id, e.depth]]),
           provenance: cert.provenance,
-          sections: [{ title: 'Why it does not hold', empty: 'It holds on ' + result.asOf + '.', items: e.findings.map(function (f) { return f.reason + ': ' + f.explanation; }) }],
+          sections: [
+            {
+              title: 'Why it does not hold',
+              empty: 'It holds on ' + result.asOf + '.',
+              items: e.findings.map(function (f) {
+                return f.reason + ': ' + f.explanation;
+              }),
+            },
+          ],
         };
       });
     });
@@ -266,8 +318,13 @@
       });
       details[id] = {
         title: l.type + ' ' + l.from.id + ' → ' + l.to.id,
-        badge: l.holds ? { kind: 'ok', text: l.type === 'SUPERSEDES' ? 'replacement in effect' : 'basis holds' } : { kind: 'bad', text: l.type === 'SUPERSEDES' ? 'replacement not yet in effect' : 'basis does not hold' },
-        props: [['type', l.type], ['holds on ' + result.asOf, l.holds]],
+        badge: l.holds
+          ? { kind: 'ok', text: l.type === 'SUPERSEDES' ? 'replacement in effect' : 'basis holds' }
+          : { kind: 'bad', text: l.type === 'SUPERSEDES' ? 'replacement not yet in effect' : 'basis does not hold' },
+        props: [
+          ['type', l.type],
+          ['holds on ' + result.asOf, l.holds],
+        ],
         provenance: null,
       };
     });

@@ -36,7 +36,9 @@ export function planCertifications(
     const minOs = components[osMembers[minPos] ?? 0]?.version;
     const maxOsFull = components[osMembers[maxPos] ?? 0]?.version ?? '';
     const maxOs = rng.chance(0.3) ? maxOsFull.split('.')[0] : maxOsFull;
-    const cryptoInScope = [...new Set(inScope.flatMap((d) => (devices[d]?.components ?? []).filter((p) => p.role === 'crypto-module').map((p) => p.component)))].slice(0, 3);
+    const cryptoInScope = [
+      ...new Set(inScope.flatMap((d) => (devices[d]?.components ?? []).filter((p) => p.role === 'crypto-module').map((p) => p.component))),
+    ].slice(0, 3);
     let issuedAt = rng.date(2016, 2024);
     let previous: number | undefined;
     for (const kind of kinds) {
@@ -59,7 +61,10 @@ export function planCertifications(
         components: kind === 'CERTIFICATE' ? cryptoInScope : [],
         minOsVersion: kind === 'CERTIFICATE' ? undefined : minOs,
         maxOsVersion: kind === 'CERTIFICATE' ? undefined : maxOs,
-        scope: kind === 'CERTIFICATE' ? 'cryptographic module boundary' : `${inScope.length} device model(s), ${families[osFamilyOfVendor[vendorPos] ?? 0]?.name ?? 'OS'} ${minOs ?? '?'} to ${maxOs ?? '?'}`,
+        scope:
+          kind === 'CERTIFICATE'
+            ? 'cryptographic module boundary'
+            : `${inScope.length} device model(s), ${families[osFamilyOfVendor[vendorPos] ?? 0]?.name ?? 'OS'} ${minOs ?? '?'} to ${maxOs ?? '?'}`,
       };
       certifications.push(entity);
       const current = certifications.length - 1;

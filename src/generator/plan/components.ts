@@ -29,7 +29,12 @@ function nextLibraryVersion(rng: Prng, previous: number[]): number[] {
 }
 
 /** Version chains: one OS per vendor, then libraries, applications and crypto modules. */
-export function planFamilies(rng: Prng, scale: number, organizations: Pick<World, 'orgs' | 'vendors' | 'suppliers'>, catalog: ComponentCatalog): PlannedFamilies {
+export function planFamilies(
+  rng: Prng,
+  scale: number,
+  organizations: Pick<World, 'orgs' | 'vendors' | 'suppliers'>,
+  catalog: ComponentCatalog,
+): PlannedFamilies {
   const { orgs, vendors, suppliers } = organizations;
   const { components, families } = catalog;
   const addChain = (kind: ComponentKind, name: string, supplier: number, length: number, startYear: number, osStyle: boolean): number => {
@@ -69,7 +74,10 @@ export function planFamilies(rng: Prng, scale: number, organizations: Pick<World
   const libraryFamilies = Array.from({ length: count(scale, 900, 12) }, (_, i) => {
     const stem = LIBRARY_STEMS[i % LIBRARY_STEMS.length] ?? 'lib';
     const round = Math.floor(i / LIBRARY_STEMS.length);
-    const name = round === 0 ? stem : `${stem}-${LIBRARY_VARIANTS[round % LIBRARY_VARIANTS.length] ?? 'x'}${round >= LIBRARY_VARIANTS.length ? Math.floor(round / LIBRARY_VARIANTS.length) + 1 : ''}`;
+    const name =
+      round === 0
+        ? stem
+        : `${stem}-${LIBRARY_VARIANTS[round % LIBRARY_VARIANTS.length] ?? 'x'}${round >= LIBRARY_VARIANTS.length ? Math.floor(round / LIBRARY_VARIANTS.length) + 1 : ''}`;
     return addChain('LIBRARY', name, rng.pick(suppliers), rng.int(3, 10), 2013, false);
   });
   const applicationFamilies = Array.from({ length: count(scale, 150, 3) }, (_, i) => {

@@ -102,7 +102,13 @@ export function planDevices(
       const fam = families[pool[rng.skewedIndex(pool.length, 1.7)] ?? 0];
       const members = fam?.members ?? [];
       // Newer devices carry newer versions.
-      const position = Math.min(members.length - 1, Math.max(0, Math.floor(((Date.parse(releasedAt) - Date.UTC(2016, 0, 1)) / (Date.UTC(2025, 0, 1) - Date.UTC(2016, 0, 1))) * members.length) + rng.int(-1, 1)));
+      const position = Math.min(
+        members.length - 1,
+        Math.max(
+          0,
+          Math.floor(((Date.parse(releasedAt) - Date.UTC(2016, 0, 1)) / (Date.UTC(2025, 0, 1) - Date.UTC(2016, 0, 1))) * members.length) + rng.int(-1, 1),
+        ),
+      );
       add(members[position] ?? 0, useApp ? 'application' : 'library');
     }
     const variant = rng.pick(DEVICE_VARIANTS);

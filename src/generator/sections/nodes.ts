@@ -14,7 +14,14 @@ export function nodeSections(world: World): { label: Label; rows: (rng: Prng) =>
     {
       label: 'Organization',
       *rows(rng) {
-        for (const o of orgs) yield node(o.id, { name: o.name, kind: o.kind, country: o.country, classification: nodeMarking(rng, [0.04, 0.02, 0.01]), description: `Synthetic ${o.kind.toLowerCase().replace('_', ' ')}.` });
+        for (const o of orgs)
+          yield node(o.id, {
+            name: o.name,
+            kind: o.kind,
+            country: o.country,
+            classification: nodeMarking(rng, [0.04, 0.02, 0.01]),
+            description: `Synthetic ${o.kind.toLowerCase().replace('_', ' ')}.`,
+          });
       },
     },
     {
@@ -63,7 +70,14 @@ export function nodeSections(world: World): { label: Label; rows: (rng: Prng) =>
     {
       label: 'Device',
       *rows(rng) {
-        for (const d of devices) yield node(d.id, { name: d.name, category: d.category, releasedAt: d.releasedAt, classification: nodeMarking(rng), description: `Synthetic ${d.category.toLowerCase()} model with ${d.components.length} components.` });
+        for (const d of devices)
+          yield node(d.id, {
+            name: d.name,
+            category: d.category,
+            releasedAt: d.releasedAt,
+            classification: nodeMarking(rng),
+            description: `Synthetic ${d.category.toLowerCase()} model with ${d.components.length} components.`,
+          });
       },
     },
     {

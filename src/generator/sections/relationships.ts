@@ -5,10 +5,16 @@ import { round2 } from '../util';
 import { controlId, GENERATED_ID_PREFIX, threatId, type World } from '../world';
 import { relMarking } from './markings';
 
-const rel = (rng: Prng, fromId: string, toId: string, props: Record<string, unknown> = {}): RelationshipWrite => ({ fromId, toId, props: { ...props, classification: relMarking(rng) } });
+const rel = (rng: Prng, fromId: string, toId: string, props: Record<string, unknown> = {}): RelationshipWrite => ({
+  fromId,
+  toId,
+  props: { ...props, classification: relMarking(rng) },
+});
 
 /** One section per relationship type and pair of end labels, in emission order. */
-export function relationshipSections(world: World): { type: RelationshipType; fromLabel: Label; toLabel: Label; rows: (rng: Prng) => Iterable<RelationshipWrite> }[] {
+export function relationshipSections(
+  world: World,
+): { type: RelationshipType; fromLabel: Label; toLabel: Label; rows: (rng: Prng) => Iterable<RelationshipWrite> }[] {
   const { orgs, components, families, devices, vulnerabilities, certifications, deployments, standards, controls, techniques, scale } = world;
   const orgId = (i: number): string => orgs[i]?.id ?? '';
   const compId = (i: number): string => components[i]?.id ?? '';
@@ -43,7 +49,8 @@ export function relationshipSections(world: World): { type: RelationshipType; fr
       *rows(rng) {
         for (const c of components) {
           if (c.kind === 'OS_RELEASE') {
-            for (const i of rng.distinctIndexes(libraryMembers.length, rng.int(8, 22))) yield rel(rng, c.id, compId(libraryMembers[i] ?? 0), { role: 'bundled-library' });
+            for (const i of rng.distinctIndexes(libraryMembers.length, rng.int(8, 22)))
+              yield rel(rng, c.id, compId(libraryMembers[i] ?? 0), { role: 'bundled-library' });
           } else if (c.kind === 'FIRMWARE' && rng.chance(0.7)) {
             yield rel(rng, c.id, compId(libraryMembers[rng.skewedIndex(libraryMembers.length, 2)] ?? 0), { role: 'embedded-library' });
           }
@@ -184,7 +191,11 @@ export function relationshipSections(world: World): { type: RelationshipType; fr
           for (const c of v.affected) {
             const r = rng.next();
             const vexState = r < 0.85 ? 'AFFECTED' : r < 0.92 ? 'UNDER_INVESTIGATION' : r < 0.97 ? 'FIXED' : 'NOT_AFFECTED';
-            yield rel(rng, v.id, compId(c), { versionRange: v.versionRange, vexState, vexJustification: vexState === 'NOT_AFFECTED' ? 'vulnerable_code_not_in_execute_path' : undefined });
+            yield rel(rng, v.id, compId(c), {
+              versionRange: v.versionRange,
+              vexState,
+              vexJustification: vexState === 'NOT_AFFECTED' ? 'vulnerable_code_not_in_execute_path' : undefined,
+            });
           }
         }
       },
@@ -194,7 +205,8 @@ export function relationshipSections(world: World): { type: RelationshipType; fr
       fromLabel: 'Certification',
       toLabel: 'Device',
       *rows(rng) {
-        for (const c of certifications) for (const d of c.devices) yield rel(rng, c.id, devices[d]?.id ?? '', { scope: c.scope, minOsVersion: c.minOsVersion, maxOsVersion: c.maxOsVersion });
+        for (const c of certifications)
+          for (const d of c.devices) yield rel(rng, c.id, devices[d]?.id ?? '', { scope: c.scope, minOsVersion: c.minOsVersion, maxOsVersion: c.maxOsVersion });
       },
     },
     {

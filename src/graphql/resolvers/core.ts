@@ -119,4 +119,7 @@ function labelResolvers(): IResolvers<NodeRow, GraphQLContext> {
   return out as IResolvers<NodeRow, GraphQLContext>;
 }
 
-export const coreResolvers: IResolvers<unknown, GraphQLContext>[] = [typed as IResolvers<unknown, GraphQLContext>, labelResolvers() as IResolvers<unknown, GraphQLContext>];
+export const coreResolvers: IResolvers<unknown, GraphQLContext>[] = [
+  typed as IResolvers<unknown, GraphQLContext>,
+  labelResolvers() as IResolvers<unknown, GraphQLContext>,
+];

@@ -13,13 +13,24 @@ const mutation: MutationResolvers = {
     const bytes = Buffer.byteLength(document, 'utf8');
     const limit = ctx.config.IMPORT_MAX_BYTES;
     if (bytes > limit) {
-      throw badInput(`document: ${bytes} bytes is over the limit of ${limit} bytes (IMPORT_MAX_BYTES); import it with \`npm run import -- <format> <file>\``, ['document']);
+      throw badInput(`document: ${bytes} bytes is over the limit of ${limit} bytes (IMPORT_MAX_BYTES); import it with \`npm run import -- <format> <file>\``, [
+        'document',
+      ]);
     }
     if (name !== null && name !== undefined && (name.trim() === '' || name.length > 200)) throw badInput('name: must be 1..200 characters', ['name']);
     // The import is one transaction bounded by the request: not finished by REQUEST_TIMEOUT_MS, it is rolled back.
-    ctx.deadline.hint = 'importDocument did not finish in time and nothing was imported: import large documents with `npm run import -- <format> <file>` (no request limit).';
+    ctx.deadline.hint =
+      'importDocument did not finish in time and nothing was imported: import large documents with `npm run import -- <format> <file>` (no request limit).';
     try {
-      return await importDocument(ctx.documents, { text: document, format: format ?? undefined, name: name ?? undefined, dryRun: dryRun ?? false, caller: ctx.caller.id, clearance: ctx.caller.clearance, stats: ctx.stats });
+      return await importDocument(ctx.documents, {
+        text: document,
+        format: format ?? undefined,
+        name: name ?? undefined,
+        dryRun: dryRun ?? false,
+        caller: ctx.caller.id,
+        clearance: ctx.caller.clearance,
+        stats: ctx.stats,
+      });
     } catch (error) {
       if (error instanceof ImportError) throw badInput(error.message, ['document']);
       throw error;
