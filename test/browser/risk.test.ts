@@ -143,16 +143,14 @@ describe('risk view (headless Chromium)', () => {
       const cy = (globalThis as unknown as { agCy: Cy }).agCy;
       return {
         nodes: cy.nodes().map((n) => ({ id: n.id(), classes: n.classes(), color: n.data('color') })),
-        edges: cy
-          .edges()
-          .map((e) => ({
-            id: e.id(),
-            source: e.data('source'),
-            target: e.data('target'),
-            classes: e.classes(),
-            lineStyle: e.style('line-style'),
-            lineColor: e.style('line-color'),
-          })),
+        edges: cy.edges().map((e) => ({
+          id: e.id(),
+          source: e.data('source'),
+          target: e.data('target'),
+          classes: e.classes(),
+          lineStyle: e.style('line-style'),
+          lineColor: e.style('line-color'),
+        })),
       };
     });
   }
