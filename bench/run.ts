@@ -9,6 +9,8 @@
  * operation over HTTP (autocannon) and the same question as one Cypher query (the floor), and
  * writes bench/results/*.json and the table in docs/BENCHMARKS.md.
  */
+import type * as ImportServiceModule from '../src/services/importService';
+import type * as ImportStoreModule from '../src/store/importStore';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,8 +178,8 @@ async function wipe(db: Database): Promise<void> {
 
 async function importBench(db: Database, log: (m: string) => void, repetitions = 5): Promise<ImportResult> {
   const title = QUESTION_TITLES.f;
-  let importStore: typeof import('../src/store/importStore');
-  let importService: typeof import('../src/services/importService');
+  let importStore: typeof ImportStoreModule;
+  let importService: typeof ImportServiceModule;
   try {
     importStore = await import('../src/store/importStore');
     importService = await import('../src/services/importService');

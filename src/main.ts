@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const started = Date.now();
   let connected: ConnectedDatabase | undefined;
+  // Assigned once the server is built; read by the signal handlers installed before that.
+  // eslint-disable-next-line prefer-const
   let app: App | undefined;
   let shuttingDown = false;
 

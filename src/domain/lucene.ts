@@ -23,6 +23,7 @@ export function escapeLuceneWord(word: string): string {
  */
 export function toLuceneQuery(text: string): string {
   const words = text
+    // eslint-disable-next-line no-control-regex -- control characters are word separators here
     .split(/[\s\u0000-\u001f\u007f]+/)
     .filter((w) => w.length > 0)
     .map(escapeLuceneWord);

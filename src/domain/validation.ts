@@ -12,12 +12,14 @@ import {
   type RelationshipSpec,
   type RelationshipType,
 } from './model';
+import { scalarText } from './text';
 
 export interface Problem {
   path: (string | number)[];
   message: string;
 }
 
+// eslint-disable-next-line no-control-regex -- ids must not contain control characters
 const ID_RE = /^[^\s\u0000-\u001f]{1,500}$/;
 
 /**
@@ -189,7 +191,7 @@ export function validateRelationshipProperties(
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null) continue;
     if (key === 'classification') {
-      if (!(markingsVisibleTo(writerClearance) as string[]).includes(String(value)))
+      if (!(markingsVisibleTo(writerClearance) as string[]).includes(scalarText(value)))
         problems.push({ path: [...basePath, key], message: `cannot be above your clearance (${writerClearance})` });
       continue;
     }

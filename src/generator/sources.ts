@@ -69,7 +69,7 @@ const MAX_STATEMENT = 400;
 
 /** Flattens an OSCAL catalog into controls and enhancements, in document order. */
 export function parseCatalog(json: unknown): CatalogControl[] {
-  const groups = ((json as { catalog?: { groups?: OscalGroup[] } }).catalog?.groups ?? []) as OscalGroup[];
+  const groups = (json as { catalog?: { groups?: OscalGroup[] } }).catalog?.groups ?? [];
   const out: CatalogControl[] = [];
   const visit = (control: OscalControl, family: string, parent?: string): void => {
     if (!control.id) return;
@@ -111,7 +111,7 @@ const MAX_DESCRIPTION = 300;
 
 /** ATT&CK attack-patterns of a STIX bundle, ordered by external id. */
 export function parseAttackBundle(json: unknown): AttackTechnique[] {
-  const objects = ((json as { objects?: StixObject[] }).objects ?? []) as StixObject[];
+  const objects = (json as { objects?: StixObject[] }).objects ?? [];
   const out: AttackTechnique[] = [];
   for (const o of objects) {
     if (o.type !== 'attack-pattern' || !o.id || !o.name) continue;
@@ -141,6 +141,7 @@ export function readSources(dir: string = dataDir()): Sources {
     } catch (error) {
       throw new Error(
         `cannot read ${file} (the reference data is in data/ of the checkout, or set DATA_DIR): ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
       );
     }
   };

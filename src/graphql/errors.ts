@@ -6,6 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, type ErrorKind } from '../domain/errors';
 import { ECHO_MAX_CHARS } from '../domain/validation';
 import { DatabaseUnavailableError, QueryTimeoutError } from '../store/database';
+import { scalarText } from '../domain/text';
 
 /** The extension code of each kind of domain error. */
 const DOMAIN_CODES: Record<ErrorKind, string> = {
@@ -110,7 +111,7 @@ export function makeFormatError(log: (error: unknown) => void, includeStack: boo
         extensions: { code: 'QUERY_TIMEOUT', limit: 'QUERY_TIMEOUT_MS' },
       };
     }
-    const code = String(formatted.extensions?.code ?? '');
+    const code = scalarText(formatted.extensions?.code);
     if (PUBLIC_CODES.has(code)) {
       if (includeStack) {
         const stack = formatted.extensions?.stacktrace;

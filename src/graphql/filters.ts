@@ -5,6 +5,7 @@
 import type { Label, RelationshipType } from '../domain/model';
 import type { Condition } from '../store/graphStore';
 import { badInput } from './errors';
+import { scalarText } from '../domain/text';
 
 type FilterRule =
   | { kind: 'in'; key: string }
@@ -124,7 +125,7 @@ export function conditionsFor(label: Label, filter: Record<string, unknown> | nu
         conditions.push({ op: rule.kind, key: rule.key, value });
         break;
       case 'related':
-        conditions.push({ op: 'related', relationship: rule.relationship, direction: rule.direction, otherId: String(value) });
+        conditions.push({ op: 'related', relationship: rule.relationship, direction: rule.direction, otherId: scalarText(value) });
         break;
     }
   }

@@ -101,7 +101,7 @@ function loaderFor(ctx: GraphQLContext, query: NeighborQuery): DataLoader<string
       const pages = await ctx.store.neighbors(query, parentIds);
       return parentIds.map((id) => pages.get(id) ?? { items: [], totalCount: 0, offset: query.offset, limit: query.limit });
     });
-    ctx.loaders.set(key, loader as DataLoader<string, unknown>);
+    ctx.loaders.set(key, loader);
   }
   return loader;
 }
@@ -136,7 +136,7 @@ export function nodeLoader(ctx: GraphQLContext): DataLoader<string, NodeRow | nu
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     });
-    ctx.loaders.set('nodes', loader as DataLoader<string, unknown>);
+    ctx.loaders.set('nodes', loader);
   }
   return loader;
 }

@@ -18,6 +18,7 @@ import {
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
   isObjectType,
+  Kind,
   type DirectiveNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -29,7 +30,7 @@ import {
 import { propertySpec, type Label } from '../domain/model';
 import type { NestedPlan, Prefetch } from '../store/graphStore';
 import { NESTED_FIELDS, prefetchKey } from './nested';
-import { pageWindow, type PageArgs } from './pagination';
+import { pageWindow } from './pagination';
 
 /** Nested levels compiled into the root query; deeper levels are loaded in batches. */
 export const PREFETCH_MAX_DEPTH = 3;
@@ -62,8 +63,8 @@ function fieldsOn(walk: Walk, selectionSets: readonly SelectionSetNode[], type: 
   const visit = (set: SelectionSetNode) => {
     for (const selection of set.selections) {
       if (!included(walk, selection)) continue;
-      if (selection.kind === 'Field') out.push(selection);
-      else if (selection.kind === 'InlineFragment') {
+      if (selection.kind === Kind.FIELD) out.push(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (applies(walk, selection.typeCondition?.name.value, type)) visit(selection.selectionSet);
       } else {
         const fragment = walk.fragments[selection.name.value];
@@ -105,7 +106,7 @@ function edgeNodeSelections(walk: Walk, connection: readonly FieldNode[], connec
 
 function unwrapObject(type: unknown): GraphQLObjectType | undefined {
   let t = type as { ofType?: unknown };
-  while (t && !isObjectType(t) && t.ofType) t = t.ofType as { ofType?: unknown };
+  while (t && !isObjectType(t) && t.ofType) t = t.ofType;
   return isObjectType(t) ? t : undefined;
 }
 
@@ -177,7 +178,7 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
     if (!spec || !def) continue;
     let window: { offset: number; limit: number };
     try {
-      window = spec.single ? { offset: 0, limit: 1 } : pageWindow(getArgumentValues(def, fieldNode, walk.variables) as PageArgs, [field]);
+      window = spec.single ? { offset: 0, limit: 1 } : pageWindow(getArgumentValues(def, fieldNode, walk.variables), [field]);
     } catch {
       continue; // invalid arguments: the field's own resolver reports them
     }

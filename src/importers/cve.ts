@@ -32,6 +32,7 @@ import {
 } from '../domain/cveRanges';
 import cveSchema from './schemas/cve-record-core.schema.json';
 import { ImportError, addNode, count, emptyBatch, isRecord, parseJson, type ImportBatch } from './types';
+import { scalarText } from '../domain/text';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validateRecord = ajv.compile(cveSchema);
@@ -297,7 +298,7 @@ export function parseCve(text: string, options: CveOptions = {}): ImportBatch {
     if (previous) throw new ImportError(`${record} cveMetadata.cveId`, `duplicate ${cveId} (also ${previous})`);
     seen.set(cveId, place);
     count(batch.stats, 'records');
-    count(batch.stats, `dataVersion ${String(item.dataVersion)}`);
+    count(batch.stats, `dataVersion ${scalarText(item.dataVersion)}`);
     if (meta.state === 'REJECTED') {
       count(batch.skipped, 'rejected record');
       return;

@@ -6,6 +6,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import kevSchema from './schemas/kev.schema.json';
 import { ImportError, addNode, count, emptyBatch, isRecord, parseJson, type ImportBatch } from './types';
+import { scalarText } from '../domain/text';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
 addFormats(ajv);
@@ -53,7 +54,7 @@ export function parseKev(text: string, options: KevOptions = {}): ImportBatch {
   }
   if (!isRecord(doc) || !Array.isArray(doc.vulnerabilities)) throw new ImportError('vulnerabilities', 'is missing');
   const title = typeof doc.title === 'string' ? doc.title : 'CISA Catalog of Known Exploited Vulnerabilities';
-  const batch = emptyBatch('KEV', 'cisa-kev', `kev:${options.name ?? title}`, String(doc.catalogVersion));
+  const batch = emptyBatch('KEV', 'cisa-kev', `kev:${options.name ?? title}`, scalarText(doc.catalogVersion));
   const entries = doc.vulnerabilities as KevEntry[];
   if (typeof doc.count === 'number' && doc.count !== entries.length) {
     batch.problems.push(`count: says ${doc.count} but the catalog lists ${entries.length} vulnerabilities`);

@@ -4,7 +4,7 @@
  * IMPLEMENT controls already in the graph (the ones not found are reported by the loader).
  */
 import type { Label } from '../domain/model';
-import { COMPONENT_KINDS } from '../domain/model';
+import { type COMPONENT_KINDS } from '../domain/model';
 import {
   ImportError,
   addNode,

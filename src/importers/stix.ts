@@ -19,6 +19,7 @@ import {
   stringArray,
   type ImportBatch,
 } from './types';
+import { scalarText } from '../domain/text';
 
 /** STIX 2.1 and ATT&CK object types this parser recognises; anything else is counted as unknown. */
 const KNOWN_TYPES = new Set([
@@ -125,8 +126,8 @@ export function parseStix(text: string, options: StixOptions = {}): ImportBatch 
 
   const collection = objects.find((o) => o.type === 'x-mitre-collection');
   const isAttack = objects.some((o) => Object.keys(o.raw).some((k) => k.startsWith('x_mitre_')));
-  const documentName = options.name ?? (collection ? String(collection.raw.name ?? collection.id) : bundleId);
-  const version = collection ? String(collection.raw.x_mitre_version ?? collection.raw.modified ?? '') : String(doc.spec_version ?? '2.1');
+  const documentName = options.name ?? (collection ? scalarText(collection.raw.name ?? collection.id) : bundleId);
+  const version = collection ? scalarText(collection.raw.x_mitre_version ?? collection.raw.modified ?? '') : scalarText(doc.spec_version ?? '2.1');
   const batch = emptyBatch('STIX', isAttack ? 'mitre-attack' : 'stix', `stix:${documentName}`, version || 'unversioned');
   batch.joinKeys.Threat = 'externalId';
   batch.stats.objects = objects.length;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import neo4j from 'neo4j-driver';
 import { REPO_ROOT } from '../config';
 import { changeOwnPassword } from '../store/credentials';
+import { scalarText } from '../domain/text';
 
 export const NEO4J_VERSION = '5.26.30';
 
@@ -278,7 +279,7 @@ function readOwner(home: string): OwnerRecord | undefined {
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     const r = parsed as Record<string, unknown>;
     if (typeof r.ownerPid !== 'number' || typeof r.uri !== 'string') return undefined;
-    return { ownerPid: r.ownerPid, uri: r.uri, jvmPid: typeof r.jvmPid === 'number' ? r.jvmPid : undefined, startedAt: String(r.startedAt ?? '') };
+    return { ownerPid: r.ownerPid, uri: r.uri, jvmPid: typeof r.jvmPid === 'number' ? r.jvmPid : undefined, startedAt: scalarText(r.startedAt) };
   } catch {
     return undefined;
   }

@@ -96,7 +96,7 @@ export function queryLimitProtection(limits: QueryLimits, production: boolean): 
   const { plugins, validationRules } = armor.protect();
   return {
     plugins: [...(plugins as ApolloServerPlugin<GraphQLContext>[]), tokenLimitMessagePlugin(limits.maxTokens), costLimitPlugin(limits)],
-    validationRules: validationRules as ValidationRule[],
+    validationRules: validationRules,
     parseOptions: { maxTokens: limits.maxTokens },
   };
 }

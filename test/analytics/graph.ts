@@ -23,7 +23,7 @@ export async function buildGraph(db: Database, prefix: string, nodes: NodeSpec[]
   const clauses: string[] = [];
   const params: Record<string, unknown> = {};
   nodes.forEach(([label, id, extra], i) => {
-    if (!isLabel(label)) throw new Error(`unknown label ${label}`);
+    if (!isLabel(label)) throw new Error(`unknown label ${String(label)}`);
     variables.set(id, `n${i}`);
     params[`n${i}`] = props({ id: prefix + id, name: id, classification: 'UNCLASSIFIED', source: 'test', ...extra });
     clauses.push(`CREATE (n${i}:${label}) SET n${i} = $n${i}`);

@@ -7,6 +7,7 @@ import { createApp } from '../../src/server';
 import { applyMigrations, listConstraints } from '../../src/store/migrations';
 import { LABELS } from '../../src/domain/model';
 import { cleanup, KEYS, startTestApp, testConfig, testDatabase, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
+import { scalarText } from '../../src/domain/text';
 
 describe('foundation', () => {
   let t: TestApp;
@@ -147,7 +148,7 @@ describe('test database', () => {
       const rows = await db.read(undefined, 'test server settings', 'SHOW SETTINGS YIELD name, value WHERE name IN $names RETURN name, value', {
         names: ['server.directories.data', 'server.bolt.listen_address'],
       });
-      const setting = (name: string): string => String(rows.find((r) => r.name === name)?.value ?? '');
+      const setting = (name: string): string => scalarText(rows.find((r) => r.name === name)?.value);
       const dev = loadConfig({});
       const testData = path.resolve(process.env.TEST_NEO4J_DATA ?? path.join(REPO_ROOT, '.data', 'neo4j-test'));
       const dataDir = path.resolve(setting('server.directories.data'));

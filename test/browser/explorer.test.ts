@@ -54,14 +54,9 @@ describe('explorer (headless Chromium)', () => {
     await page.locator('.graphiql-container').waitFor();
     // The Examples panel is open on first visit and lists docs/queries/*.graphql, read now.
     const collectionDir = path.resolve(__dirname, '../../docs/queries');
-    let expected: string[] = [];
-    try {
-      expected = readdirSync(collectionDir)
-        .filter((f) => f.endsWith('.graphql'))
-        .sort();
-    } catch {
-      expected = [];
-    }
+    const expected = readdirSync(collectionDir)
+      .filter((f) => f.endsWith('.graphql'))
+      .sort();
     await page.locator('.ag-examples-panel').waitFor();
     await page
       .locator('.ag-examples-panel .ag-muted', { hasText: /Click one|No example/ })

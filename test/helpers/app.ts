@@ -7,7 +7,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import pino from 'pino';
 import { hashApiKey } from '../../src/auth';
 import { loadConfig, type AppConfig } from '../../src/config';
-import { Database, QueryStats } from '../../src/store/database';
+import { Database } from '../../src/store/database';
 import { createApp, type App } from '../../src/server';
 
 export const KEYS = {
@@ -115,7 +115,7 @@ export async function startTestApp(overrides: Record<string, string> = {}, optio
       const response = await app.apollo.executeOperation<T>({ query, variables }, { contextValue });
       if (response.body.kind !== 'single') throw new Error('expected a single result');
       const result = JSON.parse(JSON.stringify(response.body.singleResult)) as { data?: T | null; errors?: GraphQLFormattedError[] };
-      return { data: result.data, errors: result.errors, roundTrips: (contextValue.stats as QueryStats).roundTrips };
+      return { data: result.data, errors: result.errors, roundTrips: contextValue.stats.roundTrips };
     },
     async close() {
       await app.stop();

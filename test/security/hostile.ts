@@ -73,7 +73,7 @@ export const NAMED_CODES = new Set([
  */
 export function violation(answer: Answer, mustFail: boolean): string {
   const errors = answer.json?.errors ?? [];
-  const codes = errors.map((e) => String(e.extensions?.code ?? '(no code)'));
+  const codes = errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : '(no code)'));
   const unnamed = codes.filter((c) => !NAMED_CODES.has(c));
   if (answer.status >= 500) return `HTTP ${answer.status}: ${answer.text.slice(0, 300)}`;
   if (unnamed.length > 0) return `codes ${codes.join(', ')}: ${answer.text.slice(0, 300)}`;
@@ -130,7 +130,7 @@ const DEFAULT_SCALARS: Record<string, unknown> = {
 /** A value for a required input: strings 'x', enums their first value, required fields of inputs filled. */
 export function defaultValue(type: GraphQLInputType, extra: (fields: string[]) => Record<string, unknown> = () => ({})): unknown {
   const t = getNullableType(type);
-  if (isListType(t)) return [defaultValue(t.ofType as GraphQLInputType, extra)];
+  if (isListType(t)) return [defaultValue(t.ofType, extra)];
   if (isEnumType(t)) return t.getValues()[0]?.value;
   if (isScalarType(t)) return DEFAULT_SCALARS[t.name] ?? 'x';
   if (isInputObjectType(t)) {
@@ -145,7 +145,7 @@ export function defaultValue(type: GraphQLInputType, extra: (fields: string[]) =
 /** Every path to a String or ID leaf in an argument (through input objects and lists, no cycles). */
 export function stringLeaves(type: GraphQLInputType, seen: ReadonlySet<string> = new Set()): (string | number)[][] {
   const t = getNullableType(type);
-  if (isListType(t)) return stringLeaves(t.ofType as GraphQLInputType, seen).map((p) => [0, ...p]);
+  if (isListType(t)) return stringLeaves(t.ofType, seen).map((p) => [0, ...p]);
   if (isScalarType(t)) return t.name === 'String' || t.name === 'ID' ? [[]] : [];
   if (isInputObjectType(t) && !seen.has(t.name)) {
     const next = new Set([...seen, t.name]);
@@ -161,7 +161,7 @@ export function setAt(value: unknown, path: (string | number)[], leaf: unknown, 
   const t = getNullableType(type);
   if (isListType(t)) {
     const list = Array.isArray(value) && value.length > 0 ? [...(value as unknown[])] : [undefined];
-    list[0] = setAt(list[0], rest, leaf, t.ofType as GraphQLInputType);
+    list[0] = setAt(list[0], rest, leaf, t.ofType);
     return list;
   }
   if (isInputObjectType(t) && typeof head === 'string') {

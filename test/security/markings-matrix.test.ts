@@ -193,7 +193,7 @@ const ours = (ids: string[]) => [...new Set(ids.filter((id) => id.startsWith(pre
 
 function lookupCase(label: Label, field: string): MatrixCase {
   return {
-    byId: { label, query: `query($id: ID!) { ${field}(id: $id) { id classification } }`, expectFound: (d) => d?.[field] != null },
+    byId: { label, query: `query($id: ID!) { ${field}(id: $id) { id classification } }`, expectFound: (d) => (d?.[field] ?? null) !== null },
   };
 }
 
@@ -220,7 +220,7 @@ function listCase(label: Label, field: string): MatrixCase {
 /** Cases that are not plain lookups or lists: every such Query field needs one here. */
 const CUSTOM_CASES: Record<string, MatrixCase> = {
   node: {
-    byId: { label: 'Device', query: `query($id: ID!) { node(id: $id) { ${NODE_FIELDS} } }`, expectFound: (d) => d?.node != null },
+    byId: { label: 'Device', query: `query($id: ID!) { node(id: $id) { ${NODE_FIELDS} } }`, expectFound: (d) => (d?.node ?? null) !== null },
     check: async ({ run, clearance }) => {
       // Every label at every level, through the same loader as node(id).
       const ids = LABELS.flatMap((label) => CLASSIFICATIONS.map((level) => levelId(level, label)));
@@ -460,7 +460,8 @@ describe('markings matrix: every query entry point at every clearance', () => {
             if (expectFound) expect({ name, level, found: expectFound(r.data as Record<string, unknown>) }).toEqual({ name, level, found: true });
           } else {
             // The id asked for may be echoed (as for a missing id); nothing else may show.
-            expectNoLeak({ ...r, data: JSON.parse(normalise(r, id)).data, errors: JSON.parse(normalise(r, id)).errors }, clearance, name);
+            const normalised = JSON.parse(normalise(r, id)) as Pick<typeof r, 'data' | 'errors'>;
+            expectNoLeak({ ...r, data: normalised.data, errors: normalised.errors }, clearance, name);
             expect({ name, level, answer: normalise(r, id) }).toEqual({ name, level, answer: normalise(missingAnswer, missingId(label)) });
           }
           checked += 1;

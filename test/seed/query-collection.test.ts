@@ -111,7 +111,9 @@ interface Vuln extends Named {
 function insideScope(d: Deployment): boolean {
   const version = d.osVersion;
   if (!d.device || !version) return false;
-  return d.device.certifications.edges.some((e) => e.node.status === 'ACTIVE' && e.via != null && inRange(version, e.via.minOsVersion, e.via.maxOsVersion));
+  return d.device.certifications.edges.some(
+    (e) => e.node.status === 'ACTIVE' && e.via !== null && e.via !== undefined && inRange(version, e.via.minOsVersion, e.via.maxOsVersion),
+  );
 }
 
 const EXPECTATIONS: Record<string, Expectation> = {

@@ -10,7 +10,7 @@ import { connectDatabase, type ConnectedDatabase } from '../../src/runtime/datab
 import { applyMigrations } from '../../src/store/migrations';
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __TEST_NEO4J__: ConnectedDatabase | undefined;
 }
 
