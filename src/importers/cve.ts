@@ -31,7 +31,7 @@ import {
   type StoredRange,
 } from '../domain/cveRanges';
 import cveSchema from './schemas/cve-record-core.schema.json';
-import { ImportError, addNode, count, emptyBatch, isRecord, parseJson, type ImportBatch } from './types';
+import { ImportError, addNode, count, emptyBatch, isRecord, parseJson, pointerToPath, type ImportBatch } from './types';
 import { scalarText } from '../domain/text';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -47,14 +47,6 @@ export const CVE_DOCUMENT_NAME = 'CVE records';
 export const CVE_DOCUMENT_VERSION = 'CVE JSON 5';
 
 type Json = Record<string, unknown>;
-
-function pointerToPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
-}
 
 function schemaError(record: string, error: ErrorObject): ImportError {
   const base = pointerToPath(error.instancePath);

@@ -5,7 +5,7 @@
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import kevSchema from './schemas/kev.schema.json';
-import { ImportError, addNode, count, emptyBatch, isRecord, parseJson, type ImportBatch } from './types';
+import { ImportError, addNode, count, emptyBatch, isRecord, parseJson, pointerToPath, type ImportBatch } from './types';
 import { scalarText } from '../domain/text';
 
 const ajv = new Ajv({ allErrors: false, strict: false });
@@ -23,15 +23,6 @@ interface KevEntry {
   dueDate: string;
   knownRansomwareCampaignUse?: string;
   notes?: string;
-}
-
-/** `/vulnerabilities/17/cveID` -> `vulnerabilities[17].cveID`. */
-function pointerToPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .filter((s) => s !== '')
-    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
-    .join('');
 }
 
 function describe(error: ErrorObject): ImportError {

@@ -118,6 +118,15 @@ export function parseJson(text: string): unknown {
   }
 }
 
+/** A JSON pointer as a place in the document: `/vulnerabilities/17/cveID` -> `vulnerabilities[17].cveID`. */
+export function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
