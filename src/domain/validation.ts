@@ -37,7 +37,7 @@ export const TEXT_MAX_CHARS = 65536;
 export const LIST_MAX_ITEMS = 1000;
 
 /** String properties of nodes that carry a range index; a unit test compares this with the migrations. */
-export const INDEXED_STRING_PROPERTIES: ReadonlySet<string> = new Set(['name', 'purl', 'externalId', 'controlId', 'framework']);
+export const INDEXED_STRING_PROPERTIES: ReadonlySet<string> = new Set(['name', 'purl', 'cpe', 'externalId', 'controlId', 'framework']);
 
 /**
  * GraphQL's Date/DateTime scalars hand resolvers JS Date objects: turn them back into the
