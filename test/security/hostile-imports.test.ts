@@ -2,7 +2,8 @@
  * Hostile-input corpus, import part: broken documents of every format sent to `importDocument`
  * (truncated, a wrong type for each top-level field and each field of the first object, duplicate
  * ids, deep nesting, BOM, Latin-1 bytes, oversize documents and oversize strings in indexed
- * properties). Each must be refused with BAD_USER_INPUT (or an HTTP 4xx), never
+ * properties), plus the CVE record and Mappings Explorer formats' own faults (truncated record,
+ * wrong types, unknown version type, an affected entry without product, no mapping_objects). Each must be refused with BAD_USER_INPUT (or an HTTP 4xx), never
  * INTERNAL_SERVER_ERROR; dangling references must be refused or reported in `problems`. Every case
  * runs as a curator (as a dry run, so a wrongly accepted case would leave nothing behind for the next
  * one; the loader still runs in Neo4j and is rolled back), and the content hash of the database must not change.
@@ -66,6 +67,37 @@ const BASES: Record<string, { doc: Json; list: string; idKey: string; nameKey: s
     idKey: 'cveID',
     nameKey: 'vulnerabilityName',
   },
+  // One CVE JSON 5 record (the shape of the shipped Apple records) naming a product nothing in the graph has.
+  CVE: {
+    doc: {
+      dataType: 'CVE_RECORD',
+      dataVersion: '5.1',
+      cveMetadata: { state: 'PUBLISHED', cveId: 'CVE-2099-1003', assignerOrgId: '286789f9-fbc2-4510-9f9a-43facdede74c', datePublished: '2099-01-01T00:00:00' },
+      containers: {
+        cna: {
+          providerMetadata: { orgId: '286789f9-fbc2-4510-9f9a-43facdede74c', shortName: 'hostile' },
+          title: `Hostile test record ${prefix}`,
+          descriptions: [{ lang: 'en', value: 'A test flaw. This issue is fixed in Hostile Widget 2.1.' }],
+          affected: [{ vendor: 'Hostile', product: 'Widget', versions: [{ version: '0', status: 'affected', lessThan: '2.1', versionType: 'custom' }] }],
+        },
+      },
+    },
+    list: 'affected',
+    idKey: 'product',
+    nameKey: 'product',
+  },
+  // A Mappings Explorer KEV -> ATT&CK file; its CVE is in no graph, so a dry run reports a missing end.
+  MAPPING: {
+    doc: {
+      metadata: { mapping_framework: 'kev', mapping_framework_version: '01/01/2099', attack_version: '16.1', technology_domain: 'mobile' },
+      mapping_objects: [
+        { capability_id: 'CVE-2099-1003', attack_object_id: 'T1461', attack_object_name: 'Lockscreen Bypass', mapping_type: 'exploitation_technique' },
+      ],
+    },
+    list: 'mapping_objects',
+    idKey: 'capability_id',
+    nameKey: 'capability_id',
+  },
 };
 
 /** The first object of the document's main list (components[0], objects[1], ...), to break its fields. */
@@ -76,6 +108,7 @@ function firstObject(format: string, doc: Json): Json {
       ? (((((doc.catalog as Json).groups as Json[])[0] as Json).controls as Json[])[0] as Json)
       : {};
   if (format === 'STIX') return (doc.objects as Json[])[1] as Json;
+  if (format === 'CVE') return (((doc.containers as Json).cna as Json).affected as Json[])[0] as Json;
   return (doc[BASES[format]?.list ?? ''] as Json[])[0] as Json;
 }
 
@@ -140,6 +173,37 @@ function cases(): ImportCase[] {
   }
   // Structures the parsers walk recursively, nested far deeper than any real document.
   const cdx = JSON.stringify(BASES.CYCLONEDX?.doc ?? {});
+  // The CVE and mapping formats' own ways to be wrong: each must be refused with the place named.
+  const cve = (change: (record: Json, affected: Json) => void): string => {
+    const doc = clone(BASES.CVE?.doc ?? {});
+    change(doc, firstObject('CVE', doc));
+    return JSON.stringify(doc);
+  };
+  const version = (affected: Json): Json => (affected.versions as Json[])[0] as Json;
+  for (const [name, document] of [
+    ['record array truncated inside the second record', JSON.stringify([BASES.CVE?.doc, BASES.CVE?.doc]).slice(0, -200)],
+    ['unknown versionType "calver"', cve((_r, a) => (version(a).versionType = 'calver'))],
+    ['lessThan a number', cve((_r, a) => (version(a).lessThan = 21))],
+    ['status not affected/unaffected/unknown', cve((_r, a) => (version(a).status = 'maybe'))],
+    ['affected entry without product', cve((_r, a) => delete a.product)],
+    ['cveId not a CVE id', cve((r) => ((r.cveMetadata as Json).cveId = 'GHSA-xxxx-yyyy-zzzz'))],
+    ['containers.cna.affected an object', cve((r) => (((r.containers as Json).cna as Json).affected = { vendor: 'Hostile' }))],
+  ] as const)
+    out.push({ format: 'CVE', name, document, mustFail: true });
+  const mapping = (change: (doc: Json) => void): string => {
+    const doc = clone(BASES.MAPPING?.doc ?? {});
+    change(doc);
+    return JSON.stringify(doc);
+  };
+  for (const [name, document] of [
+    ['without mapping_objects', mapping((d) => delete d.mapping_objects)],
+    ['mapping_objects an object', mapping((d) => (d.mapping_objects = { capability_id: 'CVE-2099-1003' }))],
+    ['without metadata', mapping((d) => delete d.metadata)],
+    ['framework "veris"', mapping((d) => ((d.metadata as Json).mapping_framework = 'veris'))],
+    ['attack_object_id not a technique id', mapping((d) => (((d.mapping_objects as Json[])[0] as Json).attack_object_id = 'Lockscreen'))],
+    ['capability_id not a CVE id', mapping((d) => (((d.mapping_objects as Json[])[0] as Json).capability_id = 'CVE-XX'))],
+  ] as const)
+    out.push({ format: 'MAPPING', name, document, mustFail: true });
   const deepComponents = `${Array.from({ length: 20000 }, (_, i) => `{"type":"library","bom-ref":"deep-${i}","name":"deep","components":[`).join('')}${']}'.repeat(20000)}`;
   out.push({
     format: 'CYCLONEDX',
@@ -216,6 +280,8 @@ describe('hostile inputs: import documents', () => {
     for (const [format, doc] of [
       ['STIX', stix],
       ['CYCLONEDX', cdx],
+      // The mapping's CVE-2099-1003 is in no graph: the EXPLOITS edge is skipped and named in problems.
+      ['MAPPING', BASES.MAPPING?.doc ?? {}],
     ] as const) {
       const r = await call(
         url,
