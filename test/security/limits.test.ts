@@ -165,8 +165,17 @@ describe('limits against abusive queries', () => {
   });
 
   it('stores and returns Cypher-injection strings literally, never executing them', async () => {
-    const countAll = async () => Number((await t.db.read(undefined, 'count all nodes', 'MATCH (n) RETURN count(n) AS n', {}))[0]?.n);
+    // Sentinels of this test's own: an injected `MATCH (n) DETACH DELETE n` would remove them too.
+    for (const k of [1, 2, 3]) {
+      const r = await post('mutation($input: DeviceInput!) { upsertDevice(input: $input) { id } }', {
+        input: { id: `${prefix}sentinel-${k}`, name: `sentinel ${k}`, category: 'PHONE' },
+      });
+      expect(r.body.errors).toBeUndefined();
+    }
+    const countAll = async () =>
+      Number((await t.db.read(undefined, 'count this test nodes', 'MATCH (n) WHERE n.id STARTS WITH $p RETURN count(n) AS n', { p: prefix }))[0]?.n);
     const before = await countAll();
+    expect(before).toBeGreaterThanOrEqual(3);
     const payloads = [`"}) MATCH (n) DETACH DELETE n //`, `' OR 1=1 //`, 'back\\slash \\" \\u0000', '名前 ünïcödé 🚀 `tick`', '$markings } RETURN n //'];
     for (const [i, text] of payloads.entries()) {
       const id = `${prefix}inj-${i}`;
