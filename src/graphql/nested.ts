@@ -11,19 +11,32 @@ import type { NeighborItem, NodeRow, Page } from '../store/rows';
 import type { GraphQLContext } from './context';
 import { neighborConnection, pageWindow, type ConnectionOut, type PageArgs } from './pagination';
 
-export interface NestedField {
+interface NestedFieldBase {
   relationship: RelationshipType;
   direction: 'out' | 'in';
   targets: readonly Label[];
-  /** A single related node (e.g. a certification's issuer) instead of a connection. */
-  single?: boolean;
 }
 
-const out = (relationship: RelationshipType, targets: readonly Label[], single = false): NestedField => ({ relationship, direction: 'out', targets, single });
-const inn = (relationship: RelationshipType, targets: readonly Label[], single = false): NestedField => ({ relationship, direction: 'in', targets, single });
+/** A connection of related nodes (e.g. a device's components). */
+export interface ConnectionField extends NestedFieldBase {
+  single: false;
+}
+
+/** A single related node (e.g. a certification's issuer) instead of a connection. */
+export interface SingleField extends NestedFieldBase {
+  single: true;
+}
+
+export type NestedField = ConnectionField | SingleField;
+
+const out = (relationship: RelationshipType, targets: readonly Label[]): ConnectionField => ({ relationship, direction: 'out', targets, single: false });
+const inn = (relationship: RelationshipType, targets: readonly Label[]): ConnectionField => ({ relationship, direction: 'in', targets, single: false });
+const outOne = (relationship: RelationshipType, targets: readonly Label[]): SingleField => ({ relationship, direction: 'out', targets, single: true });
+const innOne = (relationship: RelationshipType, targets: readonly Label[]): SingleField => ({ relationship, direction: 'in', targets, single: true });
 const ASSET: readonly Label[] = ['Device', 'Component'];
 
-export const NESTED_FIELDS: Record<Label, Record<string, NestedField>> = {
+/** The table with each label's field names and each field's kind (connection or single) kept in its type. */
+const NESTED = {
   Organization: {
     devices: out('MAKES', ['Device']),
     suppliedComponents: inn('SUPPLIED_BY', ['Component']),
@@ -32,7 +45,7 @@ export const NESTED_FIELDS: Record<Label, Record<string, NestedField>> = {
     deployments: out('OPERATES', ['Deployment']),
   },
   Device: {
-    maker: inn('MAKES', ['Organization'], true),
+    maker: innOne('MAKES', ['Organization']),
     components: out('HAS_COMPONENT', ['Component']),
     implementedControls: out('IMPLEMENTS', ['Control']),
     certifications: inn('CERTIFIES', ['Certification']),
@@ -62,8 +75,8 @@ export const NESTED_FIELDS: Record<Label, Record<string, NestedField>> = {
     requiredBy: inn('REQUIRES', ['Certification']),
   },
   Certification: {
-    issuer: out('ISSUED_BY', ['Organization'], true),
-    assessor: out('EVALUATED_BY', ['Organization'], true),
+    issuer: outOne('ISSUED_BY', ['Organization']),
+    assessor: outOne('EVALUATED_BY', ['Organization']),
     standards: out('ASSESSED_AGAINST', ['Standard']),
     certifies: out('CERTIFIES', ASSET),
     basedOn: out('BASED_ON', ['Certification']),
@@ -87,11 +100,14 @@ export const NESTED_FIELDS: Record<Label, Record<string, NestedField>> = {
     impacts: inn('IMPACT_OF', ['Threat']),
   },
   Deployment: {
-    operator: inn('OPERATES', ['Organization'], true),
-    device: out('OF', ['Device'], true),
+    operator: innOne('OPERATES', ['Organization']),
+    device: outOne('OF', ['Device']),
     runs: out('RUNS', ['Component']),
   },
-};
+} satisfies Record<Label, Record<string, NestedField>>;
+
+/** For each label, its nested fields by name. */
+export const NESTED_FIELDS: Record<Label, Readonly<Record<string, NestedField>>> = NESTED;
 
 function loaderFor(ctx: GraphQLContext, query: NeighborQuery): DataLoader<string, Page<NeighborItem>> {
   const key = `neighbors:${JSON.stringify(query)}`;
@@ -111,20 +127,47 @@ export function prefetchKey(field: string, offset: number, limit: number): strin
   return `${field}|${offset}|${limit}`;
 }
 
-type NestedResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<ConnectionOut | NodeRow | null>;
+type ConnectionResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<ConnectionOut>;
+type SingleResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<NodeRow | null>;
+type ResolverOf<F extends NestedField> = F extends SingleField ? SingleResolver : ConnectionResolver;
+
+/** The page of one nested field for a parent: prefetched with it, else one batched query for all parents at this level. */
+async function nestedPage(
+  label: Label,
+  field: string,
+  spec: NestedField,
+  parent: NodeRow,
+  window: { offset: number; limit: number },
+  ctx: GraphQLContext,
+): Promise<Page<NeighborItem>> {
+  const query: NeighborQuery = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
+  return parent.__nested?.[prefetchKey(field, window.offset, window.limit)] ?? (await loaderFor(ctx, query).load(parent.id));
+}
 
 /**
  * Resolver for one nested field: the page prefetched with the parent when the look-ahead
  * planned it (src/graphql/prefetch.ts), else one batched query for all parents at this level.
  */
-export function nestedResolver(label: Label, field: string, spec: NestedField): NestedResolver {
-  return async (parent, args, ctx) => {
-    const window = spec.single ? { offset: 0, limit: 1 } : pageWindow(args, [field]);
-    const query: NeighborQuery = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
-    const page = parent.__nested?.[prefetchKey(field, window.offset, window.limit)] ?? (await loaderFor(ctx, query).load(parent.id));
-    if (spec.single) return page.items[0]?.node ?? null;
-    return neighborConnection(page);
-  };
+export function nestedResolver(label: Label, field: string, spec: SingleField): SingleResolver;
+export function nestedResolver(label: Label, field: string, spec: ConnectionField): ConnectionResolver;
+export function nestedResolver(label: Label, field: string, spec: NestedField): SingleResolver | ConnectionResolver;
+export function nestedResolver(label: Label, field: string, spec: NestedField): SingleResolver | ConnectionResolver {
+  if (spec.single) return async (parent, _args, ctx) => (await nestedPage(label, field, spec, parent, { offset: 0, limit: 1 }, ctx)).items[0]?.node ?? null;
+  return async (parent, args, ctx) => neighborConnection(await nestedPage(label, field, spec, parent, pageWindow(args, [field]), ctx));
+}
+
+/** The resolvers of one label's nested fields, each typed by its field's kind (checked against the generated resolver types). */
+export type NestedResolvers<L extends Label> = {
+  [K in keyof (typeof NESTED)[L]]: (typeof NESTED)[L][K] extends NestedField ? ResolverOf<(typeof NESTED)[L][K]> : never;
+};
+
+/** The resolvers of every nested field of a label, built from the table. */
+export function nestedResolvers<L extends Label>(label: L): NestedResolvers<L> {
+  const fields: Record<string, SingleResolver | ConnectionResolver> = {};
+  for (const [field, spec] of Object.entries(NESTED_FIELDS[label])) fields[field] = nestedResolver(label, field, spec);
+  // Each field got the resolver of its own kind (nestedResolver's overloads); TypeScript cannot carry
+  // a loop over keys into a mapped type, so the table's per-field types are restated here once.
+  return fields as NestedResolvers<L>;
 }
 
 /** Loads visible nodes by id, batched per request. */

@@ -1,7 +1,7 @@
 /**
  * Risk analytics (docs/ANALYTICS.md): validates arguments, runs one analytics query (plus one
- * lookup of the ids asked about), and turns the rows into the GraphQL result with the pure
- * scoring, lineage and drift rules of src/domain.
+ * lookup of the ids asked about), and turns the rows into its results (./analyticsResults.ts) with
+ * the pure scoring, lineage and drift rules of src/domain.
  */
 import { assessDeployment, RELEASE_REASONS, type Coverage, type ExploitedFact } from '../domain/drift';
 import { planRemediation } from '../domain/remediation';
@@ -23,12 +23,19 @@ import {
 import type { Caller } from '../domain/caller';
 import type { GraphStore } from '../store/graphStore';
 import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
-import type { ResolversTypes } from '../graphql/generated/resolvers-types';
 import { type AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
 import type { NodeRow } from '../store/rows';
-
-type GraphPathOut = ResolversTypes['GraphPath'];
-type RiskPathOut = ResolversTypes['RiskPath'];
+import type {
+  BlastRadius,
+  CertificationLineage,
+  Exposure,
+  GraphPath,
+  LineageFinding,
+  Remediation,
+  RiskPath,
+  RiskPathResult,
+  ScopeDriftReport,
+} from './analyticsResults';
 
 export const MAX_FIRST = 100;
 
@@ -88,7 +95,7 @@ function exactlyOne(a: string | null | undefined, b: string | null | undefined, 
   if ((a ? 1 : 0) + (b ? 1 : 0) !== 1) throw badInput(`give exactly one of ${names[0]} and ${names[1]}`, [a ? names[1] : names[0]]);
 }
 
-function graphPath(row: PathRow): GraphPathOut {
+function graphPath(row: PathRow): GraphPath {
   const byId = new Map(row.nodes.map((n) => [n.id, n]));
   const edges = row.edges.map((e, i) => {
     const from = byId.get(e.fromId);
@@ -134,7 +141,7 @@ function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly Mi
   return out.sort(comparePaths);
 }
 
-function riskPathOut(p: ScoredPath, rows: RiskPathsRows): RiskPathOut {
+function riskPathOut(p: ScoredPath, rows: RiskPathsRows): RiskPath {
   const threats = new Map(rows.threats.map((t) => [t.id, t]));
   const steps = p.row.nodes.slice(1).map((node, i) => ({
     node,
@@ -167,7 +174,7 @@ export interface RiskPathsArgs {
   first?: number | null;
 }
 
-export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promise<ResolversTypes['RiskPathResult']> {
+export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promise<RiskPathResult> {
   const hops = hopsOrThrow(args.maxHops);
   const first = args.first ?? 20;
   if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
@@ -188,7 +195,7 @@ export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promis
   return { source, paths: scored.slice(0, first).map((p) => riskPathOut(p, rows)), totalCount: scored.length, truncated: rows.truncated, maxHops: hops };
 }
 
-export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; maxHops?: number | null }): Promise<ResolversTypes['Exposure']> {
+export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; maxHops?: number | null }): Promise<Exposure> {
   const hops = hopsOrThrow(args.maxHops);
   const rows = (await storeOf(ctx).exposure(args.deviceId, hops)) ?? (await missingAnchor(ctx, [args.deviceId], [['Device']], ['deviceId']));
   const device = rows.anchor;
@@ -230,7 +237,7 @@ export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; max
 export async function blastRadius(
   ctx: AnalyticsDeps,
   args: { componentId?: string | null; vulnerabilityId?: string | null; maxHops?: number | null },
-): Promise<ResolversTypes['BlastRadius']> {
+): Promise<BlastRadius> {
   exactlyOne(args.componentId, args.vulnerabilityId, ['componentId', 'vulnerabilityId']);
   const hops = hopsOrThrow(args.maxHops);
   const argument = args.componentId ? 'componentId' : 'vulnerabilityId';
@@ -273,7 +280,7 @@ export function certFacts(row: NodeRow): CertFacts {
   return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil) };
 }
 
-function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>) {
+function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>): LineageFinding[] {
   return (validity?.findings ?? []).map((f) => ({
     reason: f.reason,
     explanation: f.explanation,
@@ -281,10 +288,7 @@ function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>
   }));
 }
 
-export async function certificationLineage(
-  ctx: AnalyticsDeps,
-  args: { certificationId: string; asOf?: unknown },
-): Promise<ResolversTypes['CertificationLineage']> {
+export async function certificationLineage(ctx: AnalyticsDeps, args: { certificationId: string; asOf?: unknown }): Promise<CertificationLineage> {
   const asOf = dateArg(args.asOf, 'asOf');
   const rows = await storeOf(ctx).lineage(args.certificationId);
   const root = rows?.certifications.find((c) => c.depth === 0)?.node;
@@ -317,7 +321,7 @@ export async function certificationLineage(
 export async function scopeDrift(
   ctx: AnalyticsDeps,
   args: { organizationId?: string | null; deploymentId?: string | null; asOf?: unknown; onlyDrifting?: boolean | null },
-): Promise<ResolversTypes['ScopeDriftReport']> {
+): Promise<ScopeDriftReport> {
   exactlyOne(args.organizationId, args.deploymentId, ['organizationId', 'deploymentId']);
   const asOf = dateArg(args.asOf, 'asOf');
   const argument = args.organizationId ? 'organizationId' : 'deploymentId';
@@ -378,7 +382,7 @@ function exploitedFact(v: NodeRow): ExploitedFact {
   return { id: v.id, kevDateAdded: str(v.kevDateAdded), kevDueDate: str(v.kevDueDate) };
 }
 
-export async function remediation(ctx: AnalyticsDeps, args: { deploymentId: string; asOf?: unknown }): Promise<ResolversTypes['Remediation']> {
+export async function remediation(ctx: AnalyticsDeps, args: { deploymentId: string; asOf?: unknown }): Promise<Remediation> {
   const asOf = dateArg(args.asOf, 'asOf');
   const rows = (await storeOf(ctx).remediation(args.deploymentId)) ?? (await missingAnchor(ctx, [args.deploymentId], [['Deployment']], ['deploymentId']));
   const release = rows.os ? { id: rows.os.id, name: str(rows.os.name), version: str(rows.os.version), releasedAt: str(rows.os.releasedAt) } : null;

@@ -1,11 +1,11 @@
 /**
  * Resolvers of the risk analytics (schema/analytics.graphql): each calls one function of
  * src/services/analytics.ts (the analyst role is checked by the table in src/graphql/access.ts).
+ * The service's results (src/services/analyticsResults.ts) are checked here against the generated
+ * resolver types, so they cannot drift from schema/analytics.graphql.
  */
-import type { IResolvers } from '@graphql-tools/utils';
 import * as analytics from '../../services/analytics';
-import type { GraphQLContext } from '../context';
-import type { QueryResolvers } from '../generated/resolvers-types';
+import type { QueryResolvers, Resolvers } from '../generated/resolvers-types';
 
 const query: QueryResolvers = {
   riskPaths: (_p, args, ctx) => analytics.riskPaths(ctx, args),
@@ -16,4 +16,4 @@ const query: QueryResolvers = {
   remediation: (_p, args, ctx) => analytics.remediation(ctx, args),
 };
 
-export const analyticsResolvers: IResolvers<unknown, GraphQLContext>[] = [{ Query: query } as IResolvers<unknown, GraphQLContext>];
+export const analyticsResolvers: Resolvers[] = [{ Query: query }];

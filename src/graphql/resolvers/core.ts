@@ -2,17 +2,16 @@
  * Resolvers of the core API: lookups, lists, search, node(s), nested relationship fields and
  * writes. Each checks its arguments and calls one store or service function.
  */
-import type { IResolvers } from '@graphql-tools/utils';
 import type { GraphQLResolveInfo } from 'graphql';
 import { LABELS, type Label } from '../../domain/model';
 import { toLuceneQuery } from '../../domain/lucene';
 import * as mutations from '../../services/mutations';
-import { provenanceOf, type NodeRow, type RelationshipRow } from '../../store/rows';
+import { provenanceOf, type NodeRow, type ProvenanceRow, type RelationshipRow } from '../../store/rows';
 import type { GraphQLContext } from '../context';
 import { badInput } from '../errors';
 import { conditionsFor, orderKey } from '../filters';
 import type { MutationResolvers, QueryResolvers, Resolvers } from '../generated/resolvers-types';
-import { NESTED_FIELDS, nestedResolver, nodeLoader } from '../nested';
+import { nestedResolvers, nodeLoader } from '../nested';
 import { nodeConnection, pageWindow, type ConnectionOut } from '../pagination';
 import { planForConnection, planForNode } from '../prefetch';
 
@@ -108,18 +107,19 @@ const typed: Resolvers = {
   },
 };
 
-/** Nested relationship fields and provenance for every label, built from NESTED_FIELDS. */
-function labelResolvers(): IResolvers<NodeRow, GraphQLContext> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const label of LABELS) {
-    const fields: Record<string, unknown> = { provenance: (parent: NodeRow) => provenanceOf(parent) };
-    for (const [field, spec] of Object.entries(NESTED_FIELDS[label])) fields[field] = nestedResolver(label, field, spec);
-    out[label] = fields;
-  }
-  return out as IResolvers<NodeRow, GraphQLContext>;
-}
+const provenance = (parent: NodeRow): ProvenanceRow => provenanceOf(parent);
 
-export const coreResolvers: IResolvers<unknown, GraphQLContext>[] = [
-  typed as IResolvers<unknown, GraphQLContext>,
-  labelResolvers() as IResolvers<unknown, GraphQLContext>,
-];
+/** Nested relationship fields (src/graphql/nested.ts) and provenance for every label. */
+const labelFields = {
+  Organization: { provenance, ...nestedResolvers('Organization') },
+  Device: { provenance, ...nestedResolvers('Device') },
+  Component: { provenance, ...nestedResolvers('Component') },
+  Control: { provenance, ...nestedResolvers('Control') },
+  Certification: { provenance, ...nestedResolvers('Certification') },
+  Standard: { provenance, ...nestedResolvers('Standard') },
+  Threat: { provenance, ...nestedResolvers('Threat') },
+  Vulnerability: { provenance, ...nestedResolvers('Vulnerability') },
+  Deployment: { provenance, ...nestedResolvers('Deployment') },
+} satisfies Resolvers & Record<Label, object>;
+
+export const coreResolvers: Resolvers[] = [typed, labelFields];

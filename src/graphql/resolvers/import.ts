@@ -2,9 +2,7 @@
  * The `importDocument` mutation: checks the caller's role and the size limit, then calls the
  * import service. Parse and validation errors become BAD_USER_INPUT naming the place.
  */
-import type { IResolvers } from '@graphql-tools/utils';
 import { ImportError, importDocument } from '../../services/importService';
-import type { GraphQLContext } from '../context';
 import { badInput } from '../errors';
 import type { MutationResolvers, Resolvers } from '../generated/resolvers-types';
 
@@ -38,6 +36,4 @@ const mutation: MutationResolvers = {
   },
 };
 
-const typed: Resolvers = { Mutation: mutation };
-
-export const importResolvers: IResolvers<unknown, GraphQLContext>[] = [typed as IResolvers<unknown, GraphQLContext>];
+export const importResolvers: Resolvers[] = [{ Mutation: mutation }];

@@ -1,0 +1,194 @@
+/**
+ * What the analytics service returns (src/services/analytics.ts): plain values, nodes and
+ * relationships as the store's rows. Each interface mirrors the SDL type of the same name in
+ * schema/analytics.graphql; the resolvers (src/graphql/resolvers/analytics.ts) return these
+ * values where the generated resolver types are expected, so the compiler keeps the two in
+ * agreement without the service layer importing anything from src/graphql.
+ */
+import type { DriftReason } from '../domain/drift';
+import type { LineageReason } from '../domain/lineage';
+import type { RelationshipType } from '../domain/model';
+import type { EffectivenessSource } from '../domain/risk';
+import type { NodeRow, RelationshipRow } from '../store/rows';
+
+/** Which way a path crossed a stored relationship. */
+export type PathDirection = 'FORWARD' | 'BACKWARD';
+
+export interface PathEdge {
+  type: RelationshipType;
+  from: NodeRow;
+  to: NodeRow;
+  direction: PathDirection;
+  relationship: RelationshipRow;
+}
+
+/** `nodes[i]` and `nodes[i+1]` are joined by `edges[i]`. */
+export interface GraphPath {
+  nodes: NodeRow[];
+  edges: PathEdge[];
+  length: number;
+}
+
+export interface MitigatingControl {
+  control: NodeRow;
+  threat: NodeRow;
+  effectiveness: number;
+  effectivenessSource: EffectivenessSource;
+}
+
+export interface RiskStep {
+  node: NodeRow;
+  position: number;
+  controls: MitigatingControl[];
+}
+
+export interface RiskPath {
+  path: GraphPath;
+  steps: RiskStep[];
+  target: NodeRow;
+  baseScore: number;
+  residualFactor: number;
+  score: number;
+  mitigated: boolean;
+  blocked: boolean;
+}
+
+export interface RiskPathResult {
+  source: NodeRow;
+  paths: RiskPath[];
+  totalCount: number;
+  truncated: boolean;
+  maxHops: number;
+}
+
+export interface ThreatExposure {
+  threat: NodeRow;
+  score: number;
+  bestPath: RiskPath;
+  pathCount: number;
+  mitigatedPathCount: number;
+  unmitigatedPathCount: number;
+}
+
+export interface Exposure {
+  device: NodeRow;
+  score: number;
+  explanation: string;
+  threats: ThreatExposure[];
+  truncated: boolean;
+  maxHops: number;
+}
+
+export interface BlastHit {
+  node: NodeRow;
+  hops: number;
+  path: GraphPath;
+}
+
+export interface CertificationAtRisk {
+  certification: NodeRow;
+  affectedAsset: NodeRow;
+  hops: number;
+  path: GraphPath;
+}
+
+export interface BlastRadius {
+  source: NodeRow;
+  devices: BlastHit[];
+  deployments: BlastHit[];
+  certifications: CertificationAtRisk[];
+  components: BlastHit[];
+  truncated: boolean;
+  maxHops: number;
+}
+
+export interface LineageFinding {
+  reason: LineageReason;
+  explanation: string;
+  relatedCertification: NodeRow | null;
+}
+
+export interface LineageEntry {
+  certification: NodeRow;
+  depth: number;
+  holds: boolean;
+  findings: LineageFinding[];
+}
+
+export interface LineageLink {
+  type: RelationshipType;
+  from: NodeRow;
+  to: NodeRow;
+  holds: boolean;
+}
+
+export interface CertificationLineage {
+  root: NodeRow;
+  /** YYYY-MM-DD. */
+  asOf: string;
+  holds: boolean;
+  entries: LineageEntry[];
+  links: LineageLink[];
+  truncated: boolean;
+}
+
+export interface DriftFinding {
+  reason: DriftReason;
+  explanation: string;
+  certification: NodeRow | null;
+  control: NodeRow | null;
+  vulnerability: NodeRow | null;
+  /** YYYY-MM-DD. */
+  date: string | null;
+}
+
+export interface DeploymentScope {
+  deployment: NodeRow;
+  device: NodeRow | null;
+  osRelease: NodeRow | null;
+  osVersion: string | null;
+  inScope: boolean;
+  atRisk: boolean;
+  coveredBy: NodeRow[];
+  findings: DriftFinding[];
+}
+
+export interface ScopeDriftReport {
+  /** YYYY-MM-DD. */
+  asOf: string;
+  deployments: DeploymentScope[];
+  driftingCount: number;
+  atRiskCount: number;
+  truncated: boolean;
+}
+
+export interface RemediationCandidate {
+  release: NodeRow;
+  distance: number;
+  stillAffectedBy: NodeRow[];
+  fixesAll: boolean;
+}
+
+export interface RemediationCertification {
+  certification: NodeRow;
+  minOsVersion: string | null;
+  maxOsVersion: string | null;
+  holds: boolean;
+  currentInScope: boolean;
+  fixInScope: boolean | null;
+  explanation: string;
+}
+
+export interface Remediation {
+  deployment: NodeRow;
+  /** YYYY-MM-DD. */
+  asOf: string;
+  osRelease: NodeRow | null;
+  knownExploited: NodeRow[];
+  candidates: RemediationCandidate[];
+  lowestFix: NodeRow | null;
+  certifications: RemediationCertification[];
+  fixKeepsScope: boolean;
+  explanation: string;
+  truncated: boolean;
+}
