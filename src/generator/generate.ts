@@ -18,4 +18,13 @@
  */
 export { batches, countBatches, type Batch, type GeneratedCounts, type NodeBatch, type RelationshipBatch } from './batches';
 export { planWorld } from './plan/world';
-export { controlId, GENERATED_ID_PREFIX, threatId, validateOptions, WORLD_TODAY, type GeneratorOptions, type World } from './world';
+export {
+  controlId,
+  GENERATED_ID_PREFIX,
+  NOT_GENERATED_RELATIONSHIPS,
+  threatId,
+  validateOptions,
+  WORLD_TODAY,
+  type GeneratorOptions,
+  type World,
+} from './world';

@@ -13,6 +13,12 @@ export interface GeneratorOptions {
 
 /** Every generated id starts with this, so generated data never collides with imports or the seed. */
 export const GENERATED_ID_PREFIX = 'gen:';
+
+/**
+ * Relationship types of the model the generator does not write: IMPACT_OF (a Mappings Explorer
+ * impact of a technique on a CVE) carries nothing the benchmark questions read.
+ */
+export const NOT_GENERATED_RELATIONSHIPS: readonly string[] = ['IMPACT_OF'];
 /** "Today" for the generated world: statuses and OS choices are decided against it. */
 export const WORLD_TODAY = '2025-06-01';
 

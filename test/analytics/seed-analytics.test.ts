@@ -2,7 +2,6 @@
  * The analytics operations of docs/queries/analytics-*.graphql, run against the seed scenario
  * (seed/*.json) with their default variables, with the answers the scenario implies.
  */
-import { loadSeed } from '../../src/seed/loadSeed';
 import {
   ANALYTICS_QUERY_FILES,
   ANALYTICS_QUERY_NAMES,
@@ -11,6 +10,7 @@ import {
   type AnalyticsQueryName,
 } from '../helpers/analyticsQueries';
 import { KEYS, startTestApp, testDatabase, type TestApp } from '../helpers/app';
+import { freshSeed } from '../helpers/seed';
 
 /** The query files this test has run (each must be, see the last test). */
 const checked = new Set<AnalyticsQueryName>();
@@ -40,7 +40,7 @@ describe('analytics on the seed scenario', () => {
     // the seed is one large transaction: give it more than the app's per-query timeout on a busy machine
     const loader = testDatabase(undefined, 120000);
     try {
-      await loadSeed(loader);
+      await freshSeed(loader);
     } finally {
       await loader.close();
     }

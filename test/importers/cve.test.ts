@@ -7,11 +7,11 @@
 import path from 'node:path';
 import { readDocument } from '../../src/importers/readDocument';
 import { ImportError } from '../../src/importers/types';
-import { loadSeed } from '../../src/seed/loadSeed';
 import type { Database } from '../../src/store/database';
 import { importDocument, type CountLine } from '../../src/services/importService';
 import { batchLoader } from '../../src/store/importStore';
 import { startTestApp, type TestApp } from '../helpers/app';
+import { freshSeed } from '../helpers/seed';
 
 const RECORDS = path.join(__dirname, '../../data/cve-records/cve-records.json.gz');
 
@@ -52,7 +52,7 @@ describe('CVE records: import and maintained matching', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp({ QUERY_TIMEOUT_MS: '300000' });
-    await loadSeed(t.db);
+    await freshSeed(t.db);
   });
   afterAll(async () => {
     // Leave the shared test database as the seed made it.
@@ -65,7 +65,7 @@ describe('CVE records: import and maintained matching', () => {
       'test cve cleanup properties',
       'MATCH (v:Vulnerability) WHERE v.cveRanges IS NOT NULL REMOVE v.cveRanges, v.cveProducts, v.cweIds, v.cvssVersion, v.cvssVector, v.cvssSource, v.ssvcExploitation, v.cveUpdatedAt',
     );
-    await loadSeed(t.db);
+    await freshSeed(t.db);
     await t.close();
   });
 

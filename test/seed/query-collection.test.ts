@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { REPO_ROOT } from '../../src/config';
-import { loadSeed } from '../../src/seed/loadSeed';
 import type { Database } from '../../src/store/database';
 import { ANALYTICS_QUERY_FILES } from '../helpers/analyticsQueries';
 import { KEYS, startTestApp, testDatabase, testNeo4jUri, type TestApp } from '../helpers/app';
+import { freshSeed } from '../helpers/seed';
 
 const QUERY_DIR = path.join(REPO_ROOT, 'docs', 'queries');
 
@@ -330,7 +330,7 @@ describe('query collection (docs/queries) over the seed scenario', () => {
   beforeAll(async () => {
     t = await startTestApp();
     loader = testDatabase(testNeo4jUri(), SEED_TIMEOUT_MS);
-    await loadSeed(loader);
+    await freshSeed(loader);
   });
   afterAll(async () => {
     await loader.close();

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadSeed } from '../../src/seed/loadSeed';
 import type { Database } from '../../src/store/database';
 import { KEYS, cleanup, startTestApp, testDatabase, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
+import { freshSeed } from '../helpers/seed';
 
 const SEED_TIMEOUT_MS = 300_000;
 jest.setTimeout(SEED_TIMEOUT_MS);
@@ -38,7 +39,7 @@ describe('the seed does not undo curation', () => {
   }
 
   it('keeps device:iphone-15-pro SECRET after an admin raised it, and a curator-edited name, when the seed is loaded again', async () => {
-    await loadSeed(loader);
+    await freshSeed(loader);
     try {
       const raised = await t.run(
         UPSERT_DEVICE,

@@ -1,0 +1,14 @@
+/**
+ * The seed as a test's own starting point. Loading the seed never undoes curation (it keeps
+ * what another writer changed), so a file that asserts on the seed's answers first removes the
+ * seed's nodes (with whatever earlier files attached to them) and loads the seed afresh: its
+ * answers then do not depend on which files ran before it.
+ */
+import { loadSeed, readSeed, type SeedSummary } from '../../src/seed/loadSeed';
+import type { Database } from '../../src/store/database';
+
+export async function freshSeed(db: Database): Promise<SeedSummary> {
+  const ids = readSeed().nodes.map((n) => n.id);
+  await db.write(undefined, 'test remove seed nodes', 'UNWIND $ids AS id MATCH (n {id: id}) DETACH DELETE n', { ids });
+  return loadSeed(db);
+}
