@@ -98,6 +98,9 @@ describe('CVE records: import and maintained matching', () => {
     expect(m23225['component:ios-16.6']?.fixedIn).toBeUndefined();
 
     // CVE-2025-24200 (CNA: iPadOS < 17.7 -> 17.7.5, "iOS and iPadOS" < 18.3 -> 18.3.1): every seed Apple OS release.
+    // iPadOS 17.7.5 is the fix the description names for the iPadOS 17 line, but the record's separate
+    // "iOS and iPadOS" entry (< 18.3, no lower bound) covers it too: read as the record says (the
+    // safer reading), it is matched, through that entry.
     const m24200 = await matched(t.db, 'CVE-2025-24200');
     expect(Object.keys(m24200)).toEqual([
       'component:ios-16.6',
@@ -107,8 +110,10 @@ describe('CVE records: import and maintained matching', () => {
       'component:ios-18.0',
       'component:ipados-17.5',
       'component:ipados-17.6',
+      'component:ipados-17.7.5',
       'component:ipados-18.0',
     ]);
+    expect(m24200['component:ipados-17.7.5']?.versionRange).toMatch(/^< 18\.3/);
     expect(m24200['component:ipados-17.5']).toMatchObject({ matchMethod: 'alias', versionRange: '< 17.7.5 (record: < 17.7)' });
     expect(String(m24200['component:ipados-17.5']?.imprecise)).toMatch(/fixed in iPadOS 17\.7\.5/);
 
