@@ -1,13 +1,14 @@
 /**
- * Writes a generated world through the store's bulk writers (upsertNodes / mergeRelationships,
- * UNWIND batches). The whole graph does not fit one transaction comfortably at scale 10
- * (millions of rows), so every chunk of one label or relationship type is its own write
- * transaction: all nodes first, then relationships. A failure leaves the chunks already
+ * Writes a generated world through the store's one write path (`writeBatch`, UNWIND batches,
+ * rows validated against the model). The whole graph does not fit one transaction comfortably at
+ * scale 10 (millions of rows), so every chunk of one label or relationship type is its own
+ * `writeBatch` call, hence its own write transaction: all nodes first, then relationships. A failure leaves the chunks already
  * committed in place; re-running with the same seed is idempotent (MERGE on ids).
  */
 import type { Label, RelationshipType } from '../domain/model';
+import { writeBatch, type WritePolicy } from '../store/batchWriter';
 import type { Database } from '../store/database';
-import { mergeRelationships, upsertNodes, type ProvenanceStamp, type WriteCounts } from '../store/graphStore';
+import type { ProvenanceStamp, WriteCounts } from '../store/graphStore';
 import { batches, type Batch, type World } from './generate';
 
 export interface LoadReport {
@@ -50,20 +51,26 @@ export async function loadWorld(db: Database, world: World, opts: LoadOptions = 
   const started = Date.now();
   const stamp = generatorStamp(world);
   const report: LoadReport = { nodes: {}, relationships: {}, totalNodes: 0, totalRelationships: 0, transactions: 0, seconds: 0 };
+  // Trusted and complete: written at SECRET, one relationship per pair and type; the rows carry their own markings.
+  const policy: WritePolicy = { clearance: 'SECRET' };
   for (const batch of batches(world, opts.chunkSize ?? 10000)) {
     if (batch.kind === 'nodes') {
-      const counts = await db.writeTransaction(undefined, (tx) => upsertNodes(tx, batch.label, batch.rows, stamp));
-      report.nodes[batch.label] = add(report.nodes[batch.label], counts);
+      const result = await writeBatch(db, { nodes: [{ label: batch.label, rows: batch.rows }], relationships: [] }, stamp, policy);
+      const counts = result.nodes[batch.label];
+      if (counts) report.nodes[batch.label] = add(report.nodes[batch.label], counts);
       report.totalNodes += batch.rows.length;
     } else {
-      const result = await db.writeTransaction(undefined, (tx) => mergeRelationships(tx, batch.type, batch.fromLabel, batch.toLabel, batch.rows, stamp));
-      const first = result.missing[0];
+      const group = { type: batch.type, fromLabel: batch.fromLabel, toLabel: batch.toLabel, rows: batch.rows };
+      const result = await writeBatch(db, { nodes: [], relationships: [group] }, stamp, policy);
+      const missing = result.missing.flatMap((m) => m.rows);
+      const first = missing[0];
       if (first) {
         throw new GeneratedLoadError(
-          `${result.missing.length} ${batch.type} relationship(s) ${batch.fromLabel}->${batch.toLabel} have a missing end, e.g. ${first.fromId} -> ${first.toId}; this is a generator bug`,
+          `${missing.length} ${batch.type} relationship(s) ${batch.fromLabel}->${batch.toLabel} have a missing end, e.g. ${first.fromId} -> ${first.toId}; this is a generator bug`,
         );
       }
-      report.relationships[batch.type] = add(report.relationships[batch.type], result);
+      const counts = result.relationships[batch.type];
+      if (counts) report.relationships[batch.type] = add(report.relationships[batch.type], counts);
       report.totalRelationships += batch.rows.length;
     }
     report.transactions += 1;

@@ -1,7 +1,8 @@
 /**
- * Loads the seed scenario (seed/*.json) through the same bulk-write path as the importers:
- * validated first (file, index and field named on error), then written in one transaction,
- * idempotently (a second load creates and updates nothing).
+ * Loads the seed scenario (seed/*.json) through the store's one write path (`writeBatch`, as the
+ * importers, the generator and the test fixtures do): validated first (file, index and field
+ * named on error), then written in one transaction, idempotently (a second load creates and
+ * updates nothing). The seed's own rule is its write policy's guards.
  *
  * The seed never undoes curation: it creates what is missing and updates only what it wrote
  * last itself (assertedBy 'seed'). A node or relationship a curator, an admin or an importer
@@ -16,7 +17,8 @@ import { CLASSIFICATIONS, LABELS, isRelationshipType, markingsVisibleTo, relatio
 import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import type { Database } from '../store/database';
 import { matchCveRanges } from '../store/cveMatchStore';
-import { mergeRelationships, upsertNodes, type WriteCounts } from '../store/graphStore';
+import { groupNodes, groupRelationships, writeBatch } from '../store/batchWriter';
+import type { WriteCounts } from '../store/graphStore';
 import { SEED_ASSERTER, seedNodeOwnership, seedRelationshipOwnership, type SeedOwnership } from '../store/seedStore';
 
 export const SEED_DIR = path.join(REPO_ROOT, 'seed');
@@ -152,72 +154,72 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
   const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
   const assertedAt = new Date();
   const summary: SeedSummary = { nodes: { created: 0, updated: 0, unchanged: 0, kept: 0 }, relationships: { created: 0, updated: 0, unchanged: 0, kept: 0 } };
-  const add = (into: WriteCounts, c: WriteCounts) => {
+  const add = (into: SeedCounts, c: WriteCounts & { kept?: number }) => {
     into.created += c.created;
     into.updated += c.updated;
     into.unchanged += c.unchanged;
+    into.kept += c.kept ?? 0;
   };
-  await db.writeTransaction(
-    undefined,
-    async (tx) => {
-      const nodeGroups = new Map<string, { label: Label; source: string; rows: { id: string; sourceRef: string; props: Record<string, unknown> }[] }>();
-      for (const node of data.nodes) {
-        const { label, id, source, sourceRef, where: _w, ...props } = node;
-        const key = JSON.stringify([label, source]);
-        const group = nodeGroups.get(key) ?? { label, source, rows: [] };
-        group.rows.push({ id, sourceRef: sourceRef ?? 'seed', props: { classification: 'UNCLASSIFIED', ...props } });
-        nodeGroups.set(key, group);
-      }
-      for (const g of nodeGroups.values()) {
+  const batch = {
+    nodes: groupNodes(
+      data.nodes.map(({ label, id, source, sourceRef, where, ...props }) => ({ label, id, source, sourceRef: sourceRef ?? 'seed', where, props })),
+    ),
+    relationships: groupRelationships(
+      data.relationships.map(({ type, from, to, source, sourceRef, where, ...props }) => ({
+        type,
+        fromId: from,
+        toId: to,
+        source,
+        sourceRef: sourceRef ?? 'seed',
+        where,
+        props,
+      })),
+      (id) => labels.get(id),
+      (r) => new SeedError(`${r.where ?? 'seed'}: no seed node with id ${r.fromId} or ${r.toId}`),
+    ),
+  };
+  const result = await writeBatch(
+    db,
+    batch,
+    { source: 'seed', assertedBy: SEED_ASSERTER, assertedAt },
+    {
+      clearance: 'SECRET',
+      defaultMarking: 'UNCLASSIFIED',
+      // The seed's ownership rule: missing rows and rows the seed wrote last are written (their marking never lowered), the others kept.
+      nodeGuard: async (tx, group) => {
         const existing = await seedNodeOwnership(
           tx,
-          g.label,
-          g.rows.map((r) => r.id),
+          group.label,
+          group.rows.map((r) => r.id),
         );
-        const { rows, kept } = writable(g.rows, (r) => r.id, existing, 'UNCLASSIFIED');
-        summary.nodes.kept += kept;
-        if (rows.length > 0) add(summary.nodes, await upsertNodes(tx, g.label, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt }));
-      }
-      const relGroups = new Map<
-        string,
-        {
-          type: RelationshipType;
-          fromLabel: Label;
-          toLabel: Label;
-          source: string;
-          rows: { fromId: string; toId: string; sourceRef: string; props: Record<string, unknown> }[];
-        }
-      >();
-      for (const rel of data.relationships) {
-        const { type, from, to, source, sourceRef, where: _w, ...props } = rel;
-        const fromLabel = labels.get(from) as Label;
-        const toLabel = labels.get(to) as Label;
-        const key = JSON.stringify([type, fromLabel, toLabel, source]);
-        const group = relGroups.get(key) ?? { type, fromLabel, toLabel, source, rows: [] };
-        group.rows.push({ fromId: from, toId: to, sourceRef: sourceRef ?? 'seed', props });
-        relGroups.set(key, group);
-      }
-      for (const g of relGroups.values()) {
+        const { rows, kept } = writable(group.rows, (r) => r.id, existing, 'UNCLASSIFIED');
+        return { write: rows, kept };
+      },
+      relationshipGuard: async (tx, group) => {
         const existing = await seedRelationshipOwnership(
           tx,
-          g.type,
-          g.fromLabel,
-          g.toLabel,
-          g.rows.map((r) => ({ fromId: r.fromId, toId: r.toId })),
+          group.type,
+          group.fromLabel,
+          group.toLabel,
+          group.rows.map((r) => ({ fromId: r.fromId, toId: r.toId })),
         );
-        const { rows, kept } = writable(g.rows, (r) => `${r.fromId}\u0000${r.toId}`, existing, undefined);
-        summary.relationships.kept += kept;
-        if (rows.length === 0) continue;
-        const result = await mergeRelationships(tx, g.type, g.fromLabel, g.toLabel, rows, { source: g.source, assertedBy: SEED_ASSERTER, assertedAt });
-        if (result.missing.length > 0)
-          throw new SeedError(`seed relationship ${g.type} ${result.missing[0]?.fromId} -> ${result.missing[0]?.toId}: an end is missing from the database`);
-        add(summary.relationships, result);
-      }
-      // Seed components are matched against the CVE ranges already in the graph (none on a fresh database).
-      const componentIds = data.nodes.filter((n) => n.label === 'Component').map((n) => n.id);
-      add(summary.relationships, await matchCveRanges(tx, { componentIds }, { source: 'cve', assertedBy: 'seed', assertedAt }, markingsVisibleTo('SECRET')));
+        const { rows, kept } = writable(group.rows, (r) => `${r.fromId}\u0000${r.toId}`, existing, undefined);
+        return { write: rows, kept };
+      },
+      onMissing: (group, missing) => {
+        throw new SeedError(`seed relationship ${group.type} ${missing[0]?.fromId} -> ${missing[0]?.toId}: an end is missing from the database`);
+      },
     },
-    { timeoutMs: Math.max(db.queryTimeoutMs, SEED_TRANSACTION_TIMEOUT_MS) },
+    {
+      timeoutMs: Math.max(db.queryTimeoutMs, SEED_TRANSACTION_TIMEOUT_MS),
+      // Seed components are matched against the CVE ranges already in the graph (none on a fresh database).
+      finish: async (tx) => {
+        const componentIds = data.nodes.filter((n) => n.label === 'Component').map((n) => n.id);
+        add(summary.relationships, await matchCveRanges(tx, { componentIds }, { source: 'cve', assertedBy: 'seed', assertedAt }, markingsVisibleTo('SECRET')));
+      },
+    },
   );
+  for (const counts of Object.values(result.nodes)) add(summary.nodes, counts);
+  for (const counts of Object.values(result.relationships)) add(summary.relationships, counts);
   return summary;
 }

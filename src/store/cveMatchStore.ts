@@ -22,7 +22,7 @@ import {
 import type { Classification } from '../domain/model';
 import type { Tx } from './database';
 import type { ProvenanceStamp, WriteCounts } from './graphStore';
-import { mergeVisibleRelationships } from './importStore';
+import { mergeVisibleRelationships } from './batchWriter';
 
 export interface MatchResult extends WriteCounts {
   /** Earlier matches that no longer hold, marked stale. */

@@ -1,19 +1,22 @@
 /**
  * The importers' loader: writes one parsed document (an ImportBatch) in ONE write transaction
- * with the bulk writers of graphStore.ts, resolves cross-source joins, and marks as stale what
- * an earlier version of the same document wrote but this one no longer contains.
+ * through the store's one write path (`writeBatch`, src/store/batchWriter.ts), with the
+ * importers' rules as its write policy: cross-source joins, refused ids and keyed ends as guards,
+ * the visible-merge rule for relationships, the caller's clearance; then, in the same
+ * transaction, CVE matching and the stale marking of what an earlier version of the same document
+ * wrote but this one no longer contains.
  *
  * Ownership: a node belongs to the document that created it (its `sourceRef` starts with the
  * document key). Nodes of other origin that this document joins to (a seed Threat with the same
  * ATT&CK id, a CVE first written by KEV and named again in an SBOM) are only enriched: missing
  * properties are filled, nothing is overwritten, their provenance and run stay their owner's.
  */
-import { LABELS, RELATIONSHIPS, markingsVisibleTo, propertySpec, type Classification, type Label, type RelationshipType } from '../domain/model';
+import { LABELS, RELATIONSHIPS, markingsVisibleTo, type Classification, type Label } from '../domain/model';
 import type { BatchNode, BatchRelationship, ImportBatch, RelationshipGroup } from '../importers/types';
-import { toNeo4jProperty } from './convert';
+import { writeBatch, type BatchCounts, type RelationshipGroupWrite, type WriteBatch } from './batchWriter';
 import { matchCveRanges } from './cveMatchStore';
 import type { Database, QueryStats, Tx } from './database';
-import { relProps, stampParams, upsertNodes, type ProvenanceStamp, type RelationshipWrite, type WriteCounts } from './graphStore';
+import type { ProvenanceStamp, WriteCounts } from './graphStore';
 
 export interface LoadCounts extends WriteCounts {
   /** Rows not written: duplicates, or relationships whose ends are not in the graph. */
@@ -172,24 +175,6 @@ export function idInUseProblem(where: string, label: Label, id: string): string 
   return `${where}: ${label} ${id} not written: the id is already used by another node`;
 }
 
-/** Fills properties missing on nodes another source owns; returns how many nodes changed. */
-async function enrichNodes(tx: Tx, label: Label, rows: { id: string; props: Record<string, unknown> }[]): Promise<number> {
-  const writes = rows
-    .filter((r) => Object.keys(r.props).length > 0)
-    .map((r) => {
-      const props: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(r.props)) {
-        const spec = propertySpec(label, key);
-        if (!spec) throw new Error(`unknown property ${label}.${key}`);
-        props[key] = toNeo4jProperty(spec, value);
-      }
-      return { id: r.id, props };
-    });
-  if (writes.length === 0) return 0;
-  await tx.run(`importEnrich${label}`, `UNWIND $rows AS row MATCH (n:${label} {id: row.id}) SET n += row.props`, { rows: writes });
-  return writes.length;
-}
-
 /** Targets named by a property value (e.g. `controlId`) -> node ids. */
 async function resolveByKey(tx: Tx, label: Label, key: string, values: string[], markings: Classification[]): Promise<Map<string, string>> {
   const rows = await tx.run(
@@ -213,80 +198,16 @@ function dedupe(rows: BatchRelationship[]): { rows: BatchRelationship[]; duplica
   return { rows: out, duplicates: rows.length - out.length };
 }
 
-/**
- * Merges imported relationships of one type as the caller sees the graph, with UNWIND in the
- * caller's transaction:
- * - an end that is missing or above the caller's markings makes the row `missing` (nothing written);
- * - only relationships of this type between the two ends that the caller can see are compared and
- *   updated; when there is none, one is created, also when a relationship above the caller's
- *   markings joins the same two nodes. That one is neither changed nor reported: the row is
- *   answered as for a pair with no relationship (the two claims coexist, each at its marking).
- */
-export async function mergeVisibleRelationships(
-  tx: Tx,
-  type: RelationshipType,
-  fromLabel: Label,
-  toLabel: Label,
-  rows: RelationshipWrite[],
-  stamp: ProvenanceStamp,
-  markings: readonly Classification[],
-  batchSize = 5000,
-): Promise<WriteCounts & { missing: MissingRow[] }> {
-  const relType = RELATIONSHIPS[type].type;
-  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as MissingRow[] };
-  for (let i = 0; i < rows.length; i += batchSize) {
-    const slice = rows.slice(i, i + batchSize);
-    const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, sourceRef: r.sourceRef ?? null, props: relProps(type, r.props) }));
-    const result = await tx.run(
-      `importMerge ${fromLabel}-${type}->${toLabel}`,
-      `UNWIND $rows AS row
-       OPTIONAL MATCH (a:${fromLabel} {id: row.fromId}) WHERE a.classification IN $markings
-       OPTIONAL MATCH (b:${toLabel} {id: row.toId}) WHERE b.classification IN $markings
-       WITH row, a, b
-       CALL (row, a, b) {
-         WITH row, a, b WHERE a IS NOT NULL AND b IS NOT NULL
-         OPTIONAL MATCH (a)-[existing:${relType}]->(b) WHERE coalesce(existing.classification, 'UNCLASSIFIED') IN $markings
-         WITH row, a, b, collect(existing) AS visible
-         WITH row, a, b, visible,
-              CASE WHEN size(visible) = 0 THEN 'created'
-                   WHEN all(e IN visible WHERE coalesce(e.stale, false) = false
-                        AND all(k IN keys(row.props) WHERE e[k] = row.props[k] OR (e[k] IS NULL AND row.props[k] IS NULL))) THEN 'unchanged'
-                   ELSE 'updated' END AS outcome
-         FOREACH (_ IN CASE WHEN outcome = 'created' THEN [1] ELSE [] END |
-           CREATE (a)-[r:${relType}]->(b)
-           SET r += row.props, r.source = $source, r.sourceRef = coalesce(row.sourceRef, $sourceRef),
-               r.assertedBy = $assertedBy, r.assertedAt = $assertedAt, r.stale = false, r.lastSeenRun = $runId)
-         FOREACH (e IN CASE WHEN outcome = 'updated' THEN visible ELSE [] END |
-           SET e += row.props, e.source = $source, e.sourceRef = coalesce(row.sourceRef, $sourceRef, e.sourceRef),
-               e.assertedBy = $assertedBy, e.assertedAt = $assertedAt, e.stale = false)
-         FOREACH (e IN visible | SET e.lastSeenRun = $runId)
-         RETURN outcome, false AS missingFrom, false AS missingTo
-         UNION
-         WITH row, a, b WHERE a IS NULL OR b IS NULL
-         RETURN 'missing' AS outcome, a IS NULL AS missingFrom, b IS NULL AS missingTo
-       }
-       RETURN row.index AS index, outcome, missingFrom, missingTo`,
-      { rows: batch, markings: [...markings], ...stampParams(stamp) },
-    );
-    for (const r of result) {
-      const outcome = String(r.outcome);
-      if (outcome === 'missing') {
-        const missingRow = slice[Number(r.index)];
-        if (missingRow) counts.missing.push({ ...missingRow, missingFrom: r.missingFrom === true, missingTo: r.missingTo === true });
-      } else counts[outcome as keyof WriteCounts] += 1;
-    }
-  }
-  return counts;
-}
-
-/** A relationship row not written because an end is missing or hidden, and which. */
-export type MissingRow = RelationshipWrite & { missingFrom: boolean; missingTo: boolean };
-
 /** Records a missing end once per label and id. */
 function noteMissing(seen: Map<string, Set<string>>, label: Label, id: string): void {
   const ids = seen.get(label) ?? new Set<string>();
   ids.add(id);
   seen.set(label, ids);
+}
+
+/** A writer's counts as the loader reports them (kept rows do not occur in imports). */
+function loadCounts(c: BatchCounts): LoadCounts {
+  return { created: c.created, updated: c.updated, unchanged: c.unchanged, skipped: c.skipped, stale: 0 };
 }
 
 /** Writes a parsed document in one transaction (or rolls it back for a dry run). */
@@ -300,46 +221,56 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
     runId: options.runId,
   };
   const total = [...batch.nodes.values()].reduce((n, rows) => n + rows.length, 0) + batch.relationships.reduce((n, g) => n + g.rows.length, 0);
+  const clearance = options.clearance ?? 'SECRET';
+  const markings = markingsVisibleTo(clearance);
+  const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {}, missingEnds: {} };
+  const missingEnds = new Map<string, Set<string>>();
+  const remap = new Map<string, string>();
+  // Ids the document may not write (used by a hidden node or a node of another label): not written, nor linked to.
+  const refused = new Set<string>();
+  // The parser's groups, for their keyed ends (the writer hands back the same group objects).
+  const keyed = new Map<RelationshipGroupWrite<BatchRelationship>, RelationshipGroup>(batch.relationships.map((g) => [g, g]));
+  const rows: WriteBatch<BatchNode, BatchRelationship> = {
+    nodes: [...batch.nodes].map(([label, nodes]) => ({ label, rows: nodes })),
+    relationships: batch.relationships,
+  };
   try {
-    return await db.writeTransaction(
-      options.stats,
-      async (tx) => {
-        const result: LoadResult = { nodes: {}, relationships: {}, problems: [], joined: {}, stats: {}, missingEnds: {} };
-        const missingEnds = new Map<string, Set<string>>();
-        let done = 0;
-        const remap = new Map<string, string>();
-        const markings = markingsVisibleTo(options.clearance ?? 'SECRET');
-        // Ids the document may not write (used by a hidden node or a node of another label): not written, nor linked to.
-        const refused = new Set<string>();
-
-        for (const [label, rows] of batch.nodes) {
-          const counts = (result.nodes[label] ??= emptyCounts());
+    await writeBatch(
+      db,
+      rows,
+      stamp,
+      {
+        clearance,
+        relationshipMerge: 'visible',
+        // Joins, duplicates, refused ids; nodes another source owns are only enriched.
+        nodeGuard: async (tx, { label, rows: nodes }) => {
+          let skipped = 0;
           const key = batch.joinKeys[label];
           if (key) {
-            for (const [from, to] of await resolveJoins(tx, label, key, rows, markings)) {
+            for (const [from, to] of await resolveJoins(tx, label, key, nodes, markings)) {
               remap.set(from, to);
               result.joined[from] = to;
             }
           }
-          const unique = new Map<string, { id: string; props: Record<string, unknown> }>();
-          for (const row of rows) {
+          const unique = new Map<string, BatchNode>();
+          for (const row of nodes) {
             const id = remap.get(row.id) ?? row.id;
             if (unique.has(id)) {
-              counts.skipped += 1;
+              skipped += 1;
               continue;
             }
-            unique.set(id, { id, props: row.props });
+            unique.set(id, { id, props: row.props, where: row.where });
           }
           const existing = await readExisting(tx, [...unique.keys()]);
-          const where = new Map(rows.map((r) => [remap.get(r.id) ?? r.id, r.where]));
-          const owned: { id: string; props: Record<string, unknown> }[] = [];
+          const where = new Map(nodes.map((r) => [remap.get(r.id) ?? r.id, r.where]));
+          const owned: BatchNode[] = [];
           const foreign: { id: string; props: Record<string, unknown> }[] = [];
           for (const row of unique.values()) {
             const users = existing.get(row.id) ?? [];
             const found = users.find((u) => u.label === label);
             if (users.some((u) => u.label !== label) || (found && !markings.includes(found.classification as Classification))) {
               refused.add(row.id);
-              counts.skipped += 1;
+              skipped += 1;
               result.problems.push(idInUseProblem(where.get(row.id) ?? label, label, row.id));
               continue;
             }
@@ -351,32 +282,29 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
               foreign.push({ id: row.id, props: missing });
             }
           }
-          addCounts(counts, await upsertNodes(tx, label, owned, stamp));
-          const enriched = await enrichNodes(tx, label, foreign);
-          counts.updated += enriched;
-          counts.unchanged += foreign.length - enriched;
-          done += rows.length;
-          options.onProgress?.(done, total);
-        }
-
-        for (const group of batch.relationships) {
-          const counts = (result.relationships[group.type] ??= emptyCounts());
-          let rows = group.rows.map((r) => ({
+          return { write: owned, enrich: foreign, skipped };
+        },
+        // Joined ids, ends named by a key, rows touching a refused id, duplicates.
+        relationshipGuard: async (tx, group) => {
+          const parsed = keyed.get(group);
+          if (!parsed) throw new Error(`relationship group ${group.type} is not the document's`);
+          const counts = emptyCounts();
+          let rels = group.rows.map((r) => ({
             ...r,
-            fromId: group.fromKey ? r.fromId : (remap.get(r.fromId) ?? r.fromId),
-            toId: group.toKey ? r.toId : (remap.get(r.toId) ?? r.toId),
+            fromId: parsed.fromKey ? r.fromId : (remap.get(r.fromId) ?? r.fromId),
+            toId: parsed.toKey ? r.toId : (remap.get(r.toId) ?? r.toId),
           }));
-          if (group.fromKey) rows = await resolveKeyedEnds(tx, group, 'from', rows, result, counts, markings, missingEnds);
-          if (group.toKey) rows = await resolveKeyedEnds(tx, group, 'to', rows, result, counts, markings, missingEnds);
-          const touchingRefused = rows.filter((r) => refused.has(r.fromId) || refused.has(r.toId)).length;
+          if (parsed.fromKey) rels = await resolveKeyedEnds(tx, parsed, 'from', rels, result, counts, markings, missingEnds);
+          if (parsed.toKey) rels = await resolveKeyedEnds(tx, parsed, 'to', rels, result, counts, markings, missingEnds);
+          const touchingRefused = rels.filter((r) => refused.has(r.fromId) || refused.has(r.toId)).length;
           counts.skipped += touchingRefused;
-          if (touchingRefused > 0) rows = rows.filter((r) => !refused.has(r.fromId) && !refused.has(r.toId));
-          const { rows: uniqueRows, duplicates } = dedupe(rows);
-          counts.skipped += duplicates;
-          // An end the caller cannot see is answered as a missing one (the same remark).
-          const written = await mergeVisibleRelationships(tx, group.type, group.fromLabel, group.toLabel, uniqueRows, stamp, markings);
-          addCounts(counts, written);
-          for (const m of written.missing as (BatchRelationship & MissingRow)[]) {
+          if (touchingRefused > 0) rels = rels.filter((r) => !refused.has(r.fromId) && !refused.has(r.toId));
+          const { rows: uniqueRows, duplicates } = dedupe(rels);
+          return { write: uniqueRows, skipped: counts.skipped + duplicates };
+        },
+        // An end the caller cannot see is answered as a missing one (the same remark).
+        onMissing: (group, missing, counts) => {
+          for (const m of missing) {
             counts.skipped += 1;
             if (m.missingFrom) noteMissing(missingEnds, group.fromLabel, m.fromId);
             if (m.missingTo) noteMissing(missingEnds, group.toLabel, m.toId);
@@ -384,32 +312,37 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
               `${m.where}: ${group.type} ${m.fromId} -> ${m.toId} skipped: no ${group.toLabel} ${m.toId} (or ${group.fromLabel} ${m.fromId}) in the graph`,
             );
           }
-          done += group.rows.length;
-          options.onProgress?.(done, total);
-        }
-
-        for (const [label, ids] of missingEnds) result.missingEnds[label] = ids.size;
-        // CVE ranges <-> components: the document's vulnerabilities, and any components it wrote.
-        const written = (label: Label) => [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
-        const vulnerabilityIds = batch.format === 'CVE' ? written('Vulnerability') : [];
-        const componentIds = written('Component');
-        if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
-          const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
-          if (match.evaluated > 0 || batch.format === 'CVE') {
-            const counts = (result.relationships.AFFECTS ??= emptyCounts());
-            addCounts(counts, match);
-            counts.stale += match.stale;
-            result.stats.matchedVulnerabilities = match.evaluated - match.noComponentMatched.length;
-            if (batch.format === 'CVE') result.stats['no component matched'] = match.noComponentMatched.length;
-          }
-        }
-
-        if (batch.staleMarking !== false) await markStale(tx, prefix, options.runId, batch, result, markings);
-        if (options.dryRun) throw new DryRunRollback(result);
-        return result;
+        },
+        onProgress: (done) => options.onProgress?.(done, total),
       },
-      { timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS) },
+      {
+        stats: options.stats,
+        timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS),
+        finish: async (tx, written) => {
+          for (const [label, counts] of Object.entries(written.nodes)) result.nodes[label] = loadCounts(counts);
+          for (const [type, counts] of Object.entries(written.relationships)) result.relationships[type] = loadCounts(counts);
+          for (const [label, ids] of missingEnds) result.missingEnds[label] = ids.size;
+          // CVE ranges <-> components: the document's vulnerabilities, and any components it wrote.
+          const writtenIds = (label: Label) =>
+            [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
+          const vulnerabilityIds = batch.format === 'CVE' ? writtenIds('Vulnerability') : [];
+          const componentIds = writtenIds('Component');
+          if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
+            const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
+            if (match.evaluated > 0 || batch.format === 'CVE') {
+              const counts = (result.relationships.AFFECTS ??= emptyCounts());
+              addCounts(counts, match);
+              counts.stale += match.stale;
+              result.stats.matchedVulnerabilities = match.evaluated - match.noComponentMatched.length;
+              if (batch.format === 'CVE') result.stats['no component matched'] = match.noComponentMatched.length;
+            }
+          }
+          if (batch.staleMarking !== false) await markStale(tx, prefix, options.runId, batch, result, markings);
+          if (options.dryRun) throw new DryRunRollback(result);
+        },
+      },
     );
+    return result;
   } catch (error) {
     if (error instanceof DryRunRollback) return error.result;
     throw error;

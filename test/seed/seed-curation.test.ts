@@ -65,11 +65,13 @@ describe('the seed does not undo curation', () => {
       const unclassified = await t.run<{ node: unknown }>(`{ node(id: "device:iphone-15-pro") { id } }`, {}, 'test-analyst-unclassified-key');
       expect(unclassified.data?.node ?? null).toBeNull();
     } finally {
-      // Give both back to the seed so other test files see the scenario as shipped.
+      // Give both back to the seed so other test files see the scenario as shipped. The name is
+      // removed so the next load rewrites them, provenance included (the admin's upsert left an
+      // equal name, which the seed would otherwise count as unchanged and leave with `source: api`).
       await t.db.write(
         undefined,
         'test restore seed devices',
-        `MATCH (d:Device) WHERE d.id IN $ids SET d.classification = 'UNCLASSIFIED', d.assertedBy = 'seed'`,
+        `MATCH (d:Device) WHERE d.id IN $ids SET d.classification = 'UNCLASSIFIED', d.assertedBy = 'seed' REMOVE d.name`,
         { ids: ['device:iphone-15-pro', 'device:ipad-pro-m4'] },
       );
       await loadSeed(loader);
