@@ -277,7 +277,7 @@ export function nameKeys(vendor: string, product: string): { keys: string[]; met
 function canonical(key: string): string {
   const m = /^cpe:([aho]):([^:]+:[^:]+)$/.exec(key);
   if (!m) return key;
-  return `cpe:${m[1] as string}:${CPE_PRODUCT_ALIASES[m[2] as string] ?? (m[2])}`;
+  return `cpe:${m[1] as string}:${CPE_PRODUCT_ALIASES[m[2] as string] ?? m[2]}`;
 }
 
 /** Canonical keys of a component, from its CPE and purl. */

@@ -5,6 +5,7 @@
  */
 import neo4j, { isDate, isDateTime, isInt, isLocalDateTime, isNode, isRelationship, type Integer } from 'neo4j-driver';
 import type { PropertySpec } from '../domain/model';
+import { scalarText } from '../domain/text';
 
 function pad(n: number | Integer, width = 2): string {
   return String(Number(n)).padStart(width, '0');
@@ -46,9 +47,9 @@ export function toNeo4jProperty(spec: PropertySpec, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (spec.type) {
     case 'date':
-      return toNeo4jDate(value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
+      return toNeo4jDate(value instanceof Date ? value.toISOString().slice(0, 10) : scalarText(value));
     case 'datetime':
-      return toNeo4jDateTime(value instanceof Date ? value : String(value));
+      return toNeo4jDateTime(value instanceof Date ? value : scalarText(value));
     case 'int':
       return neo4j.int(Number(value));
     case 'float':

@@ -10,7 +10,6 @@ import { connectDatabase, type ConnectedDatabase } from '../../src/runtime/datab
 import { applyMigrations } from '../../src/store/migrations';
 
 declare global {
-   
   var __TEST_NEO4J__: ConnectedDatabase | undefined;
 }
 
