@@ -4,7 +4,7 @@
  * seed is the same whatever the chunk size or the order in which batches are consumed.
  */
 import type { Label, RelationshipType } from '../domain/model';
-import type { NodeWrite, RelationshipWrite } from '../store/graphStore';
+import type { NodeWrite, RelationshipWrite } from '../store/bulkWrites';
 import { Prng } from './prng';
 import { nodeSections } from './sections/nodes';
 import { relationshipSections } from './sections/relationships';

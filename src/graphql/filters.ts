@@ -3,7 +3,7 @@
  * store Condition on a model property or a relationship. Unknown fields cannot reach Cypher.
  */
 import type { Label, RelationshipType } from '../domain/model';
-import type { Condition } from '../store/graphStore';
+import type { Condition } from '../store/filters';
 import { badInput } from './errors';
 import { scalarText } from '../domain/text';
 

@@ -28,7 +28,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { propertySpec, type Label } from '../domain/model';
-import type { NestedPlan, Prefetch } from '../store/graphStore';
+import type { NestedPlan, Prefetch } from '../store/projection';
 import { NESTED_FIELDS, prefetchKey } from './nested';
 import { pageWindow } from './pagination';
 

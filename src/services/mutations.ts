@@ -13,7 +13,7 @@ import {
   validateRelationshipProperties,
   type Problem,
 } from '../domain/validation';
-import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/graphStore';
+import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/bulkWrites';
 import type { Tx } from '../store/database';
 
 /** What a write needs: who asks, and the store bound to their markings (it opens the transaction). */

@@ -8,7 +8,7 @@
 import { BACKWARD_RISK_EDGES, BLOCKING_VEX_STATES, FORWARD_RISK_EDGES, MAX_HOPS, MIN_HOPS, type MitigationFact } from '../domain/risk';
 import { RELATIONSHIPS } from '../domain/model';
 import type { Database, QueryStats, Row } from './database';
-import { toNodeRow, toRelationshipRow } from './graphStore';
+import { toNodeRow, toRelationshipRow } from './projection';
 import type { NodeRow, RelationshipRow } from './rows';
 import type { Statement } from './statement';
 

@@ -35,7 +35,7 @@ import {
   type ProvenanceStamp,
   type RelationshipWrite,
   type WriteCounts,
-} from './graphStore';
+} from './bulkWrites';
 
 /** A node row; `where` names its place in the source (a document path, a seed file) for messages. */
 export interface NodeRow extends NodeWrite {

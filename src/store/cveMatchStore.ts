@@ -21,7 +21,7 @@ import {
 } from '../domain/cveRanges';
 import type { Classification } from '../domain/model';
 import type { Tx } from './database';
-import type { ProvenanceStamp, WriteCounts } from './graphStore';
+import type { ProvenanceStamp, WriteCounts } from './bulkWrites';
 import { mergeVisibleRelationships } from './batchWriter';
 
 export interface MatchResult extends WriteCounts {

@@ -1,5 +1,5 @@
 import type { Label } from '../../domain/model';
-import type { NodeWrite } from '../../store/graphStore';
+import type { NodeWrite } from '../../store/bulkWrites';
 import type { Prng } from '../prng';
 import { round1, round2 } from '../util';
 import { controlId, threatId, type World } from '../world';

@@ -1,5 +1,5 @@
 import type { Label, RelationshipType } from '../../domain/model';
-import type { RelationshipWrite } from '../../store/graphStore';
+import type { RelationshipWrite } from '../../store/bulkWrites';
 import type { Prng } from '../prng';
 import { round2 } from '../util';
 import { controlId, GENERATED_ID_PREFIX, threatId, type World } from '../world';

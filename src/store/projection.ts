@@ -1,0 +1,132 @@
+/**
+ * The projection compiler: how nodes and relationships are returned (`n {.*, __label}`), and
+ * the look-ahead's nested pages (src/graphql/prefetch.ts) compiled into COLLECT / COUNT
+ * subqueries of the same statement, then converted back into rows.
+ */
+import { RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
+import { labelExpr, propertyKey } from './modelKeys';
+import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
+
+/**
+ * A nested relationship field answered inside its parent's query (built by the GraphQL layer's
+ * look-ahead, src/graphql/prefetch.ts): the same neighbours, order, window and visibility as
+ * `neighbors`, keyed by `key` on the parent row's `__nested`.
+ */
+export interface NestedPlan {
+  key: string;
+  relationship: RelationshipType;
+  direction: 'out' | 'in';
+  targets: readonly Label[];
+  offset: number;
+  limit: number;
+  /** Stored properties to return for the nodes reached (null: all of them). */
+  properties: readonly string[] | null;
+  /** Stored properties to return for the relationships followed, besides type and classification (null: all). */
+  viaProperties: readonly string[] | null;
+  /** Whether the page's total is read (else it is not counted). */
+  countTotal: boolean;
+  children: NestedPlan[];
+}
+
+/** What to answer with a root node or page: its properties (null: all) and its nested pages. */
+export interface Prefetch {
+  properties: readonly string[] | null;
+  nested: NestedPlan[];
+}
+
+/** Normalises defaults so non-null GraphQL fields never see a missing property. */
+export function toNodeRow(value: unknown): NodeRow {
+  const row = value as Record<string, unknown>;
+  return {
+    ...row,
+    __label: row.__label as Label,
+    id: String(row.id),
+    name: typeof row.name === 'string' ? row.name : String(row.id),
+    classification: typeof row.classification === 'string' ? row.classification : 'UNCLASSIFIED',
+    stale: row.stale === true,
+    withdrawn: row.withdrawn === true,
+    revoked: row.revoked === true,
+    deprecated: row.deprecated === true,
+    knownExploited: row.knownExploited === true,
+    platforms: Array.isArray(row.platforms) ? row.platforms : [],
+    tactics: Array.isArray(row.tactics) ? row.tactics : [],
+  };
+}
+
+export function toRelationshipRow(value: unknown): RelationshipRow {
+  const row = value as Record<string, unknown>;
+  return { ...row, type: row.__type as RelationshipType, classification: typeof row.classification === 'string' ? row.classification : 'UNCLASSIFIED' };
+}
+
+export const NODE_PROJECTION = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
+export const REL_PROJECTION = (v: string) => `${v} {.*, __type: type(${v})}`;
+
+/** The pattern and visibility condition from a parent to its neighbours (shared by `neighbors` and nested plans). */
+export function neighborPattern(
+  parent: string,
+  rel: string,
+  node: string,
+  relationship: RelationshipType,
+  direction: 'out' | 'in',
+  targets: readonly Label[],
+): { pattern: string; visible: string } {
+  const type = RELATIONSHIPS[relationship].type;
+  const pattern =
+    direction === 'out' ? `(${parent})-[${rel}:${type}]->(${node}:${labelExpr(targets)})` : `(${parent})<-[${rel}:${type}]-(${node}:${labelExpr(targets)})`;
+  return { pattern, visible: `${node}.classification IN $markings AND coalesce(${rel}.classification, 'UNCLASSIFIED') IN $markings` };
+}
+
+/**
+ * Projection of node variable `v` with its nested pages as COLLECT / COUNT subqueries (one per
+ * plan, recursively): `v {.*, __label, __nested: {f0: {total, page: [{node, via}]}, …}}`.
+ * Variable and parameter names are numbered so nested subqueries never shadow each other.
+ */
+export function nestedProjection(
+  v: string,
+  properties: readonly string[] | null,
+  plans: readonly NestedPlan[],
+  params: Record<string, unknown>,
+  counter: { n: number },
+): string {
+  const own = properties === null ? '.*' : properties.map((key) => `.${propertyKey(key)}`).join(', ');
+  if (plans.length === 0) return `${v} {${own}, __label: labels(${v})[0]}`;
+  const fields = plans.map((plan, i) => {
+    const k = counter.n++;
+    const [n, r] = [`n${k}`, `r${k}`];
+    const { pattern, visible } = neighborPattern(v, r, n, plan.relationship, plan.direction, plan.targets);
+    params[`offset${k}`] = plan.offset;
+    params[`limit${k}`] = plan.limit;
+    return `f${i}: {total: ${plan.countTotal ? `COUNT { MATCH ${pattern} WHERE ${visible} }` : 'null'},
+      page: COLLECT { MATCH ${pattern} WHERE ${visible}
+        WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC SKIP toInteger($offset${k}) LIMIT toInteger($limit${k})
+        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter)}, via: ${viaProjection(r, plan.viaProperties)}} }}`;
+  });
+  return `${v} {${own}, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
+}
+
+function viaProjection(r: string, properties: readonly string[] | null): string {
+  if (properties === null) return REL_PROJECTION(r);
+  return `${r} {${['classification', ...properties].map((key) => `.${propertyKey(key)}`).join(', ')}, __type: type(${r})}`;
+}
+
+interface RawNested {
+  total: unknown;
+  page: { node: unknown; via: unknown }[];
+}
+
+/** A projected node with its nested pages converted into rows (`__nested`, keyed by plan key). */
+export function toNodeRowWithNested(value: unknown, plans: readonly NestedPlan[]): NodeRow {
+  const row = toNodeRow(value);
+  if (plans.length === 0) return row;
+  const raw = ((value as Record<string, unknown>).__nested ?? {}) as Record<string, RawNested | undefined>;
+  const nested: Record<string, Page<NeighborItem>> = {};
+  plans.forEach((plan, i) => {
+    const field = raw[`f${i}`];
+    if (!field) return;
+    const items = field.page.map((item) => ({ node: toNodeRowWithNested(item.node, plan.children), via: toRelationshipRow(item.via) }));
+    // an uncounted page is only read through its edges; its total is what was seen
+    const totalCount = plan.countTotal ? Number(field.total) : plan.offset + items.length;
+    nested[plan.key] = { items, totalCount, offset: plan.offset, limit: plan.limit };
+  });
+  return { ...row, __nested: nested };
+}
