@@ -181,7 +181,8 @@ describe('project-managed Neo4j', () => {
         return (await ready()) === 200 ? true : undefined;
       });
       process.stderr.write(`[runtime test] kill -9 to /readyz 200: ${((Date.now() - killedAt) / 1000).toFixed(1)} s\n`);
-      expect([...codes]).toEqual(['SERVICE_UNAVAILABLE']);
+      // Every failure meanwhile was the named, retryable code (on a quick restart there may be none left after the one above).
+      expect([...codes].filter((code) => code !== 'SERVICE_UNAVAILABLE')).toEqual([]);
       const served = await until('a query answered again', 60_000, async () => {
         const r = await query();
         return r.data ? r : undefined;
