@@ -76,7 +76,14 @@ function checkPurl(purl: string, where: string): string {
   return purl;
 }
 
-export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): ImportBatch {
+/** Resolves a bom-ref (or a BOM-link `urn:cdx:…#ref`) to the id of a component of this BOM. */
+type RefResolver = (ref: string) => string | undefined;
+
+/** The BOM's header and metadata: format and spec version checked, the document named, the batch started. */
+function readBomHeader(
+  text: string,
+  options: CycloneDxOptions,
+): { doc: Record<string, unknown>; batch: ImportBatch; documentName: string; mainComponent: Record<string, unknown> | undefined } {
   const doc = parseJson(text);
   if (!isRecord(doc)) throw new ImportError('document', 'must be a JSON object (a CycloneDX BOM)');
   if (doc.bomFormat !== 'CycloneDX') throw new ImportError('bomFormat', `must be "CycloneDX" (got ${JSON.stringify(doc.bomFormat)})`);
@@ -100,7 +107,19 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
   );
   batch.joinKeys.Organization = 'name';
   batch.stats.specVersion = Number(specVersion.replace('.', '')) || 0;
+  return { doc, batch, documentName, mainComponent };
+}
 
+/**
+ * The component tree: the root (`metadata.component`) and `components`, recursively (nested ones
+ * via HAS_COMPONENT, top-level ones under the root), with their suppliers. Returns the bom-ref resolver.
+ */
+function readComponents(
+  doc: Record<string, unknown>,
+  batch: ImportBatch,
+  documentName: string,
+  mainComponent: Record<string, unknown> | undefined,
+): RefResolver {
   const refs = new Map<string, string>();
   const ids = new Map<string, string>();
   const organizations = new Map<string, string>();
@@ -170,8 +189,11 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
   }
   optionalArray(doc, 'components', '(bom)').forEach((c, i) => visit(c, `components[${i}]`, mainId));
 
-  const resolveRef = (ref: string): string | undefined => refs.get(ref) ?? refs.get(ref.includes('#') ? ref.slice(ref.indexOf('#') + 1) : ref);
+  return (ref: string): string | undefined => refs.get(ref) ?? refs.get(ref.includes('#') ? ref.slice(ref.indexOf('#') + 1) : ref);
+}
 
+/** `dependencies` -> DEPENDS_ON between components of this BOM (unknown refs skipped with a problem). */
+function readDependencies(doc: Record<string, unknown>, batch: ImportBatch, resolveRef: RefResolver): void {
   const dependsOn = relationshipGroup(batch, 'DEPENDS_ON', 'Component', 'Component');
   for (const [i, dep] of optionalArray(doc, 'dependencies', '(bom)').entries()) {
     const where = `dependencies[${i}]`;
@@ -196,7 +218,10 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
       dependsOn.rows.push({ fromId, toId, props: {}, where: `${where}.dependsOn[${j}]` });
     });
   }
+}
 
+/** `vulnerabilities` -> Vulnerability + AFFECTS, with the VEX analysis (state, justification) on the relationship. */
+function readVulnerabilities(doc: Record<string, unknown>, batch: ImportBatch, resolveRef: RefResolver): void {
   const affects = relationshipGroup(batch, 'AFFECTS', 'Vulnerability', 'Component');
   const vulnIds = new Set<string>();
   for (const [i, vuln] of optionalArray(doc, 'vulnerabilities', '(bom)').entries()) {
@@ -268,5 +293,12 @@ export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): Im
       });
     }
   }
+}
+
+export function parseCycloneDx(text: string, options: CycloneDxOptions = {}): ImportBatch {
+  const { doc, batch, documentName, mainComponent } = readBomHeader(text, options);
+  const resolveRef = readComponents(doc, batch, documentName, mainComponent);
+  readDependencies(doc, batch, resolveRef);
+  readVulnerabilities(doc, batch, resolveRef);
   return batch;
 }
