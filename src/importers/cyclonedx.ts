@@ -60,6 +60,7 @@ export function organizationId(name: string): string {
  * and two different names never give the same id.
  */
 export function idPart(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what gets encoded
   return text.replace(/[\s\u0000-\u001f%]/g, (c) => encodeURIComponent(c));
 }
 
