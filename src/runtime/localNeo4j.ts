@@ -182,11 +182,19 @@ export function readPassword(home: string): string | undefined {
   return password;
 }
 
+/**
+ * A new store password: 192 random bits as hex. Hex, not base64url: neo4j-admin (picocli) reads
+ * an argument that starts with '-' as an option, and about one base64url password in 64 does.
+ */
+export function generatePassword(): string {
+  return randomBytes(24).toString('hex');
+}
+
 function createPassword(home: string): string {
   const dir = path.dirname(passwordFile(home));
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
-  const password = randomBytes(24).toString('base64url');
+  const password = generatePassword();
   fs.writeFileSync(passwordFile(home), `${password}\n`, { mode: 0o600, flag: 'wx' });
   return password;
 }

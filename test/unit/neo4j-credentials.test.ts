@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/runtime/database';
-import { LocalNeo4jError, passwordFile, readPassword } from '../../src/runtime/localNeo4j';
+import { generatePassword, LocalNeo4jError, passwordFile, readPassword } from '../../src/runtime/localNeo4j';
 
 describe('Neo4j credentials and the seed default', () => {
   it('refuses NODE_ENV=production with NEO4J_URI but no NEO4J_PASSWORD, naming the variable', () => {
@@ -23,6 +23,13 @@ describe('Neo4j credentials and the seed default', () => {
     const config = { ...loadConfig({ NEO4J_URI: 'bolt://127.0.0.1:1' }), NODE_ENV: 'production' as const };
     await expect(connectDatabase(config)).rejects.toThrow(LocalNeo4jError);
     await expect(connectDatabase(config)).rejects.toThrow(/refusing to start in production .* without credentials/);
+  });
+
+  it('generates passwords neo4j-admin cannot mistake for an option: 48 hex digits, never a leading "-"', () => {
+    // A base64url password starts with '-' about once in 64 tries and made `set-initial-password` fail (seen in CI).
+    const passwords = Array.from({ length: 2000 }, () => generatePassword());
+    for (const password of passwords) expect(password).toMatch(/^[0-9a-f]{48}$/);
+    expect(new Set(passwords).size).toBe(passwords.length);
   });
 
   it('refuses a password file other users can read', () => {
