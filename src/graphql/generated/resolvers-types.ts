@@ -335,18 +335,20 @@ export type CertificationOrderField =
   /** validUntil. */
   | 'VALID_UNTIL';
 
-/** Kinds of Certification. */
+/** Statuses of a certification; the status history says from when each is in force. */
 export type CertificationStatus =
   /** In force. */
   | 'ACTIVE'
-  /** Marked expired by the issuer. */
+  /** Expired: its validity ended (or the issuer marked it expired). */
   | 'EXPIRED'
   /** Applied for, not yet granted. */
   | 'PENDING'
   /** Revoked by the issuer. */
   | 'REVOKED'
   /** Suspended by the issuer. */
-  | 'SUSPENDED';
+  | 'SUSPENDED'
+  /** Withdrawn: the holder or issuer withdrew it (or the application) before its validity ended. */
+  | 'WITHDRAWN';
 
 /**
  * Security marking of a node or relationship, ordered UNCLASSIFIED < RESTRICTED < CONFIDENTIAL < SECRET.
@@ -1363,16 +1365,18 @@ export type LineageLink = {
 export type LineageReason =
   /** A certification it rests on (BASED_ON, transitively) does not hold on the date. */
   | 'BASIS_NOT_VALID'
-  /** Its last day of validity is before the date, or the issuer marked it EXPIRED. */
+  /** Its last day of validity is before the date, or its status on the date is EXPIRED. */
   | 'EXPIRED'
-  /** It is PENDING, or its issue date is after the date. */
+  /** It is PENDING on the date, or its issue date is after the date. */
   | 'NOT_YET_ISSUED'
-  /** The issuer revoked it (status REVOKED; applies on every date). */
+  /** Its status on the date is REVOKED (from the effective date in its status history; without history, on every date). */
   | 'REVOKED'
   /** A certification that SUPERSEDES it was already issued on the date. */
   | 'SUPERSEDED'
-  /** The issuer suspended it (status SUSPENDED; no effective date is recorded, so this applies on every date). */
-  | 'SUSPENDED';
+  /** Its status on the date is SUSPENDED (from the effective date in its status history; a SUSPENDED status recorded without history applies on every date). */
+  | 'SUSPENDED'
+  /** Its status on the date is WITHDRAWN (from the effective date in its status history; without history, on every date). */
+  | 'WITHDRAWN';
 
 /** Creates or updates a relationship between two existing nodes (idempotent). */
 export type LinkInput = {
