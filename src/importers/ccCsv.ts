@@ -159,6 +159,8 @@ export function parseCcCsv(text: string, options: CcCsvOptions = {}): ImportBatc
   // The list's own version: its latest date (a re-import of the same file is the same version).
   const batch = emptyBatch('CC_CSV', 'commoncriteriaportal', `cc-csv:${options.name ?? 'Common Criteria certified products'}`, asOf);
   batch.staleMarking = false;
+  // Crypto modules and certified products carry no CPE or purl: not matched to CVE ranges.
+  batch.cveMatching = false;
   batch.joinKeys = { Organization: 'name', Standard: 'name' };
   const issuedBy = relationshipGroup(batch, 'ISSUED_BY', 'Certification', 'Organization');
   const assessed = relationshipGroup(batch, 'ASSESSED_AGAINST', 'Certification', 'Standard');

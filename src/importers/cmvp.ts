@@ -260,6 +260,8 @@ export function parseCmvp(documents: CmvpDocument[], options: CmvpOptions = {}):
   // The lists are not versions of one document: a certificate that leaves the active list moves to
   // the historical one, and the status history records that. Nothing is marked stale.
   batch.staleMarking = false;
+  // Crypto modules and certified products carry no CPE or purl: not matched to CVE ranges.
+  batch.cveMatching = false;
   batch.joinKeys = { Organization: 'name', Standard: 'name' };
   const rows: Row[] = [];
   const seen = new Map<string, string>();

@@ -68,6 +68,12 @@ export interface ImportBatch {
    * graph holds and records the status changes it implies (src/domain/cmvp.ts `planSnapshot`).
    */
   statusSnapshot?: StatusSnapshot;
+  /**
+   * False when the components of this format carry no CPE, purl or product alias to match CVE
+   * ranges against (CMVP crypto modules, Common Criteria products): the loader skips CVE matching.
+   * Default true.
+   */
+  cveMatching?: boolean;
 }
 
 /** The certifications a dated list names, with the status it gives each. */

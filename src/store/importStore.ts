@@ -174,7 +174,11 @@ interface Existing {
 async function readExisting(tx: Tx, ids: string[]): Promise<Map<string, Existing[]>> {
   const rows = await tx.run(
     'importExisting',
-    `UNWIND $ids AS id MATCH (n:${ALL_LABELS} {id: id})
+    // One index seek per label (a label disjunction `n:A|B|…` is not answered from the id indexes).
+    `UNWIND $ids AS id
+     CALL (id) {
+       ${LABELS.map((l) => `MATCH (n:${l} {id: id}) RETURN n`).join('\n       UNION ALL\n       ')}
+     }
      RETURN n.id AS id, labels(n)[0] AS label, n.classification AS classification, n.sourceRef AS sourceRef, coalesce(n.stale, false) AS stale, properties(n) AS props`,
     { ids },
   );
@@ -394,7 +398,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
           const writtenIds = (label: Label) =>
             [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
           const vulnerabilityIds = batch.format === 'CVE' ? writtenIds('Vulnerability') : [];
-          const componentIds = writtenIds('Component');
+          const componentIds = batch.cveMatching === false ? [] : writtenIds('Component');
           if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
             const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
             if (match.evaluated > 0 || batch.format === 'CVE') {

@@ -258,6 +258,8 @@ export type CertificationFilter = {
   validUntilAfter?: InputMaybe<Scalars['Date']['input']>;
   /** Valid until on or before. */
   validUntilBefore?: InputMaybe<Scalars['Date']['input']>;
+  /** Valid until between today (UTC) and this many days from today, 0..36500: validations that end soon (e.g. FIPS 140 certificates whose sunset date is near). */
+  validUntilWithinDays?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Creates or updates a certification by id. Omitted optional fields keep their stored value; null removes it. */
