@@ -74,7 +74,7 @@ async function certificationTx(deps: StatusWriteDeps, tx: Tx, id: string, path: 
 export async function recordCertificationStatus(deps: StatusWriteDeps, input: RecordStatusInput): Promise<StatusWriteResult> {
   const effectiveFrom = dateText(input.effectiveFrom);
   const reason = requireText(input.reason, ['input', 'reason']);
-  const sourceRef = input.sourceRef == null ? null : requireText(input.sourceRef, ['input', 'sourceRef']);
+  const sourceRef = input.sourceRef === null || input.sourceRef === undefined ? null : requireText(input.sourceRef, ['input', 'sourceRef']);
   const marking = input.classification ?? null;
   if (marking !== null) {
     if (!(CLASSIFICATIONS as readonly string[]).includes(marking))

@@ -20,7 +20,7 @@ function historyLoader(ctx: GraphQLContext): DataLoader<string, StatusChangeRow[
       const histories = await ctx.store.statusHistories(ids);
       return ids.map((id) => histories.get(id) ?? []);
     });
-    ctx.loaders.set('statusHistory', loader as DataLoader<string, unknown>);
+    ctx.loaders.set('statusHistory', loader);
   }
   return loader;
 }
