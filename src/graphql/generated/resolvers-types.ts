@@ -273,7 +273,7 @@ export type CertificationInput = {
   reference?: InputMaybe<Scalars['String']['input']>;
   /** Scope statement. */
   scope?: InputMaybe<Scalars['String']['input']>;
-  /** Status. */
+  /** The recorded status (`recordedStatus`: the status on every date while it has no history). Record a dated change with recordCertificationStatus. */
   status: CertificationStatus;
   /** Last day of validity; must not be before issuedAt. */
   validUntil?: InputMaybe<Scalars['Date']['input']>;
