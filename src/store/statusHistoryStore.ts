@@ -229,3 +229,15 @@ export async function retractStatusChange(
   );
   return rows[0] ? toStatusChangeRow(rows[0].entry) : undefined;
 }
+
+/** The certification a visible entry belongs to (undefined when the entry is missing or above the markings). */
+export async function statusChangeOwner(tx: Tx, markings: readonly string[], entryId: string): Promise<string | undefined> {
+  const rows = await tx.run(
+    'statusHistory.owner',
+    `MATCH (c:Certification)-[:${HAS_STATUS_CHANGE}]->(s:${STATUS_CHANGE_LABEL} {id: $id})
+     WHERE c.classification IN $markings AND s.classification IN $markings
+     RETURN c.id AS certificationId, coalesce(s.retracted, false) AS retracted`,
+    { id: entryId, markings: [...markings] },
+  );
+  return rows[0] && rows[0].retracted !== true ? String(rows[0].certificationId) : undefined;
+}
