@@ -6,9 +6,11 @@
  * several documents and `asOf`; the command line; the Common Criteria CSV with its status history.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { dataDir } from '../../src/config';
+import { REPO_ROOT, dataDir } from '../../src/config';
+import { parseCmvp } from '../../src/importers/cmvp';
 import { readDocument } from '../../src/importers/readDocument';
 import type { Database } from '../../src/store/database';
 import { batchLoader } from '../../src/store/importStore';
@@ -141,6 +143,43 @@ describe('CMVP importer: real snapshots into Neo4j', () => {
     expect(summary.snapshot).toMatchObject({ statusChangesRecorded: 0, moved: [], keptNewer: 5097 });
     expect(await nodeProps(t.db, 'cmvp:4644')).toMatchObject({ status: 'EXPIRED', snapshotDate: '2026-01-18' });
     expect((await history(t.db, 'cmvp:4644')).map((h) => h.status)).toEqual(['ACTIVE', 'EXPIRED']);
+  });
+
+  it('answers the query collection on the real data: what changed between the snapshots, validations ending within N days', async () => {
+    const doc = (f: string) => fs.readFileSync(path.join(REPO_ROOT, 'docs', 'queries', f), 'utf8');
+    const changed = await t.run<{
+      statusChanges: { totalCount: number; items: { certification: { id: string; reference: string }; change: { status: string; effectiveFrom: string } }[] };
+    }>(doc('certification-changes-between-dates.graphql'), { from: '2025-12-15', to: '2026-01-18', issuedBy: 'cmvp:org:nist-cmvp' }, KEYS.analyst);
+    expect(changed.errors).toBeUndefined();
+    const expired = changed.data?.statusChanges.items.filter((i) => i.change.status === 'EXPIRED') ?? [];
+    expect(expired).toHaveLength(15);
+    expect(expired[0]).toEqual({
+      certification: expect.objectContaining({ id: 'cmvp:4615' }) as unknown,
+      change: { status: 'EXPIRED', effectiveFrom: '2025-12-15' },
+    });
+    expect(expired.find((i) => i.certification.id === 'cmvp:4644')?.change.effectiveFrom).toBe('2025-12-17');
+    // ACTIVE entries in the window: the certificates validated in it (among them the 33 new ones of 2026-01-18).
+    const validated = changed.data?.statusChanges.items.filter((i) => i.change.status === 'ACTIVE').map((i) => i.certification.reference) ?? [];
+    expect(validated).toContain('5140');
+
+    // Validations ending within 365 days of today: the certificates of the latest snapshot whose sunset date falls in the window.
+    const latest = parseCmvp([file('modules-2026-01-18.json.gz'), file('historical-modules-2026-01-18.json.gz'), file('certificates.json.gz')]);
+    const today = new Date().toISOString().slice(0, 10);
+    const until = new Date(Date.now() + 365 * 86400000).toISOString().slice(0, 10);
+    const expected = (latest.nodes.get('Certification') ?? []).filter((c) => {
+      const v = c.props.validUntil;
+      return typeof v === 'string' && v >= today && v <= until;
+    });
+    const soon = await t.run<{ certifications: { totalCount: number; edges: { node: { id: string; validUntil: string } }[] } }>(
+      doc('crypto-module-validations-ending-soon.graphql'),
+      { days: 365 },
+      KEYS.analyst,
+    );
+    expect(soon.errors).toBeUndefined();
+    const cmvp = soon.data?.certifications.edges.filter((e) => e.node.id.startsWith('cmvp:')) ?? [];
+    expect(soon.data?.certifications.totalCount).toBeGreaterThanOrEqual(expected.length);
+    expect(cmvp.length).toBe(Math.min(50, expected.length));
+    for (const e of cmvp) expect(e.node.validUntil >= today && e.node.validUntil <= until).toBe(true);
   });
 
   it('links the real corecrypto certificate: FIPS 140-3, level 2, the atsec lab, the crypto module and Apple', async () => {

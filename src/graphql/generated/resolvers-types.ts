@@ -384,6 +384,24 @@ export type CertificationStatusChange = {
   status: CertificationStatus;
 };
 
+/** A status history entry with its certification: what changed, when, for which certification. */
+export type CertificationStatusEvent = {
+  __typename?: 'CertificationStatusEvent';
+  /** The certification whose status changed. */
+  certification: Certification;
+  /** The history entry (status, effective date, reason, provenance). */
+  change: CertificationStatusChange;
+};
+
+/** Status changes effective in a date range (see certificationStatusChanges). */
+export type CertificationStatusEventList = {
+  __typename?: 'CertificationStatusEventList';
+  /** The entries, at most `first`, oldest first (effectiveFrom, then certification id, then status). */
+  items: Array<CertificationStatusEvent>;
+  /** Number of entries in the range visible to the caller (all pages). */
+  totalCount: Scalars['NonNegativeInt']['output'];
+};
+
 /** The outcome of a status-history write. */
 export type CertificationStatusResult = {
   __typename?: 'CertificationStatusResult';
@@ -1874,6 +1892,8 @@ export type Query = {
   certification?: Maybe<Certification>;
   /** The BASED_ON / SUPERSEDES lineage of a certification, with whether each certification holds on asOf and, if not, why. Requires the analyst role. */
   certificationLineage: CertificationLineage;
+  /** What changed between two dates: status history entries effective from `from` to `to` (inclusive) across every certification the caller can see (validated, expired, revoked, suspended, reinstated, withdrawn). Retracted entries and entries above the caller's clearance are left out. */
+  certificationStatusChanges: CertificationStatusEventList;
   /** A filtered, ordered page of certifications. */
   certifications: CertificationConnection;
   /** One component by id, or null when it does not exist or is above the caller's clearance. */
@@ -1954,6 +1974,16 @@ export type QueryCertificationArgs = {
 export type QueryCertificationLineageArgs = {
   asOf?: InputMaybe<Scalars['Date']['input']>;
   certificationId: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading the graph. */
+export type QueryCertificationStatusChangesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['Date']['input'];
+  issuedBy?: InputMaybe<Scalars['ID']['input']>;
+  statuses?: InputMaybe<Array<CertificationStatus>>;
+  to: Scalars['Date']['input'];
 };
 
 
@@ -3013,6 +3043,8 @@ export type ResolversTypes = ResolversObject<{
   CertificationOrderField: CertificationOrderField;
   CertificationStatus: CertificationStatus;
   CertificationStatusChange: ResolverTypeWrapper<StatusChangeRow>;
+  CertificationStatusEvent: ResolverTypeWrapper<Omit<CertificationStatusEvent, 'certification' | 'change'> & { certification: ResolversTypes['Certification'], change: ResolversTypes['CertificationStatusChange'] }>;
+  CertificationStatusEventList: ResolverTypeWrapper<Omit<CertificationStatusEventList, 'items'> & { items: Array<ResolversTypes['CertificationStatusEvent']> }>;
   CertificationStatusResult: ResolverTypeWrapper<Omit<CertificationStatusResult, 'certification' | 'entry'> & { certification: ResolversTypes['Certification'], entry: ResolversTypes['CertificationStatusChange'] }>;
   Classification: Classification;
   Component: ResolverTypeWrapper<NodeRow>;
@@ -3149,6 +3181,8 @@ export type ResolversParentTypes = ResolversObject<{
   CertificationLineage: Omit<CertificationLineage, 'entries' | 'links' | 'root'> & { entries: Array<ResolversParentTypes['LineageEntry']>, links: Array<ResolversParentTypes['LineageLink']>, root: ResolversParentTypes['Certification'] };
   CertificationOrderBy: CertificationOrderBy;
   CertificationStatusChange: StatusChangeRow;
+  CertificationStatusEvent: Omit<CertificationStatusEvent, 'certification' | 'change'> & { certification: ResolversParentTypes['Certification'], change: ResolversParentTypes['CertificationStatusChange'] };
+  CertificationStatusEventList: Omit<CertificationStatusEventList, 'items'> & { items: Array<ResolversParentTypes['CertificationStatusEvent']> };
   CertificationStatusResult: Omit<CertificationStatusResult, 'certification' | 'entry'> & { certification: ResolversParentTypes['Certification'], entry: ResolversParentTypes['CertificationStatusChange'] };
   Component: NodeRow;
   ComponentConnection: Omit<ComponentConnection, 'edges'> & { edges: Array<ResolversParentTypes['ComponentEdge']> };
@@ -3352,6 +3386,16 @@ export type CertificationStatusChangeResolvers<ContextType = GraphQLContext, Par
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
+}>;
+
+export type CertificationStatusEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusEvent'] = ResolversParentTypes['CertificationStatusEvent']> = ResolversObject<{
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  change?: Resolver<ResolversTypes['CertificationStatusChange'], ParentType, ContextType>;
+}>;
+
+export type CertificationStatusEventListResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusEventList'] = ResolversParentTypes['CertificationStatusEventList']> = ResolversObject<{
+  items?: Resolver<Array<ResolversTypes['CertificationStatusEvent']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
 }>;
 
 export type CertificationStatusResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusResult'] = ResolversParentTypes['CertificationStatusResult']> = ResolversObject<{
@@ -3713,6 +3757,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   blastRadius?: Resolver<ResolversTypes['BlastRadius'], ParentType, ContextType, RequireFields<QueryBlastRadiusArgs, 'maxHops'>>;
   certification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType, RequireFields<QueryCertificationArgs, 'id'>>;
   certificationLineage?: Resolver<ResolversTypes['CertificationLineage'], ParentType, ContextType, RequireFields<QueryCertificationLineageArgs, 'certificationId'>>;
+  certificationStatusChanges?: Resolver<ResolversTypes['CertificationStatusEventList'], ParentType, ContextType, RequireFields<QueryCertificationStatusChangesArgs, 'from' | 'to'>>;
   certifications?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<QueryCertificationsArgs>>;
   component?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType, RequireFields<QueryComponentArgs, 'id'>>;
   components?: Resolver<ResolversTypes['ComponentConnection'], ParentType, ContextType, Partial<QueryComponentsArgs>>;
@@ -3958,6 +4003,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CertificationEdge?: CertificationEdgeResolvers<ContextType>;
   CertificationLineage?: CertificationLineageResolvers<ContextType>;
   CertificationStatusChange?: CertificationStatusChangeResolvers<ContextType>;
+  CertificationStatusEvent?: CertificationStatusEventResolvers<ContextType>;
+  CertificationStatusEventList?: CertificationStatusEventListResolvers<ContextType>;
   CertificationStatusResult?: CertificationStatusResultResolvers<ContextType>;
   Component?: ComponentResolvers<ContextType>;
   ComponentConnection?: ComponentConnectionResolvers<ContextType>;
