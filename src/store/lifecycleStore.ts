@@ -36,8 +36,8 @@ export function statusChangesBetweenStatement(markings: readonly string[], q: St
            MATCH (c)-[r:ISSUED_BY]->(o:Organization {id: $issuedBy})
            WHERE o.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings })
        WITH c, s ORDER BY s.effectiveFrom, c.id, s.status
-       WITH collect({cert: c {.*, __label: 'Certification'}, entry: s {.*, certificationId: c.id}}) AS all
-       RETURN size(all) AS total, all[0..$limit] AS page`,
+       WITH collect({cert: c {.*, __label: 'Certification'}, entry: s {.*, certificationId: c.id}}) AS events
+       RETURN size(events) AS total, events[0..$limit] AS page`,
     params: {
       from: q.from,
       to: q.to,
