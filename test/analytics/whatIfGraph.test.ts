@@ -263,6 +263,45 @@ describe('what-if on a hand-built graph', () => {
     expect(strengthened?.whatIf.notApplied).toEqual([expect.stringContaining('effectiveness does not enter scope drift')]);
   });
 
+  it('the answer without the assumption is the plain analysis, at every clearance', async () => {
+    const cases: [string, string, string, Record<string, unknown>][] = [
+      [
+        'exposure',
+        'deviceId: $a, maxHops: 5',
+        '{ score explanation truncated threats { threat { id } score pathCount mitigatedPathCount bestPath { score path { nodes { id } } } } }',
+        { a: id('D') },
+      ],
+      [
+        'riskPaths',
+        'from: $a, to: $b, maxHops: 4',
+        '{ totalCount truncated paths { score residualFactor path { nodes { id } edges { type direction } } steps { controls { control { id } effectiveness } } } }',
+        { a: id('T'), b: id('F') },
+      ],
+      ['riskPaths', 'from: $a, maxHops: 6', '{ totalCount paths { score path { nodes { id } } } }', { a: id('T') }],
+      [
+        'blastRadius',
+        'componentId: $a, maxHops: 6',
+        '{ devices { node { id } hops path { nodes { id } } } deployments { node { id } hops } components { node { id } } certifications { certification { id } affectedAsset { id } hops } }',
+        { a: id('A') },
+      ],
+    ];
+    for (const key of [ANALYST_KEYS_BY_CLEARANCE.UNCLASSIFIED, ANALYST_KEYS_BY_CLEARANCE.SECRET]) {
+      for (const [field, args, body, vars] of cases) {
+        const params = args.includes('$b') ? '$a: ID!, $b: ID' : '$a: ID!';
+        const plain = await t.run<Record<string, unknown>>(`query(${params}) { ${field}(${args}) ${body} }`, vars, key);
+        const assumed = await t.run<Record<string, Record<string, unknown>>>(
+          `query(${params}, $assume: Assumption) { ${field}(${args}, assume: $assume) { whatIf { before ${body} } } }`,
+          { ...vars, assume: {} },
+          key,
+        );
+        expect(plain.errors).toBeUndefined();
+        expect(assumed.errors).toBeUndefined();
+        expect(plain.data?.[field]).toBeTruthy();
+        expect(assumed.data?.[field]?.whatIf).toEqual({ before: plain.data?.[field] });
+      }
+    }
+  });
+
   it('nothing was written', async () => {
     expect(await snapshot(t.db, p)).toBe(before);
   });
