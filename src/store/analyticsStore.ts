@@ -32,6 +32,8 @@ export const RELEASE_CHAIN_DEPTH = 16;
 export const MAX_REMEDIATION_CANDIDATES = 200;
 /** Most nodes a what-if subgraph reads (reached by the bounded walk); beyond it the answer is `truncated`. */
 export const MAX_WHAT_IF_NODES = 5000;
+/** Most relationships of each kind (backward, TARGETS/AFFECTS, EXPLOITS, IMPLEMENTS, MITIGATES) a what-if subgraph reads. */
+export const MAX_WHAT_IF_EDGES = 50000;
 
 const VISIBLE_REL = (r: string) => `coalesce(${r}.classification, 'UNCLASSIFIED') IN $markings`;
 const NODE = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
@@ -545,11 +547,13 @@ export function riskSubgraphStatement(markings: readonly string[], plan: Subgrap
        CALL (reach) {
          UNWIND reach AS a
          MATCH (a)-[k:${back}]->(b) WHERE b IN reach AND ${VISIBLE_REL('k')}
+         WITH k LIMIT toInteger($edgeCap) + 1
          RETURN collect(${REL('k')}) AS backEdges
        }
        CALL (reach) {
          UNWIND reach AS b
          MATCH (x:Threat|Vulnerability)-[r:TARGETS|AFFECTS]->(b) WHERE x.classification IN $markings AND ${VISIBLE_REL('r')}
+         WITH x, r LIMIT toInteger($edgeCap) + 1
          RETURN collect(DISTINCT x) AS starts, collect(${REL('r')}) AS forwardEdges
        }
        CALL (starts) {
@@ -562,11 +566,13 @@ export function riskSubgraphStatement(markings: readonly string[], plan: Subgrap
            MATCH (t:Threat)-[e:EXPLOITS]->(v:Vulnerability {id: xid}) WHERE t.classification IN $markings AND v.classification IN $markings AND ${VISIBLE_REL('e')}
            RETURN t, e
          }
+         WITH t, e LIMIT toInteger($edgeCap) + 1
          RETURN collect(DISTINCT t) AS exploiters, collect(${REL('e')}) AS exploitEdges
        }
        CALL (reach) {
          UNWIND reach AS n
          MATCH (n)-[i:IMPLEMENTS]->(c:Control) WHERE c.classification IN $markings AND ${VISIBLE_REL('i')}
+         WITH c, i LIMIT toInteger($edgeCap) + 1
          RETURN collect(DISTINCT c) AS controls, collect(${REL('i')}) AS implementEdges
        }
        CALL (controls) {
@@ -579,17 +585,20 @@ export function riskSubgraphStatement(markings: readonly string[], plan: Subgrap
            MATCH (c:Control {id: xid})-[m:MITIGATES]->(t:Threat) WHERE c.classification IN $markings AND t.classification IN $markings AND ${VISIBLE_REL('m')}
            RETURN m, t
          }
+         WITH t, m LIMIT toInteger($edgeCap) + 1
          RETURN collect(DISTINCT t) AS mitigated, collect(${REL('m')}) AS mitigateEdges
        }
        RETURN [x IN reach + starts + exploiters + controls + mitigated | ${NODE('x')}] AS nodes,
               backEdges + forwardEdges + exploitEdges + implementEdges + mitigateEdges AS edges,
-              size(reach) > toInteger($cap) AS truncated`,
+              size(reach) > toInteger($cap)
+                OR any(list IN [backEdges, forwardEdges, exploitEdges, implementEdges, mitigateEdges] WHERE size(list) > toInteger($edgeCap)) AS truncated`,
     params: {
       seedIds: [...plan.seedIds],
       sourceId: plan.sourceId,
       extraIds: [...plan.extraIds],
       forwardVulnIds: [...plan.forwardVulnIds],
       cap,
+      edgeCap: MAX_WHAT_IF_EDGES,
       markings: [...markings],
       ...STEP_PARAMS,
     },
