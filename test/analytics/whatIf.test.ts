@@ -385,6 +385,35 @@ describe('what-if analyses on the seed scenario', () => {
     expect(b?.whatIf.notApplied).toEqual([expect.stringMatching(/^assume\.failControls/)]);
   });
 
+  it('scopeDrift of an operator with onlyDrifting: the moved fleet joins the drifting list; the difference covers every fleet', async () => {
+    const q = `query($assume: Assumption) {
+      scopeDrift(organizationId: "org:member-state-mod", asOf: "2025-06-01", onlyDrifting: true, assume: $assume) {
+        driftingCount deployments { deployment { id } }
+        whatIf { before { driftingCount deployments { deployment { id } } } leftScope { id } appeared { deployment { id } finding { reason } } }
+      }
+    }`;
+    const r = await t.run<{
+      scopeDrift: {
+        driftingCount: number;
+        deployments: { deployment: Ref }[];
+        whatIf: {
+          before: { driftingCount: number; deployments: { deployment: Ref }[] };
+          leftScope: Ref[];
+          appeared: { deployment: Ref; finding: { reason: string } }[];
+        };
+      };
+    }>(q, { assume: { moveFleets: [{ deploymentId: 'deployment:mod-staff-iphone-15', osReleaseId: 'component:ios-18.0' }] } }, KEYS.analyst);
+    expect(r.errors).toBeUndefined();
+    const d = r.data?.scopeDrift;
+    const before = ids(d?.whatIf.before.deployments.map((x) => x.deployment) ?? []);
+    const after = ids(d?.deployments.map((x) => x.deployment) ?? []);
+    expect(before).not.toContain('deployment:mod-staff-iphone-15');
+    expect(after).toEqual([...before, 'deployment:mod-staff-iphone-15'].sort());
+    expect(d?.driftingCount).toBe((d?.whatIf.before.driftingCount ?? 0) + 1);
+    expect(d?.whatIf.leftScope.map((x) => x.id)).toEqual(['deployment:mod-staff-iphone-15']);
+    expect(new Set(d?.whatIf.appeared.map((a) => a.deployment.id))).toEqual(new Set(['deployment:mod-staff-iphone-15']));
+  });
+
   it('an assumption naming a hidden node is refused exactly like one naming a missing node', async () => {
     const ask = (deploymentId: string) =>
       t.run(
