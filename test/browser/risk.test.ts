@@ -36,6 +36,7 @@ interface DrawnEdge {
 interface W {
   document: { activeElement: { id: string } | null };
   sessionStorage: { clear(): void };
+  location: { href: string };
   getComputedStyle(el: unknown): { outlineStyle: string; outlineWidth: string };
   DOMParser: new () => { parseFromString(text: string, type: string): { querySelector(s: string): { textContent: string } | null } };
 }
@@ -140,7 +141,7 @@ describe('risk view (headless Chromium)', () => {
     // A fresh page state: no headers kept from the previous test, nothing recorded yet.
     const b = current();
     await b.page.setViewportSize({ width: 1400, height: 860 });
-    await b.page.goto(`${url}/explorer/assets/common.js`);
+    await b.page.goto(`${url}/risk`);
     await b.page.evaluate(() => (globalThis as unknown as W).sessionStorage.clear());
     b.requests.length = 0;
     b.errors.length = 0;
@@ -406,7 +407,6 @@ describe('risk view (headless Chromium)', () => {
     const pathNodes = measured.nodes.filter((n) => n.path);
     expect(pathNodes.length).toBe(20);
     // Rendered label text is at least 10 px high.
-    for (const n of measured.nodes) expect([n.id, n.font * measured.zoom]).toEqual([n.id, expect.any(Number)]);
     expect(Math.min(...measured.nodes.map((n) => n.font * measured.zoom))).toBeGreaterThanOrEqual(10);
     // No two labels overlap.
     const overlaps: string[] = [];
@@ -420,8 +420,8 @@ describe('risk view (headless Chromium)', () => {
         if (w > 1 && h > 1) overlaps.push(`${measured.nodes[i]?.id} × ${measured.nodes[j]?.id}`);
       }
     }
-    expect(overlaps).toEqual([]);
     await b.screenshot('risk-largest-answer-1400x900');
+    expect(overlaps).toEqual([]);
     expect(b.errors).toEqual([]);
   });
 
@@ -589,7 +589,8 @@ describe('risk view (headless Chromium)', () => {
     await page.mouse.down();
     await page.mouse.move(tick.x + 40, hb.y + 40, { steps: 8 });
     await page.mouse.up();
-    await page.waitForURL(/asOf=2028-/);
+    await b.screenshot('risk-lineage-dragging');
+    await page.waitForFunction(() => (globalThis as unknown as W).location.href.includes('asOf=2028-'));
     expect(await settled(page)).toBeNull();
     const after = await rows();
     expect(row(after, CERT_NEXT)?.holds).toBe('true');
@@ -601,16 +602,141 @@ describe('risk view (headless Chromium)', () => {
     // Keyboard: Home jumps to the start of the axis (before everything was issued), then re-evaluates.
     await page.locator('#asof-handle').focus();
     await page.keyboard.press('Home');
-    await page.waitForURL(/asOf=2024-01-01$/);
+    await page.waitForFunction(() => (globalThis as unknown as W).location.href.endsWith('asOf=2024-01-01'));
     expect(await settled(page)).toBeNull();
     expect(row(await rows(), CERT_ROOT)?.holds).toBe('false');
     await expect(page.locator('#asof-handle').getAttribute('aria-valuetext')).resolves.toBe('2024-01-01');
     // An arrow key moves one day.
     await page.locator('#asof-handle').focus();
     await page.keyboard.press('ArrowRight');
-    await page.waitForURL(/asOf=2024-01-02$/);
+    await page.waitForFunction(() => (globalThis as unknown as W).location.href.endsWith('asOf=2024-01-02'));
     expect(await settled(page)).toBeNull();
     expect(row(await rows(), CERT_BASIS)?.holds).toBe('true');
+    expect(externalRequests(b.requests)).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+
+  // ---- what-if -------------------------------------------------------------------------------
+
+  interface PathIds {
+    score: number;
+    path: { nodes: { id: string }[] };
+  }
+  interface WhatIfAnswer {
+    riskPaths: {
+      paths: PathIds[];
+      whatIf: {
+        before: { paths: PathIds[] };
+        appeared: PathIds[];
+        disappeared: PathIds[];
+        lostMitigation: { before: PathIds; after: PathIds }[];
+        gainedMitigation: { before: PathIds; after: PathIds }[];
+        scoreChanged: { before: PathIds; after: PathIds }[];
+      };
+    };
+    scopeDrift?: { whatIf: { appeared: { finding: { reason: string } }[]; resolved: { finding: { reason: string } }[] } };
+  }
+
+  it('fails a ticked control and draws before and after, with what changed highlighted', async () => {
+    const b = current();
+    const { page } = b;
+    await page.goto(`${url}/risk?from=threat%3Afirmware-tampering&to=device%3Aiphone-15&maxHops=5`);
+    expect(await settled(page)).toBeNull();
+    // The controls standing on the drawn paths are offered as tick boxes.
+    const box = page.locator('#fail-list input[value="control:secure-boot-verification"]');
+    await expect(box.isChecked()).resolves.toBe(false);
+    await page.locator('#fail-list label[data-control="control:secure-boot-verification"]').click();
+    expect(await settled(page)).toBeNull();
+    expect(new URL(page.url()).searchParams.get('fail')).toBe('control:secure-boot-verification');
+
+    // The page shows what the API says changed.
+    const queries = await page.evaluate(() => (globalThis as unknown as { AssuranceGraph: { queries: Record<string, string> } }).AssuranceGraph.queries);
+    const direct = await t.run<WhatIfAnswer>(
+      queries.whatif ?? '',
+      {
+        from: 'threat:firmware-tampering',
+        to: 'device:iphone-15',
+        maxHops: 5,
+        includeMitigated: true,
+        first: 100,
+        assume: { failControls: ['control:secure-boot-verification'] },
+        fleet: null,
+        withDrift: false,
+      },
+      null,
+    );
+    expect(direct.errors).toBeUndefined();
+    const w = direct.data?.riskPaths.whatIf;
+    if (!w) throw new Error('no whatIf');
+    const changed = w.lostMitigation.length + w.gainedMitigation.length + w.scoreChanged.length;
+    expect(w.lostMitigation.length + w.scoreChanged.length).toBeGreaterThan(0);
+    const listed = await page.locator('#paths li').evaluateAll((els: El[]) => els.map((e) => [e.getAttribute('data-change'), e.innerText ?? '']));
+    expect(listed.filter(([c]) => c === 'changed').length).toBeGreaterThan(0);
+    expect(listed.filter(([c]) => c === 'changed').length).toBeLessThanOrEqual(changed);
+    expect(listed.filter(([c]) => c === 'removed').length).toBe(w.disappeared.length);
+    for (const [c, text] of listed) if (c === 'changed') expect(text).toMatch(/^▲ was [\d.]+: /);
+    const summary = page.locator('#summary');
+    await expect(summary.getAttribute('data-before-paths')).resolves.toBe(String(w.before.paths.length));
+    await expect(summary.innerText()).resolves.toMatch(/^After the assumption/);
+    // In the drawing: the steps whose mitigation was lost are outlined.
+    const g = await drawn();
+    expect(g.edges.filter((e) => e.classes.includes('diff-changed')).length).toBeGreaterThan(0);
+    await expect(box.isChecked()).resolves.toBe(true);
+    await b.screenshot('risk-whatif-after');
+
+    // Before: the plain answer, the toggle says so.
+    await page.locator('#show-before').click();
+    await expect(page.locator('#show-before').getAttribute('aria-pressed')).resolves.toBe('true');
+    await expect(summary.innerText()).resolves.toMatch(/^Before the assumption/);
+    expect((await drawn()).edges.filter((e) => e.classes.includes('diff-changed'))).toEqual([]);
+    await b.screenshot('risk-whatif-before');
+
+    // The JSON export is the whole answer, the part without the assumption included.
+    const json = JSON.parse((await save(page, 'export-json')).body.toString('utf8')) as WhatIfAnswer;
+    expect(json.riskPaths.whatIf.before.paths.length).toBe(w.before.paths.length);
+
+    // The link carries the assumption: opened elsewhere, it draws the same what-if.
+    const other = await b.context.newPage();
+    try {
+      await other.goto(page.url());
+      expect(await settled(other)).toBeNull();
+      await expect(other.locator('#fail-list input[value="control:secure-boot-verification"]').isChecked()).resolves.toBe(true);
+      await expect(other.locator('#summary').getAttribute('data-before-paths')).resolves.toBe(String(w.before.paths.length));
+    } finally {
+      await other.close();
+    }
+
+    // Unticking draws the plain answer again.
+    await page.locator('#fail-list label[data-control="control:secure-boot-verification"]').click();
+    expect(await settled(page)).toBeNull();
+    expect(new URL(page.url()).searchParams.get('fail')).toBeNull();
+    await expect(page.locator('#whatif-view').isHidden()).resolves.toBe(true);
+    expect(externalRequests(b.requests)).toEqual([]);
+    expect(b.errors).toEqual([]);
+  });
+
+  it('moves a fleet to another OS release chosen by name and shows the drift findings that appear', async () => {
+    const b = current();
+    const { page } = b;
+    await page.goto(`${url}/risk?from=threat%3Afirmware-tampering&to=device%3Aiphone-15&maxHops=5`);
+    expect(await settled(page)).toBeNull();
+    await typeIn(page, 'fleet', 'staff');
+    await page.locator('#fleet-list [role="option"][data-id="deployment:mod-staff-iphone-15"]').click();
+    await typeIn(page, 'release', 'iOS 18');
+    const releases = await options(page, 'release');
+    for (const o of releases) expect(o.id).toMatch(/^component:(ios|ipados)-/);
+    await page.locator('#release-list [role="option"][data-id="component:ios-18.0"]').click();
+    await page.locator('#run-whatif').click();
+    expect(await settled(page)).toBeNull();
+    const q = new URL(page.url()).searchParams;
+    expect([q.get('fleet'), q.get('release')]).toEqual(['deployment:mod-staff-iphone-15', 'component:ios-18.0']);
+    const drift = page.locator('#drift');
+    await expect(drift.innerText()).resolves.toContain('Scope of the moved fleet');
+    await expect(drift.innerText()).resolves.toContain('runs iOS 18.0');
+    await expect(drift.locator('li[data-change="added"]').allInnerTexts()).resolves.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^▲ appears: OS_NEWER_THAN_SCOPE/)]),
+    );
+    await b.screenshot('risk-whatif-fleet');
     expect(externalRequests(b.requests)).toEqual([]);
     expect(b.errors).toEqual([]);
   });

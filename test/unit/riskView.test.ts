@@ -65,6 +65,7 @@ interface ViewModel {
   riskDiff(
     before: unknown,
     after: unknown,
+    whatIf?: unknown,
   ): { elements: Record<string, string>; paths: { change: string | null; before: number | null }[]; removedPaths: string[] };
 }
 
@@ -338,6 +339,25 @@ describe('what-if difference', () => {
     expect(diff.paths).toEqual([{ change: 'changed', before: 0.8 }]);
     expect(diff.removedPaths).toEqual(['threat:t>device:d']);
     expect(model.riskDiff(twoPaths, twoPaths).elements).toEqual({});
+  });
+
+  it("takes the path verdicts from the API's whatIf when there is one", () => {
+    const ids = (...xs: string[]) => ({ path: { nodes: xs.map((id) => ({ id })) } });
+    const whatIf = {
+      appeared: [ids('threat:t', 'device:d')],
+      disappeared: [ids('threat:t', 'component:x', 'device:d')],
+      lostMitigation: [
+        { before: { score: 0.8, ...ids('threat:t', 'component:c', 'device:d') }, after: { score: 4, ...ids('threat:t', 'component:c', 'device:d') } },
+      ],
+      gainedMitigation: [],
+      scoreChanged: [],
+    };
+    const diff = model.riskDiff(twoPaths, twoPaths, whatIf);
+    expect(diff.paths).toEqual([
+      { change: 'added', before: null },
+      { change: 'changed', before: 0.8 },
+    ]);
+    expect(diff.removedPaths).toEqual(['threat:t>component:x>device:d']);
   });
 });
 

@@ -53,21 +53,48 @@
   var STATUS_COLORS = model.STATUS_COLORS;
   var CHANGED = model.CHANGED;
 
-  // What-if: the same riskPaths question without and with the assumption, in one request.
+  // What-if: riskPaths with the `assume` argument; its `whatIf` holds the answer without it and
+  // the difference. With a fleet move, scopeDrift of that fleet under the same assumption too.
   var PATHS_SELECTION =
-    '    source { ...ViewNode } totalCount truncated maxHops\n' +
+    'source { ...ViewNode } totalCount truncated maxHops\n' +
     '    paths {\n' +
     '      score baseScore residualFactor mitigated blocked target { id }\n' +
     '      path { length nodes { ...ViewNode } edges { type direction from { id } to { id } relationship { type classification role evidence effectiveness versionRange vexState vexJustification scope minOsVersion maxOsVersion provenance { source sourceRef assertedAt assertedBy } } } }\n' +
     '      steps { position node { id } controls { effectiveness effectivenessSource threat { id name } control { ...ViewNode } } }\n' +
     '    }\n';
+  var CHANGE_SELECTION = 'before { score mitigated path { nodes { id } } } after { score mitigated path { nodes { id } } } scoreDelta';
+  var DRIFT_SELECTION =
+    'deployments { deployment { id name } osRelease { id name version } osVersion inScope findings { reason explanation certification { id } } }';
   var WHATIF_QUERY =
-    'query RiskViewWhatIf($from: ID!, $to: ID, $maxHops: Int, $includeMitigated: Boolean, $first: Int, $assume: Assumption!) {\n' +
-    '  before: riskPaths(from: $from, to: $to, maxHops: $maxHops, includeMitigated: $includeMitigated, first: $first) {\n' +
+    'query RiskViewWhatIf($from: ID!, $to: ID, $maxHops: Int, $includeMitigated: Boolean, $first: Int, $assume: Assumption!, $fleet: ID, $withDrift: Boolean!) {\n' +
+    '  riskPaths(from: $from, to: $to, maxHops: $maxHops, includeMitigated: $includeMitigated, first: $first, assume: $assume) {\n' +
+    '    ' +
     PATHS_SELECTION +
+    '    whatIf {\n' +
+    '      before { ' +
+    PATHS_SELECTION +
+    '      }\n' +
+    '      appeared { score path { nodes { id } } }\n' +
+    '      disappeared { score path { nodes { id } } }\n' +
+    '      lostMitigation { ' +
+    CHANGE_SELECTION +
+    ' }\n' +
+    '      gainedMitigation { ' +
+    CHANGE_SELECTION +
+    ' }\n' +
+    '      scoreChanged { ' +
+    CHANGE_SELECTION +
+    ' }\n' +
+    '      totalCountBefore notApplied\n' +
+    '    }\n' +
     '  }\n' +
-    '  after: riskPaths(from: $from, to: $to, maxHops: $maxHops, includeMitigated: $includeMitigated, first: $first, assume: $assume) {\n' +
-    PATHS_SELECTION +
+    '  scopeDrift(deploymentId: $fleet, assume: $assume) @include(if: $withDrift) {\n' +
+    '    asOf ' +
+    DRIFT_SELECTION +
+    '\n' +
+    '    whatIf { before { ' +
+    DRIFT_SELECTION +
+    ' } appeared { deployment { id } finding { reason explanation } } resolved { deployment { id } finding { reason explanation } } leftScope { id } enteredScope { id } notApplied }\n' +
     '  }\n' +
     '}\n' +
     'fragment ViewNode on Node { ' +
@@ -75,10 +102,59 @@
     ' }\n';
 
   function whatIfParts(data) {
-    return { before: data.before, after: data.after };
+    var after = data.riskPaths;
+    return { before: after.whatIf.before, after: after, whatIf: after.whatIf, drift: data.scopeDrift || null };
   }
-  function showDrift() {
-    /* filled in with the scope-drift part of the what-if answer */
+
+  /** The moved fleet's scope before and after, with the findings that appeared or were resolved. */
+  function showDrift(w) {
+    var box = $('drift');
+    box.textContent = '';
+    var notApplied = w.whatIf.notApplied.slice();
+    if (w.drift) {
+      var d = w.drift;
+      var after = d.deployments[0];
+      var before = d.whatIf.before.deployments[0];
+      var h = document.createElement('h3');
+      h.textContent = 'Scope of the moved fleet (as of ' + d.asOf + ')';
+      box.appendChild(h);
+      var ul = document.createElement('ul');
+      function line(text, change) {
+        var li = document.createElement('li');
+        li.textContent = text;
+        if (change) li.setAttribute('data-change', change);
+        ul.appendChild(li);
+      }
+      if (before)
+        line(
+          'Before: ' +
+            before.deployment.name +
+            ' runs ' +
+            (before.osRelease ? before.osRelease.name : before.osVersion || '?') +
+            (before.inScope ? ', in scope' : ', not in scope'),
+          null,
+        );
+      if (after)
+        line(
+          'After: runs ' + (after.osRelease ? after.osRelease.name : after.osVersion || '?') + (after.inScope ? ', in scope' : ', not in scope'),
+          after.inScope === (before && before.inScope) ? null : 'changed',
+        );
+      d.whatIf.appeared.forEach(function (c) {
+        line('▲ appears: ' + c.finding.reason + ' — ' + c.finding.explanation, 'added');
+      });
+      d.whatIf.resolved.forEach(function (c) {
+        line('▼ resolved: ' + c.finding.reason + ' — ' + c.finding.explanation, 'removed');
+      });
+      if (d.whatIf.appeared.length === 0 && d.whatIf.resolved.length === 0) line('No drift finding changes.', null);
+      box.appendChild(ul);
+      notApplied = notApplied.concat(d.whatIf.notApplied);
+    }
+    if (notApplied.length > 0) {
+      var p = document.createElement('p');
+      p.className = 'ag-muted';
+      p.textContent = 'Not applied: ' + notApplied.join('; ');
+      box.appendChild(p);
+    }
   }
   var SEARCH_QUERY =
     'query RiskViewSearch($text: String!, $labels: [NodeLabel!], $first: Int) {\n' +
@@ -281,7 +357,7 @@
 
   /** Label font size at zoom 1; the drawing is never zoomed out below READABLE_ZOOM on arrival. */
   var FONT_PX = 12;
-  var READABLE_ZOOM = 0.85;
+  var READABLE_ZOOM = 0.92; // the smallest label (11 px, controls) stays above 10 px on screen
 
   function ensureCy() {
     if (cy) return cy;
@@ -310,7 +386,7 @@
       },
       { selector: 'node.source', style: { shape: 'diamond', width: 46, height: 46 } },
       { selector: 'node.target', style: { 'border-color': '#101828', 'border-width': 4 } },
-      { selector: 'node.control', style: { width: 26, height: 18, 'font-size': FONT_PX - 1 + 'px', color: '#005c45' } },
+      { selector: 'node.control', style: { width: 26, height: 18, 'font-size': FONT_PX - 1 + 'px', 'text-max-width': '140px', color: '#005c45' } },
       {
         selector: 'node.cert',
         style: { 'text-halign': 'right', 'text-valign': 'center', 'text-margin-x': '10px', 'text-justification': 'left', 'text-max-width': '240px' },
@@ -326,7 +402,7 @@
           'curve-style': 'bezier',
           'target-arrow-shape': 'triangle',
           label: 'data(label)',
-          'font-size': FONT_PX - 2 + 'px',
+          'font-size': FONT_PX - 1 + 'px',
           'text-rotation': 'autorotate',
           'text-background-color': '#ffffff',
           'text-background-opacity': 0.85,
@@ -359,7 +435,11 @@
   /** Fits the drawing, but never below the zoom at which labels stay readable: then it starts at the left (the source). */
   function fitReadable(c, padding) {
     c.fit(undefined, padding);
-    if (c.zoom() < READABLE_ZOOM) {
+    if (c.zoom() > 1.5) {
+      // A small answer is not blown up.
+      c.zoom(1.5);
+      c.center();
+    } else if (c.zoom() < READABLE_ZOOM) {
       c.zoom(READABLE_ZOOM);
       var bb = c.elements().boundingBox();
       var h = c.height();
@@ -719,6 +799,7 @@
     }
     hideMessage();
     document.querySelector('.ag-canvas-wrap').setAttribute('data-view', 'lineage');
+    drawTimeline(result);
     c.resize();
     // A certification sits below what it rests on (BASED_ON) or replaces (SUPERSEDES).
     var view = model.lineageElements(result);
@@ -744,7 +825,6 @@
       (result.truncated ? ' (truncated)' : '');
     summary.setAttribute('data-nodes', String(c.nodes().length));
     summary.setAttribute('data-edges', String(c.edges().length));
-    drawTimeline(result);
   }
 
   var SVGNS = 'http://www.w3.org/2000/svg';
@@ -876,20 +956,26 @@
       var rect = svg.getBoundingClientRect();
       return ((ev.clientX - rect.left) / rect.width) * width;
     }
-    handle.addEventListener('pointerdown', function (ev) {
-      dragging = true;
-      handle.setPointerCapture(ev.pointerId);
-      ev.preventDefault();
-    });
-    handle.addEventListener('pointermove', function (ev) {
+    function onMove(ev) {
       if (dragging) moveTo(tm.date(svgX(ev)));
-    });
-    handle.addEventListener('pointerup', function (ev) {
+    }
+    function onUp(ev) {
       if (!dragging) return;
       dragging = false;
-      handle.releasePointerCapture(ev.pointerId);
+      window.removeEventListener('pointermove', onMove);
+      window.removeEventListener('pointerup', onUp);
+      moveTo(tm.date(svgX(ev)));
       refocus = false;
       reevaluate(0);
+    }
+    // Press on the line (or anywhere on the plot) and drag; the lineage is asked again on release.
+    svg.addEventListener('pointerdown', function (ev) {
+      if (svgX(ev) < left - 10) return;
+      dragging = true;
+      ev.preventDefault();
+      moveTo(tm.date(svgX(ev)));
+      window.addEventListener('pointermove', onMove);
+      window.addEventListener('pointerup', onUp);
     });
     handle.addEventListener('keydown', function (ev) {
       var step = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1, PageUp: 30, PageDown: -30 }[ev.key];
@@ -1051,7 +1137,7 @@
           drawRisk(body.data.riskPaths, vars, null, null);
         } else if (kind === 'whatif') {
           var w = whatIfParts(body.data);
-          shown = { kind: 'risk', data: body.data, result: w.after, before: w.before, diff: model.riskDiff(w.before, w.after), vars: vars };
+          shown = { kind: 'risk', data: body.data, result: w.after, before: w.before, diff: model.riskDiff(w.before, w.after, w.whatIf), vars: vars };
           showWhatIf('after');
           showDrift(w);
         } else {
@@ -1128,12 +1214,13 @@
       return;
     }
     state.cert = '';
-    state.path = state.path >= 0 && shown && shown.kind === 'risk' ? state.path : -1;
     var vars = { from: state.from, to: state.to === '' ? null : state.to, maxHops: state.maxHops, includeMitigated: state.includeMitigated, first: 100 };
     var assume = model.assumeInput(state);
     syncUrl();
     if (assume) {
       vars.assume = assume;
+      vars.fleet = state.fleet && state.release ? state.fleet : null;
+      vars.withDrift = vars.fleet !== null;
       return run('whatif', vars);
     }
     return run('risk', vars);

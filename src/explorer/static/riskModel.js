@@ -61,7 +61,7 @@
   };
 
   /** Horizontal distance between two path columns (one column per depth from the source). */
-  var COLUMN_WIDTH = 260;
+  var COLUMN_WIDTH = 340;
 
   function shortLabel(node) {
     return (node.__typename || 'Node') + '\n' + node.name + '\n' + node.id;
@@ -888,8 +888,10 @@
    * (after): paths are matched by their node ids. Returns, by node/edge key, whether it appears
    * only after ('added'), only before ('removed'), or in both with a different mitigation on
    * the step ('changed'), and for each path of `after` whether its score changed (with the old score).
+   * With `whatIf` (riskPaths' whatIf part: appeared, disappeared, lost/gained mitigation, score
+   * changed), the path verdicts are the API's; without it they are worked out here.
    */
-  function riskDiff(before, after) {
+  function riskDiff(before, after, whatIf) {
     function pathKey(p) {
       return p.path.nodes
         .map(function (n) {
@@ -934,15 +936,36 @@
     Object.keys(b.edges).forEach(function (k) {
       if (!(k in a.edges)) elements[k] = 'removed';
     });
-    var paths = (after ? after.paths : []).map(function (p) {
-      var old = b.paths[pathKey(p)];
-      if (!old) return { change: 'added', before: null };
-      if (old.score !== p.score || old.mitigated !== p.mitigated) return { change: 'changed', before: old.score };
-      return { change: null, before: old.score };
-    });
-    var removedPaths = Object.keys(b.paths).filter(function (k) {
-      return !a.paths[k];
-    });
+    var paths;
+    var removedPaths;
+    if (whatIf) {
+      // The API's own verdict on each path (riskPaths' whatIf): appeared, lost or gained mitigation, score changed.
+      var verdict = {};
+      whatIf.appeared.forEach(function (p) {
+        verdict[pathKey(p)] = { change: 'added', before: null };
+      });
+      whatIf.lostMitigation
+        .concat(whatIf.gainedMitigation)
+        .concat(whatIf.scoreChanged)
+        .forEach(function (c) {
+          verdict[pathKey(c.after)] = { change: 'changed', before: c.before.score };
+        });
+      paths = (after ? after.paths : []).map(function (p) {
+        var k = pathKey(p);
+        return verdict[k] || { change: null, before: b.paths[k] ? b.paths[k].score : null };
+      });
+      removedPaths = whatIf.disappeared.map(pathKey);
+    } else {
+      paths = (after ? after.paths : []).map(function (p) {
+        var old = b.paths[pathKey(p)];
+        if (!old) return { change: 'added', before: null };
+        if (old.score !== p.score || old.mitigated !== p.mitigated) return { change: 'changed', before: old.score };
+        return { change: null, before: old.score };
+      });
+      removedPaths = Object.keys(b.paths).filter(function (k) {
+        return !a.paths[k];
+      });
+    }
     return { elements: elements, paths: paths, removedPaths: removedPaths };
   }
 
