@@ -71,7 +71,7 @@
   function nodeProps(node) {
     var rows = [];
     Object.keys(node).forEach(function (k) {
-      if (k === 'provenance' || k === '__typename' || k === 'issuer' || k === 'assessor') return;
+      if (k === 'provenance' || k === '__typename' || k === 'issuer' || k === 'assessor' || k === 'statusHistory') return;
       rows.push([k, node[k]]);
     });
     if (node.issuer) rows.push(['issuer', node.issuer.name + ' (' + node.issuer.id + ')']);
@@ -346,6 +346,13 @@
               empty: 'It holds on ' + result.asOf + '.',
               items: e.findings.map(function (f) {
                 return f.reason + ': ' + f.explanation;
+              }),
+            },
+            {
+              title: 'Status history',
+              empty: 'No status change recorded: ' + cert.status + ' since issue.',
+              items: (cert.statusHistory || []).map(function (h) {
+                return 'from ' + h.effectiveFrom + ': ' + h.status + (h.reason ? ' (' + h.reason + ')' : '');
               }),
             },
           ],
