@@ -844,7 +844,7 @@
     box.textContent = '';
     var width = Math.max(600, box.clientWidth - 20);
     var left = 250;
-    var plot = width - left - 20;
+    var plot = width - left - 40;
     var tm = model.timelineModel(result, plot, left);
     var rowH = 30;
     var top = 34;
