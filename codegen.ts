@@ -38,6 +38,7 @@ const config: CodegenConfig = {
           Asset: nodeMapper,
           Relationship: '../../store/rows#RelationshipRow',
           Provenance: '../../store/rows#ProvenanceRow',
+          CertificationStatusChange: '../../store/statusHistoryStore#StatusChangeRow',
         },
       },
     },
