@@ -19,6 +19,7 @@ import type { Page } from 'playwright-core';
 import type { Label, RelationshipType } from '../../src/domain/model';
 import { buildSchema } from '../../src/graphql/schema';
 import { mergeRelationships, upsertNodes } from '../../src/store/graphStore';
+import { recordStatusChanges } from '../../src/store/statusHistoryStore';
 import { FIXTURE_TIMEOUT_MS, cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 import { freshSeed } from '../helpers/seed';
 import { externalRequests, openBrowser, SLOW_MACHINE, type TestBrowser } from './browser';
@@ -128,6 +129,11 @@ describe('risk view (headless Chromium)', () => {
           const r = await mergeRelationships(tx, type, fromLabel, toLabel, [{ fromId, toId, props }], stamp);
           if (r.missing.length > 0) throw new Error(`seeding ${type} ${fromId} -> ${toId}: an end is missing`);
         }
+        // The root was suspended for two months in 2026 (its status history).
+        await recordStatusChanges(tx, [
+          { certificationId: CERT_ROOT, status: 'SUSPENDED', effectiveFrom: '2026-03-01', reason: 'under review', source: 'test' },
+          { certificationId: CERT_ROOT, status: 'ACTIVE', effectiveFrom: '2026-05-01', reason: 'reinstated', source: 'test' },
+        ]);
       },
       { timeoutMs: FIXTURE_TIMEOUT_MS },
     );
@@ -183,7 +189,7 @@ describe('risk view (headless Chromium)', () => {
     });
   }
 
-  it('draws the seeded paths: nodes colored by label, mitigated steps dashed green, the control on its step', async () => {
+  it('draws the seeded paths: nodes coloured and shaped by label, mitigated steps dashed blue, the control on its step', async () => {
     const b = current();
     const { page } = b;
     await page.goto(`${url}/risk`);
@@ -572,7 +578,13 @@ describe('risk view (headless Chromium)', () => {
     const before = await rows();
     expect(before.map((r) => r.id).sort()).toEqual([CERT_BASIS, CERT_NEXT, CERT_ROOT].sort());
     const row = (rs: typeof before, id: string) => rs.find((r) => r.id === id);
-    expect(row(before, CERT_ROOT)?.bars).toEqual([['ACTIVE', '2025-01-01', '2030-12-31']]);
+    // Its status history splits the root's bar: suspended from March to April 2026.
+    expect(row(before, CERT_ROOT)?.bars).toEqual([
+      ['ACTIVE', '2025-01-01', '2026-02-28'],
+      ['SUSPENDED', '2026-03-01', '2026-04-30'],
+      ['ACTIVE', '2026-05-01', '2030-12-31'],
+    ]);
+    expect(row(before, CERT_BASIS)?.bars).toEqual([['ACTIVE', '2024-01-01', '2030-12-31']]);
     expect(row(before, CERT_NEXT)?.holds).toBe('false');
     expect(row(before, CERT_ROOT)?.holds).toBe('true');
     // Bars run from issue to expiry: the renewal's bar starts right of the root's.
@@ -612,6 +624,24 @@ describe('risk view (headless Chromium)', () => {
     await page.waitForFunction(() => (globalThis as unknown as W).location.href.endsWith('asOf=2024-01-02'));
     expect(await settled(page)).toBeNull();
     expect(row(await rows(), CERT_BASIS)?.holds).toBe('true');
+
+    // Into the suspension: the root does not hold while suspended, and says why.
+    await page.goto(`${url}/risk?cert=${encodeURIComponent(CERT_ROOT)}&asOf=2026-05-20`);
+    expect(await settled(page)).toBeNull();
+    expect(row(await rows(), CERT_ROOT)?.holds).toBe('true');
+    await page.locator('#asof-handle').focus();
+    await page.keyboard.press('PageDown'); // 30 days back: 2026-04-20
+    await page.waitForFunction(() => (globalThis as unknown as W).location.href.endsWith('asOf=2026-04-20'));
+    expect(await settled(page)).toBeNull();
+    expect(row(await rows(), CERT_ROOT)?.holds).toBe('false');
+    await expect(page.locator('#summary').innerText()).resolves.toContain(`${CERT_ROOT} does not hold on 2026-04-20`);
+    await page.evaluate((id) => {
+      (globalThis as unknown as { agCy: { getElementById(i: string): { emit(e: string): void } } }).agCy.getElementById(id).emit('tap');
+    }, CERT_ROOT);
+    const text = await page.locator('#details').innerText();
+    expect(text).toContain('from 2026-03-01: SUSPENDED (under review)');
+    expect(text).toContain('from 2026-05-01: ACTIVE (reinstated)');
+    await b.screenshot('risk-lineage-suspended');
     expect(externalRequests(b.requests)).toEqual([]);
     expect(b.errors).toEqual([]);
   });
@@ -726,13 +756,15 @@ describe('risk view (headless Chromium)', () => {
     const releases = await options(page, 'release');
     for (const o of releases) expect(o.id).toMatch(/^component:(ios|ipados)-/);
     await page.locator('#release-list [role="option"][data-id="component:ios-18.0"]').click();
+    await page.locator('#driftAsOf').fill('2025-06-01');
     await page.locator('#run-whatif').click();
     expect(await settled(page)).toBeNull();
     const q = new URL(page.url()).searchParams;
-    expect([q.get('fleet'), q.get('release')]).toEqual(['deployment:mod-staff-iphone-15', 'component:ios-18.0']);
+    expect([q.get('fleet'), q.get('release'), q.get('asOf')]).toEqual(['deployment:mod-staff-iphone-15', 'component:ios-18.0', '2025-06-01']);
     const drift = page.locator('#drift');
-    await expect(drift.innerText()).resolves.toContain('Scope of the moved fleet');
-    await expect(drift.innerText()).resolves.toContain('runs iOS 18.0');
+    await expect(drift.innerText()).resolves.toContain('Scope of the moved fleet (as of 2025-06-01)');
+    await expect(drift.innerText()).resolves.toMatch(/Before: .* runs iOS 17\.4, in scope/);
+    await expect(drift.innerText()).resolves.toContain('After: runs iOS 18.0, not in scope');
     await expect(drift.locator('li[data-change="added"]').allInnerTexts()).resolves.toEqual(
       expect.arrayContaining([expect.stringMatching(/^▲ appears: OS_NEWER_THAN_SCOPE/)]),
     );

@@ -62,6 +62,7 @@ interface ViewModel {
   addDays(date: string, days: number): string;
   statusPeriods(cert: unknown): Period[];
   timelineModel(result: unknown, width: number, left?: number): Timeline;
+  riskElements(result: unknown): { elements: { group: string; data: { id: string }; classes: string }[] };
   riskDiff(
     before: unknown,
     after: unknown,
@@ -128,6 +129,7 @@ describe('the URL holds the whole state', () => {
     fail: ['control:secure-boot-verification', 'control:tamper-resistance'],
     fleet: 'deployment:mod-staff-iphone-15',
     release: 'component:ios-18.0',
+    asOf: '2025-06-01',
     path: 2,
     selected: 'e:TARGETS:threat:firmware-tampering->component:iboot',
   };
@@ -137,7 +139,7 @@ describe('the URL holds the whole state', () => {
     expect(q).toBe(
       'from=threat%3Afirmware-tampering&to=device%3Aiphone-15&maxHops=6&includeMitigated=false' +
         '&fail=control%3Asecure-boot-verification%2Ccontrol%3Atamper-resistance&fleet=deployment%3Amod-staff-iphone-15' +
-        '&release=component%3Aios-18.0&path=2&selected=e%3ATARGETS%3Athreat%3Afirmware-tampering-%3Ecomponent%3Aiboot',
+        '&release=component%3Aios-18.0&asOf=2025-06-01&path=2&selected=e%3ATARGETS%3Athreat%3Afirmware-tampering-%3Ecomponent%3Aiboot',
     );
     expect(model.decodeState(`?${q}`)).toEqual(risk);
   });
@@ -161,7 +163,7 @@ describe('the URL holds the whole state', () => {
 });
 
 const node = (typename: string, id: string, name: string) => ({ __typename: typename, id, name });
-const edge = (type: string, from: string, to: string, direction = 'FORWARD') => ({ type, direction, from: { id: from }, to: { id: to } });
+const edge = (type: string, from: string, to: string, direction = 'FORWARD') => ({ type, direction, from: { id: from }, to: { id: to }, relationship: { type } });
 const ctl = { control: { id: 'control:k', name: 'Secure boot' }, threat: { id: 'threat:t' }, effectiveness: 0.8, effectivenessSource: 'MITIGATES_EDGE' };
 const T = node('Threat', 'threat:t', 'Boot, "firmware" attack');
 const C = node('Component', 'component:c', 'Phone OS');
@@ -339,6 +341,20 @@ describe('what-if difference', () => {
     expect(diff.paths).toEqual([{ change: 'changed', before: 0.8 }]);
     expect(diff.removedPaths).toEqual(['threat:t>device:d']);
     expect(model.riskDiff(twoPaths, twoPaths).elements).toEqual({});
+  });
+
+  it('treats a failed control (effectiveness 0) as standing there without mitigating', () => {
+    const failed = JSON.parse(JSON.stringify(twoPaths)) as typeof twoPaths;
+    for (const p of failed.paths) for (const st of p.steps) for (const c of st.controls) c.effectiveness = 0;
+    const drawnFailed = model.riskElements({ ...failed, source: T });
+    const cls = (id: string) => drawnFailed.elements.find((e) => e.data.id === id)?.classes;
+    expect(cls('e:TARGETS:threat:t->device:d')).toBe('path-edge unmitigated');
+    expect(cls('ctl:device:d:control:k')).toBe('control label-Control failed');
+    expect(cls('ce:device:d:control:k')).toBe('control-edge failed');
+    expect(model.riskDiff(twoPaths, failed).elements).toEqual({
+      'e:TARGETS:threat:t->device:d': 'changed',
+      'e:HAS_COMPONENT:device:d->component:c': 'changed',
+    });
   });
 
   it("takes the path verdicts from the API's whatIf when there is one", () => {

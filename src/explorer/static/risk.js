@@ -42,7 +42,7 @@
     'query LineageView($id: ID!, $asOf: Date) {\n' +
     '  certificationLineage(certificationId: $id, asOf: $asOf) {\n' +
     '    asOf holds truncated root { id }\n' +
-    '    entries { depth holds findings { reason explanation relatedCertification { id } } certification { ...ViewNode issuer { id name } assessor { id name } } }\n' +
+    '    entries { depth holds findings { reason explanation relatedCertification { id } } certification { ...ViewNode statusHistory { status effectiveFrom reason } issuer { id name } assessor { id name } } }\n' +
     '    links { type holds from { id } to { id } }\n' +
     '  }\n' +
     '}\n' +
@@ -66,7 +66,7 @@
   var DRIFT_SELECTION =
     'deployments { deployment { id name } osRelease { id name version } osVersion inScope findings { reason explanation certification { id } } }';
   var WHATIF_QUERY =
-    'query RiskViewWhatIf($from: ID!, $to: ID, $maxHops: Int, $includeMitigated: Boolean, $first: Int, $assume: Assumption!, $fleet: ID, $withDrift: Boolean!) {\n' +
+    'query RiskViewWhatIf($from: ID!, $to: ID, $maxHops: Int, $includeMitigated: Boolean, $first: Int, $assume: Assumption!, $fleet: ID, $driftAsOf: Date, $withDrift: Boolean!) {\n' +
     '  riskPaths(from: $from, to: $to, maxHops: $maxHops, includeMitigated: $includeMitigated, first: $first, assume: $assume) {\n' +
     '    ' +
     PATHS_SELECTION +
@@ -88,7 +88,7 @@
     '      totalCountBefore notApplied\n' +
     '    }\n' +
     '  }\n' +
-    '  scopeDrift(deploymentId: $fleet, assume: $assume) @include(if: $withDrift) {\n' +
+    '  scopeDrift(deploymentId: $fleet, asOf: $driftAsOf, assume: $assume) @include(if: $withDrift) {\n' +
     '    asOf ' +
     DRIFT_SELECTION +
     '\n' +
@@ -1201,6 +1201,7 @@
     state.includeMitigated = $('includeMitigated').checked;
     state.fleet = $('fleet').value.trim();
     state.release = $('release').value.trim();
+    state.asOf = state.fleet ? $('driftAsOf').value || '' : '';
   }
 
   function submitRisk() {
@@ -1221,6 +1222,7 @@
       vars.assume = assume;
       vars.fleet = state.fleet && state.release ? state.fleet : null;
       vars.withDrift = vars.fleet !== null;
+      vars.driftAsOf = vars.fleet !== null && state.asOf ? state.asOf : null;
       return run('whatif', vars);
     }
     return run('risk', vars);
@@ -1237,6 +1239,7 @@
     state.fail = [];
     $('fleet').value = '';
     $('release').value = '';
+    $('driftAsOf').value = '';
     pickers.fleet.setPicked('');
     pickers.release.setPicked('');
     submitRisk();
@@ -1319,7 +1322,7 @@
   var stored = AG.loadHeaders();
   $('headers').value = Object.keys(stored).length > 0 ? JSON.stringify(stored) : '';
   var initial = model.decodeState(window.location.search);
-  $('asOf').value = initial.asOf || today();
+  $('asOf').value = (initial.view === 'lineage' && initial.asOf) || today();
   if (initial.view === 'risk') {
     state = initial;
     $('from').value = initial.from;
@@ -1328,6 +1331,7 @@
     $('includeMitigated').checked = initial.includeMitigated;
     $('fleet').value = initial.fleet;
     $('release').value = initial.release;
+    $('driftAsOf').value = initial.asOf;
     offerControls(null);
     submitRisk();
   } else if (initial.view === 'lineage') {

@@ -79,6 +79,11 @@
     return rows;
   }
 
+  /** A control mitigates only with an effectiveness above 0 (a failed control, assumed 0, does not). */
+  function effective(mc) {
+    return mc.effectiveness > 0;
+  }
+
   function edgeKey(e) {
     return 'e:' + e.type + ':' + e.from.id + '->' + e.to.id;
   }
@@ -107,8 +112,9 @@
 
   /**
    * A riskPaths result (with at least one path) as graph elements. Every node sits in the column
-   * of its shortest depth on any path; an edge is a mitigated step when a control stands at the
-   * node it enters on some path through it. Returns { elements, details, columns } where columns
+   * of its shortest depth on any path; an edge is a mitigated step when a control with an
+   * effectiveness above 0 stands at the node it enters on some path through it (a control failed
+   * by a what-if assumption stands there with 0 and is drawn, classed `failed`, without mitigating). Returns { elements, details, columns } where columns
    * maps a depth to the ids of the path nodes in it (sorted, top to bottom).
    */
   function riskElements(result) {
@@ -123,7 +129,7 @@
       });
       var controlled = {};
       p.steps.forEach(function (s) {
-        if (s.controls.length > 0) controlled[s.node.id] = true;
+        if (s.controls.some(effective)) controlled[s.node.id] = true;
         s.controls.forEach(function (mc) {
           var byControl = (controls[s.node.id] = controls[s.node.id] || {});
           (byControl[mc.control.id] = byControl[mc.control.id] || []).push(mc);
@@ -210,12 +216,12 @@
             controlId: cid,
           },
           position: { x: base.x + 70, y: base.y + 62 + k * 46 },
-          classes: 'control label-Control',
+          classes: 'control label-Control' + (effective(mc) ? '' : ' failed'),
         });
         elements.push({
           group: 'edges',
           data: { id: 'ce:' + stepId + ':' + cid, source: nodeId, target: stepId, label: 'mitigates ' + Math.round(mc.effectiveness * 100) + '%' },
-          classes: 'control-edge',
+          classes: 'control-edge' + (effective(mc) ? '' : ' failed'),
         });
         details[nodeId] = {
           title: 'Control ' + mc.control.name,
@@ -485,6 +491,7 @@
       if (state.fail && state.fail.length > 0) add('fail', state.fail.join(','));
       if (state.fleet) add('fleet', state.fleet);
       if (state.release) add('release', state.release);
+      if (state.fleet && state.asOf) add('asOf', state.asOf);
       if (state.path >= 0) add('path', String(state.path));
     } else if (state.view === 'lineage') {
       add('cert', state.cert);
@@ -519,8 +526,8 @@
       s.view = 'lineage';
       s.cert = q.get('cert');
     }
+    // For a risk view the date a moved fleet's scope is judged on; for a lineage its as-of date.
     s.asOf = q.get('asOf') || '';
-    if (s.view === 'risk') s.asOf = '';
     s.selected = q.get('selected') || '';
     return s;
   }
@@ -917,7 +924,7 @@
         });
         var controlled = {};
         p.steps.forEach(function (s) {
-          if (s.controls.length > 0) controlled[s.node.id] = true;
+          if (s.controls.some(effective)) controlled[s.node.id] = true;
         });
         p.path.edges.forEach(function (e, i) {
           var k = edgeKey(e);
