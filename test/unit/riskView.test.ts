@@ -163,7 +163,13 @@ describe('the URL holds the whole state', () => {
 });
 
 const node = (typename: string, id: string, name: string) => ({ __typename: typename, id, name });
-const edge = (type: string, from: string, to: string, direction = 'FORWARD') => ({ type, direction, from: { id: from }, to: { id: to }, relationship: { type } });
+const edge = (type: string, from: string, to: string, direction = 'FORWARD') => ({
+  type,
+  direction,
+  from: { id: from },
+  to: { id: to },
+  relationship: { type },
+});
 const ctl = { control: { id: 'control:k', name: 'Secure boot' }, threat: { id: 'threat:t' }, effectiveness: 0.8, effectivenessSource: 'MITIGATES_EDGE' };
 const T = node('Threat', 'threat:t', 'Boot, "firmware" attack');
 const C = node('Component', 'component:c', 'Phone OS');
