@@ -711,6 +711,10 @@ describe('risk view (headless Chromium)', () => {
     // In the drawing: the steps whose mitigation was lost are outlined.
     const g = await drawn();
     expect(g.edges.filter((e) => e.classes.includes('diff-changed')).length).toBeGreaterThan(0);
+    // The failed control still stands on its step, drawn hollow (failed), no longer mitigating.
+    const failedControls = g.nodes.filter((n) => n.id.endsWith(':control:secure-boot-verification'));
+    expect(failedControls.length).toBeGreaterThan(0);
+    for (const n of failedControls) expect(n.classes).toContain('failed');
     await expect(box.isChecked()).resolves.toBe(true);
     await b.screenshot('risk-whatif-after');
 

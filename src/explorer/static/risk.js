@@ -387,6 +387,12 @@
       { selector: 'node.source', style: { shape: 'diamond', width: 46, height: 46 } },
       { selector: 'node.target', style: { 'border-color': '#101828', 'border-width': 4 } },
       { selector: 'node.control', style: { width: 26, height: 18, 'font-size': FONT_PX - 1 + 'px', 'text-max-width': '140px', color: '#005c45' } },
+      // A control failed by a what-if assumption: hollow, dashed, in the unmitigated colour.
+      {
+        selector: 'node.control.failed',
+        style: { 'background-color': '#ffffff', 'border-color': UNMITIGATED, 'border-width': 2, 'border-style': 'dashed', color: UNMITIGATED },
+      },
+      { selector: 'edge.control-edge.failed', style: { 'line-color': UNMITIGATED, 'target-arrow-color': UNMITIGATED, color: UNMITIGATED } },
       {
         selector: 'node.cert',
         style: { 'text-halign': 'right', 'text-valign': 'center', 'text-margin-x': '10px', 'text-justification': 'left', 'text-max-width': '240px' },

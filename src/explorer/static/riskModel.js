@@ -114,7 +114,8 @@
    * A riskPaths result (with at least one path) as graph elements. Every node sits in the column
    * of its shortest depth on any path; an edge is a mitigated step when a control with an
    * effectiveness above 0 stands at the node it enters on some path through it (a control failed
-   * by a what-if assumption stands there with 0 and is drawn, classed `failed`, without mitigating). Returns { elements, details, columns } where columns
+   * by a what-if assumption stands there with 0 and is drawn, classed `failed`, without
+   * mitigating). Returns { elements, details, columns } where columns
    * maps a depth to the ids of the path nodes in it (sorted, top to bottom).
    */
   function riskElements(result) {
