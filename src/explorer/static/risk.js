@@ -1312,7 +1312,7 @@
       '<br /><span class="line" style="border-top:3px dashed ' +
       MITIGATED +
       '"></span>mitigated step (dashed: a control at the node it enters)' +
-      '<br /><span class="line" style="border-top:2px dotted #009E73"></span>control on its step' +
+      '<br /><span class="line" style="border-top:2px dotted #009E73"></span>control on its step (hollow, dashed: failed by the what-if)' +
       '<br /><span class="line" style="border-top:5px double ' +
       CHANGED +
       '"></span>▲ changed by the what-if assumption; greyed: gone' +
