@@ -129,6 +129,16 @@ function propertiesFor(walk: Walk, label: Label, selectionSets: readonly Selecti
   return [...keys];
 }
 
+/** Certification fields answered from the status history (src/graphql/resolvers/statusHistory.ts). */
+const HISTORY_FIELDS = new Set(['status', 'statusOn', 'statusHistory']);
+
+/** Whether the selection on `label` reads the status history: then the projection carries it (`__history`), no second read. */
+function readsHistory(walk: Walk, label: Label, selectionSets: readonly SelectionSetNode[]): boolean {
+  if (label !== 'Certification') return false;
+  const type = walk.schema.getType(label);
+  return isObjectType(type) && fieldsOn(walk, selectionSets, type).some((f) => HISTORY_FIELDS.has(f.name.value));
+}
+
 /** The relationship properties read through `edges { via { … } }` (type and classification always come). */
 function viaPropertiesFor(walk: Walk, connection: readonly FieldNode[], connectionType: GraphQLObjectType): string[] | null {
   const via = edgeChildSelections(walk, connection, connectionType, 'via');
@@ -212,6 +222,7 @@ function planFor(walk: Walk, label: Label, selectionSets: readonly SelectionSetN
     const target = plan.targets.length === 1 ? plan.targets[0] : undefined;
     if (target) {
       plan.properties = propertiesFor(walk, target, sets);
+      if (readsHistory(walk, target, sets)) plan.history = true;
       if (depth < PREFETCH_MAX_DEPTH) plan.children = planFor(walk, target, sets, depth + 1);
     }
     plans.push(plan);
@@ -227,7 +238,7 @@ function walkOf(info: GraphQLResolveInfo): Walk {
 export function planForNode(info: GraphQLResolveInfo, label: Label): Prefetch {
   const walk = walkOf(info);
   const sets = setsOf(info.fieldNodes);
-  return { properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), 1) };
+  return withHistory({ properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), 1) }, readsHistory(walk, label, sets));
 }
 
 /** Plan for a root field returning a connection of `label` nodes (e.g. `devices(…)`), `limit` per page. */
@@ -236,5 +247,12 @@ export function planForConnection(info: GraphQLResolveInfo, label: Label, limit:
   const connectionType = unwrapObject(info.returnType);
   if (!connectionType) return { properties: null, nested: [] };
   const sets = edgeNodeSelections(walk, info.fieldNodes, connectionType);
-  return { properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), Math.max(limit, 1)) };
+  return withHistory(
+    { properties: propertiesFor(walk, label, sets), nested: fitBudget(planFor(walk, label, sets, 1), Math.max(limit, 1)) },
+    readsHistory(walk, label, sets),
+  );
+}
+
+function withHistory(prefetch: Prefetch, history: boolean): Prefetch {
+  return history ? { ...prefetch, history: true } : prefetch;
 }

@@ -55,7 +55,7 @@ export interface NeighborQuery {
 /** One node of a label by id with its nested pages (see GraphStore.getNodeWithNested). */
 export function nodeWithNestedStatement(markings: readonly string[], label: Label, id: string, prefetch: Prefetch): Statement {
   const params: Record<string, unknown> = { id, markings: [...markings] };
-  const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
+  const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 }, prefetch.history === true);
   return {
     name: `get${label}WithNested`,
     cypher: `MATCH (n:${labelExpr([label])} {id: $id}) WHERE n.classification IN $markings RETURN ${projection} AS node`,
@@ -68,7 +68,7 @@ export function listStatement(markings: readonly string[], q: ListQuery, prefetc
   assertKey(q.label, q.orderKey);
   const params: Record<string, unknown> = { markings: [...markings], offset: q.offset, limit: q.limit };
   const where = whereClause(q, params);
-  const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 });
+  const projection = nestedProjection('n', prefetch.properties, prefetch.nested, params, { n: 0 }, prefetch.history === true);
   const dir = q.descending ? 'DESC' : 'ASC';
   return {
     name: `list${q.label}`,

@@ -6,6 +6,7 @@
 import { RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
 import { labelExpr, propertyKey } from './modelKeys';
 import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
+import { HISTORY_OF } from './statusHistoryStore';
 
 /**
  * A nested relationship field answered inside its parent's query (built by the GraphQL layer's
@@ -25,6 +26,8 @@ export interface NestedPlan {
   viaProperties: readonly string[] | null;
   /** Whether the page's total is read (else it is not counted). */
   countTotal: boolean;
+  /** Whether each certification reached carries its visible status history (`__history`): set when the selection reads status, statusOn or statusHistory. */
+  history?: boolean;
   children: NestedPlan[];
 }
 
@@ -32,6 +35,8 @@ export interface NestedPlan {
 export interface Prefetch {
   properties: readonly string[] | null;
   nested: NestedPlan[];
+  /** Whether the root certifications carry their visible status history (see NestedPlan.history). */
+  history?: boolean;
 }
 
 /** Normalises defaults so non-null GraphQL fields never see a missing property. */
@@ -87,8 +92,9 @@ export function nestedProjection(
   plans: readonly NestedPlan[],
   params: Record<string, unknown>,
   counter: { n: number },
+  history = false,
 ): string {
-  const own = properties === null ? '.*' : properties.map((key) => `.${propertyKey(key)}`).join(', ');
+  const own = (properties === null ? '.*' : properties.map((key) => `.${propertyKey(key)}`).join(', ')) + (history ? `, __history: ${HISTORY_OF(v)}` : '');
   if (plans.length === 0) return `${v} {${own}, __label: labels(${v})[0]}`;
   const fields = plans.map((plan, i) => {
     const k = counter.n++;
@@ -99,7 +105,7 @@ export function nestedProjection(
     return `f${i}: {total: ${plan.countTotal ? `COUNT { MATCH ${pattern} WHERE ${visible} }` : 'null'},
       page: COLLECT { MATCH ${pattern} WHERE ${visible}
         WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC SKIP toInteger($offset${k}) LIMIT toInteger($limit${k})
-        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter)}, via: ${viaProjection(r, plan.viaProperties)}} }}`;
+        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter, plan.history === true)}, via: ${viaProjection(r, plan.viaProperties)}} }}`;
   });
   return `${v} {${own}, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
 }

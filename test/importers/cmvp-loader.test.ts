@@ -16,7 +16,7 @@ import type { Database } from '../../src/store/database';
 import { batchLoader } from '../../src/store/importStore';
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
 import { linkSeedToCmvp } from '../../src/seed/linkCmvp';
-import { freshSeed } from '../helpers/seed';
+import { freshSeed, removeSeed } from '../helpers/seed';
 import { KEYS, startTestApp, testNeo4jCredentials, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 
 const DATA = dataDir();
@@ -70,6 +70,10 @@ describe('CMVP importer: real snapshots into Neo4j', () => {
   const key = `cmvp:${name}`;
   beforeAll(async () => {
     t = await startTestApp({ QUERY_TIMEOUT_MS: '300000' });
+    // Whether an earlier file left the seed in place decides whether the issuer and the vendors
+    // join the seed's organizations by name (org:nist-cmvp) or are created (cmvp:org:nist-cmvp):
+    // start without it, as the expectations below do; the seed-link test loads it afresh.
+    await removeSeed(t.db);
   });
   afterAll(async () => {
     await removeDocument(t.db, key);
@@ -270,6 +274,10 @@ describe('CMVP importer: bad input, the mutation and the command line', () => {
   const key = `cmvp:${name}`;
   beforeAll(async () => {
     t = await startTestApp({ QUERY_TIMEOUT_MS: '300000' });
+    // Whether an earlier file left the seed in place decides whether the issuer and the vendors
+    // join the seed's organizations by name (org:nist-cmvp) or are created (cmvp:org:nist-cmvp):
+    // start without it, as the expectations below do; the seed-link test loads it afresh.
+    await removeSeed(t.db);
   });
   afterAll(async () => {
     await removeDocument(t.db, key);
@@ -383,6 +391,10 @@ describe('Common Criteria CSV importer into Neo4j', () => {
   const name = `${prefix}cc`;
   beforeAll(async () => {
     t = await startTestApp({ QUERY_TIMEOUT_MS: '300000' });
+    // Whether an earlier file left the seed in place decides whether the issuer and the vendors
+    // join the seed's organizations by name (org:nist-cmvp) or are created (cmvp:org:nist-cmvp):
+    // start without it, as the expectations below do; the seed-link test loads it afresh.
+    await removeSeed(t.db);
   });
   afterAll(async () => {
     await removeDocument(t.db, `cc-csv:${name}`);

@@ -101,6 +101,16 @@ link('TARGETS', ana.threat, ana.secretEdgeComponent, 'SECRET');
 link('HAS_COMPONENT', ana.device, ana.secretEdgeComponent);
 link('OF', ana.deployment, ana.device);
 
+/**
+ * Status history entries (issue 14) in a date range no other file uses: one per level on the
+ * certification of that level, and one per level on the UNCLASSIFIED certification (an entry
+ * above the caller's clearance on a certification they may see).
+ */
+const statusChanges = [
+  ...CLASSIFICATIONS.map((level, i) => ({ certificationId: ana.certificationAt[level], level, effectiveFrom: `2091-0${i + 1}-01` })),
+  ...CLASSIFICATIONS.map((level, i) => ({ certificationId: ana.certification, level, effectiveFrom: `2091-0${i + 5}-01` })),
+].map((c) => ({ ...c, id: `status:${c.certificationId}:${c.effectiveFrom}:SUSPENDED` }));
+
 const labelOf = new Map(seeded.map((s) => [s.id, s.label]));
 
 async function seed(t: TestApp): Promise<void> {
@@ -135,6 +145,14 @@ async function seed(t: TestApp): Promise<void> {
       { rows: g.rows },
     );
   }
+  await t.db.write(
+    undefined,
+    'seed marking matrix status changes',
+    `UNWIND $rows AS row MATCH (c:Certification {id: row.certificationId})
+     CREATE (c)-[:HAS_STATUS_CHANGE]->(s:StatusChange {id: row.id, status: 'SUSPENDED', effectiveFrom: date(row.effectiveFrom), reason: $token,
+       recordedAt: datetime(), source: 'test', classification: row.level})`,
+    { rows: statusChanges, token },
+  );
 }
 
 // ------------------------------------------------------------------ checks
@@ -343,6 +361,24 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
           .map((l) => ana.certificationAt[l])
           .sort(),
       ]);
+    },
+  },
+  certificationStatusChanges: {
+    check: async ({ run, clearance }) => {
+      const r = await run(
+        `{ certificationStatusChanges(from: "2091-01-01", to: "2091-12-31", first: 500) {
+          totalCount items { certification { id classification } change { id status effectiveFrom classification reason } } } }`,
+      );
+      expectNoErrors(r, 'certificationStatusChanges');
+      expectNoLeak(r, clearance, 'certificationStatusChanges');
+      const list = (r.data as { certificationStatusChanges: { totalCount: number; items: { change: { id: string } }[] } }).certificationStatusChanges;
+      const visible = markingsVisibleTo(clearance);
+      const expected = statusChanges
+        .filter((c) => visible.includes(c.level) && visible.includes(seeded.find((s) => s.id === c.certificationId)?.level ?? 'SECRET'))
+        .map((c) => c.id)
+        .sort();
+      const got = list.items.map((i) => i.change.id).filter((id) => id.includes(prefix));
+      expect({ got: [...got].sort(), totalCount: list.totalCount }).toEqual({ got: expected, totalCount: expected.length });
     },
   },
   remediation: {
