@@ -1,7 +1,8 @@
 /**
  * Certification status history (docs/CERTIFICATION-LIFECYCLE.md): `status` (in force today),
  * `statusOn(date)`, `recordedStatus`, `statusHistory`, and the curator and admin writes. The
- * history comes with the parent row when its statement read it (`__history`: analytics, mutation
+ * history comes with the parent row when its statement read it (`__history`: look-ahead reads of
+ * nodes and pages that select status, statusOn or statusHistory; analytics; mutation
  * results), else from one batched read for every certification at this level (DataLoader).
  */
 import DataLoader from 'dataloader';
