@@ -325,18 +325,54 @@ export function exposureStatement(markings: readonly string[], deviceId: string,
   };
 }
 
-/** The blastRadius statement (see AnalyticsStore.blastRadius). */
+/**
+ * The backward steps of a risk path from a bound start, as a quantified path pattern in the stored
+ * direction of HAS_COMPONENT, DEPENDS_ON, OF, RUNS and CERTIFIES (walked from their end node to
+ * their start node), each step's far node and edge visible.
+ */
+function backwardSteps(min: number, max: number): string {
+  return `((x)<-[r:${relTypes(BACKWARD_RISK_EDGES)}]-(y) WHERE y.classification IN $markings AND ${VISIBLE_REL('r')}){${min},${max}}`;
+}
+
+/**
+ * The blastRadius statement (see AnalyticsStore.blastRadius).
+ *
+ * Same answers as `ALL SHORTEST (src) riskStep (dst)`, but the walk follows each relationship type
+ * only in its risk direction, so it touches only what `src` can reach (an undirected walk filtered
+ * afterwards expanded the whole neighbourhood: 12 s for an SBOM root with no parents). On this
+ * model (FORWARD/BACKWARD_RISK_EDGES and the endpoints in model.ts) a risk step out of a
+ * Component is always backward, and out of a Vulnerability always an AFFECTS edge to a Component;
+ * backward steps lead only to devices, components, deployments and certifications, where no
+ * forward edge starts. So from a component the paths are backward steps only, and from a
+ * vulnerability one AFFECTS step followed by backward steps.
+ */
 export function blastRadiusStatement(markings: readonly string[], fromId: string, hops: number, cap: number): Statement {
+  const h = hopBound(hops);
+  const targets = 'dst:Device|Deployment|Certification|Component';
+  const affects = `(src)-[a:AFFECTS WHERE ${VISIBLE_REL('a')} AND NOT coalesce(a.vexState, '') IN $blockingVex]->(c:Component WHERE c.classification IN $markings)`;
+  // a quantifier's upper bound must be at least 1: with one hop, the AFFECTS step alone (every such path is shortest)
+  const fromVulnerability =
+    h === 1
+      ? `p = (src)-[a:AFFECTS WHERE ${VISIBLE_REL('a')} AND NOT coalesce(a.vexState, '') IN $blockingVex]->(dst:Component WHERE dst.classification IN $markings)`
+      : `p = ALL SHORTEST ${affects} ${backwardSteps(0, h - 1)} (${targets})`;
   return {
     name: 'analytics.blastRadius',
     cypher: `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
        CALL (src) {
-         MATCH p = ALL SHORTEST (src) ${riskStep(hops)} (dst:Device|Deployment|Certification|Component)
+         CALL (src) {
+           MATCH p = ALL SHORTEST (src) ${backwardSteps(1, h)} (${targets})
+           WHERE src:Component
+           RETURN p
+           UNION
+           MATCH ${fromVulnerability}
+           WHERE src:Vulnerability
+           RETURN p
+         }
          WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
          RETURN collect(p) AS paths
        }
        RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`,
-    params: { fromId, cap, markings: [...markings], ...STEP_PARAMS },
+    params: { fromId, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] },
   };
 }
 
