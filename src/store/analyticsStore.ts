@@ -137,19 +137,32 @@ function pathsFromAnyThreatToTarget(hops: number): string {
  * Tail shared by riskPaths and exposure: given `paths` ({nodes, rels}) and `threats`, the controls
  * implemented by a node on a path that mitigate one of the threats, then the rows, with the
  * `anchor` node (the source, or the exposed device) so the caller needs no lookup of its own.
+ * Each node and edge on the paths is projected once (`pathNodes`, `pathRels`), the paths name them
+ * by id and element id: projecting every node and edge of every path (up to 1000 paths sharing most of their nodes) was most of
+ * exposure's database work (docs/BENCHMARKS.md).
  */
 const MITIGATIONS_AND_RETURN = (anchor: string) => `
-  CALL (paths, threats) {
+  CALL (paths) {
     UNWIND paths AS p
     UNWIND p.nodes AS n
-    WITH DISTINCT n, threats
+    RETURN collect(DISTINCT n) AS pathNodes
+  }
+  CALL (paths) {
+    UNWIND paths AS p
+    UNWIND p.rels AS r
+    RETURN collect(DISTINCT r) AS pathRels
+  }
+  CALL (pathNodes, threats) {
+    UNWIND pathNodes AS n
     MATCH (n)-[i:IMPLEMENTS]->(c:Control)-[m:MITIGATES]->(t:Threat)
     WHERE t IN threats AND c.classification IN $markings AND ${VISIBLE_REL('i')} AND ${VISIBLE_REL('m')}
     RETURN collect({nodeId: n.id, controlId: c.id, threatId: t.id, edgeEffectiveness: m.effectiveness, controlEffectiveness: c.effectiveness}) AS mitigations,
            collect(DISTINCT ${NODE('c')}) AS controls
   }
   RETURN [t IN threats | ${NODE('t')}] AS threats,
-         [p IN paths | {nodes: [n IN p.nodes | ${NODE('n')}], edges: [r IN p.rels | ${REL('r')}]}] AS paths,
+         [n IN pathNodes | ${NODE('n')}] AS pathNodes,
+         [r IN pathRels | {key: elementId(r), edge: ${REL('r')}}] AS pathRels,
+         [p IN paths | {nodeIds: [n IN p.nodes | n.id], relKeys: [r IN p.rels | elementId(r)]}] AS paths,
          mitigations, controls, ${NODE(anchor)} AS anchor`;
 
 /** An edge of a path with its stored direction. */
@@ -191,10 +204,25 @@ function numOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+/** A path of MITIGATIONS_AND_RETURN: its nodes and edges by id, looked up among those projected once. */
+function toPathRowByIds(value: unknown, nodes: Map<string, NodeRow>, edges: Map<string, PathEdgeRow>): PathRow {
+  const v = value as { nodeIds: unknown[]; relKeys: unknown[] };
+  const lookUp = <T>(map: Map<string, T>, key: unknown): T => {
+    const found = map.get(String(key));
+    if (found === undefined) throw new Error(`path element ${String(key)} missing from the projected ones`);
+    return found;
+  };
+  return { nodes: v.nodeIds.map((id) => lookUp(nodes, id)), edges: v.relKeys.map((k) => lookUp(edges, k)) };
+}
+
 /** Undefined when the query matched no anchor (absent, of another label, or not visible). */
 function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | undefined {
   if (!row) return undefined;
-  const paths = (row.paths as unknown[]).map(toPathRow);
+  const nodes = new Map((row.pathNodes as unknown[]).map(toNodeRow).map((n) => [n.id, n]));
+  const rels = row.pathRels as { key: unknown; edge: unknown }[];
+  const edgeRows = toPathRow({ nodes: [], edges: rels.map((r) => r.edge) }).edges;
+  const edges = new Map(rels.map((r, i) => [String(r.key), edgeRows[i] as PathEdgeRow]));
+  const paths = (row.paths as unknown[]).map((p) => toPathRowByIds(p, nodes, edges));
   const mitigations = (row.mitigations as Record<string, unknown>[]).map((m) => ({
     nodeId: String(m.nodeId),
     controlId: String(m.controlId),
