@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- [--scale 1] [--seed assurance] [--duration 10] [--warmup 3] [--connections 8]
- *                   [--questions a,b,c,d,e,f] [--reuse]`
+ *                   [--questions a,b,c,d,e,f,g] [--reuse]`
  *
  * Starts a fresh project-managed Neo4j on its own port and folder (NEO4J_LOCAL_PORT, default
  * 7796; NEO4J_LOCAL_DATA, default .data/neo4j-bench), or uses NEO4J_URI; measures (f) the
@@ -14,6 +14,7 @@ import type * as ImportStoreModule from '../src/store/importStore';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { measureCmvpImport, type CmvpImportResult } from './cmvpImport';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { dataDir, loadConfig, REPO_ROOT, type AppConfig } from '../src/config';
@@ -31,7 +32,7 @@ import { toLuceneQuery } from '../src/domain/lucene';
 import { measureHttp, measureLoops, round, type LoadFigures, type LoadSettings } from './measure';
 import * as Q from './queries';
 
-export const QUESTIONS = ['a', 'b', 'c', 'd', 'e', 'f'] as const;
+export const QUESTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type Question = (typeof QUESTIONS)[number];
 
 export const QUESTION_TITLES: Record<Question, string> = {
@@ -41,6 +42,7 @@ export const QUESTION_TITLES: Record<Question, string> = {
   d: 'certification lineage as of a date',
   e: 'full-text search',
   f: 'imports (ATT&CK Mobile bundle; CVE records into the seeded graph) vs plain UNWIND … MERGE',
+  g: 'import of a whole NIST CMVP snapshot (active + historical + details) vs plain UNWIND … MERGE; no-op re-import',
 };
 
 export interface QueryResult {
@@ -97,6 +99,8 @@ export interface BenchReport {
   generation?: { nodes: number; relationships: number; seconds: number; transactions: number; peakRssMb: number };
   questions: QueryResult[];
   imports?: ImportResult[];
+  /** (g) a whole NIST CMVP snapshot vs the plain UNWIND … MERGE floor, and the no-op re-import. */
+  cmvpImport?: CmvpImportResult;
   /** Results files written before the CVE case existed hold one ATT&CK import here. */
   import?: ImportResult;
 }
@@ -301,7 +305,7 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
   };
   await applyMigrations(loaderDb);
 
-  const queryQuestions = opts.questions.filter((q) => q !== 'f');
+  const queryQuestions = opts.questions.filter((q) => q !== 'f' && q !== 'g');
   if (!opts.reuse && queryQuestions.length > 0) {
     await wipe(loaderDb);
     const world = planWorld(readSources(), { scale: opts.scale, seed: opts.seed });
@@ -430,6 +434,7 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
     await app.stop();
   }
   // Last, because it empties the graph: the import needs to start from nothing each time.
+  if (opts.questions.includes('g')) report.cmvpImport = await measureCmvpImport(loaderDb, log);
   if (opts.questions.includes('f')) {
     report.imports = [];
     for (const c of importCases()) report.imports.push(await importBench(loaderDb, log, c));
@@ -474,6 +479,13 @@ export function markdownTable(report: BenchReport): string {
         `(f) ${f.title}: ${f.rows} rows; importer ${fmt(f.importerRowsPerSecond, 0)} rows/s (runs ${f.importerSeconds?.join(', ')} s), plain UNWIND … MERGE ${fmt(f.plainRowsPerSecond, 0)} rows/s (runs ${f.plainSeconds?.join(', ')} s); ratio importer/plain ${fmt(f.throughputRatio, 2)}. ${f.note ?? ''}`,
       );
     } else lines.push(`(f) ${f.title}: not measured: ${f.note ?? ''}`);
+  }
+  const g = report.cmvpImport;
+  if (g) {
+    lines.push(
+      '',
+      `(g) ${g.title}: ${g.rows} rows, ${g.statusChangesRecorded} status history entries; first import ${g.importerRowsPerSecond} rows/s (runs ${g.importerSeconds.join(', ')} s), plain UNWIND … MERGE ${g.plainRowsPerSecond} rows/s (runs ${g.plainSeconds.join(', ')} s): ratio importer/plain ${fmt(g.throughputRatio, 2)}; no-op re-import runs ${g.reimportSeconds.join(', ')} s = ${fmt(g.reimportToFloorRatio, 2)}× the floor's time. ${g.note}`,
+    );
   }
   return lines.join('\n');
 }

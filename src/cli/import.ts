@@ -1,5 +1,9 @@
 /**
- * `npm run import -- [format] <file> [--dry-run] [--name <name>] [--json]`
+ * `npm run import -- [format] <file> [more files...] [--as-of YYYY-MM-DD] [--dry-run] [--name <name>] [--json]`
+ *
+ * For `cmvp`, several files of one snapshot are one import (one transaction): the active list,
+ * the historical list and certificate detail records, e.g.
+ * `npm run import -- cmvp data/nist-cmvp/modules-2026-01-18.json.gz data/nist-cmvp/historical-modules-2026-01-18.json.gz data/nist-cmvp/certificates.json.gz`.
  *
  * Imports one document into the configured database (NEO4J_URI when set, otherwise the
  * project's own Neo4j: the one already running on that store, e.g. under `npm start`, or one
@@ -59,11 +63,26 @@ function table(title: string, lines: CountLine[]): string[] {
   ];
 }
 
+function snapshotLines(s: ImportSummary): string[] {
+  const snap = s.snapshot;
+  if (!snap) return [];
+  const out = [`  snapshot ${snap.asOf}${snap.previousAsOf ? ` (previous in the graph: ${snap.previousAsOf})` : ' (first snapshot in the graph)'}`];
+  out.push(`  status history entries recorded: ${snap.statusChangesRecorded}`);
+  if (snap.previousAsOf) {
+    out.push(`  new certificates: ${snap.newCertifications.length}${snap.newCertifications.length > 0 ? ` (${snap.newCertifications.join(', ')})` : ''}`);
+    out.push(`  moved from active to expired/revoked: ${snap.moved.length}`);
+    for (const m of snap.moved) out.push(`    ${m.reference} ${m.status} from ${m.effectiveFrom}: ${m.reason}`);
+  }
+  if (snap.keptNewer > 0) out.push(`  left as a newer snapshot wrote them: ${snap.keptNewer}`);
+  return out;
+}
+
 function formatSummary(file: string, s: ImportSummary): string {
   const out = [
     `${s.dryRun ? 'Dry run (rolled back, nothing kept)' : 'Imported'} ${path.basename(file)} as ${s.format}: ${s.document} (source ${s.source}, run ${s.runId})`,
     ...table('label', s.nodes),
     ...table('relationship', s.relationships),
+    ...snapshotLines(s),
   ];
   if (s.unknownObjectTypes.length > 0) out.push(`  unknown object types: ${s.unknownObjectTypes.map((u) => `${u.name} ${u.count}`).join(', ')}`);
   if (s.skipped.length > 0) out.push(`  not imported: ${s.skipped.map((u) => `${u.name} ${u.count}`).join(', ')}`);
@@ -75,54 +94,79 @@ function formatSummary(file: string, s: ImportSummary): string {
   return out.join('\n');
 }
 
-function parseArguments(argv: string[]): { format?: ImportFormat; file: string; dryRun: boolean; name?: string; json: boolean } {
+interface Arguments {
+  format?: ImportFormat;
+  file: string;
+  /** Further files of the same import (cmvp). */
+  more: string[];
+  asOf?: string;
+  dryRun: boolean;
+  name?: string;
+  json: boolean;
+}
+
+function parseArguments(argv: string[]): Arguments {
   const program = new Command()
     .name('npm run import --')
     .description(
-      'Import a STIX, OSCAL, CycloneDX, CISA KEV or CVE JSON 5 document into the assurance graph. For cve, the file may be one record, a JSON array of records, or a folder of record files (*.json, *.json.gz), imported as one document.',
+      'Import a STIX, OSCAL, CycloneDX, CISA KEV, CVE JSON 5, Mappings Explorer, NIST CMVP or Common Criteria CSV document into the assurance graph. For cve, the file may be one record, a JSON array of records, or a folder of record files (*.json, *.json.gz), imported as one document. For cmvp, give the active list, the historical list and certificate detail records of one snapshot together (one import).',
     )
     .argument('<format-or-file>', `format (${Object.keys(FORMAT_NAMES).join(', ')}) or, with the format left out, the file`)
-    .argument('[file]', 'the document (JSON, or gzip-compressed JSON such as .json.gz)')
+    .argument('[files...]', 'the document (JSON, gzip-compressed JSON such as .json.gz, or CSV); for cmvp several files of one snapshot')
+    .option('--as-of <date>', 'snapshot date of a dated list (cmvp, cc-csv), YYYY-MM-DD (default: from the list metadata; cc-csv: today)')
     .option('--dry-run', 'validate and report what would change, then roll back')
     .option('--name <name>', 'document name for provenance and stale marking (default: from the document)')
     .option('--json', 'print the summary as JSON')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   program.parse(argv, { from: 'user' });
-  const [first, second] = program.args;
-  const opts = program.opts<{ dryRun?: boolean; name?: string; json?: boolean }>();
+  const [first, ...rest] = program.args;
+  const opts = program.opts<{ dryRun?: boolean; name?: string; json?: boolean; asOf?: string }>();
   if (!first) throw new UsageError('missing the file to import');
   let format: ImportFormat | undefined;
-  let file = first;
-  if (second !== undefined) {
-    format = FORMAT_NAMES[first.toLowerCase()];
+  let files = [first, ...rest];
+  const named = FORMAT_NAMES[first.toLowerCase()];
+  if (rest.length > 0 && (named || !fs.existsSync(first))) {
+    format = named;
     if (!format)
       throw new UsageError(`unknown format ${JSON.stringify(first)}; use one of ${Object.keys(FORMAT_NAMES).join(', ')} (or leave it out to detect it)`);
-    file = second;
+    files = rest;
   }
-  return { format, file, dryRun: opts.dryRun ?? false, name: opts.name, json: opts.json ?? false };
+  if (opts.asOf !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf)) throw new UsageError(`--as-of ${JSON.stringify(opts.asOf)}: expected YYYY-MM-DD`);
+  const [file, ...more] = files;
+  if (!file) throw new UsageError('missing the file to import');
+  return { format, file, more, asOf: opts.asOf, dryRun: opts.dryRun ?? false, name: opts.name, json: opts.json ?? false };
+}
+
+function readFile(file: string): string {
+  try {
+    return fs.statSync(file).isDirectory() ? readCveFolder(file) : readDocument(file);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function main(): Promise<number> {
   let args;
   let text: string;
+  let more: { name: string; text: string }[];
   let config;
   try {
     args = parseArguments(process.argv.slice(2));
-    try {
-      text = fs.statSync(args.file).isDirectory() ? readCveFolder(args.file) : readDocument(args.file);
-    } catch (error) {
-      throw new UsageError(`cannot read ${args.file}: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    text = readFile(args.file);
+    more = args.more.map((f) => ({ name: path.basename(f), text: readFile(f) }));
     config = loadConfig();
     // Parse and validate before starting or connecting to anything: a broken file fails fast.
     const format = args.format ?? detectFormat(text);
-    parseAndValidate(text, format, args.name);
+    parseAndValidate(text, format, args.name, { more, documentName: path.basename(args.file), ...(args.asOf ? { asOf: args.asOf } : {}) });
     args.format = format;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof ImportError) {
-      process.stderr.write(`${error instanceof ImportError ? `${args?.file ?? 'document'}: ` : ''}${error.message}\n`);
+      // CMVP messages already name the file.
+      const named = error instanceof ImportError && args !== undefined && args.format !== 'CMVP' && !error.message.startsWith(path.basename(args.file));
+      process.stderr.write(`${named ? `${args?.file ?? 'document'}: ` : ''}${error.message}\n`);
       return 2;
     }
     throw error;
@@ -143,6 +187,9 @@ async function main(): Promise<number> {
       format: args.format,
       name: args.name,
       dryRun: args.dryRun,
+      more,
+      documentName: path.basename(args.file),
+      ...(args.asOf ? { asOf: args.asOf } : {}),
       caller: `cli:${process.env.USER ?? 'unknown'}`,
       // Whoever can run the command line can reach the database directly.
       clearance: 'SECRET',

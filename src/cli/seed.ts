@@ -1,4 +1,7 @@
 /**
+ * `npm run seed -- --link-cmvp`: after a NIST CMVP import, links the seed scenario to the real
+ * certificates (seed/links/cmvp-corecrypto.json, see src/seed/linkCmvp.ts); nothing else is loaded.
+ *
  * `npm run seed [-- <dir>]`: loads the seed scenario (seed/*.json, or the given folder) into the
  * configured database: NEO4J_URI when set, otherwise the project's own Neo4j (started for the
  * run and stopped afterwards, or the one already running on that store). Applies migrations
@@ -10,6 +13,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { LocalNeo4jError } from '../runtime/localNeo4j';
 import { connectDatabase, type ConnectedDatabase } from '../runtime/database';
+import { linkSeedToCmvp } from '../seed/linkCmvp';
 import { SEED_DIR, SeedError, loadSeed, readSeed, type SeedSummary } from '../seed/loadSeed';
 import { applyMigrations } from '../store/migrations';
 
@@ -22,7 +26,24 @@ function formatSummary(dir: string, summary: SeedSummary): string {
   return [`Seed loaded from ${dir}`, line('nodes:', summary.nodes), line('relationships:', summary.relationships)].join('\n');
 }
 
+async function linkCmvp(): Promise<number> {
+  const loaded = loadConfig();
+  const connected = await connectDatabase(loaded, { log: (m) => process.stderr.write(`${m}\n`) });
+  try {
+    const summary = await linkSeedToCmvp(connected.db);
+    if (!summary.linked) {
+      process.stderr.write(`Not linked: not in the graph: ${summary.missing.join(', ')} (load the seed and import a CMVP snapshot first)\n`);
+      return 1;
+    }
+    process.stdout.write(`Seed linked to the CMVP certificates: ${summary.created} link(s) created, ${summary.unchanged} unchanged\n`);
+    return 0;
+  } finally {
+    await connected.close();
+  }
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === '--link-cmvp') return linkCmvp();
   const dir = path.resolve(process.argv[2] ?? SEED_DIR);
   let config;
   try {

@@ -120,6 +120,26 @@ export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = {
     validUntil: { type: 'date' },
     scope: { type: 'string' },
     reference: { type: 'string' },
+    /** Overall security level (FIPS 140: 1..4). */
+    securityLevel: { type: 'int', min: 1, max: 4 },
+    /** Common Criteria assurance level, e.g. `EAL4+,ALC_FLR.2`. */
+    assuranceLevel: { type: 'string' },
+    /** FIPS 140 embodiment, e.g. `Single Chip`, `Multi-Chip Stand Alone`. */
+    embodiment: { type: 'string' },
+    /** FIPS 140 module type, e.g. `Hardware`, `Software`, `Firmware-hybrid`. */
+    moduleType: { type: 'string' },
+    /** The issuer's caveat on the validation. */
+    caveat: { type: 'string' },
+    /** Validation dates (initial validation first, then updates), ISO dates. */
+    validationDates: { type: 'string[]' },
+    /** Validation history as the issuer's records give it (`2024-10-01 Initial atsec ...`). */
+    validationHistory: { type: 'string[]' },
+    /** Maintenance updates (Common Criteria), `<date>: <title>`. */
+    maintenanceUpdates: { type: 'string[]' },
+    /** The issuer's page of the certificate. */
+    url: { type: 'string' },
+    /** Date of the issuer's list (snapshot) that last wrote it. */
+    snapshotDate: { type: 'date' },
   },
   Standard: {
     publisher: { type: 'string' },

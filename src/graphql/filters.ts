@@ -12,7 +12,12 @@ type FilterRule =
   | { kind: 'anyIn'; key: string }
   | { kind: 'eq'; key: string }
   | { kind: 'gte' | 'lte'; key: string }
+  /** A date property between today (UTC) and today plus the given number of days. */
+  | { kind: 'withinDays'; key: string }
   | { kind: 'related'; relationship: RelationshipType; direction: 'out' | 'in' };
+
+/** Largest `…WithinDays` window, 100 years. */
+const MAX_WITHIN_DAYS = 36500;
 
 const rel = (relationship: RelationshipType, direction: 'out' | 'in'): FilterRule => ({ kind: 'related', relationship, direction });
 
@@ -54,6 +59,7 @@ export const FILTER_RULES: Record<Label, Record<string, FilterRule>> = {
     issuedBefore: { kind: 'lte', key: 'issuedAt' },
     validUntilAfter: { kind: 'gte', key: 'validUntil' },
     validUntilBefore: { kind: 'lte', key: 'validUntil' },
+    validUntilWithinDays: { kind: 'withinDays', key: 'validUntil' },
   },
   Standard: { publishers: { kind: 'in', key: 'publisher' } },
   Threat: {
@@ -127,6 +133,15 @@ export function conditionsFor(label: Label, filter: Record<string, unknown> | nu
       case 'related':
         conditions.push({ op: 'related', relationship: rule.relationship, direction: rule.direction, otherId: scalarText(value) });
         break;
+      case 'withinDays': {
+        const days = typeof value === 'number' ? value : Number.NaN;
+        if (!Number.isInteger(days) || days < 0 || days > MAX_WITHIN_DAYS)
+          throw badInput(`filter.${field}: must be 0..${MAX_WITHIN_DAYS} days`, ['filter', field]);
+        const today = new Date();
+        const day = (offset: number) => new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + offset)).toISOString().slice(0, 10);
+        conditions.push({ op: 'gte', key: rule.key, value: day(0) }, { op: 'lte', key: rule.key, value: day(days) });
+        break;
+      }
     }
   }
   return conditions;

@@ -2,6 +2,8 @@
  * Format detection from the document itself (used when the caller leaves the format out),
  * and the one entry point that dispatches to the right parser.
  */
+import { parseCcCsv, looksLikeCcCsv } from './ccCsv';
+import { looksLikeCmvp, parseCmvp } from './cmvp';
 import { parseCve } from './cve';
 import { parseCycloneDx } from './cyclonedx';
 import { parseKev } from './kev';
@@ -14,6 +16,8 @@ import { ImportError, type ImportBatch, type ImportFormat } from './types';
 export function detectFormat(text: string): ImportFormat {
   // Looking at the whole text would be slow for big files; the markers sit near the top.
   const head = text.slice(0, 4096);
+  if (looksLikeCcCsv(head)) return 'CC_CSV';
+  if (looksLikeCmvp(head)) return 'CMVP';
   if (/"bomFormat"\s*:\s*"CycloneDX"/.test(head)) return 'CYCLONEDX';
   if (/^\s*\{\s*"catalog"\s*:/.test(head)) return 'OSCAL_CATALOG';
   if (/^\s*\{\s*"component-definition"\s*:/.test(head)) return 'OSCAL_COMPONENT_DEFINITION';
@@ -42,7 +46,7 @@ export function detectFormat(text: string): ImportFormat {
     return 'CVE';
   throw new ImportError(
     'document',
-    'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog, CVE JSON 5 records or a Mappings Explorer mapping file)',
+    'format not recognised (expected a STIX 2.1 bundle, an OSCAL catalog or component-definition, a CycloneDX BOM, the CISA KEV catalog, CVE JSON 5 records, a Mappings Explorer mapping file, a NIST CMVP module list or a Common Criteria products CSV)',
   );
 }
 
@@ -55,11 +59,33 @@ export const FORMAT_NAMES: Record<string, ImportFormat> = {
   kev: 'KEV',
   cve: 'CVE',
   mapping: 'MAPPING',
+  cmvp: 'CMVP',
+  'cc-csv': 'CC_CSV',
 };
 
-export function parseDocument(format: ImportFormat, text: string, name?: string): ImportBatch {
+export interface ParseOptions {
+  /** Document name for provenance and stale marking. */
+  name?: string;
+  /** Snapshot date of a dated list (CMVP, Common Criteria), YYYY-MM-DD. */
+  asOf?: string;
+  /** More documents of the same import (CMVP: the historical list and detail records beside the active list). */
+  more?: { name: string; text: string }[];
+  /** Name of the first document in messages (a file name; default `document`). */
+  documentName?: string;
+}
+
+/** Formats that read several documents as one import. */
+export const MULTI_DOCUMENT_FORMATS: readonly ImportFormat[] = ['CMVP'];
+
+export function parseDocument(format: ImportFormat, text: string, name?: string, more: ParseOptions = {}): ImportBatch {
   const options = name ? { name } : {};
+  if ((more.more?.length ?? 0) > 0 && !MULTI_DOCUMENT_FORMATS.includes(format))
+    throw new ImportError('documents', `${format} reads one document; further documents are only read for ${MULTI_DOCUMENT_FORMATS.join(', ')}`);
   switch (format) {
+    case 'CMVP':
+      return parseCmvp([{ name: more.documentName ?? 'document', text }, ...(more.more ?? [])], { ...options, ...(more.asOf ? { asOf: more.asOf } : {}) });
+    case 'CC_CSV':
+      return parseCcCsv(text, { ...options, ...(more.asOf ? { asOf: more.asOf } : {}) });
     case 'STIX':
       return parseStix(text, options);
     case 'OSCAL_CATALOG':

@@ -13,10 +13,17 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** The document's text (UTF-8): gunzipped first when the bytes are gzip. Pure. */
+/**
+ * The document's text: gunzipped first when the bytes are gzip; UTF-8, or Latin-1 when the bytes
+ * are not valid UTF-8 (the Common Criteria portal's CSV is Latin-1: `NetIQ\xae`). Pure.
+ */
 export function decodeDocument(bytes: Buffer, maxBytes: number = MAX_DECOMPRESSED_BYTES): string {
   const raw = isGzip(bytes) ? gunzipSync(bytes, { maxOutputLength: maxBytes }) : bytes;
-  return raw.toString('utf8');
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw);
+  } catch {
+    return raw.toString('latin1');
+  }
 }
 
 /** Reads a document file, plain or gzip-compressed, as UTF-8 text. */

@@ -2,9 +2,10 @@
  * What every parser produces: a batch of nodes per label and relationships per type, ready
  * for the loader (src/store/importStore.ts). Parsers are pure: no I/O, no database.
  */
+import type { SnapshotEntry } from '../domain/cmvp';
 import type { Label, RelationshipType } from '../domain/model';
 
-export const IMPORT_FORMATS = ['STIX', 'OSCAL_CATALOG', 'OSCAL_COMPONENT_DEFINITION', 'CYCLONEDX', 'KEV', 'CVE', 'MAPPING'] as const;
+export const IMPORT_FORMATS = ['STIX', 'OSCAL_CATALOG', 'OSCAL_COMPONENT_DEFINITION', 'CYCLONEDX', 'KEV', 'CVE', 'MAPPING', 'CMVP', 'CC_CSV'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** A node to write, with the place in the document it came from (for messages). */
@@ -62,6 +63,31 @@ export interface ImportBatch {
   stats: Record<string, number>;
   /** False for collections that are not versioned documents (CVE records): nothing is marked stale. Default true. */
   staleMarking?: boolean;
+  /**
+   * A dated list of certifications (CMVP, Common Criteria): the loader compares it with what the
+   * graph holds and records the status changes it implies (src/domain/cmvp.ts `planSnapshot`).
+   */
+  statusSnapshot?: StatusSnapshot;
+  /**
+   * False when the components of this format carry no CPE, purl or product alias to match CVE
+   * ranges against (CMVP crypto modules, Common Criteria products): the loader skips CVE matching.
+   * Default true.
+   */
+  cveMatching?: boolean;
+}
+
+/** The certifications a dated list names, with the status it gives each. */
+export interface StatusSnapshot {
+  /** Date of the list (ISO), from its metadata or given by the caller. */
+  asOf: string;
+  /** Who issues the list, for reasons and provenance, e.g. `NIST CMVP`. */
+  program: string;
+  entries: SnapshotEntry[];
+  /**
+   * True when the entries carry their own dated history (the Common Criteria certification and
+   * archived dates): the changes are recorded as listed, without comparing snapshots.
+   */
+  datedHistory?: boolean;
 }
 
 /** A document that cannot be imported; nothing is written. `path` names the place. */

@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Classification } from '../domain/model';
 import { echoInput, validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
-import { detectFormat, parseDocument } from '../importers/detect';
+import { detectFormat, parseDocument, type ParseOptions } from '../importers/detect';
 import { ImportError, type ImportBatch, type ImportFormat } from '../importers/types';
 import type { QueryStats } from '../store/database';
-import { documentRef, type BatchLoader, type LoadCounts } from '../store/importStore';
+import { documentRef, type BatchLoader, type LoadCounts, type SnapshotSummary } from '../store/importStore';
 
 export { ImportError };
 
@@ -20,6 +20,12 @@ export interface ImportRequest {
   /** Document name used for provenance and stale marking (default: from the document). */
   name?: string;
   dryRun?: boolean;
+  /** Snapshot date of a dated list (CMVP, Common Criteria), YYYY-MM-DD; default from the document. */
+  asOf?: string;
+  /** More documents of the same import (CMVP: the historical list, certificate detail records). */
+  more?: { name: string; text: string }[];
+  /** Name of the main document in messages (a file name). */
+  documentName?: string;
   /** Who asked (API caller id, or `cli:<user>`). */
   caller: string;
   /** The caller's clearance (the command line runs as SECRET). */
@@ -58,6 +64,8 @@ export interface ImportSummary {
   missingEnds: NamedCount[];
   problems: string[];
   problemCount: number;
+  /** What a dated list (CMVP, Common Criteria) changed in the status history; null for other formats. */
+  snapshot: SnapshotSummary | null;
   parseMs: number;
   writeMs: number;
   nodesPerSecond: number;
@@ -96,10 +104,10 @@ function toNamed(record: Record<string, number>): NamedCount[] {
 }
 
 /** Parses and validates only (no database). Throws ImportError naming the place on bad input. */
-export function parseAndValidate(text: string, format?: ImportFormat, name?: string): ImportBatch {
+export function parseAndValidate(text: string, format?: ImportFormat, name?: string, options: ParseOptions = {}): ImportBatch {
   let batch: ImportBatch;
   try {
-    batch = parseDocument(format ?? detectFormat(text), text, name);
+    batch = parseDocument(format ?? detectFormat(text), text, name, options);
   } catch (error) {
     // The parsers walk nested components and controls recursively; absurd nesting overflows the stack.
     if (error instanceof RangeError) throw new ImportError('document', `nested too deeply to import (${error.message})`);
@@ -111,7 +119,11 @@ export function parseAndValidate(text: string, format?: ImportFormat, name?: str
 
 export async function importDocument(loader: BatchLoader, request: ImportRequest): Promise<ImportSummary> {
   const started = performance.now();
-  const batch = parseAndValidate(request.text, request.format, request.name);
+  const batch = parseAndValidate(request.text, request.format, request.name, {
+    ...(request.asOf ? { asOf: request.asOf } : {}),
+    ...(request.more ? { more: request.more } : {}),
+    ...(request.documentName ? { documentName: request.documentName } : {}),
+  });
   const parsed = performance.now();
   const runId = `import-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
   const result = await loader.load(batch, {
@@ -135,7 +147,7 @@ export async function importDocument(loader: BatchLoader, request: ImportRequest
     source: batch.source,
     document: documentRef(batch),
     dryRun: request.dryRun ?? false,
-    changed: [...nodes, ...relationships].some((l) => l.created + l.updated + l.stale > 0),
+    changed: [...nodes, ...relationships].some((l) => l.created + l.updated + l.stale > 0) || (result.snapshot?.statusChangesRecorded ?? 0) > 0,
     nodes,
     relationships,
     unknownObjectTypes: toNamed(batch.unknown),
@@ -145,6 +157,7 @@ export async function importDocument(loader: BatchLoader, request: ImportRequest
     missingEnds: toNamed(result.missingEnds),
     problems: problems.length > MAX_PROBLEMS ? [...problems.slice(0, MAX_PROBLEMS), `... and ${problems.length - MAX_PROBLEMS} more`] : problems,
     problemCount: problems.length,
+    snapshot: result.snapshot ?? null,
     parseMs: Math.round(parsed - started),
     writeMs: Math.round(written - parsed),
     nodesPerSecond: Math.round(processed(nodes) / seconds),

@@ -11,12 +11,14 @@
  * ATT&CK id, a CVE first written by KEV and named again in an SBOM) are only enriched: missing
  * properties are filled, nothing is overwritten, their provenance and run stay their owner's.
  */
+import { planDatedHistory, planSnapshot, type PlannedChange, type PreviousState, type SnapshotStatus } from '../domain/cmvp';
 import { LABELS, RELATIONSHIPS, markingsVisibleTo, type Classification, type Label } from '../domain/model';
 import type { BatchNode, BatchRelationship, ImportBatch, RelationshipGroup } from '../importers/types';
 import { writeBatch, type BatchCounts, type RelationshipGroupWrite, type WriteBatch } from './batchWriter';
 import { matchCveRanges } from './cveMatchStore';
 import type { Database, QueryStats, Tx } from './database';
 import type { ProvenanceStamp, WriteCounts } from './graphStore';
+import { recordSnapshotChanges } from './snapshotStatusStore';
 
 export interface LoadCounts extends WriteCounts {
   /** Rows not written: duplicates, or relationships whose ends are not in the graph. */
@@ -39,6 +41,30 @@ export interface LoadResult {
    * counted per label as distinct ids (or key values, e.g. a Threat `externalId`).
    */
   missingEnds: Record<string, number>;
+  /** What a dated list changed in the status history (formats with a status snapshot only). */
+  snapshot?: SnapshotSummary;
+}
+
+export interface SnapshotStatusChange {
+  certificationId: string;
+  reference: string;
+  status: SnapshotStatus;
+  effectiveFrom: string;
+  reason: string;
+}
+
+export interface SnapshotSummary {
+  asOf: string;
+  /** Latest earlier snapshot of the same document in the graph, if any. */
+  previousAsOf: string | null;
+  /** Certificate numbers first seen in this snapshot while an earlier one was in the graph. */
+  newCertifications: string[];
+  /** Certifications active in an earlier snapshot and expired or revoked in this one. */
+  moved: SnapshotStatusChange[];
+  /** Status history entries this import recorded (re-recording an existing one does not count). */
+  statusChangesRecorded: number;
+  /** Certifications a newer snapshot already wrote: left as they are (no roll-back). */
+  keptNewer: number;
 }
 
 /**
@@ -148,7 +174,11 @@ interface Existing {
 async function readExisting(tx: Tx, ids: string[]): Promise<Map<string, Existing[]>> {
   const rows = await tx.run(
     'importExisting',
-    `UNWIND $ids AS id MATCH (n:${ALL_LABELS} {id: id})
+    // One index seek per label (a label disjunction `n:A|B|…` is not answered from the id indexes).
+    `UNWIND $ids AS id
+     CALL (id) {
+       ${LABELS.map((l) => `MATCH (n:${l} {id: id}) RETURN n`).join('\n       UNION ALL\n       ')}
+     }
      RETURN n.id AS id, labels(n)[0] AS label, n.classification AS classification, n.sourceRef AS sourceRef, coalesce(n.stale, false) AS stale, properties(n) AS props`,
     { ids },
   );
@@ -207,7 +237,24 @@ function noteMissing(seen: Map<string, Set<string>>, label: Label, id: string): 
 
 /** A writer's counts as the loader reports them (kept rows do not occur in imports). */
 function loadCounts(c: BatchCounts): LoadCounts {
-  return { created: c.created, updated: c.updated, unchanged: c.unchanged, skipped: c.skipped, stale: 0 };
+  // Kept rows: certifications a newer snapshot already wrote (left as they are).
+  return { created: c.created, updated: c.updated, unchanged: c.unchanged + c.kept, skipped: c.skipped, stale: 0 };
+}
+
+/** A date as the store hands it back ('YYYY-MM-DD'), or null. */
+function dateText(value: unknown): string | null {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null;
+}
+
+/** Latest snapshot date of the document's certifications before `asOf`. */
+async function previousSnapshotDate(tx: Tx, prefix: string, asOf: string): Promise<string | null> {
+  const rows = await tx.run(
+    'importPreviousSnapshot',
+    `MATCH (c:Certification) WHERE c.snapshotDate < date($asOf) AND ${OWNED_BY('c')}
+     RETURN max(c.snapshotDate) AS previous`,
+    { asOf, prefix },
+  );
+  return dateText(rows[0]?.previous);
 }
 
 /** Writes a parsed document in one transaction (or rolls it back for a dry run). */
@@ -230,6 +277,11 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
   const refused = new Set<string>();
   // The parser's groups, for their keyed ends (the writer hands back the same group objects).
   const keyed = new Map<RelationshipGroupWrite<BatchRelationship>, RelationshipGroup>(batch.relationships.map((g) => [g, g]));
+  // Dated lists: what the graph held of each certification before this import, and the latest earlier snapshot.
+  const snapshot = batch.statusSnapshot;
+  const previous = new Map<string, PreviousState>();
+  const keptNewer = new Set<string>();
+  let previousAsOf: string | null = null;
   const rows: WriteBatch<BatchNode, BatchRelationship> = {
     nodes: [...batch.nodes].map(([label, nodes]) => ({ label, rows: nodes })),
     relationships: batch.relationships,
@@ -263,6 +315,26 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
           }
           const existing = await readExisting(tx, [...unique.keys()]);
           const where = new Map(nodes.map((r) => [remap.get(r.id) ?? r.id, r.where]));
+          let kept = 0;
+          if (snapshot && label === 'Certification') {
+            if (!snapshot.datedHistory) previousAsOf = await previousSnapshotDate(tx, prefix, snapshot.asOf);
+            for (const [id, users] of existing) {
+              const found = users.find((u) => u.label === 'Certification' && markings.includes(u.classification as Classification));
+              if (!found || !ownedBy(found.sourceRef, prefix)) continue;
+              const state: PreviousState = {
+                status: typeof found.props.status === 'string' ? found.props.status : null,
+                snapshotDate: dateText(found.props.snapshotDate),
+                validUntil: dateText(found.props.validUntil),
+              };
+              previous.set(id, state);
+              // An older snapshot imported after a newer one leaves what the newer one wrote.
+              if (!snapshot.datedHistory && state.snapshotDate !== null && state.snapshotDate > snapshot.asOf) {
+                keptNewer.add(id);
+                unique.delete(id);
+                kept += 1;
+              }
+            }
+          }
           const owned: BatchNode[] = [];
           const foreign: { id: string; props: Record<string, unknown> }[] = [];
           for (const row of unique.values()) {
@@ -282,7 +354,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
               foreign.push({ id: row.id, props: missing });
             }
           }
-          return { write: owned, enrich: foreign, skipped };
+          return { write: owned, enrich: foreign, skipped, kept };
         },
         // Joined ids, ends named by a key, rows touching a refused id, duplicates.
         relationshipGuard: async (tx, group) => {
@@ -326,7 +398,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
           const writtenIds = (label: Label) =>
             [...new Set((batch.nodes.get(label) ?? []).map((r) => remap.get(r.id) ?? r.id))].filter((id) => !refused.has(id));
           const vulnerabilityIds = batch.format === 'CVE' ? writtenIds('Vulnerability') : [];
-          const componentIds = writtenIds('Component');
+          const componentIds = batch.cveMatching === false ? [] : writtenIds('Component');
           if (vulnerabilityIds.length > 0 || componentIds.length > 0) {
             const match = await matchCveRanges(tx, { vulnerabilityIds, componentIds }, stamp, markings);
             if (match.evaluated > 0 || batch.format === 'CVE') {
@@ -338,6 +410,32 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
             }
           }
           if (batch.staleMarking !== false) await markStale(tx, prefix, options.runId, batch, result, markings);
+          if (snapshot) {
+            const entries = snapshot.entries.filter((e) => !refused.has(e.certificationId));
+            const plan = snapshot.datedHistory
+              ? { changes: planDatedHistory(entries, previous), newReferences: [], newerKept: [] }
+              : planSnapshot(snapshot.asOf, entries, previous, previousAsOf);
+            const recorded = await recordSnapshotChanges(tx, plan.changes, {
+              source: `import:${batch.format.toLowerCase()}:${documentRef(batch)}`,
+              sourceRef: `${snapshot.program} snapshot ${snapshot.asOf}`,
+              recordedAt: options.assertedAt,
+            });
+            const moved = (c: PlannedChange): SnapshotStatusChange => ({
+              certificationId: c.certificationId,
+              reference: c.reference,
+              status: c.status,
+              effectiveFrom: c.effectiveFrom,
+              reason: c.reason,
+            });
+            result.snapshot = {
+              asOf: snapshot.asOf,
+              previousAsOf,
+              newCertifications: plan.newReferences,
+              moved: plan.changes.filter((c) => c.moved).map(moved),
+              statusChangesRecorded: recorded,
+              keptNewer: keptNewer.size,
+            };
+          }
           if (options.dryRun) throw new DryRunRollback(result);
         },
       },

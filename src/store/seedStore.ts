@@ -3,8 +3,8 @@
  * writer was the seed itself (`assertedBy = 'seed'`): once a curator, an admin or an importer
  * changed it, a later seed load leaves it alone. Read in the seed's own transaction.
  */
-import { LABELS, RELATIONSHIPS, type Label, type RelationshipSpec, type RelationshipType } from '../domain/model';
-import type { Tx } from './database';
+import { LABELS, RELATIONSHIPS, isLabel, type Label, type RelationshipSpec, type RelationshipType } from '../domain/model';
+import type { Database, Tx } from './database';
 
 export const SEED_ASSERTER = 'seed';
 
@@ -52,4 +52,21 @@ export async function seedRelationshipOwnership(
       { seedOwned: r.seedOwned === true, classification: typeof r.classification === 'string' ? r.classification : null },
     ]),
   );
+}
+
+/** The labels of the nodes with these ids (ids missing from the graph are absent from the map). */
+export async function labelsOf(db: Database, ids: string[]): Promise<Map<string, Label>> {
+  const rows = await db.read(
+    undefined,
+    'seedLinkLabels',
+    `UNWIND $ids AS id
+     CALL (id) {
+       ${LABELS.map((l) => `MATCH (n:${l} {id: id}) RETURN n`).join('\n       UNION ALL\n       ')}
+     }
+     RETURN n.id AS id, labels(n)[0] AS label`,
+    { ids },
+  );
+  const out = new Map<string, Label>();
+  for (const r of rows) if (typeof r.label === 'string' && isLabel(r.label)) out.set(String(r.id), r.label);
+  return out;
 }

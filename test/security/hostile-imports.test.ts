@@ -3,7 +3,9 @@
  * (truncated, a wrong type for each top-level field and each field of the first object, duplicate
  * ids, deep nesting, BOM, Latin-1 bytes, oversize documents and oversize strings in indexed
  * properties), plus the CVE record and Mappings Explorer formats' own faults (truncated record,
- * wrong types, unknown version type, an affected entry without product, no mapping_objects). Each must be refused with BAD_USER_INPUT (or an HTTP 4xx), never
+ * wrong types, unknown version type, an affected entry without product, no mapping_objects), and
+ * the NIST CMVP and Common Criteria CSV formats' faults (truncated list, row without certificate
+ * number, unparseable date, missing column, unclosed quote). Each must be refused with BAD_USER_INPUT (or an HTTP 4xx), never
  * INTERNAL_SERVER_ERROR; dangling references must be refused or reported in `problems`. Every case
  * runs as a curator (as a dry run, so a wrongly accepted case would leave nothing behind for the next
  * one; the loader still runs in Neo4j and is rolled back), and the content hash of the database must not change.
@@ -204,6 +206,43 @@ function cases(): ImportCase[] {
     ['capability_id not a CVE id', mapping((d) => (((d.mapping_objects as Json[])[0] as Json).capability_id = 'CVE-XX'))],
   ] as const)
     out.push({ format: 'MAPPING', name, document, mustFail: true });
+  // NIST CMVP lists and the Common Criteria CSV (issue 14).
+  const cmvpRow: Json = {
+    'Certificate Number': '990101',
+    'Vendor Name': 'Hostile Vendor',
+    'Module Name': 'Hostile Module v1.0',
+    'Module Type': 'Software',
+    'Validation Date': '1/2/2024',
+    Status: 'Historical',
+  };
+  const cmvp = (change: (doc: Json, row: Json) => void): string => {
+    const row = clone(cmvpRow);
+    const doc: Json = { metadata: { generated_at: '2026-01-18T00:00:00Z' }, modules: [row] };
+    change(doc, row);
+    return JSON.stringify(doc);
+  };
+  for (const [name, document] of [
+    ['list truncated', cmvp(() => undefined).slice(0, -40)],
+    ['modules an object', cmvp((d) => (d.modules = { 'Certificate Number': '1' }))],
+    ['row a string', cmvp((d) => (d.modules = ['4644']))],
+    ['row without certificate number', cmvp((_d, r) => delete r['Certificate Number'])],
+    ['certificate number not a number', cmvp((_d, r) => (r['Certificate Number'] = "4644' OR 1=1"))],
+    ['validation date not M/D/YYYY', cmvp((_d, r) => (r['Validation Date'] = '2024-01-02'))],
+    ['status neither Active, Historical nor Revoked', cmvp((_d, r) => (r.Status = 'Maybe'))],
+    ['security level 9', cmvp((_d, r) => (r.overall_level = 9))],
+    ['no snapshot date', cmvp((d) => delete d.metadata)],
+  ] as const)
+    out.push({ format: 'CMVP', name, document, mustFail: true });
+  const ccHeader =
+    '"Category","Name","Manufacturer","Scheme","Assurance Level","Protection Profile(s)","Certification Date","Archived Date","Certification Report URL","Security Target URL","Maintenance Date","Maintenance Title","Maintenance Report","Maintenance ST"';
+  const ccRow = '"Mobility","Hostile Phone","Hostile Inc.","US","EAL2","","01/02/2024","","","","","","",""';
+  for (const [name, document] of [
+    ['a column missing', `${ccHeader.replace('"Scheme",', '')}\n${ccRow}\n`],
+    ['a row with fewer fields', `${ccHeader}\n"Mobility","Hostile Phone"\n`],
+    ['an unclosed quote (truncated)', `${ccHeader}\n${ccRow.slice(0, 40)}`],
+    ['certification date not MM/DD/YYYY', `${ccHeader}\n${ccRow.replace('01/02/2024', '2024-01-02')}\n`],
+  ] as const)
+    out.push({ format: 'CC_CSV', name, document, mustFail: true });
   const deepComponents = `${Array.from({ length: 20000 }, (_, i) => `{"type":"library","bom-ref":"deep-${i}","name":"deep","components":[`).join('')}${']}'.repeat(20000)}`;
   out.push({
     format: 'CYCLONEDX',

@@ -10,6 +10,7 @@ import { REPO_ROOT } from '../../src/config';
 import type { Database } from '../../src/store/database';
 import { ANALYTICS_QUERY_FILES } from '../helpers/analyticsQueries';
 import { KEYS, startTestApp, testDatabase, testNeo4jUri, type TestApp } from '../helpers/app';
+import { readSeed } from '../../src/seed/loadSeed';
 import { freshSeed } from '../helpers/seed';
 
 const QUERY_DIR = path.join(REPO_ROOT, 'docs', 'queries');
@@ -126,6 +127,11 @@ interface Vuln extends Named {
   exploitedBy: Connection<Named & { externalId: string | null }>;
 }
 
+/** True when the list is ordered by validUntil ascending. */
+function validUntilSorted(items: readonly { validUntil: string | null }[]): boolean {
+  return items.every((c, i) => i === 0 || String(items[i - 1]?.validUntil) <= String(c.validUntil));
+}
+
 /** Is the deployment inside the scope of an ACTIVE certification of its device? */
 function insideScope(d: Deployment): boolean {
   const version = d.osVersion;
@@ -135,7 +141,74 @@ function insideScope(d: Deployment): boolean {
   );
 }
 
+/** Seed certifications (id, kind, dates) and status history entries, to compute expected answers. */
+const SEED = readSeed();
+const seedCerts = SEED.nodes
+  .filter((n) => n.label === 'Certification')
+  .map((n) => ({
+    id: n.id,
+    kind: String(n.kind),
+    issuedAt: typeof n.issuedAt === 'string' ? n.issuedAt : null,
+    validUntil: typeof n.validUntil === 'string' ? n.validUntil : null,
+  }));
+const utcDay = (offset: number): string => {
+  const t = new Date();
+  return new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), t.getUTCDate() + offset)).toISOString().slice(0, 10);
+};
+interface CertDates extends Named {
+  kind: string;
+  reference: string | null;
+  issuedAt?: string | null;
+  validUntil: string | null;
+}
+
 const EXPECTATIONS: Record<string, Expectation> = {
+  'certification-changes-between-dates.graphql': (data) => {
+    const d = data as {
+      statusChanges: {
+        totalCount: number;
+        items: { certification: { id: string }; change: { status: string; effectiveFrom: string; provenance: { source: string } } }[];
+      };
+      issued: Connection<CertDates>;
+      validityEnded: Connection<CertDates>;
+    };
+    const inRange = (day: string | null | undefined) => typeof day === 'string' && day >= '2024-01-01' && day <= '2024-12-31';
+    // Status changes: exactly the seed's history entries of 2024 (the 2023 approval expiring on 2024-02-01), among whatever else is in the graph.
+    const seedIds = new Set(seedCerts.map((c) => c.id));
+    const expected = SEED.statusChanges.filter((e) => inRange(e.effectiveFrom)).map((e) => `${e.certificationId} ${e.status} ${e.effectiveFrom}`);
+    expect(expected).toContain('cert:national-approval-2023 EXPIRED 2024-02-01');
+    const seen = d.statusChanges.items
+      .filter((i) => seedIds.has(i.certification.id))
+      .map((i) => `${i.certification.id} ${i.change.status} ${i.change.effectiveFrom}`);
+    expect(seen.sort()).toEqual(expected.sort());
+    for (const i of d.statusChanges.items) expect(inRange(i.change.effectiveFrom)).toBe(true);
+    expect(d.statusChanges.items.find((i) => i.certification.id === 'cert:national-approval-2023')?.change.provenance.source).toBe('seed');
+    // Issued in 2024 / validity ended in 2024: the seed's, each node in the range.
+    expect(ids(nodes(d.issued)).filter((id) => seedIds.has(id))).toEqual(
+      seedCerts
+        .filter((c) => inRange(c.issuedAt))
+        .map((c) => c.id)
+        .sort(),
+    );
+    for (const c of nodes(d.issued)) expect(inRange(c.issuedAt)).toBe(true);
+    expect(ids(nodes(d.validityEnded)).filter((id) => seedIds.has(id))).toEqual(['cert:national-approval-2023']);
+    for (const c of nodes(d.validityEnded)) expect(inRange(c.validUntil)).toBe(true);
+  },
+  'crypto-module-validations-ending-soon.graphql': (data) => {
+    const d = data as { certifications: Connection<CertDates & { certifies: Connection<Named & { kind?: string }> }> };
+    const from = utcDay(0);
+    const until = utcDay(365);
+    for (const c of nodes(d.certifications)) {
+      expect(c.kind).toBe('CERTIFICATE');
+      expect(c.validUntil !== null && c.validUntil >= from && c.validUntil <= until).toBe(true);
+    }
+    const expectedSeed = seedCerts
+      .filter((c) => c.kind === 'CERTIFICATE' && c.validUntil !== null && c.validUntil >= from && c.validUntil <= until)
+      .map((c) => c.id);
+    expect(d.certifications.totalCount ?? 0).toBeGreaterThanOrEqual(expectedSeed.length);
+    const listed = validUntilSorted(nodes(d.certifications));
+    expect(listed).toBe(true);
+  },
   'consumer-devices-with-nato-clearance.graphql': (data) => {
     const d = data as {
       certifications: Connection<

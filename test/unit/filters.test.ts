@@ -4,6 +4,17 @@ import { LABELS } from '../../src/domain/model';
 import { conditionsFor, ORDER_KEYS, orderKey } from '../../src/graphql/filters';
 
 describe('conditionsFor', () => {
+  it('turns validUntilWithinDays into a window from today (UTC), and refuses negative or huge windows', () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const conditions = conditionsFor('Certification', { validUntilWithinDays: 0 });
+    expect(conditions).toContainEqual({ op: 'gte', key: 'validUntil', value: today });
+    expect(conditions).toContainEqual({ op: 'lte', key: 'validUntil', value: today });
+    const in30 = conditionsFor('Certification', { validUntilWithinDays: 30 }).find((c) => c.op === 'lte');
+    expect(in30 && 'value' in in30 ? Date.parse(String(in30.value)) - Date.parse(today) : 0).toBe(30 * 86400000);
+    expect(() => conditionsFor('Certification', { validUntilWithinDays: -1 })).toThrow(/filter\.validUntilWithinDays: must be 0\.\.36500 days/);
+    expect(() => conditionsFor('Certification', { validUntilWithinDays: 40000 })).toThrow(/must be 0\.\.36500 days/);
+  });
+
   it('hides stale nodes by default, and revoked or deprecated threats', () => {
     expect(conditionsFor('Device', undefined)).toEqual([{ op: 'notTrue', key: 'stale' }]);
     expect(conditionsFor('Threat', {})).toEqual([

@@ -147,14 +147,20 @@ export type Certification = Node & {
   __typename?: 'Certification';
   /** Who evaluated it (EVALUATED_BY). */
   assessor?: Maybe<Organization>;
+  /** Common Criteria assurance level, e.g. `EAL4+,ALC_FLR.2`. */
+  assuranceLevel?: Maybe<Scalars['String']['output']>;
   /** Certifications it rests on (BASED_ON). */
   basedOn: CertificationConnection;
+  /** The issuer's caveat on the validation. */
+  caveat?: Maybe<Scalars['String']['output']>;
   /** Devices and components in its scope (CERTIFIES), with scope and OS range on the edge. */
   certifies: AssetConnection;
   /** Security marking. */
   classification: Classification;
   /** Description. */
   description?: Maybe<Scalars['String']['output']>;
+  /** FIPS 140 embodiment as the CMVP lists it, e.g. `Single Chip`, `Multi-Chip Stand Alone`. */
+  embodiment?: Maybe<Scalars['String']['output']>;
   /** Stable identifier. */
   id: Scalars['ID']['output'];
   /** Date of issue. */
@@ -163,6 +169,10 @@ export type Certification = Node & {
   issuer?: Maybe<Organization>;
   /** What sort of certification. */
   kind: CertificationKind;
+  /** Maintenance updates (Common Criteria), each `<date>: <title>`. */
+  maintenanceUpdates?: Maybe<Array<Scalars['String']['output']>>;
+  /** FIPS 140 module type, e.g. `Hardware`, `Software`, `Firmware-hybrid`. */
+  moduleType?: Maybe<Scalars['String']['output']>;
   /** Name. */
   name: Scalars['String']['output'];
   /** Where the facts came from. */
@@ -175,6 +185,10 @@ export type Certification = Node & {
   requiredControls: ControlConnection;
   /** Scope statement in words. */
   scope?: Maybe<Scalars['String']['output']>;
+  /** Overall security level (FIPS 140: 1..4), from the NIST CMVP lists. */
+  securityLevel?: Maybe<Scalars['Int']['output']>;
+  /** Date of the issuer's list (snapshot) that last wrote it, for imported certifications. */
+  snapshotDate?: Maybe<Scalars['Date']['output']>;
   /** True when a newer import no longer contained it. */
   stale: Scalars['Boolean']['output'];
   /** Standards it was assessed against (ASSESSED_AGAINST). */
@@ -191,8 +205,14 @@ export type Certification = Node & {
   supersedes: CertificationConnection;
   /** Certifications that rest on it (inverse of BASED_ON). */
   supports: CertificationConnection;
+  /** The issuer's page of the certificate. */
+  url?: Maybe<Scalars['String']['output']>;
   /** Last day of validity. */
   validUntil?: Maybe<Scalars['Date']['output']>;
+  /** Validation dates (YYYY-MM-DD), initial validation first, then updates. */
+  validationDates?: Maybe<Array<Scalars['String']['output']>>;
+  /** Validation history as the issuer's detail record gives it: date, type (Initial, Update) and testing lab. */
+  validationHistory?: Maybe<Array<Scalars['String']['output']>>;
 };
 
 
@@ -315,6 +335,8 @@ export type CertificationFilter = {
   validUntilAfter?: InputMaybe<Scalars['Date']['input']>;
   /** Valid until on or before. */
   validUntilBefore?: InputMaybe<Scalars['Date']['input']>;
+  /** Valid until between today (UTC) and this many days from today, 0..36500: validations that end soon (e.g. FIPS 140 certificates whose sunset date is near). */
+  validUntilWithinDays?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Creates or updates a certification by id. Omitted optional fields keep their stored value; null removes it. */
@@ -424,6 +446,24 @@ export type CertificationStatusChange = {
   recordedAt: Scalars['DateTime']['output'];
   /** The status. */
   status: CertificationStatus;
+};
+
+/** A status history entry with its certification: what changed, when, for which certification. */
+export type CertificationStatusEvent = {
+  __typename?: 'CertificationStatusEvent';
+  /** The certification whose status changed. */
+  certification: Certification;
+  /** The history entry (status, effective date, reason, provenance). */
+  change: CertificationStatusChange;
+};
+
+/** Status changes effective in a date range (see certificationStatusChanges). */
+export type CertificationStatusEventList = {
+  __typename?: 'CertificationStatusEventList';
+  /** The entries, at most `first`, oldest first (effectiveFrom, then certification id, then status). */
+  items: Array<CertificationStatusEvent>;
+  /** Number of entries in the range visible to the caller (all pages). */
+  totalCount: Scalars['NonNegativeInt']['output'];
 };
 
 /** The outcome of a status-history write. */
@@ -1330,6 +1370,10 @@ export type ImportCount = {
 
 /** Document formats the importers read. */
 export type ImportFormat =
+  /** The Common Criteria portal's certified products CSV (Latin-1, HTML entities): certificates, products, schemes, protection profiles, maintenance updates. */
+  | 'CC_CSV'
+  /** NIST CMVP validated modules lists (active and historical, `{metadata, modules}`) and certificate detail records: FIPS 140 certificates, crypto modules, vendors, labs, and the status changes since the previous snapshot. */
+  | 'CMVP'
   /** CVE JSON 5 records (one record or an array): Vulnerability nodes, and AFFECTS to the components their affected ranges match. */
   | 'CVE'
   /** A CycloneDX 1.2-1.6 JSON BOM, including hardware BOMs and VEX (components, suppliers, dependencies, vulnerabilities). */
@@ -1361,6 +1405,38 @@ export type ImportNamedCount = {
   count: Scalars['NonNegativeInt']['output'];
   /** What was counted, e.g. `malware` or `relationship uses`. */
   name: Scalars['String']['output'];
+};
+
+/** What importing a dated list (a CMVP snapshot, a Common Criteria list) changed in the status history. */
+export type ImportSnapshot = {
+  __typename?: 'ImportSnapshot';
+  /** Date of the list (from its metadata or the `asOf` argument). */
+  asOf: Scalars['Date']['output'];
+  /** Certifications a newer snapshot already wrote, left as they are: an older snapshot never rolls statuses back. */
+  keptNewer: Scalars['NonNegativeInt']['output'];
+  /** Certifications active in an earlier snapshot and expired or revoked in this one, with the status change recorded. */
+  moved: Array<ImportStatusChange>;
+  /** Certificate numbers first seen in this snapshot while an earlier snapshot was in the graph (empty for the first snapshot: everything is new then). */
+  newCertifications: Array<Scalars['String']['output']>;
+  /** Latest earlier snapshot of the same document already in the graph, or null for the first one. */
+  previousAsOf?: Maybe<Scalars['Date']['output']>;
+  /** Status history entries recorded by this import (an entry already recorded is not counted: 0 on a re-import). */
+  statusChangesRecorded: Scalars['NonNegativeInt']['output'];
+};
+
+/** One status history entry a dated list implied (see docs/CERTIFICATION-LIFECYCLE.md). */
+export type ImportStatusChange = {
+  __typename?: 'ImportStatusChange';
+  /** The certification. */
+  certificationId: Scalars['ID']['output'];
+  /** First day it is in force. */
+  effectiveFrom: Scalars['Date']['output'];
+  /** Why, in words (e.g. `sunset date 2025-12-17; listed historical in the snapshot of 2026-01-18`). */
+  reason: Scalars['String']['output'];
+  /** The issuer's reference (CMVP certificate number) or the product name. */
+  reference: Scalars['String']['output'];
+  /** The new status. */
+  status: CertificationStatus;
 };
 
 /**
@@ -1399,6 +1475,8 @@ export type ImportSummary = {
   runId: Scalars['String']['output'];
   /** Objects deliberately not imported, per reason (e.g. STIX `malware`, `relationship uses`). */
   skipped: Array<ImportNamedCount>;
+  /** What a dated list (CMVP, CC_CSV) changed in the status history; null for the other formats. */
+  snapshot?: Maybe<ImportSnapshot>;
   /** Provenance source stamped on what was written, e.g. `mitre-attack`, `oscal`, `cyclonedx`, `cisa-kev`. */
   source: Scalars['String']['output'];
   /** Format-specific counts, e.g. `attackPatterns`, `attackPatternsLive`, `controls`, `enhancements`, `withdrawn`, `entries`. */
@@ -1552,7 +1630,9 @@ export type MutationDeleteNodeArgs = {
 
 /** Entry points for writing the graph. Each mutation is one transaction: on any error nothing is written. */
 export type MutationImportDocumentArgs = {
+  asOf?: InputMaybe<Scalars['Date']['input']>;
   document: Scalars['String']['input'];
+  documents?: InputMaybe<Array<Scalars['String']['input']>>;
   dryRun?: InputMaybe<Scalars['Boolean']['input']>;
   format?: InputMaybe<ImportFormat>;
   name?: InputMaybe<Scalars['String']['input']>;
@@ -1914,6 +1994,8 @@ export type Query = {
   certification?: Maybe<Certification>;
   /** The BASED_ON / SUPERSEDES lineage of a certification, with whether each certification holds on asOf and, if not, why. Requires the analyst role. */
   certificationLineage: CertificationLineage;
+  /** What changed between two dates: status history entries effective from `from` to `to` (inclusive) across every certification the caller can see (validated, expired, revoked, suspended, reinstated, withdrawn). Retracted entries and entries above the caller's clearance are left out. */
+  certificationStatusChanges: CertificationStatusEventList;
   /** A filtered, ordered page of certifications. */
   certifications: CertificationConnection;
   /** One component by id, or null when it does not exist or is above the caller's clearance. */
@@ -1995,6 +2077,16 @@ export type QueryCertificationArgs = {
 export type QueryCertificationLineageArgs = {
   asOf?: InputMaybe<Scalars['Date']['input']>;
   certificationId: Scalars['ID']['input'];
+};
+
+
+/** Entry points for reading the graph. */
+export type QueryCertificationStatusChangesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['Date']['input'];
+  issuedBy?: InputMaybe<Scalars['ID']['input']>;
+  statuses?: InputMaybe<Array<CertificationStatus>>;
+  to: Scalars['Date']['input'];
 };
 
 
@@ -3150,6 +3242,8 @@ export type ResolversTypes = ResolversObject<{
   CertificationOrderField: CertificationOrderField;
   CertificationStatus: CertificationStatus;
   CertificationStatusChange: ResolverTypeWrapper<StatusChangeRow>;
+  CertificationStatusEvent: ResolverTypeWrapper<Omit<CertificationStatusEvent, 'certification' | 'change'> & { certification: ResolversTypes['Certification'], change: ResolversTypes['CertificationStatusChange'] }>;
+  CertificationStatusEventList: ResolverTypeWrapper<Omit<CertificationStatusEventList, 'items'> & { items: Array<ResolversTypes['CertificationStatusEvent']> }>;
   CertificationStatusResult: ResolverTypeWrapper<Omit<CertificationStatusResult, 'certification' | 'entry'> & { certification: ResolversTypes['Certification'], entry: ResolversTypes['CertificationStatusChange'] }>;
   Classification: Classification;
   Component: ResolverTypeWrapper<NodeRow>;
@@ -3200,6 +3294,8 @@ export type ResolversTypes = ResolversObject<{
   ImportFormat: ImportFormat;
   ImportJoin: ResolverTypeWrapper<ImportJoin>;
   ImportNamedCount: ResolverTypeWrapper<ImportNamedCount>;
+  ImportSnapshot: ResolverTypeWrapper<ImportSnapshot>;
+  ImportStatusChange: ResolverTypeWrapper<ImportStatusChange>;
   ImportSummary: ResolverTypeWrapper<ImportSummary>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LineageEntry: ResolverTypeWrapper<Omit<LineageEntry, 'certification' | 'findings'> & { certification: ResolversTypes['Certification'], findings: Array<ResolversTypes['LineageFinding']> }>;
@@ -3296,6 +3392,8 @@ export type ResolversParentTypes = ResolversObject<{
   CertificationLineage: Omit<CertificationLineage, 'entries' | 'links' | 'root'> & { entries: Array<ResolversParentTypes['LineageEntry']>, links: Array<ResolversParentTypes['LineageLink']>, root: ResolversParentTypes['Certification'] };
   CertificationOrderBy: CertificationOrderBy;
   CertificationStatusChange: StatusChangeRow;
+  CertificationStatusEvent: Omit<CertificationStatusEvent, 'certification' | 'change'> & { certification: ResolversParentTypes['Certification'], change: ResolversParentTypes['CertificationStatusChange'] };
+  CertificationStatusEventList: Omit<CertificationStatusEventList, 'items'> & { items: Array<ResolversParentTypes['CertificationStatusEvent']> };
   CertificationStatusResult: Omit<CertificationStatusResult, 'certification' | 'entry'> & { certification: ResolversParentTypes['Certification'], entry: ResolversParentTypes['CertificationStatusChange'] };
   Component: NodeRow;
   ComponentConnection: Omit<ComponentConnection, 'edges'> & { edges: Array<ResolversParentTypes['ComponentEdge']> };
@@ -3336,6 +3434,8 @@ export type ResolversParentTypes = ResolversObject<{
   ImportCount: ImportCount;
   ImportJoin: ImportJoin;
   ImportNamedCount: ImportNamedCount;
+  ImportSnapshot: ImportSnapshot;
+  ImportStatusChange: ImportStatusChange;
   ImportSummary: ImportSummary;
   Int: Scalars['Int']['output'];
   LineageEntry: Omit<LineageEntry, 'certification' | 'findings'> & { certification: ResolversParentTypes['Certification'], findings: Array<ResolversParentTypes['LineageFinding']> };
@@ -3441,20 +3541,27 @@ export type BlastRadiusWhatIfResolvers<ContextType = GraphQLContext, ParentType 
 
 export type CertificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Certification'] = ResolversParentTypes['Certification']> = ResolversObject<{
   assessor?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
+  assuranceLevel?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   basedOn?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationBasedOnArgs>>;
+  caveat?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   certifies?: Resolver<ResolversTypes['AssetConnection'], ParentType, ContextType, Partial<CertificationCertifiesArgs>>;
   classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  embodiment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   issuedAt?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   issuer?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['CertificationKind'], ParentType, ContextType>;
+  maintenanceUpdates?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  moduleType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
   recordedStatus?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requiredControls?: Resolver<ResolversTypes['ControlConnection'], ParentType, ContextType, Partial<CertificationRequiredControlsArgs>>;
   scope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  securityLevel?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  snapshotDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   standards?: Resolver<ResolversTypes['StandardConnection'], ParentType, ContextType, Partial<CertificationStandardsArgs>>;
   status?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
@@ -3463,7 +3570,10 @@ export type CertificationResolvers<ContextType = GraphQLContext, ParentType exte
   supersededBy?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationSupersededByArgs>>;
   supersedes?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationSupersedesArgs>>;
   supports?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationSupportsArgs>>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   validUntil?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  validationDates?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+  validationHistory?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -3503,6 +3613,16 @@ export type CertificationStatusChangeResolvers<ContextType = GraphQLContext, Par
   reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
+}>;
+
+export type CertificationStatusEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusEvent'] = ResolversParentTypes['CertificationStatusEvent']> = ResolversObject<{
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  change?: Resolver<ResolversTypes['CertificationStatusChange'], ParentType, ContextType>;
+}>;
+
+export type CertificationStatusEventListResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusEventList'] = ResolversParentTypes['CertificationStatusEventList']> = ResolversObject<{
+  items?: Resolver<Array<ResolversTypes['CertificationStatusEvent']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
 }>;
 
 export type CertificationStatusResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusResult'] = ResolversParentTypes['CertificationStatusResult']> = ResolversObject<{
@@ -3724,6 +3844,23 @@ export type ImportNamedCountResolvers<ContextType = GraphQLContext, ParentType e
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type ImportSnapshotResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportSnapshot'] = ResolversParentTypes['ImportSnapshot']> = ResolversObject<{
+  asOf?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  keptNewer?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+  moved?: Resolver<Array<ResolversTypes['ImportStatusChange']>, ParentType, ContextType>;
+  newCertifications?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  previousAsOf?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  statusChangesRecorded?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
+}>;
+
+export type ImportStatusChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportStatusChange'] = ResolversParentTypes['ImportStatusChange']> = ResolversObject<{
+  certificationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
+}>;
+
 export type ImportSummaryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ImportSummary'] = ResolversParentTypes['ImportSummary']> = ResolversObject<{
   changed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   document?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3740,6 +3877,7 @@ export type ImportSummaryResolvers<ContextType = GraphQLContext, ParentType exte
   relationshipsPerSecond?: Resolver<ResolversTypes['NonNegativeInt'], ParentType, ContextType>;
   runId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   skipped?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
+  snapshot?: Resolver<Maybe<ResolversTypes['ImportSnapshot']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stats?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
   unknownObjectTypes?: Resolver<Array<ResolversTypes['ImportNamedCount']>, ParentType, ContextType>;
@@ -3861,6 +3999,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   blastRadius?: Resolver<ResolversTypes['BlastRadius'], ParentType, ContextType, RequireFields<QueryBlastRadiusArgs, 'maxHops'>>;
   certification?: Resolver<Maybe<ResolversTypes['Certification']>, ParentType, ContextType, RequireFields<QueryCertificationArgs, 'id'>>;
   certificationLineage?: Resolver<ResolversTypes['CertificationLineage'], ParentType, ContextType, RequireFields<QueryCertificationLineageArgs, 'certificationId'>>;
+  certificationStatusChanges?: Resolver<ResolversTypes['CertificationStatusEventList'], ParentType, ContextType, RequireFields<QueryCertificationStatusChangesArgs, 'from' | 'to'>>;
   certifications?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<QueryCertificationsArgs>>;
   component?: Resolver<Maybe<ResolversTypes['Component']>, ParentType, ContextType, RequireFields<QueryComponentArgs, 'id'>>;
   components?: Resolver<ResolversTypes['ComponentConnection'], ParentType, ContextType, Partial<QueryComponentsArgs>>;
@@ -4145,6 +4284,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CertificationEdge?: CertificationEdgeResolvers<ContextType>;
   CertificationLineage?: CertificationLineageResolvers<ContextType>;
   CertificationStatusChange?: CertificationStatusChangeResolvers<ContextType>;
+  CertificationStatusEvent?: CertificationStatusEventResolvers<ContextType>;
+  CertificationStatusEventList?: CertificationStatusEventListResolvers<ContextType>;
   CertificationStatusResult?: CertificationStatusResultResolvers<ContextType>;
   Component?: ComponentResolvers<ContextType>;
   ComponentConnection?: ComponentConnectionResolvers<ContextType>;
@@ -4170,6 +4311,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ImportCount?: ImportCountResolvers<ContextType>;
   ImportJoin?: ImportJoinResolvers<ContextType>;
   ImportNamedCount?: ImportNamedCountResolvers<ContextType>;
+  ImportSnapshot?: ImportSnapshotResolvers<ContextType>;
+  ImportStatusChange?: ImportStatusChangeResolvers<ContextType>;
   ImportSummary?: ImportSummaryResolvers<ContextType>;
   LineageEntry?: LineageEntryResolvers<ContextType>;
   LineageFinding?: LineageFindingResolvers<ContextType>;

@@ -6,9 +6,14 @@ import { ImportError, importDocument } from '../../services/importService';
 import { badInput } from '../errors';
 import type { MutationResolvers, Resolvers } from '../generated/resolvers-types';
 
+function asOfText(value: unknown): string {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+}
+
 const mutation: MutationResolvers = {
-  importDocument: async (_p, { format, document, name, dryRun }, ctx) => {
-    const bytes = Buffer.byteLength(document, 'utf8');
+  importDocument: async (_p, { format, document, documents, name, dryRun, asOf }, ctx) => {
+    const more = documents ?? [];
+    const bytes = [document, ...more].reduce((n, d) => n + Buffer.byteLength(d, 'utf8'), 0);
     const limit = ctx.config.IMPORT_MAX_BYTES;
     if (bytes > limit) {
       throw badInput(`document: ${bytes} bytes is over the limit of ${limit} bytes (IMPORT_MAX_BYTES); import it with \`npm run import -- <format> <file>\``, [
@@ -25,6 +30,9 @@ const mutation: MutationResolvers = {
         format: format ?? undefined,
         name: name ?? undefined,
         dryRun: dryRun ?? false,
+        ...(more.length > 0 ? { more: more.map((text, i) => ({ name: `documents[${i}]`, text })) } : {}),
+        // The Date scalar hands a JS Date (UTC midnight) to resolvers.
+        ...(asOf ? { asOf: asOfText(asOf) } : {}),
         caller: ctx.caller.id,
         clearance: ctx.caller.clearance,
         stats: ctx.stats,

@@ -2,7 +2,8 @@ import type { Resolvers } from '../generated/resolvers-types';
 import { analyticsResolvers } from './analytics';
 import { coreResolvers } from './core';
 import { importResolvers } from './import';
+import { lifecycleResolvers } from './lifecycle';
 import { statusHistoryResolvers } from './statusHistory';
 
 /** Every resolver map of the API; each area adds its own here. */
-export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers, statusHistoryResolvers];
+export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers, statusHistoryResolvers, lifecycleResolvers];
