@@ -26,7 +26,6 @@ async function main(): Promise<void> {
   const started = Date.now();
   let connected: ConnectedDatabase | undefined;
   // Assigned once the server is built; read by the signal handlers installed before that.
-  // eslint-disable-next-line prefer-const
   let app: App | undefined;
   let shuttingDown = false;
 
@@ -45,8 +44,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  const phases: Record<string, number> = {};
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      return await work();
+    } finally {
+      phases[name] = Date.now() - t0;
+    }
+  };
   try {
-    connected = await connectDatabase(config, { log: (m, level = 'info') => logger[level](m) });
+    connected = await phase('neo4jMs', () => connectDatabase(config, { log: (m, level = 'info') => logger[level](m) }));
   } catch (error) {
     if (error instanceof LocalNeo4jError) {
       process.stderr.write(`${error.message}\n`);
@@ -54,21 +62,25 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  const db = connected.db;
   let migrationsApplied = false;
   try {
-    await applyMigrations(connected.db);
+    const { applied } = await phase('migrationsMs', () => applyMigrations(db));
+    phases.migrationsApplied = applied;
     migrationsApplied = true;
   } catch (error) {
     logger.warn({ err: error }, 'migrations could not be applied yet; /readyz will retry');
   }
   if (config.SEED && migrationsApplied) {
-    const summary = await loadSeed(connected.db);
+    const summary = await phase('seedMs', () => loadSeed(db));
     logger.info({ seed: summary }, 'seed scenario loaded');
   }
   const local = connected.local;
-  app = await createApp({ config, db: connected.db, logger, migrationsApplied, neo4jState: local ? () => local.state() : undefined });
-  const url = await app.listen(config.PORT, config.HOST);
-  logger.info({ url: `${url}/graphql`, neo4j: connected.uri, startupMs: Date.now() - started }, 'Assurance Graph API ready');
+  const url = await phase('apolloMs', async () => {
+    app = await createApp({ config, db, logger, migrationsApplied, neo4jState: local ? () => local.state() : undefined });
+    return app.listen(config.PORT, config.HOST);
+  });
+  logger.info({ url: `${url}/graphql`, neo4j: connected.uri, startupMs: Date.now() - started, phases }, 'Assurance Graph API ready');
 }
 
 main().catch((error: unknown) => {

@@ -137,19 +137,32 @@ function pathsFromAnyThreatToTarget(hops: number): string {
  * Tail shared by riskPaths and exposure: given `paths` ({nodes, rels}) and `threats`, the controls
  * implemented by a node on a path that mitigate one of the threats, then the rows, with the
  * `anchor` node (the source, or the exposed device) so the caller needs no lookup of its own.
+ * Each node and edge on the paths is projected once (`pathNodes`, `pathRels`), the paths name them
+ * by id and element id: projecting every node and edge of every path (up to 1000 paths sharing most of their nodes) was most of
+ * exposure's database work (docs/BENCHMARKS.md).
  */
 const MITIGATIONS_AND_RETURN = (anchor: string) => `
-  CALL (paths, threats) {
+  CALL (paths) {
     UNWIND paths AS p
     UNWIND p.nodes AS n
-    WITH DISTINCT n, threats
+    RETURN collect(DISTINCT n) AS pathNodes
+  }
+  CALL (paths) {
+    UNWIND paths AS p
+    UNWIND p.rels AS r
+    RETURN collect(DISTINCT r) AS pathRels
+  }
+  CALL (pathNodes, threats) {
+    UNWIND pathNodes AS n
     MATCH (n)-[i:IMPLEMENTS]->(c:Control)-[m:MITIGATES]->(t:Threat)
     WHERE t IN threats AND c.classification IN $markings AND ${VISIBLE_REL('i')} AND ${VISIBLE_REL('m')}
     RETURN collect({nodeId: n.id, controlId: c.id, threatId: t.id, edgeEffectiveness: m.effectiveness, controlEffectiveness: c.effectiveness}) AS mitigations,
            collect(DISTINCT ${NODE('c')}) AS controls
   }
   RETURN [t IN threats | ${NODE('t')}] AS threats,
-         [p IN paths | {nodes: [n IN p.nodes | ${NODE('n')}], edges: [r IN p.rels | ${REL('r')}]}] AS paths,
+         [n IN pathNodes | ${NODE('n')}] AS pathNodes,
+         [r IN pathRels | {key: elementId(r), edge: ${REL('r')}}] AS pathRels,
+         [p IN paths | {nodeIds: [n IN p.nodes | n.id], relKeys: [r IN p.rels | elementId(r)]}] AS paths,
          mitigations, controls, ${NODE(anchor)} AS anchor`;
 
 /** An edge of a path with its stored direction. */
@@ -191,10 +204,25 @@ function numOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
 }
 
+/** A path of MITIGATIONS_AND_RETURN: its nodes and edges by id, looked up among those projected once. */
+function toPathRowByIds(value: unknown, nodes: Map<string, NodeRow>, edges: Map<string, PathEdgeRow>): PathRow {
+  const v = value as { nodeIds: unknown[]; relKeys: unknown[] };
+  const lookUp = <T>(map: Map<string, T>, key: unknown): T => {
+    const found = map.get(String(key));
+    if (found === undefined) throw new Error(`path element ${String(key)} missing from the projected ones`);
+    return found;
+  };
+  return { nodes: v.nodeIds.map((id) => lookUp(nodes, id)), edges: v.relKeys.map((k) => lookUp(edges, k)) };
+}
+
 /** Undefined when the query matched no anchor (absent, of another label, or not visible). */
 function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | undefined {
   if (!row) return undefined;
-  const paths = (row.paths as unknown[]).map(toPathRow);
+  const nodes = new Map((row.pathNodes as unknown[]).map(toNodeRow).map((n) => [n.id, n]));
+  const rels = row.pathRels as { key: unknown; edge: unknown }[];
+  const edgeRows = toPathRow({ nodes: [], edges: rels.map((r) => r.edge) }).edges;
+  const edges = new Map(rels.map((r, i) => [String(r.key), edgeRows[i] as PathEdgeRow]));
+  const paths = (row.paths as unknown[]).map((p) => toPathRowByIds(p, nodes, edges));
   const mitigations = (row.mitigations as Record<string, unknown>[]).map((m) => ({
     nodeId: String(m.nodeId),
     controlId: String(m.controlId),
@@ -325,18 +353,54 @@ export function exposureStatement(markings: readonly string[], deviceId: string,
   };
 }
 
-/** The blastRadius statement (see AnalyticsStore.blastRadius). */
+/**
+ * The backward steps of a risk path from a bound start, as a quantified path pattern in the stored
+ * direction of HAS_COMPONENT, DEPENDS_ON, OF, RUNS and CERTIFIES (walked from their end node to
+ * their start node), each step's far node and edge visible.
+ */
+function backwardSteps(min: number, max: number): string {
+  return `((x)<-[r:${relTypes(BACKWARD_RISK_EDGES)}]-(y) WHERE y.classification IN $markings AND ${VISIBLE_REL('r')}){${min},${max}}`;
+}
+
+/**
+ * The blastRadius statement (see AnalyticsStore.blastRadius).
+ *
+ * Same answers as `ALL SHORTEST (src) riskStep (dst)`, but the walk follows each relationship type
+ * only in its risk direction, so it touches only what `src` can reach (an undirected walk filtered
+ * afterwards expanded the whole neighbourhood: 12 s for an SBOM root with no parents). On this
+ * model (FORWARD/BACKWARD_RISK_EDGES and the endpoints in model.ts) a risk step out of a
+ * Component is always backward, and out of a Vulnerability always an AFFECTS edge to a Component;
+ * backward steps lead only to devices, components, deployments and certifications, where no
+ * forward edge starts. So from a component the paths are backward steps only, and from a
+ * vulnerability one AFFECTS step followed by backward steps.
+ */
 export function blastRadiusStatement(markings: readonly string[], fromId: string, hops: number, cap: number): Statement {
+  const h = hopBound(hops);
+  const targets = 'dst:Device|Deployment|Certification|Component';
+  const affects = `(src)-[a:AFFECTS WHERE ${VISIBLE_REL('a')} AND NOT coalesce(a.vexState, '') IN $blockingVex]->(c:Component WHERE c.classification IN $markings)`;
+  // a quantifier's upper bound must be at least 1: with one hop, the AFFECTS step alone (every such path is shortest)
+  const fromVulnerability =
+    h === 1
+      ? `p = (src)-[a:AFFECTS WHERE ${VISIBLE_REL('a')} AND NOT coalesce(a.vexState, '') IN $blockingVex]->(dst:Component WHERE dst.classification IN $markings)`
+      : `p = ALL SHORTEST ${affects} ${backwardSteps(0, h - 1)} (${targets})`;
   return {
     name: 'analytics.blastRadius',
     cypher: `MATCH (src:Component|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
        CALL (src) {
-         MATCH p = ALL SHORTEST (src) ${riskStep(hops)} (dst:Device|Deployment|Certification|Component)
+         CALL (src) {
+           MATCH p = ALL SHORTEST (src) ${backwardSteps(1, h)} (${targets})
+           WHERE src:Component
+           RETURN p
+           UNION
+           MATCH ${fromVulnerability}
+           WHERE src:Vulnerability
+           RETURN p
+         }
          WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
          RETURN collect(p) AS paths
        }
        RETURN [p IN paths | {nodes: [n IN nodes(p) | ${NODE('n')}], edges: [r IN relationships(p) | ${REL('r')}]}] AS paths`,
-    params: { fromId, cap, markings: [...markings], ...STEP_PARAMS },
+    params: { fromId, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] },
   };
 }
 

@@ -53,12 +53,30 @@ export function migrationStatements(): { name: string; cypher: string }[] {
 
 export const SEARCH_INDEX_NAME = FULLTEXT_INDEX;
 
-/** Applies every migration (each `IF NOT EXISTS`) and waits for indexes to come online. */
-export async function applyMigrations(db: Database): Promise<void> {
+/** The index or constraint name a migration creates (every migration names what it creates). */
+export function migrationSchemaName(cypher: string): string | undefined {
+  return /^CREATE (?:(?:TEXT|FULLTEXT|RANGE) )?(?:CONSTRAINT|INDEX) (\w+) IF NOT EXISTS/.exec(cypher)?.[1];
+}
+
+/**
+ * Applies every migration whose index or constraint is not there yet (each `IF NOT EXISTS`, so a
+ * concurrent start applying the same one is harmless) and waits for indexes to come online. The
+ * names present are read once first: on a store already migrated this is one read and the wait,
+ * not one schema transaction per migration. Returns how many were applied.
+ */
+export async function applyMigrations(db: Database): Promise<{ applied: number }> {
+  const indexes = await db.read(undefined, 'migration: index names', 'SHOW INDEXES YIELD name RETURN name');
+  const constraints = await db.read(undefined, 'migration: constraint names', 'SHOW CONSTRAINTS YIELD name RETURN name');
+  const names = new Set([...indexes, ...constraints].map((row) => String(row.name)));
+  let applied = 0;
   for (const statement of migrationStatements()) {
+    const name = migrationSchemaName(statement.cypher);
+    if (name !== undefined && names.has(name)) continue;
     await db.write(undefined, `migration: ${statement.name}`, statement.cypher);
+    applied += 1;
   }
   await db.write(undefined, 'migration: await indexes', 'CALL db.awaitIndexes(60)');
+  return { applied };
 }
 
 /** Names of the constraints present, for tests and /readyz diagnostics. */
