@@ -18,6 +18,7 @@ export const FIELD_ROLES: { readonly Query: Readonly<Record<string, Role>>; read
     certificationLineage: 'analyst',
     scopeDrift: 'analyst',
     remediation: 'analyst',
+    watches: 'curator',
   },
   Mutation: {
     upsertOrganization: 'curator',
@@ -33,6 +34,8 @@ export const FIELD_ROLES: { readonly Query: Readonly<Record<string, Role>>; read
     unlink: 'curator',
     importDocument: 'curator',
     deleteNode: 'admin',
+    createWatch: 'curator',
+    deleteWatch: 'curator',
   },
 };
 

@@ -3,6 +3,7 @@
  * for every label, range indexes for the filters and orderings the API offers, and the
  * full-text index behind `search`.
  */
+import { FEED_LABELS } from '../domain/events';
 import { LABELS } from '../domain/model';
 import type { Database } from './database';
 
@@ -31,6 +32,22 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     ['vulnerability_published_at', 'FOR (n:Vulnerability) ON (n.publishedAt)'],
   ];
   for (const [name, body] of extra) statements.push({ name: `index ${name}`, cypher: `CREATE INDEX ${name} IF NOT EXISTS ${body}` });
+  // The change feed (src/store/eventStore.ts, watchStore.ts): its log, counter, watches, delivery log and job leases.
+  const feed: [string, string, string][] = [
+    ['certificationevent_sequence_unique', FEED_LABELS.event, 'sequence'],
+    ['eventsequence_id_unique', FEED_LABELS.sequence, 'id'],
+    ['watch_id_unique', FEED_LABELS.watch, 'id'],
+    ['webhookdelivery_id_unique', FEED_LABELS.delivery, 'id'],
+    ['joblease_id_unique', FEED_LABELS.jobLease, 'id'],
+  ];
+  for (const [name, label, key] of feed) {
+    statements.push({ name: `constraint ${name}`, cypher: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR (n:${label}) REQUIRE n.${key} IS UNIQUE` });
+  }
+  statements.push({ name: 'index watch_owner', cypher: `CREATE INDEX watch_owner IF NOT EXISTS FOR (n:${FEED_LABELS.watch}) ON (n.owner)` });
+  statements.push({
+    name: 'index webhookdelivery_watch',
+    cypher: `CREATE INDEX webhookdelivery_watch IF NOT EXISTS FOR (n:${FEED_LABELS.delivery}) ON (n.watchId)`,
+  });
   statements.push({
     name: 'text index vulnerability_cve_products',
     cypher: 'CREATE TEXT INDEX vulnerability_cve_products IF NOT EXISTS FOR (n:Vulnerability) ON (n.cveProducts)',

@@ -1,7 +1,8 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { analyticsResolvers } from './analytics';
 import { coreResolvers } from './core';
+import { eventResolvers } from './events';
 import { importResolvers } from './import';
 
 /** Every resolver map of the API; each area adds its own here. */
-export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers];
+export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers, ...eventResolvers];
