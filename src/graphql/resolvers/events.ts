@@ -12,13 +12,25 @@ function watchDeps(ctx: GraphQLContext): WatchDeps {
   return { caller: ctx.caller, watches: ctx.watches, policy: urlPolicyFrom(ctx.config), limit: ctx.config.WATCHES_PER_CALLER };
 }
 
-/** Wraps each event as the subscription's payload (`{certificationEvents: event}`). */
-async function* asPayloads(events: AsyncIterableIterator<StoredEvent>): AsyncGenerator<{ certificationEvents: StoredEvent }> {
-  try {
-    for await (const event of events) yield { certificationEvents: event };
-  } finally {
-    await events.return?.();
-  }
+/**
+ * Wraps each event as the subscription's payload (`{certificationEvents: event}`). Not an async
+ * generator: a generator's `return()` waits for the pending `next()`, so a client that completes
+ * while no event comes would hold its subscription slot; this forwards `return()` at once.
+ */
+function asPayloads(events: AsyncIterableIterator<StoredEvent>): AsyncIterableIterator<{ certificationEvents: StoredEvent }> {
+  const done = { done: true as const, value: undefined };
+  const iterator: AsyncIterableIterator<{ certificationEvents: StoredEvent }> = {
+    next: async () => {
+      const r = await events.next();
+      return r.done ? done : { done: false, value: { certificationEvents: r.value } };
+    },
+    return: async () => {
+      await events.return?.();
+      return done;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }
 
 const resolvers: Resolvers = {
