@@ -41,6 +41,7 @@ const config: CodegenConfig = {
           CertificationEvent: '../../domain/events#StoredEvent',
           Watch: '../../store/watchStore#WatchRow',
           WebhookDelivery: '../../store/watchStore#DeliveryRow',
+          CertificationStatusChange: '../../store/statusHistoryStore#StatusChangeRow',
         },
       },
     },

@@ -10,7 +10,8 @@
  * never names a node above its own marking and its summary names only nodes it carries.
  */
 import { evaluateLineage, type CertFacts, type LineageGraph } from './lineage';
-import { CLASSIFICATIONS, type Classification } from './model';
+import { CLASSIFICATIONS, type CertificationStatus, type Classification } from './model';
+import { statusOn } from './statusHistory';
 import { cmp } from './risk';
 
 export const EVENT_TYPES = ['STATUS_CHANGED', 'CERTIFICATION_EXPIRED', 'LINEAGE_BROKEN', 'LINEAGE_RESTORED', 'WATCH_FAILING'] as const;
@@ -96,7 +97,7 @@ export interface CertContext {
 export interface StatusEntry {
   id: string;
   certificationId: string;
-  status: string;
+  status: CertificationStatus;
   effectiveFrom: string;
   reason: string | null;
   source: string;
@@ -150,7 +151,7 @@ export interface LineageCert extends CertContext {
   status: string | null;
   issuedAt: string | null;
   validUntil: string | null;
-  history: { id: string; status: string; effectiveFrom: string; recordedAt: string }[];
+  history: { id: string; status: CertificationStatus; effectiveFrom: string; recordedAt: string }[];
 }
 
 export interface LineageEdge {
@@ -165,29 +166,18 @@ export interface LineageNeighbourhood {
   supersedes: LineageEdge[];
 }
 
-/**
- * The status in force on `asOf`: the latest entry with effectiveFrom <= asOf (ties: the later
- * recordedAt), else the status recorded at creation.
- */
+/** The status in force on `asOf` by the history alone (src/domain/statusHistory.ts statusOn; validity dates aside). */
 export function statusAsOf(history: LineageCert['history'], asOf: string, fallback: string | null): string | null {
-  let best: LineageCert['history'][number] | undefined;
-  for (const h of history) {
-    if (h.effectiveFrom > asOf) continue;
-    if (!best || h.effectiveFrom > best.effectiveFrom || (h.effectiveFrom === best.effectiveFrom && h.recordedAt > best.recordedAt)) best = h;
-  }
-  return best ? best.status : fallback;
+  return statusOn(history, asOf, fallback);
 }
 
-function graphOn(n: LineageNeighbourhood, asOf: string, excluded: ReadonlySet<string>): LineageGraph {
+function graphOn(n: LineageNeighbourhood, excluded: ReadonlySet<string>): LineageGraph {
   const certs: CertFacts[] = n.certs.map((c) => ({
     id: c.id,
-    status: statusAsOf(
-      c.history.filter((h) => !excluded.has(h.id)),
-      asOf,
-      c.status,
-    ),
+    status: c.status,
     issuedAt: c.issuedAt,
     validUntil: c.validUntil,
+    history: c.history.filter((h) => !excluded.has(h.id)),
   }));
   return {
     certs,
@@ -237,8 +227,8 @@ export function lineageEvents(n: LineageNeighbourhood, entries: readonly StatusE
   const dates = [...new Set(entries.map((e) => e.effectiveFrom))].sort(cmp);
   const drafts: EventDraft[] = [];
   for (const date of dates) {
-    const before = evaluateLineage(graphOn(n, date, newIds), date);
-    const after = evaluateLineage(graphOn(n, date, new Set()), date);
+    const before = evaluateLineage(graphOn(n, newIds), date);
+    const after = evaluateLineage(graphOn(n, new Set()), date);
     const causesOn = entries.filter((e) => e.effectiveFrom === date);
     for (const cert of [...n.certs].sort((a, b) => cmp(a.id, b.id))) {
       if (changed.has(cert.id)) continue;

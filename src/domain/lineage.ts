@@ -2,17 +2,21 @@
  * Whether a certification holds on a date, and why not. Pure: no I/O. See docs/ANALYTICS.md.
  */
 import { cmp } from './risk';
+import { certificationStatusOn, statusInForce, type StatusFact } from './statusHistory';
 
-export const LINEAGE_REASONS = ['NOT_YET_ISSUED', 'EXPIRED', 'SUSPENDED', 'REVOKED', 'SUPERSEDED', 'BASIS_NOT_VALID'] as const;
+export const LINEAGE_REASONS = ['NOT_YET_ISSUED', 'EXPIRED', 'SUSPENDED', 'REVOKED', 'WITHDRAWN', 'SUPERSEDED', 'BASIS_NOT_VALID'] as const;
 export type LineageReason = (typeof LINEAGE_REASONS)[number];
 
 export interface CertFacts {
   id: string;
+  /** The status recorded on the certification: in force on every date only when it has no history. */
   status: string | null;
   /** YYYY-MM-DD */
   issuedAt: string | null;
   /** YYYY-MM-DD, last day of validity */
   validUntil: string | null;
+  /** Its status history as visible to the caller (docs/CERTIFICATION-LIFECYCLE.md); empty: none recorded. */
+  history: readonly StatusFact[];
 }
 
 export interface LineageFinding {
@@ -27,31 +31,42 @@ export interface Validity {
   findings: LineageFinding[];
 }
 
-/** A superseding certification is in effect on asOf once issued (a PENDING one never is). */
+/** A superseding certification is in effect on asOf once issued and not PENDING on that date. */
 export function isInEffect(cert: CertFacts, asOf: string): boolean {
-  if (cert.status === 'PENDING') return false;
+  if (statusInForce(cert.history, asOf, cert.status).status === 'PENDING') return false;
   return cert.issuedAt === null || cert.issuedAt <= asOf;
 }
 
+/** How a status came to be in force on asOf, for an explanation. */
+function since(status: string, entry: StatusFact | null): string {
+  if (!entry) return `is ${status} (recorded on the certification, no effective date)`;
+  return `is ${status} from ${entry.effectiveFrom}${entry.reason ? ` (${entry.reason})` : ''}`;
+}
+
 /**
- * The certification's own validity on asOf: issue date, validity end, the issuer's status,
- * and supersession by a certification already in effect. Statuses carry no effective date,
- * so SUSPENDED, REVOKED and EXPIRED apply to every asOf.
+ * The certification's own validity on asOf: issue date, validity end, the status in force on
+ * asOf (its history: a status holds from its effectiveFrom; without history the recorded status
+ * applies to every date, except EXPIRED, which with a validUntil takes effect the day after it),
+ * and supersession by a certification already in effect.
  */
 export function ownValidity(cert: CertFacts, asOf: string, supersededBy: readonly CertFacts[]): Validity {
   const findings: LineageFinding[] = [];
-  if (cert.status === 'PENDING') {
-    findings.push({ reason: 'NOT_YET_ISSUED', explanation: `${cert.id} is PENDING: applied for, not granted`, relatedId: null });
+  const onDate = certificationStatusOn(cert, asOf);
+  // past validUntil the EXPIRED finding comes from the date; a suspension or revocation in force is still named
+  const { status, entry } = onDate.basis === 'validUntil' ? statusInForce(cert.history, asOf, cert.status) : onDate;
+  if (status === 'PENDING') {
+    findings.push({ reason: 'NOT_YET_ISSUED', explanation: `${cert.id} ${since('PENDING', entry)} on ${asOf}: applied for, not granted`, relatedId: null });
   } else if (cert.issuedAt !== null && cert.issuedAt > asOf) {
     findings.push({ reason: 'NOT_YET_ISSUED', explanation: `${cert.id} is issued on ${cert.issuedAt}, after ${asOf}`, relatedId: null });
   }
   if (cert.validUntil !== null && cert.validUntil < asOf) {
     findings.push({ reason: 'EXPIRED', explanation: `${cert.id} was valid until ${cert.validUntil}, before ${asOf}`, relatedId: null });
-  } else if (cert.status === 'EXPIRED') {
-    findings.push({ reason: 'EXPIRED', explanation: `${cert.id} is marked EXPIRED by its issuer`, relatedId: null });
+  } else if (status === 'EXPIRED') {
+    findings.push({ reason: 'EXPIRED', explanation: `${cert.id} ${since('EXPIRED', entry)} on ${asOf}`, relatedId: null });
   }
-  if (cert.status === 'SUSPENDED') findings.push({ reason: 'SUSPENDED', explanation: `${cert.id} is suspended by its issuer`, relatedId: null });
-  if (cert.status === 'REVOKED') findings.push({ reason: 'REVOKED', explanation: `${cert.id} is revoked by its issuer`, relatedId: null });
+  if (status === 'SUSPENDED') findings.push({ reason: 'SUSPENDED', explanation: `${cert.id} ${since('SUSPENDED', entry)} on ${asOf}`, relatedId: null });
+  if (status === 'REVOKED') findings.push({ reason: 'REVOKED', explanation: `${cert.id} ${since('REVOKED', entry)} on ${asOf}`, relatedId: null });
+  if (status === 'WITHDRAWN') findings.push({ reason: 'WITHDRAWN', explanation: `${cert.id} ${since('WITHDRAWN', entry)} on ${asOf}`, relatedId: null });
   for (const successor of [...supersededBy].sort((a, b) => cmp(a.id, b.id))) {
     if (isInEffect(successor, asOf)) {
       const when = successor.issuedAt ? ` issued ${successor.issuedAt}` : '';

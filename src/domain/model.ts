@@ -55,7 +55,20 @@ export const COMPONENT_KINDS = [
   'OTHER',
 ] as const;
 export const CERTIFICATION_KINDS = ['CLEARANCE', 'APPROVAL', 'EVALUATION', 'CERTIFICATE'] as const;
-export const CERTIFICATION_STATUSES = ['ACTIVE', 'PENDING', 'SUSPENDED', 'REVOKED', 'EXPIRED'] as const;
+export const CERTIFICATION_STATUSES = ['ACTIVE', 'PENDING', 'SUSPENDED', 'REVOKED', 'EXPIRED', 'WITHDRAWN'] as const;
+export type CertificationStatus = (typeof CERTIFICATION_STATUSES)[number];
+
+export function isCertificationStatus(value: unknown): value is CertificationStatus {
+  return typeof value === 'string' && (CERTIFICATION_STATUSES as readonly string[]).includes(value);
+}
+
+/**
+ * The status history of a certification (docs/CERTIFICATION-LIFECYCLE.md):
+ * `(:Certification)-[:HAS_STATUS_CHANGE]->(:StatusChange)`. Not one of LABELS: a status change is
+ * read only through its certification (never by `node(id)`, lists or search).
+ */
+export const STATUS_CHANGE_LABEL = 'StatusChange';
+export const HAS_STATUS_CHANGE = 'HAS_STATUS_CHANGE';
 export const THREAT_KINDS = ['ATTACK_TECHNIQUE', 'INTRUSION', 'DATA_LEAKAGE', 'UNAUTHORIZED_ACCESS', 'SUPPLY_CHAIN', 'OTHER'] as const;
 export const VEX_STATES = ['AFFECTED', 'NOT_AFFECTED', 'FIXED', 'UNDER_INVESTIGATION', 'UNKNOWN'] as const;
 

@@ -33,6 +33,8 @@ export const FIELD_ROLES: { readonly Query: Readonly<Record<string, Role>>; read
     link: 'curator',
     unlink: 'curator',
     importDocument: 'curator',
+    recordCertificationStatus: 'curator',
+    retractCertificationStatus: 'admin',
     deleteNode: 'admin',
     createWatch: 'curator',
     deleteWatch: 'curator',

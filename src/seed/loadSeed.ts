@@ -13,7 +13,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { REPO_ROOT } from '../config';
-import { CLASSIFICATIONS, LABELS, isRelationshipType, markingsVisibleTo, relationshipAllows, type Label, type RelationshipType } from '../domain/model';
+import {
+  CERTIFICATION_STATUSES,
+  CLASSIFICATIONS,
+  LABELS,
+  isRelationshipType,
+  markingsVisibleTo,
+  relationshipAllows,
+  type Label,
+  type RelationshipType,
+} from '../domain/model';
+import { checkHistory } from '../domain/statusHistory';
+import { recordStatusChanges, type StatusChangeInput } from '../store/statusHistoryStore';
 import { validateId, validateNodeInput, validateRelationshipProperties } from '../domain/validation';
 import type { Database } from '../store/database';
 import { matchCveRanges } from '../store/cveMatchStore';
@@ -54,9 +65,24 @@ const seedFile = z.object({
 export type SeedNode = z.infer<typeof seedNode>;
 export type SeedRelationship = z.infer<typeof seedRelationship> & { type: RelationshipType };
 
+/**
+ * One entry of a seed certification's `statusHistory` (docs/CERTIFICATION-LIFECYCLE.md): written
+ * through recordStatusChanges with source `seed`.
+ */
+const seedStatusEntry = z
+  .object({
+    status: z.enum(CERTIFICATION_STATUSES),
+    effectiveFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+    reason: z.string().min(1).optional(),
+    sourceRef: z.string().min(1).optional(),
+  })
+  .strict();
+
 export interface SeedData {
   nodes: (SeedNode & { where: string })[];
   relationships: (SeedRelationship & { where: string })[];
+  /** Status history entries of seed certifications, in file order. */
+  statusChanges: (z.infer<typeof seedStatusEntry> & { certificationId: string; where: string })[];
 }
 
 export class SeedError extends Error {}
@@ -67,7 +93,7 @@ export function readSeed(dir = SEED_DIR): SeedData {
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
-  const data: SeedData = { nodes: [], relationships: [] };
+  const data: SeedData = { nodes: [], relationships: [], statusChanges: [] };
   for (const file of files) {
     let json: unknown;
     try {
@@ -87,6 +113,27 @@ export function readSeed(dir = SEED_DIR): SeedData {
     });
   }
   const labels = new Map<string, Label>();
+  data.nodes = data.nodes.map((node) => {
+    const { statusHistory, ...rest } = node;
+    if (statusHistory === undefined) return rest;
+    if (node.label !== 'Certification') throw new SeedError(`${node.where}.statusHistory: only a Certification has a status history`);
+    const parsed = z.array(seedStatusEntry).safeParse(statusHistory);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new SeedError(`${node.where}.statusHistory.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    }
+    const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+    const problem = checkHistory({
+      id: node.id,
+      status: str(node.status),
+      issuedAt: str(node.issuedAt),
+      validUntil: str(node.validUntil),
+      history: parsed.data,
+    });
+    if (problem) throw new SeedError(`${node.where}.statusHistory.${problem.index}.${problem.message}`);
+    parsed.data.forEach((e, i) => data.statusChanges.push({ ...e, certificationId: node.id, where: `${node.where}.statusHistory.${i}` }));
+    return rest;
+  });
   for (const node of data.nodes) {
     const { label, id, source: _s, sourceRef: _r, where, ...props } = node;
     const idProblem = validateId(id, ['id'])[0];
@@ -115,6 +162,8 @@ export type SeedCounts = WriteCounts & { kept: number };
 export interface SeedSummary {
   nodes: SeedCounts;
   relationships: SeedCounts;
+  /** Status history entries: `created` new, `unchanged` already recorded (a retracted one stays retracted). */
+  statusChanges: { created: number; unchanged: number };
 }
 
 /** The higher of two markings (unknown or missing values rank lowest). */
@@ -153,7 +202,11 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
   const data = readSeed(dir);
   const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
   const assertedAt = new Date();
-  const summary: SeedSummary = { nodes: { created: 0, updated: 0, unchanged: 0, kept: 0 }, relationships: { created: 0, updated: 0, unchanged: 0, kept: 0 } };
+  const summary: SeedSummary = {
+    nodes: { created: 0, updated: 0, unchanged: 0, kept: 0 },
+    relationships: { created: 0, updated: 0, unchanged: 0, kept: 0 },
+    statusChanges: { created: 0, unchanged: 0 },
+  };
   const add = (into: SeedCounts, c: WriteCounts & { kept?: number }) => {
     into.created += c.created;
     into.updated += c.updated;
@@ -216,6 +269,19 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
       finish: async (tx) => {
         const componentIds = data.nodes.filter((n) => n.label === 'Component').map((n) => n.id);
         add(summary.relationships, await matchCveRanges(tx, { componentIds }, { source: 'cve', assertedBy: 'seed', assertedAt }, markingsVisibleTo('SECRET')));
+        // The status histories: only ever added (an entry already recorded, or retracted by an admin, is left as it is).
+        const changes: StatusChangeInput[] = data.statusChanges.map((e) => ({
+          certificationId: e.certificationId,
+          status: e.status,
+          effectiveFrom: e.effectiveFrom,
+          reason: e.reason ?? null,
+          source: SEED_ASSERTER,
+          sourceRef: e.sourceRef ?? 'illustrative',
+          recordedAt: assertedAt,
+        }));
+        const created = await recordStatusChanges(tx, changes);
+        summary.statusChanges.created += created.length;
+        summary.statusChanges.unchanged += changes.length - created.length;
       },
     },
   );

@@ -25,6 +25,7 @@ import type { GraphStore } from '../store/graphStore';
 import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
 import { type AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
 import type { NodeRow } from '../store/rows';
+import { historyOfRow } from '../store/statusHistoryStore';
 import type {
   BlastRadius,
   CertificationLineage,
@@ -276,8 +277,9 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** A certification row's facts for the lineage rules, with the history its statement read (`__history`, see CERT_WITH_HISTORY). */
 export function certFacts(row: NodeRow): CertFacts {
-  return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil) };
+  return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history: historyOfRow(row) ?? [] };
 }
 
 function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>): LineageFinding[] {

@@ -11,6 +11,7 @@ import type { Database, QueryStats, Row } from './database';
 import { toNodeRow, toRelationshipRow } from './projection';
 import type { NodeRow, RelationshipRow } from './rows';
 import type { Statement } from './statement';
+import { CERT_WITH_HISTORY } from './statusHistoryStore';
 
 /** Most candidate paths a risk-path or exposure query returns before scoring. */
 export const MAX_CANDIDATE_PATHS = 1000;
@@ -343,7 +344,7 @@ export function lineageStatement(markings: readonly string[], certificationId: s
          MATCH p = ANY SHORTEST (root) ((a:Certification)-[r:BASED_ON|SUPERSEDES]-(b:Certification)
              WHERE b.classification IN $markings AND ${VISIBLE_REL('r')} AND (type(r) = 'SUPERSEDES' OR startNode(r) = a)){0,${LINEAGE_MAX_DEPTH}} (c:Certification)
          WITH c, length(p) AS depth ORDER BY depth ASC, c.id ASC LIMIT toInteger($cap) + 1
-         RETURN collect({node: ${NODE('c')}, depth: depth}) AS certs
+         RETURN collect({node: ${CERT_WITH_HISTORY('c')}, depth: depth}) AS certs
        }
        WITH certs, [x IN certs | x.node.id] AS ids
        CALL (ids) {
@@ -354,7 +355,7 @@ export function lineageStatement(markings: readonly string[], certificationId: s
        CALL (ids) {
          MATCH (s:Certification)-[r:SUPERSEDES]->(b:Certification)
          WHERE b.id IN ids AND NOT s.id IN ids AND s.classification IN $markings AND ${VISIBLE_REL('r')}
-         RETURN collect(DISTINCT ${NODE('s')}) AS outside, collect({type: 'SUPERSEDES', fromId: s.id, toId: b.id}) AS outsideLinks
+         RETURN collect(DISTINCT ${CERT_WITH_HISTORY('s')}) AS outside, collect({type: 'SUPERSEDES', fromId: s.id, toId: b.id}) AS outsideLinks
        }
        RETURN certs, links + outsideLinks AS links, outside`,
     params: { certificationId, cap, markings: [...markings] },
@@ -380,7 +381,7 @@ const COVERAGE = (withRequired: boolean) => `CALL (d) {
          MATCH (cert:Certification)-[cr:CERTIFIES]->(d) WHERE cert.classification IN $markings AND ${VISIBLE_REL('cr')}
          CALL (cert) {
            OPTIONAL MATCH (s:Certification)-[sr:SUPERSEDES]->(cert) WHERE s.classification IN $markings AND ${VISIBLE_REL('sr')}
-           RETURN collect(${NODE('s')}) AS supersededBy
+           RETURN collect(${CERT_WITH_HISTORY('s')}) AS supersededBy
          }
          ${
            withRequired
@@ -391,7 +392,7 @@ const COVERAGE = (withRequired: boolean) => `CALL (d) {
              : 'WITH cert, cr, supersededBy, [] AS required'
          }
          WITH cert, cr, supersededBy, required ORDER BY cert.id ASC
-         RETURN collect({certification: ${NODE('cert')}, minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
+         RETURN collect({certification: ${CERT_WITH_HISTORY('cert')}, minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
        }`;
 
 /** The remediation statement (see AnalyticsStore.remediation). */

@@ -11,7 +11,7 @@
  * commits, so event-writing transactions queue behind each other (they are short; an import
  * writes its events at the end of its transaction).
  */
-import { RELATIONSHIPS } from '../domain/model';
+import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus } from '../domain/model';
 import { scalarText } from '../domain/text';
 import {
   FEED_LABELS,
@@ -180,7 +180,7 @@ export function neighbourhoodStatement(certificationIds: readonly string[]): Sta
        }
        UNWIND certs AS c
        CALL (c) {
-         OPTIONAL MATCH (c)-[:HAS_STATUS_CHANGE]->(h:StatusChange) WHERE coalesce(h.retracted, false) = false
+         OPTIONAL MATCH (c)-[:${HAS_STATUS_CHANGE}]->(h:${STATUS_CHANGE_LABEL}) WHERE coalesce(h.retracted, false) = false
          RETURN collect({id: h.id, status: h.status, effectiveFrom: h.effectiveFrom, recordedAt: h.recordedAt}) AS history
        }
        CALL (c) {
@@ -220,7 +220,7 @@ export async function loadNeighbourhood(tx: Tx, certificationIds: readonly strin
   const links = (Array.isArray(first?.links) ? first.links : []) as { type: string; fromId: string; toId: string; classification: string | null }[];
   const certs = rows.map((row) => {
     const c = row.cert as Record<string, unknown>;
-    const history = (Array.isArray(c.history) ? c.history : []) as { id: string | null; status: string; effectiveFrom: string; recordedAt: string }[];
+    const history = (Array.isArray(c.history) ? c.history : []) as { id: string | null; status: CertificationStatus; effectiveFrom: string; recordedAt: string }[];
     const certifies = (Array.isArray(c.certifies) ? c.certifies : []) as {
       id: string | null;
       classification: string | null;

@@ -11,6 +11,7 @@ import type { Database, QueryStats, Tx } from './database';
 import type { Statement } from './statement';
 import { SEARCH_INDEX_NAME } from './migrations';
 import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
+import { readHistories, type StatusChangeRow } from './statusHistoryStore';
 import { whereClause, type ListQuery } from './filters';
 import { assertKey, labelExpr } from './modelKeys';
 import {
@@ -163,6 +164,11 @@ export class GraphStore {
       out.set(String(row.pid), { items, totalCount: Number(row.total), offset: q.offset, limit: q.limit });
     }
     return out;
+  }
+
+  /** Visible status histories of many certifications in one round trip (see ./statusHistoryStore). */
+  async statusHistories(certificationIds: readonly string[]): Promise<Map<string, StatusChangeRow[]>> {
+    return readHistories(this.db, this.stats, this.markings, certificationIds);
   }
 
   /** Full-text search ranked by score, then id. */

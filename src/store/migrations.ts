@@ -4,7 +4,7 @@
  * full-text index behind `search`.
  */
 import { FEED_LABELS } from '../domain/events';
-import { LABELS } from '../domain/model';
+import { LABELS, STATUS_CHANGE_LABEL } from '../domain/model';
 import type { Database } from './database';
 
 const FULLTEXT_INDEX = 'nodeSearch';
@@ -31,6 +31,15 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     ['certification_valid_until', 'FOR (n:Certification) ON (n.validUntil)'],
     ['vulnerability_published_at', 'FOR (n:Vulnerability) ON (n.publishedAt)'],
   ];
+  // the status history (docs/CERTIFICATION-LIFECYCLE.md): entries are merged on their deterministic id
+  statements.push({
+    name: `constraint ${STATUS_CHANGE_LABEL}.id`,
+    cypher: `CREATE CONSTRAINT status_change_id_unique IF NOT EXISTS FOR (n:${STATUS_CHANGE_LABEL}) REQUIRE n.id IS UNIQUE`,
+  });
+  extra.push(
+    ['status_change_effective_from', `FOR (n:${STATUS_CHANGE_LABEL}) ON (n.effectiveFrom)`],
+    ['status_change_recorded_at', `FOR (n:${STATUS_CHANGE_LABEL}) ON (n.recordedAt)`],
+  );
   for (const [name, body] of extra) statements.push({ name: `index ${name}`, cypher: `CREATE INDEX ${name} IF NOT EXISTS ${body}` });
   // The change feed (src/store/eventStore.ts, watchStore.ts): its log, counter, watches, delivery log and job leases.
   const feed: [string, string, string][] = [

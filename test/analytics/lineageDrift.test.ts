@@ -7,7 +7,12 @@
  *   OP operates DEP1 (DX, RUNS OS 17.10), DEP2 (DX, RUNS OS 18.0), DEP3 (DX, osVersion 17.3.9), DEP4 (DY)
  *   CX -CERTIFIES {min 17.4, max 17}-> DX; CX REQUIRES K1 (DX's part implements it) and K2 (DX implements K2ALT -MAPS_TO-> K2)
  *   OP2 operates DEP5 (DZ); CZ (expired 2024-12-31) CERTIFIES DZ and REQUIRES K3, which nothing implements
+ *
+ * Status history (recorded through recordStatusChanges, the one write path):
+ *   SUSP (2024-01-01..2027-12-31) SUSPENDED from 2025-03-01; TOP -BASED_ON-> SUSP; SUSP CERTIFIES DS; OP3 operates DEP6 (DS)
+ *   EXPV (2024-01-01..2025-06-30) ACTIVE from 2024-01-01, no EXPIRED entry; LEGACY (status SUSPENDED, no history)
  */
+import { recordStatusChanges } from '../../src/store/statusHistoryStore';
 import { cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 import { buildGraph } from './graph';
 
@@ -88,6 +93,13 @@ describe('certification lineage and scope drift', () => {
         ['Control', 'K2', { framework: 'test' }],
         ['Control', 'K2ALT', { framework: 'other' }],
         ['Control', 'K3', { framework: 'test' }],
+        ['Certification', 'SUSP', { kind: 'APPROVAL', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2027-12-31' }],
+        ['Certification', 'TOP', { kind: 'CLEARANCE', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2027-12-31' }],
+        ['Certification', 'EXPV', { kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2025-06-30' }],
+        ['Certification', 'LEGACY', { kind: 'CERTIFICATE', status: 'SUSPENDED', issuedAt: '2024-01-01', validUntil: '2027-12-31' }],
+        ['Organization', 'OP3', { kind: 'OPERATOR' }],
+        ['Device', 'DS', { category: 'PHONE' }],
+        ['Deployment', 'DEP6', { deviceCount: 5, osVersion: '17.5' }],
       ],
       [
         ['BASED_ON', 'NATO', 'NAT'],
@@ -117,7 +129,17 @@ describe('certification lineage and scope drift', () => {
         ['MAPS_TO', 'K2ALT', 'K2'],
         ['CERTIFIES', 'CZ', 'DZ'],
         ['REQUIRES', 'CZ', 'K3'],
+        ['BASED_ON', 'TOP', 'SUSP'],
+        ['CERTIFIES', 'SUSP', 'DS'],
+        ['OPERATES', 'OP3', 'DEP6'],
+        ['OF', 'DEP6', 'DS'],
       ],
+    );
+    await t.db.writeTransaction(undefined, (tx) =>
+      recordStatusChanges(tx, [
+        { certificationId: `${p}SUSP`, status: 'SUSPENDED', effectiveFrom: '2025-03-01', reason: 'audit finding', source: 'test' },
+        { certificationId: `${p}EXPV`, status: 'ACTIVE', effectiveFrom: '2024-01-01', source: 'test' },
+      ]),
     );
   });
   afterAll(async () => {
@@ -213,5 +235,52 @@ describe('certification lineage and scope drift', () => {
     expect(both.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const wrongLabel = await t.run(DRIFT, { dep: `${p}OP` }, KEYS.analyst);
     expect(wrongLabel.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', argumentPath: ['deploymentId'] });
+  });
+
+  describe('with a status history: the status in force on asOf', () => {
+    it('lineage: a certification suspended on 2025-03-01 holds on 2025-02-28 and not on 2025-03-01, nor what rests on it', async () => {
+      const before = await t.run<LineageOut>(LINEAGE, { id: `${p}TOP`, asOf: '2025-02-28' }, KEYS.analyst);
+      expect(before.errors).toBeUndefined();
+      expect(before.data?.certificationLineage.holds).toBe(true);
+      expect(before.data?.certificationLineage.entries.map((e) => [strip(e.certification.id), e.holds])).toEqual([
+        ['TOP', true],
+        ['SUSP', true],
+      ]);
+      const on = await t.run<LineageOut>(LINEAGE, { id: `${p}TOP`, asOf: '2025-03-01' }, KEYS.analyst);
+      const l = on.data?.certificationLineage;
+      expect(l?.holds).toBe(false);
+      const susp = l?.entries.find((e) => strip(e.certification.id) === 'SUSP');
+      expect(susp?.findings.map((f) => [f.reason, f.explanation])).toEqual([
+        ['SUSPENDED', `${p}SUSP is SUSPENDED from 2025-03-01 (audit finding) on 2025-03-01`],
+      ]);
+      expect(l?.entries[0]?.findings.map((f) => f.reason)).toEqual(['BASIS_NOT_VALID']);
+    });
+
+    it('scope drift: the suspended certification covers the fleet on 2025-02-28, not on 2025-03-01', async () => {
+      const before = await t.run<DriftOut>(DRIFT, { dep: `${p}DEP6`, asOf: '2025-02-28' }, KEYS.analyst);
+      expect(before.errors).toBeUndefined();
+      expect(before.data?.scopeDrift.deployments.map((d) => [d.inScope, d.coveredBy.map((c) => strip(c.id)), d.findings.map((f) => f.reason)])).toEqual([
+        [true, ['SUSP'], []],
+      ]);
+      const on = await t.run<DriftOut>(DRIFT, { org: `${p}OP3`, asOf: '2025-03-01' }, KEYS.analyst);
+      const [dep] = on.data?.scopeDrift.deployments ?? [];
+      expect(dep?.inScope).toBe(false);
+      expect(dep?.findings.map((f) => [f.reason, strip(f.certification?.id)])).toEqual([['CERTIFICATION_NOT_VALID', 'SUSP']]);
+      expect(dep?.findings[0]?.explanation).toMatch(/SUSPENDED from 2025-03-01/);
+    });
+
+    it('expired on validUntil: holds until that day, not the day after (no EXPIRED entry needed)', async () => {
+      const last = await t.run<LineageOut>(LINEAGE, { id: `${p}EXPV`, asOf: '2025-06-30' }, KEYS.analyst);
+      expect(last.data?.certificationLineage.holds).toBe(true);
+      const after = await t.run<LineageOut>(LINEAGE, { id: `${p}EXPV`, asOf: '2025-07-01' }, KEYS.analyst);
+      expect(after.data?.certificationLineage.entries[0]?.findings.map((f) => f.reason)).toEqual(['EXPIRED']);
+    });
+
+    it('a status recorded without history still applies on every date (no effective date is known)', async () => {
+      const r = await t.run<LineageOut>(LINEAGE, { id: `${p}LEGACY`, asOf: '2024-01-02' }, KEYS.analyst);
+      expect(r.data?.certificationLineage.entries[0]?.findings.map((f) => [f.reason, f.explanation])).toEqual([
+        ['SUSPENDED', `${p}LEGACY is SUSPENDED (recorded on the certification, no effective date) on 2024-01-02`],
+      ]);
+    });
   });
 });

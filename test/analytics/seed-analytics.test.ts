@@ -170,6 +170,18 @@ describe('analytics on the seed scenario', () => {
     );
     expect(before.data?.certificationLineage.holds).toBe(false);
     expect(before.data?.certificationLineage.entries[0]?.findings.map((f) => f.reason)).toEqual(['NOT_YET_ISSUED']);
+
+    // the 2023 approval was valid until 2024-01-31 (its status history: ACTIVE from 2023-02-01, EXPIRED from 2024-02-01)
+    type Lineage = { certificationLineage: { holds: boolean; entries: { findings: { reason: string; explanation: string }[] }[] } };
+    const approval = (asOf: string) =>
+      t.run<Lineage>(
+        `query($asOf: Date) { certificationLineage(certificationId: "cert:national-approval-2023", asOf: $asOf) { holds entries { findings { reason explanation } } } }`,
+        { asOf },
+        KEYS.analyst,
+      );
+    expect((await approval('2024-01-01')).data?.certificationLineage.holds).toBe(true);
+    expect((await approval('2024-01-31')).data?.certificationLineage.holds).toBe(true);
+    expect((await approval('2024-02-01')).data?.certificationLineage.entries[0]?.findings.map((f) => f.reason)).toEqual(['EXPIRED']);
   });
 
   it('analytics-scope-drift: the field command iPhone 15 Pro fleet on iOS 18 is outside the 17.0-17.9 scope, the iPad fleet is inside; both run a release with CVE-2025-24200 past its KEV due date', async () => {

@@ -131,5 +131,11 @@ export function uniquePrefix(name: string): string {
 
 /** Removes every node whose id starts with the prefix. */
 export async function cleanup(db: Database, prefix: string): Promise<void> {
-  await db.write(undefined, 'test cleanup', 'MATCH (n) WHERE n.id STARTS WITH $prefix DETACH DELETE n', { prefix });
+  // status-history entries (ids `status:<certificationId>:…`) go with their certification
+  await db.write(
+    undefined,
+    'test cleanup',
+    'MATCH (n) WHERE n.id STARTS WITH $prefix OPTIONAL MATCH (n)-[:HAS_STATUS_CHANGE]->(s:StatusChange) DETACH DELETE n, s',
+    { prefix },
+  );
 }

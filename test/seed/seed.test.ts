@@ -49,6 +49,7 @@ describe('seed scenario', () => {
     expect(second).toEqual({
       nodes: { created: 0, updated: 0, unchanged: seed.nodes.length, kept: 0 },
       relationships: { created: 0, updated: 0, unchanged: seed.relationships.length, kept: 0 },
+      statusChanges: { created: 0, unchanged: seed.statusChanges.length },
     });
     expect(await graphCounts()).toEqual(before);
 
@@ -69,6 +70,23 @@ describe('seed scenario', () => {
       { rels: seed.relationships.map((r) => ({ type: r.type, from: r.from, to: r.to })) },
     );
     expect(rels[0]?.wrong).toEqual([]);
+  });
+
+  it('dates the 2023 approval: ACTIVE from its issue, EXPIRED from the day after its last day of validity', async () => {
+    await loadSeed(loader);
+    const rows = await t.db.read(
+      undefined,
+      'test seed status history',
+      `MATCH (:Certification {id: 'cert:national-approval-2023'})-[:HAS_STATUS_CHANGE]->(s:StatusChange)
+       RETURN s.status AS status, toString(s.effectiveFrom) AS effectiveFrom, s.source AS source, s.classification AS classification ORDER BY s.effectiveFrom`,
+    );
+    expect(rows).toEqual([
+      { status: 'ACTIVE', effectiveFrom: '2023-02-01', source: 'seed', classification: 'UNCLASSIFIED' },
+      { status: 'EXPIRED', effectiveFrom: '2024-02-01', source: 'seed', classification: 'UNCLASSIFIED' },
+    ]);
+    // no seed certification is SUSPENDED or REVOKED without an effective date
+    const undated = readSeed().nodes.filter((n) => n.label === 'Certification' && ['SUSPENDED', 'REVOKED', 'WITHDRAWN'].includes(String(n.status)));
+    expect(undated.filter((n) => !readSeed().statusChanges.some((e) => e.certificationId === n.id)).map((n) => n.id)).toEqual([]);
   });
 
   it('gives every node and relationship in the seed files the provenance seed-article or illustrative', () => {
@@ -169,6 +187,37 @@ describe('seed scenario', () => {
       fs.rmSync(path.join(dir, '02-no-source.json'));
       write('03-broken.json', '{ "nodes": [ ');
       await expectRefusedWithNothingWritten(/seed\/03-broken\.json: not valid JSON/);
+    });
+
+    it('is refused naming the certification and entry of a status history that contradicts itself', async () => {
+      const cert = {
+        label: 'Certification',
+        id: 'seedtest:cert',
+        name: 'C',
+        source: 'illustrative',
+        kind: 'CERTIFICATE',
+        status: 'ACTIVE',
+        issuedAt: '2024-01-01',
+      };
+      write('01-good.json', {
+        nodes: [
+          goodNode,
+          {
+            ...cert,
+            statusHistory: [
+              { status: 'REVOKED', effectiveFrom: '2024-05-01' },
+              { status: 'ACTIVE', effectiveFrom: '2024-06-01' },
+            ],
+          },
+        ],
+      });
+      await expectRefusedWithNothingWritten(
+        /seed\/01-good\.json nodes\[1\]\.statusHistory\.1\.status: ACTIVE from 2024-06-01 cannot follow REVOKED from 2024-05-01/,
+      );
+      write('01-good.json', { nodes: [goodNode, { ...cert, statusHistory: [{ status: 'SUSPENDED', effectiveFrom: '2023-12-31' }] }] });
+      await expectRefusedWithNothingWritten(/nodes\[1\]\.statusHistory\.0\.effectiveFrom: 2023-12-31 is before seedtest:cert was issued/);
+      write('01-good.json', { nodes: [goodNode, { ...cert, statusHistory: [{ status: 'SUSPENDED', effectiveFrom: 'soon' }] }] });
+      await expectRefusedWithNothingWritten(/nodes\[1\]\.statusHistory\.0\.effectiveFrom: a date YYYY-MM-DD/);
     });
   });
 });

@@ -7,7 +7,7 @@ import { planRemediation, type CandidateFacts, type RemediationCoverage, type Re
 
 const asOf = '2025-06-01';
 const cert = (id: string, min: string | null, max: string | null, validUntil = '2027-01-01'): RemediationCoverage => ({
-  cert: { id, status: 'ACTIVE', issuedAt: '2024-01-01', validUntil },
+  cert: { id, status: 'ACTIVE', issuedAt: '2024-01-01', validUntil, history: [] },
   minOsVersion: min,
   maxOsVersion: max,
   supersededBy: [],

@@ -1,7 +1,7 @@
 import { assessDeployment, type Coverage } from '../../src/domain/drift';
 
 const coverage = (id: string, min: string | null, max: string | null, extra: Partial<Coverage> = {}): Coverage => ({
-  cert: { id, status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2027-01-01' },
+  cert: { id, status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2027-01-01', history: [] },
   minOsVersion: min,
   maxOsVersion: max,
   supersededBy: [],
@@ -36,7 +36,7 @@ describe('scope drift', () => {
 
   it('reports an invalid certification and missing required controls, naming them', () => {
     const expired = coverage('C', null, null, {
-      cert: { id: 'C', status: 'ACTIVE', issuedAt: '2020-01-01', validUntil: '2024-12-31' },
+      cert: { id: 'C', status: 'ACTIVE', issuedAt: '2020-01-01', validUntil: '2024-12-31', history: [] },
       missingControlIds: ['K2', 'K1'],
     });
     const r = assessDeployment({ deploymentId: 'D', deviceId: 'X', osVersion: '17', coverage: [expired] }, asOf);

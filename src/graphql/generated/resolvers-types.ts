@@ -4,6 +4,7 @@ import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from '
 import { NodeRow, RelationshipRow, ProvenanceRow } from '../../store/rows';
 import { StoredEvent } from '../../domain/events';
 import { WatchRow, DeliveryRow } from '../../store/watchStore';
+import { StatusChangeRow } from '../../store/statusHistoryStore';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -104,6 +105,8 @@ export type Certification = Node & {
   name: Scalars['String']['output'];
   /** Where the facts came from. */
   provenance: Provenance;
+  /** The status recorded on the certification itself when it was written (what `status` falls back to when it has no history). */
+  recordedStatus: CertificationStatus;
   /** Reference given by the issuer. Illustrative data never carries a real-looking certificate number. */
   reference?: Maybe<Scalars['String']['output']>;
   /** Controls that must be kept to retain it (REQUIRES). */
@@ -114,8 +117,12 @@ export type Certification = Node & {
   stale: Scalars['Boolean']['output'];
   /** Standards it was assessed against (ASSESSED_AGAINST). */
   standards: StandardConnection;
-  /** Status recorded by the issuer. Whether it holds on a date also depends on dates and lineage (see certificationLineage). */
+  /** Status in force today (UTC), from the status history you may see: the latest entry in force, EXPIRED after validUntil; without history, the status recorded on the certification. Whether it holds on a date also depends on its lineage (see certificationLineage). */
   status: CertificationStatus;
+  /** Its status history, oldest first (by effective date, then recording time): only the entries at or below your clearance; entries retracted by an admin are left out. */
+  statusHistory: Array<CertificationStatusChange>;
+  /** Status in force on a date, by the same rule as `status` (null only when nothing is recorded). */
+  statusOn?: Maybe<CertificationStatus>;
   /** Later certifications that replace it (inverse of SUPERSEDES). */
   supersededBy: CertificationConnection;
   /** Earlier certifications it replaces (SUPERSEDES). */
@@ -152,6 +159,12 @@ export type CertificationRequiredControlsArgs = {
 export type CertificationStandardsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A certificate, approval, evaluation or clearance for devices or components. */
+export type CertificationStatusOnArgs = {
+  date: Scalars['Date']['input'];
 };
 
 
@@ -414,18 +427,48 @@ export type CertificationOrderField =
   /** validUntil. */
   | 'VALID_UNTIL';
 
-/** Kinds of Certification. */
+/** Statuses of a certification; the status history says from when each is in force. */
 export type CertificationStatus =
   /** In force. */
   | 'ACTIVE'
-  /** Marked expired by the issuer. */
+  /** Expired: its validity ended (or the issuer marked it expired). */
   | 'EXPIRED'
   /** Applied for, not yet granted. */
   | 'PENDING'
   /** Revoked by the issuer. */
   | 'REVOKED'
   /** Suspended by the issuer. */
-  | 'SUSPENDED';
+  | 'SUSPENDED'
+  /** Withdrawn: the holder or issuer withdrew it (or the application) before its validity ended. */
+  | 'WITHDRAWN';
+
+/** One entry of a certification's status history: a status in force from a date until the next entry. */
+export type CertificationStatusChange = {
+  __typename?: 'CertificationStatusChange';
+  /** Security marking of the entry (default: the certification's). */
+  classification: Classification;
+  /** First day it is in force. */
+  effectiveFrom: Scalars['Date']['output'];
+  /** Deterministic id: `status:<certificationId>:<effectiveFrom>:<status>`. */
+  id: Scalars['ID']['output'];
+  /** Who recorded it: `source` is the import (`import:<format>:<document>`), the curator (`curator:<caller id>`), `seed` or `sweep`; `assertedAt` is recordedAt. */
+  provenance: Provenance;
+  /** Why: the issuer's words, the curator's reason, the import's note. */
+  reason?: Maybe<Scalars['String']['output']>;
+  /** When the graph learned it. */
+  recordedAt: Scalars['DateTime']['output'];
+  /** The status. */
+  status: CertificationStatus;
+};
+
+/** The outcome of a status-history write. */
+export type CertificationStatusResult = {
+  __typename?: 'CertificationStatusResult';
+  /** The certification, its status and history as they are after the write. */
+  certification: Certification;
+  /** The entry recorded, or retracted. */
+  entry: CertificationStatusChange;
+};
 
 /**
  * Security marking of a node or relationship, ordered UNCLASSIFIED < RESTRICTED < CONFIDENTIAL < SECRET.
@@ -1413,16 +1456,18 @@ export type LineageLink = {
 export type LineageReason =
   /** A certification it rests on (BASED_ON, transitively) does not hold on the date. */
   | 'BASIS_NOT_VALID'
-  /** Its last day of validity is before the date, or the issuer marked it EXPIRED. */
+  /** Its last day of validity is before the date, or its status on the date is EXPIRED. */
   | 'EXPIRED'
-  /** It is PENDING, or its issue date is after the date. */
+  /** It is PENDING on the date, or its issue date is after the date. */
   | 'NOT_YET_ISSUED'
-  /** The issuer revoked it (status REVOKED; applies on every date). */
+  /** Its status on the date is REVOKED (from the effective date in its status history; without history, on every date). */
   | 'REVOKED'
   /** A certification that SUPERSEDES it was already issued on the date. */
   | 'SUPERSEDED'
-  /** The issuer suspended it (status SUSPENDED; no effective date is recorded, so this applies on every date). */
-  | 'SUSPENDED';
+  /** Its status on the date is SUSPENDED (from the effective date in its status history; a SUSPENDED status recorded without history applies on every date). */
+  | 'SUSPENDED'
+  /** Its status on the date is WITHDRAWN (from the effective date in its status history; without history, on every date). */
+  | 'WITHDRAWN';
 
 /** Creates or updates a relationship between two existing nodes (idempotent). */
 export type LinkInput = {
@@ -1481,6 +1526,10 @@ export type Mutation = {
   importDocument: ImportSummary;
   /** Creates or updates a relationship between two existing nodes. */
   link: LinkResult;
+  /** Records a status change (curator): one transaction; refused, writing nothing, when it contradicts the history or repeats an entry. */
+  recordCertificationStatus: CertificationStatusResult;
+  /** Retracts a mistaken history entry (admin): refused when the entries around it could not follow one another. */
+  retractCertificationStatus: CertificationStatusResult;
   /** Removes a relationship. */
   unlink: UnlinkResult;
   /** Creates or updates a certification (idempotent by id). */
@@ -1537,6 +1586,18 @@ export type MutationImportDocumentArgs = {
 /** Entry points for writing the graph. Each mutation is one transaction: on any error nothing is written. */
 export type MutationLinkArgs = {
   input: LinkInput;
+};
+
+
+/** Entry points for writing the graph. Each mutation is one transaction: on any error nothing is written. */
+export type MutationRecordCertificationStatusArgs = {
+  input: RecordCertificationStatusInput;
+};
+
+
+/** Entry points for writing the graph. Each mutation is one transaction: on any error nothing is written. */
+export type MutationRetractCertificationStatusArgs = {
+  input: RetractCertificationStatusInput;
 };
 
 
@@ -2153,6 +2214,22 @@ export type QueryVulnerabilityArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** A status change a curator records: suspend (SUSPENDED), revoke (REVOKED), reinstate (ACTIVE), withdraw (WITHDRAWN), expire (EXPIRED). */
+export type RecordCertificationStatusInput = {
+  /** The certification. */
+  certificationId: Scalars['ID']['input'];
+  /** Marking of the entry (default: the certification's); not above your clearance. */
+  classification?: InputMaybe<Classification>;
+  /** First day it is in force; refused when it contradicts the history you may see (docs/CERTIFICATION-LIFECYCLE.md). */
+  effectiveFrom: Scalars['Date']['input'];
+  /** Why (required). */
+  reason: Scalars['String']['input'];
+  /** Reference of the decision (a notice, a letter). */
+  sourceRef?: InputMaybe<Scalars['String']['input']>;
+  /** The new status. */
+  status: CertificationStatus;
+};
+
 /**
  * The relationship an edge was reached through, with its properties. Null on top-level lists.
  * Only the properties that apply to `type` are set.
@@ -2328,6 +2405,14 @@ export type RemediationCertification = {
   maxOsVersion?: Maybe<Scalars['String']['output']>;
   /** Lowest OS version in its scope (CERTIFIES.minOsVersion). */
   minOsVersion?: Maybe<Scalars['String']['output']>;
+};
+
+/** An admin correction: the entry is marked retracted and every read ignores it. */
+export type RetractCertificationStatusInput = {
+  /** The entry's id. */
+  entryId: Scalars['ID']['input'];
+  /** Why it is retracted (required). */
+  reason: Scalars['String']['input'];
 };
 
 /**
@@ -3092,6 +3177,8 @@ export type ResolversTypes = ResolversObject<{
   CertificationOrderBy: CertificationOrderBy;
   CertificationOrderField: CertificationOrderField;
   CertificationStatus: CertificationStatus;
+  CertificationStatusChange: ResolverTypeWrapper<StatusChangeRow>;
+  CertificationStatusResult: ResolverTypeWrapper<Omit<CertificationStatusResult, 'certification' | 'entry'> & { certification: ResolversTypes['Certification'], entry: ResolversTypes['CertificationStatusChange'] }>;
   Classification: Classification;
   Component: ResolverTypeWrapper<NodeRow>;
   ComponentConnection: ResolverTypeWrapper<Omit<ComponentConnection, 'edges'> & { edges: Array<ResolversTypes['ComponentEdge']> }>;
@@ -3167,12 +3254,14 @@ export type ResolversTypes = ResolversObject<{
   Provenance: ResolverTypeWrapper<ProvenanceRow>;
   ProvenanceInput: ProvenanceInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordCertificationStatusInput: RecordCertificationStatusInput;
   Relationship: ResolverTypeWrapper<RelationshipRow>;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
   RelationshipType: RelationshipType;
   Remediation: ResolverTypeWrapper<Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversTypes['RemediationCandidate']>, certifications: Array<ResolversTypes['RemediationCertification']>, deployment: ResolversTypes['Deployment'], knownExploited: Array<ResolversTypes['Vulnerability']>, lowestFix?: Maybe<ResolversTypes['Component']>, osRelease?: Maybe<ResolversTypes['Component']> }>;
   RemediationCandidate: ResolverTypeWrapper<Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversTypes['Component'], stillAffectedBy: Array<ResolversTypes['Vulnerability']> }>;
   RemediationCertification: ResolverTypeWrapper<Omit<RemediationCertification, 'certification'> & { certification: ResolversTypes['Certification'] }>;
+  RetractCertificationStatusInput: RetractCertificationStatusInput;
   RiskPath: ResolverTypeWrapper<Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversTypes['GraphPath'], steps: Array<ResolversTypes['RiskStep']>, target: ResolversTypes['Node'] }>;
   RiskPathResult: ResolverTypeWrapper<Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversTypes['RiskPath']>, source: ResolversTypes['Node'] }>;
   RiskStep: ResolverTypeWrapper<Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversTypes['MitigatingControl']>, node: ResolversTypes['Node'] }>;
@@ -3232,6 +3321,8 @@ export type ResolversParentTypes = ResolversObject<{
   CertificationInput: CertificationInput;
   CertificationLineage: Omit<CertificationLineage, 'entries' | 'links' | 'root'> & { entries: Array<ResolversParentTypes['LineageEntry']>, links: Array<ResolversParentTypes['LineageLink']>, root: ResolversParentTypes['Certification'] };
   CertificationOrderBy: CertificationOrderBy;
+  CertificationStatusChange: StatusChangeRow;
+  CertificationStatusResult: Omit<CertificationStatusResult, 'certification' | 'entry'> & { certification: ResolversParentTypes['Certification'], entry: ResolversParentTypes['CertificationStatusChange'] };
   Component: NodeRow;
   ComponentConnection: Omit<ComponentConnection, 'edges'> & { edges: Array<ResolversParentTypes['ComponentEdge']> };
   ComponentEdge: Omit<ComponentEdge, 'node' | 'via'> & { node: ResolversParentTypes['Component'], via?: Maybe<ResolversParentTypes['Relationship']> };
@@ -3290,11 +3381,13 @@ export type ResolversParentTypes = ResolversObject<{
   Provenance: ProvenanceRow;
   ProvenanceInput: ProvenanceInput;
   Query: Record<PropertyKey, never>;
+  RecordCertificationStatusInput: RecordCertificationStatusInput;
   Relationship: RelationshipRow;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
   Remediation: Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversParentTypes['RemediationCandidate']>, certifications: Array<ResolversParentTypes['RemediationCertification']>, deployment: ResolversParentTypes['Deployment'], knownExploited: Array<ResolversParentTypes['Vulnerability']>, lowestFix?: Maybe<ResolversParentTypes['Component']>, osRelease?: Maybe<ResolversParentTypes['Component']> };
   RemediationCandidate: Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversParentTypes['Component'], stillAffectedBy: Array<ResolversParentTypes['Vulnerability']> };
   RemediationCertification: Omit<RemediationCertification, 'certification'> & { certification: ResolversParentTypes['Certification'] };
+  RetractCertificationStatusInput: RetractCertificationStatusInput;
   RiskPath: Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversParentTypes['GraphPath'], steps: Array<ResolversParentTypes['RiskStep']>, target: ResolversParentTypes['Node'] };
   RiskPathResult: Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversParentTypes['RiskPath']>, source: ResolversParentTypes['Node'] };
   RiskStep: Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversParentTypes['MitigatingControl']>, node: ResolversParentTypes['Node'] };
@@ -3371,12 +3464,15 @@ export type CertificationResolvers<ContextType = GraphQLContext, ParentType exte
   kind?: Resolver<ResolversTypes['CertificationKind'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
+  recordedStatus?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
   reference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requiredControls?: Resolver<ResolversTypes['ControlConnection'], ParentType, ContextType, Partial<CertificationRequiredControlsArgs>>;
   scope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   standards?: Resolver<ResolversTypes['StandardConnection'], ParentType, ContextType, Partial<CertificationStandardsArgs>>;
   status?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
+  statusHistory?: Resolver<Array<ResolversTypes['CertificationStatusChange']>, ParentType, ContextType>;
+  statusOn?: Resolver<Maybe<ResolversTypes['CertificationStatus']>, ParentType, ContextType, RequireFields<CertificationStatusOnArgs, 'date'>>;
   supersededBy?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationSupersededByArgs>>;
   supersedes?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationSupersedesArgs>>;
   supports?: Resolver<ResolversTypes['CertificationConnection'], ParentType, ContextType, Partial<CertificationSupportsArgs>>;
@@ -3445,6 +3541,21 @@ export type CertificationLineageResolvers<ContextType = GraphQLContext, ParentTy
   links?: Resolver<Array<ResolversTypes['LineageLink']>, ParentType, ContextType>;
   root?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+}>;
+
+export type CertificationStatusChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusChange'] = ResolversParentTypes['CertificationStatusChange']> = ResolversObject<{
+  classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
+  effectiveFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  provenance?: Resolver<ResolversTypes['Provenance'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CertificationStatus'], ParentType, ContextType>;
+}>;
+
+export type CertificationStatusResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CertificationStatusResult'] = ResolversParentTypes['CertificationStatusResult']> = ResolversObject<{
+  certification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType>;
+  entry?: Resolver<ResolversTypes['CertificationStatusChange'], ParentType, ContextType>;
 }>;
 
 export type ComponentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Component'] = ResolversParentTypes['Component']> = ResolversObject<{
@@ -3708,6 +3819,8 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteWatch?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteWatchArgs, 'id'>>;
   importDocument?: Resolver<ResolversTypes['ImportSummary'], ParentType, ContextType, RequireFields<MutationImportDocumentArgs, 'document' | 'dryRun'>>;
   link?: Resolver<ResolversTypes['LinkResult'], ParentType, ContextType, RequireFields<MutationLinkArgs, 'input'>>;
+  recordCertificationStatus?: Resolver<ResolversTypes['CertificationStatusResult'], ParentType, ContextType, RequireFields<MutationRecordCertificationStatusArgs, 'input'>>;
+  retractCertificationStatus?: Resolver<ResolversTypes['CertificationStatusResult'], ParentType, ContextType, RequireFields<MutationRetractCertificationStatusArgs, 'input'>>;
   unlink?: Resolver<ResolversTypes['UnlinkResult'], ParentType, ContextType, RequireFields<MutationUnlinkArgs, 'input'>>;
   upsertCertification?: Resolver<ResolversTypes['Certification'], ParentType, ContextType, RequireFields<MutationUpsertCertificationArgs, 'input'>>;
   upsertComponent?: Resolver<ResolversTypes['Component'], ParentType, ContextType, RequireFields<MutationUpsertComponentArgs, 'input'>>;
@@ -4063,6 +4176,8 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   CertificationEventEdge?: CertificationEventEdgeResolvers<ContextType>;
   CertificationEventFilterOut?: CertificationEventFilterOutResolvers<ContextType>;
   CertificationLineage?: CertificationLineageResolvers<ContextType>;
+  CertificationStatusChange?: CertificationStatusChangeResolvers<ContextType>;
+  CertificationStatusResult?: CertificationStatusResultResolvers<ContextType>;
   Component?: ComponentResolvers<ContextType>;
   ComponentConnection?: ComponentConnectionResolvers<ContextType>;
   ComponentEdge?: ComponentEdgeResolvers<ContextType>;

@@ -3,6 +3,7 @@ import { analyticsResolvers } from './analytics';
 import { coreResolvers } from './core';
 import { eventResolvers } from './events';
 import { importResolvers } from './import';
+import { statusHistoryResolvers } from './statusHistory';
 
 /** Every resolver map of the API; each area adds its own here. */
-export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers, ...eventResolvers];
+export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers, statusHistoryResolvers, ...eventResolvers];

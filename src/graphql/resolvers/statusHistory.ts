@@ -1,0 +1,53 @@
+/**
+ * Certification status history (docs/CERTIFICATION-LIFECYCLE.md): `status` (in force today),
+ * `statusOn(date)`, `recordedStatus`, `statusHistory`, and the curator and admin writes. The
+ * history comes with the parent row when its statement read it (`__history`: analytics, mutation
+ * results), else from one batched read for every certification at this level (DataLoader).
+ */
+import DataLoader from 'dataloader';
+import { today } from '../../domain/lineage';
+import { isCertificationStatus } from '../../domain/model';
+import * as statusHistory from '../../services/statusHistory';
+import type { NodeRow, ProvenanceRow } from '../../store/rows';
+import { historyOfRow, type StatusChangeRow } from '../../store/statusHistoryStore';
+import type { GraphQLContext } from '../context';
+import type { Resolvers } from '../generated/resolvers-types';
+
+function historyLoader(ctx: GraphQLContext): DataLoader<string, StatusChangeRow[]> {
+  let loader = ctx.loaders.get('statusHistory') as DataLoader<string, StatusChangeRow[]> | undefined;
+  if (!loader) {
+    loader = new DataLoader<string, StatusChangeRow[]>(async (ids) => {
+      const histories = await ctx.store.statusHistories(ids);
+      return ids.map((id) => histories.get(id) ?? []);
+    });
+    ctx.loaders.set('statusHistory', loader);
+  }
+  return loader;
+}
+
+/** The visible, non-retracted history of a certification row, oldest first. */
+async function historyOf(parent: NodeRow, ctx: GraphQLContext): Promise<StatusChangeRow[]> {
+  const carried = historyOfRow(parent);
+  const rows = carried ?? (await historyLoader(ctx).load(parent.id));
+  return [...rows].sort((a, b) => cmp(a.effectiveFrom, b.effectiveFrom) || cmp(a.recordedAt, b.recordedAt) || cmp(a.id, b.id));
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const statusHistoryResolvers: Resolvers = {
+  Certification: {
+    status: async (parent, _args, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), today()) ?? 'ACTIVE',
+    statusOn: async (parent, { date }, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), statusHistory.dateText(date)),
+    recordedStatus: (parent) => (isCertificationStatus(parent.status) ? parent.status : 'ACTIVE'),
+    statusHistory: (parent, _args, ctx) => historyOf(parent, ctx),
+  },
+  CertificationStatusChange: {
+    provenance: (entry): ProvenanceRow => ({ source: entry.source, sourceRef: entry.sourceRef, assertedAt: entry.recordedAt, assertedBy: null }),
+  },
+  Mutation: {
+    recordCertificationStatus: (_p, { input }, ctx) => statusHistory.recordCertificationStatus(ctx, input),
+    retractCertificationStatus: (_p, { input }, ctx) => statusHistory.retractCertificationStatus(ctx, input),
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * The one write path of the status history (src/store/statusHistoryStore.ts) against the real
+ * Neo4j: one UNWIND MERGE on the deterministic id, only new entries returned, inside the caller's
+ * transaction (a failure rolls everything back), the certification's marking by default, and the
+ * batched read of many histories in one statement.
+ */
+import { readHistories, recordStatusChanges, type StatusChangeInput } from '../../src/store/statusHistoryStore';
+import { QueryStats } from '../../src/store/database';
+import { buildGraph } from '../analytics/graph';
+import { cleanup, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+
+describe('status history store', () => {
+  let t: TestApp;
+  const p = uniquePrefix('shstore');
+  const all = ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET'];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await buildGraph(
+      t.db,
+      p,
+      [
+        ['Certification', 'A', { kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2027-12-31' }],
+        ['Certification', 'B', { kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2027-12-31', classification: 'SECRET' }],
+        ['Certification', 'C', { kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: '2024-01-01' }],
+      ],
+      [],
+    );
+  });
+  afterAll(async () => {
+    await cleanup(t.db, p);
+    await t.close();
+  });
+
+  const changes = (): StatusChangeInput[] => [
+    { certificationId: `${p}A`, status: 'SUSPENDED', effectiveFrom: '2025-03-01', reason: 'audit', source: 'test:one' },
+    { certificationId: `${p}A`, status: 'ACTIVE', effectiveFrom: '2025-04-01', source: 'test:one', sourceRef: 'ref-1' },
+    { certificationId: `${p}B`, status: 'REVOKED', effectiveFrom: '2025-05-01', source: 'test:one' },
+    // the same change twice in one call is written once
+    { certificationId: `${p}B`, status: 'REVOKED', effectiveFrom: '2025-05-01', source: 'test:one' },
+  ];
+
+  it('writes new entries once, returns only those, and a re-record writes nothing', async () => {
+    const first = await t.db.writeTransaction(undefined, (tx) => recordStatusChanges(tx, changes()));
+    expect(first.map((e) => [e.id, e.certificationId, e.status, e.effectiveFrom, e.reason, e.source, e.sourceRef, e.classification, e.retracted])).toEqual([
+      [`status:${p}A:2025-03-01:SUSPENDED`, `${p}A`, 'SUSPENDED', '2025-03-01', 'audit', 'test:one', null, 'UNCLASSIFIED', false],
+      [`status:${p}A:2025-04-01:ACTIVE`, `${p}A`, 'ACTIVE', '2025-04-01', null, 'test:one', 'ref-1', 'UNCLASSIFIED', false],
+      // the certification's marking by default
+      [`status:${p}B:2025-05-01:REVOKED`, `${p}B`, 'REVOKED', '2025-05-01', null, 'test:one', null, 'SECRET', false],
+    ]);
+    expect(first[0]?.recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const again = await t.db.writeTransaction(undefined, (tx) =>
+      recordStatusChanges(
+        tx,
+        changes().map((c) => ({ ...c, source: 'test:two', reason: 'other' })),
+      ),
+    );
+    expect(again).toEqual([]);
+    const rows = await t.db.read(
+      undefined,
+      'test count status changes',
+      `MATCH (c:Certification)-[:HAS_STATUS_CHANGE]->(s:StatusChange) WHERE c.id STARTS WITH $p RETURN count(s) AS n, collect(DISTINCT s.source) AS sources`,
+      { p },
+    );
+    expect(rows[0]).toEqual({ n: 3, sources: ['test:one'] });
+  });
+
+  it('reads the histories of many certifications in one statement, only the entries visible to the reader', async () => {
+    const stats = new QueryStats();
+    const histories = await readHistories(t.db, stats, all, [`${p}A`, `${p}B`, `${p}C`]);
+    expect(stats.roundTrips).toBe(1);
+    expect(histories.get(`${p}A`)?.map((e) => e.status)).toEqual(['SUSPENDED', 'ACTIVE']);
+    expect(histories.get(`${p}B`)?.map((e) => e.status)).toEqual(['REVOKED']);
+    expect(histories.get(`${p}C`)).toEqual([]);
+    const unclassified = await readHistories(t.db, undefined, ['UNCLASSIFIED'], [`${p}A`, `${p}B`]);
+    expect(unclassified.get(`${p}A`)?.length).toBe(2);
+    expect(unclassified.get(`${p}B`)).toEqual([]);
+  });
+
+  it("refuses a change of a certification that does not exist, and the caller's transaction writes nothing", async () => {
+    await expect(
+      t.db.writeTransaction(undefined, (tx) =>
+        recordStatusChanges(tx, [
+          { certificationId: `${p}C`, status: 'SUSPENDED', effectiveFrom: '2025-03-01', source: 'test' },
+          { certificationId: `${p}missing`, status: 'SUSPENDED', effectiveFrom: '2025-03-01', source: 'test' },
+        ]),
+      ),
+    ).rejects.toThrow(`no certification with id ${p}missing`);
+    expect((await readHistories(t.db, undefined, all, [`${p}C`])).get(`${p}C`)).toEqual([]);
+  });
+});
