@@ -171,8 +171,8 @@ export function neighbourhoodStatement(certificationIds: readonly string[]): Sta
          OPTIONAL MATCH (s:Certification)-[:${SUPERSEDES.type}]->(c)
          RETURN collect(DISTINCT s) AS successors
        }
-       WITH core + [s IN successors WHERE NOT s IN core] AS all
-       WITH all[0..toInteger($cap)] AS certs, size(all) > toInteger($cap) AS truncated
+       WITH core + [s IN successors WHERE NOT s IN core] AS everyCert
+       WITH everyCert[0..toInteger($cap)] AS certs, size(everyCert) > toInteger($cap) AS truncated
        CALL (certs) {
          UNWIND certs AS a
          MATCH (a)-[r:${BASED_ON.type}|${SUPERSEDES.type}]->(b:Certification) WHERE b IN certs
@@ -220,7 +220,12 @@ export async function loadNeighbourhood(tx: Tx, certificationIds: readonly strin
   const links = (Array.isArray(first?.links) ? first.links : []) as { type: string; fromId: string; toId: string; classification: string | null }[];
   const certs = rows.map((row) => {
     const c = row.cert as Record<string, unknown>;
-    const history = (Array.isArray(c.history) ? c.history : []) as { id: string | null; status: CertificationStatus; effectiveFrom: string; recordedAt: string }[];
+    const history = (Array.isArray(c.history) ? c.history : []) as {
+      id: string | null;
+      status: CertificationStatus;
+      effectiveFrom: string;
+      recordedAt: string;
+    }[];
     const certifies = (Array.isArray(c.certifies) ? c.certifies : []) as {
       id: string | null;
       classification: string | null;
