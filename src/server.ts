@@ -22,6 +22,7 @@ import { buildSchema } from './graphql/schema';
 import { createSubscriptionServer } from './http/subscriptions';
 import { LiveFeed } from './services/eventFeed';
 import { WebhookWorker } from './services/webhooks';
+import { ExpiryScheduler } from './services/expirySweep';
 
 export interface AppOptions {
   config: AppConfig;
@@ -49,6 +50,8 @@ export interface App {
   webhooks: WebhookWorker | undefined;
   /** Open WebSocket connections. */
   webSockets(): number;
+  /** The scheduled expiry sweep, when EXPIRY_SWEEP_INTERVAL_MS > 0. */
+  sweep: ExpiryScheduler | undefined;
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -83,6 +86,8 @@ export async function createApp(opts: AppOptions): Promise<App> {
       })
     : undefined;
   webhooks?.start();
+  const sweep = config.EXPIRY_SWEEP_INTERVAL_MS > 0 ? new ExpiryScheduler(db, config.EXPIRY_SWEEP_INTERVAL_MS, (m, d) => logger.info(d, m)) : undefined;
+  sweep?.start();
   const readiness = createReadinessCheck({ db, logger, migrationsApplied: opts.migrationsApplied, neo4jState: opts.neo4jState });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -122,6 +127,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     readiness,
     live,
     webhooks,
+    sweep,
     webSockets: () => subscriptions.connections(),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
@@ -135,6 +141,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
       live.stop();
       await subscriptions.close();
       await webhooks?.stop();
+      await sweep?.stop();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await graphql.idle();

@@ -11,7 +11,7 @@
  */
 import { evaluateLineage, type CertFacts, type LineageGraph } from './lineage';
 import { CLASSIFICATIONS, type CertificationStatus, type Classification } from './model';
-import { statusOn } from './statusHistory';
+import { checkStatusChange, nextDay, previousDay, statusOn } from './statusHistory';
 import { cmp } from './risk';
 
 export const EVENT_TYPES = ['STATUS_CHANGED', 'CERTIFICATION_EXPIRED', 'LINEAGE_BROKEN', 'LINEAGE_RESTORED', 'WATCH_FAILING'] as const;
@@ -227,9 +227,12 @@ export function lineageEvents(n: LineageNeighbourhood, entries: readonly StatusE
   const dates = [...new Set(entries.map((e) => e.effectiveFrom))].sort(cmp);
   const drafts: EventDraft[] = [];
   for (const date of dates) {
-    const before = evaluateLineage(graphOn(n, newIds), date);
-    const after = evaluateLineage(graphOn(n, new Set()), date);
     const causesOn = entries.filter((e) => e.effectiveFrom === date);
+    // An expiry takes effect by date alone (the day after validUntil, whether recorded or not):
+    // compare with the day before, when the expiring certification still held.
+    const beforeDate = causesOn.every((e) => e.status === 'EXPIRED') ? previousDay(date) : date;
+    const before = evaluateLineage(graphOn(n, newIds), beforeDate);
+    const after = evaluateLineage(graphOn(n, new Set()), date);
     for (const cert of [...n.certs].sort((a, b) => cmp(a.id, b.id))) {
       if (changed.has(cert.id)) continue;
       const was = before.get(cert.id)?.holds;
@@ -342,4 +345,33 @@ export function parseSequenceCursor(cursor: string | null | undefined): number {
 export function retryDelayMs(attempt: number, baseMs: number, maxMs: number, random = 0): number {
   const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, Math.min(30, attempt - 1)));
   return Math.round(raw * (1 + 0.1 * random));
+}
+
+/** A certification the expiry sweep looks at: its validity end and history. */
+export interface ExpiryCandidate {
+  id: string;
+  status: string | null;
+  issuedAt: string | null;
+  validUntil: string;
+  history: { id: string; status: CertificationStatus; effectiveFrom: string; recordedAt: string }[];
+}
+
+/**
+ * The EXPIRED entries the sweep records on `asOf`: for every certification whose validUntil has
+ * passed (validUntil < asOf), EXPIRED from the day after validUntil, unless the history refuses it
+ * (already EXPIRED, REVOKED or WITHDRAWN by then, or a later entry it would contradict:
+ * checkStatusChange). An entry already recorded is a duplicate, so a second run records nothing.
+ */
+export function expiryChanges(candidates: readonly ExpiryCandidate[], asOf: string): { certificationId: string; effectiveFrom: string }[] {
+  const out: { certificationId: string; effectiveFrom: string }[] = [];
+  for (const c of candidates) {
+    if (!(c.validUntil < asOf)) continue;
+    const effectiveFrom = nextDay(c.validUntil);
+    const check = checkStatusChange(
+      { id: c.id, status: c.status, issuedAt: c.issuedAt, validUntil: c.validUntil, history: c.history },
+      { status: 'EXPIRED', effectiveFrom },
+    );
+    if (check.kind === 'ok') out.push({ certificationId: c.id, effectiveFrom });
+  }
+  return out;
 }

@@ -175,10 +175,9 @@ export class DeliveryStore {
          AND (w.nextAttemptAt IS NULL OR w.nextAttemptAt <= datetime())
          AND (w.leaseUntil IS NULL OR w.leaseUntil < datetime())
        WITH w ORDER BY w.nextAttemptAt ASC, w.id ASC LIMIT toInteger($limit)
-       SET w._lock = true
+       SET w._lock = true REMOVE w._lock
        WITH w WHERE w.status = 'ACTIVE' AND (w.leaseUntil IS NULL OR w.leaseUntil < datetime())
        SET w.leaseOwner = $instance, w.leaseToken = $token, w.leaseUntil = datetime() + duration({milliseconds: $leaseMs})
-       REMOVE w._lock
        RETURN ${WATCH_FIELDS}, w.secret AS secret, w.leaseToken AS leaseToken, w.firstFailureAt AS firstFailureAt`,
       { instance, token, leaseMs, limit },
     );
