@@ -5,7 +5,7 @@
  * events, is authenticated like HTTP, and is bounded per caller.
  */
 import { ANALYST_KEYS_BY_CLEARANCE, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
-import { collect, draft, removeEvents, writeEvents, wsClient } from '../helpers/feed';
+import { collect, draft, removeEvents, waitFor, writeEvents, wsClient } from '../helpers/feed';
 import { appendEvents, headSequence } from '../../src/store/eventStore';
 
 const PAGE = `query Page($after: String, $first: Int, $filter: CertificationEventFilter) {
@@ -128,5 +128,31 @@ describe('change feed: log, query, subscription', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(t.app.live.active).toBe(0);
     await client.dispose();
+  });
+
+  it('100 idle subscriptions: one head read per poll interval for all of them, memory flat while idle (measured)', async () => {
+    const app = await startTestApp({ EVENT_POLL_MS: '100', SUBSCRIPTIONS_PER_CALLER: '200' });
+    const base = await app.app.listen(0, '127.0.0.1');
+    const heapBefore = process.memoryUsage().heapUsed;
+    const clients = Array.from({ length: 10 }, () => wsClient(base, { 'x-api-key': KEYS.viewer }));
+    const subs = clients.flatMap((c) => Array.from({ length: 10 }, () => collect(c, { filter: { certificationIds: [`${prefix}idle`] } })));
+    await waitFor(() => app.app.live.active === 100, 20000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const heapSubscribed = process.memoryUsage().heapUsed;
+    const polls = app.app.live.polls;
+    const idleMs = 3000;
+    await new Promise((r) => setTimeout(r, idleMs));
+    const heapIdle = process.memoryUsage().heapUsed;
+    const pollsIdle = app.app.live.polls - polls;
+    process.stdout.write(
+      `100 idle subscriptions: ${pollsIdle} head reads in ${idleMs} ms (EVENT_POLL_MS=100); heap +${((heapSubscribed - heapBefore) / 1048576).toFixed(1)} MB to subscribe (server and client in this process), ${((heapIdle - heapSubscribed) / 1048576).toFixed(1)} MB over ${idleMs} ms idle\n`,
+    );
+    // one shared poller: about idleMs / EVENT_POLL_MS reads, not one per subscription
+    expect(pollsIdle).toBeLessThanOrEqual(idleMs / 100 + 5);
+    expect(heapIdle - heapSubscribed).toBeLessThan(20 * 1048576);
+    for (const s of subs) s.dispose();
+    await Promise.all(clients.map((c) => c.dispose()));
+    await waitFor(() => app.app.live.active === 0, 10000);
+    await app.close();
   });
 });
