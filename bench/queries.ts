@@ -259,7 +259,9 @@ CALL (root) {
         AND (type(r) = 'SUPERSEDES' OR startNode(r) = a)){0,8} (c:Certification)
   RETURN c, length(p) AS depth
 }
-// own validity: dates, the issuer's status, and no visible successor in effect on $asOf
+// own validity: dates, the recorded status, and no visible successor in effect on $asOf. The floor
+// reads the recorded status only; the API also reads each certification's status history in the
+// same statement (docs/CERTIFICATION-LIFECYCLE.md), which the generated graph does not have.
 CALL (c) {
   RETURN c.status <> 'PENDING' AND coalesce(c.issuedAt <= date($asOf), true)
      AND coalesce(c.validUntil >= date($asOf), true) AND NOT c.status IN ['EXPIRED', 'SUSPENDED', 'REVOKED']

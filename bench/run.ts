@@ -20,6 +20,7 @@ import { dataDir, loadConfig, REPO_ROOT, type AppConfig } from '../src/config';
 import { planWorld } from '../src/generator/generate';
 import { loadWorld } from '../src/generator/load';
 import { readDocument } from '../src/importers/readDocument';
+import type { ImportFormat } from '../src/importers/types';
 import { ATTACK_PATH, readSources } from '../src/generator/sources';
 import { NEO4J_VERSION } from '../src/runtime/localNeo4j';
 import { connectDatabase } from '../src/runtime/database';
@@ -39,7 +40,7 @@ export const QUESTION_TITLES: Record<Question, string> = {
   c: 'risk paths from a threat to a device (maxHops 5)',
   d: 'certification lineage as of a date',
   e: 'full-text search',
-  f: 'import of the ATT&CK Mobile bundle vs plain UNWIND … MERGE',
+  f: 'imports (ATT&CK Mobile bundle; CVE records into the seeded graph) vs plain UNWIND … MERGE',
 };
 
 export interface QueryResult {
@@ -62,6 +63,8 @@ export interface QueryResult {
 export interface ImportResult {
   question: 'f';
   title: string;
+  /** Which document: `attack` (ATT&CK Mobile bundle) or `cve` (the shipped CVE records). */
+  document?: string;
   status: 'measured' | 'not available';
   note?: string;
   rows?: number;
@@ -93,6 +96,8 @@ export interface BenchReport {
   settings: LoadSettings;
   generation?: { nodes: number; relationships: number; seconds: number; transactions: number; peakRssMb: number };
   questions: QueryResult[];
+  imports?: ImportResult[];
+  /** Results files written before the CVE case existed hold one ATT&CK import here. */
   import?: ImportResult;
 }
 
@@ -176,8 +181,42 @@ async function wipe(db: Database): Promise<void> {
   }
 }
 
-async function importBench(db: Database, log: (m: string) => void, repetitions = 5): Promise<ImportResult> {
-  const title = QUESTION_TITLES.f;
+/** One document the import benchmark measures. */
+interface ImportCase {
+  document: string;
+  title: string;
+  file: string;
+  format: ImportFormat;
+  /** Untimed, before every run of either side (the graph is empty then). */
+  prepare?: (db: Database) => Promise<void>;
+  note: string;
+}
+
+function importCases(): ImportCase[] {
+  return [
+    {
+      document: 'attack',
+      title: 'import of the ATT&CK Mobile bundle vs plain UNWIND … MERGE',
+      file: path.join(dataDir(), ATTACK_PATH),
+      format: 'STIX',
+      note: 'parse excluded; one unmeasured warm-up run of each; each run on an empty graph (wiped in between); median of the repetitions',
+    },
+    {
+      document: 'cve',
+      title: 'import of the 79 shipped CVE records into the seeded graph (with version-range matching to OS releases) vs plain UNWIND … MERGE of the same rows',
+      file: path.join(dataDir(), 'cve-records', 'cve-records.json.gz'),
+      format: 'CVE',
+      prepare: async (db) => {
+        const { loadSeed } = await import('../src/seed/loadSeed');
+        await loadSeed(db);
+      },
+      note: 'parse excluded; the seed is loaded (untimed) before each run of either side, so the importer matches affected ranges against the seed releases while the floor only merges rows; median of the repetitions',
+    },
+  ];
+}
+
+async function importBench(db: Database, log: (m: string) => void, c: ImportCase, repetitions = 5): Promise<ImportResult> {
+  const title = c.title;
   let importStore: typeof ImportStoreModule;
   let importService: typeof ImportServiceModule;
   try {
@@ -187,41 +226,47 @@ async function importBench(db: Database, log: (m: string) => void, repetitions =
     return {
       question: 'f',
       title,
+      document: c.document,
       status: 'not available',
       note: `the importer could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
   const { batchRowCount, plainUnwindMerge } = await import('./importFloor');
-  const file = path.join(dataDir(), ATTACK_PATH);
-  const batch = importService.parseAndValidate(readDocument(file), 'STIX');
+  const batch = importService.parseAndValidate(readDocument(c.file), c.format);
   const rows = batchRowCount(batch);
   const importerSeconds: number[] = [];
   const plainSeconds: number[] = [];
-  await wipe(db);
+  const fresh = async (): Promise<void> => {
+    await wipe(db);
+    if (c.prepare) await c.prepare(db);
+  };
+  await fresh();
   // warm-up: one unmeasured run of each, so both sides are timed with their query plans cached
   await importStore.loadBatch(db, batch, { runId: 'bench-import-warmup', assertedBy: 'bench', assertedAt: new Date(), dryRun: false });
-  await wipe(db);
+  await fresh();
   await plainUnwindMerge(db, batch);
-  await wipe(db);
+  await fresh();
   for (let r = 0; r < repetitions; r++) {
     let t0 = performance.now();
     await importStore.loadBatch(db, batch, { runId: `bench-import-${r}`, assertedBy: 'bench', assertedAt: new Date(), dryRun: false });
     importerSeconds.push((performance.now() - t0) / 1000);
-    await wipe(db);
+    await fresh();
     t0 = performance.now();
     await plainUnwindMerge(db, batch);
     plainSeconds.push((performance.now() - t0) / 1000);
-    await wipe(db);
-    log(`(f) repetition ${r + 1}: importer ${importerSeconds[r]?.toFixed(2)} s, plain ${plainSeconds[r]?.toFixed(2)} s for ${rows} rows`);
+    await fresh();
+    log(`(f ${c.document}) repetition ${r + 1}: importer ${importerSeconds[r]?.toFixed(3)} s, plain ${plainSeconds[r]?.toFixed(3)} s for ${rows} rows`);
   }
+  await wipe(db);
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const importerRowsPerSecond = round(rows / median(importerSeconds), 0);
   const plainRowsPerSecond = round(rows / median(plainSeconds), 0);
   return {
     question: 'f',
     title,
+    document: c.document,
     status: 'measured',
-    note: 'parse excluded; one unmeasured warm-up run of each; each run on an empty graph (wiped in between); median of the repetitions',
+    note: c.note,
     rows,
     repetitions,
     importerSeconds: importerSeconds.map((s) => round(s, 3)),
@@ -385,7 +430,10 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
     await app.stop();
   }
   // Last, because it empties the graph: the import needs to start from nothing each time.
-  if (opts.questions.includes('f')) report.import = await importBench(loaderDb, log);
+  if (opts.questions.includes('f')) {
+    report.imports = [];
+    for (const c of importCases()) report.imports.push(await importBench(loaderDb, log, c));
+  }
   return report;
 }
 
@@ -419,8 +467,7 @@ export function markdownTable(report: BenchReport): string {
       `| (${q.question}) ${q.title} | ${fmt(q.graphql?.p50Ms)} | ${fmt(q.graphql?.p99Ms)} | ${fmt(q.graphql?.requestsPerSecond)} | ${fmt(q.cypher?.p50Ms)} | ${fmt(q.cypher?.p99Ms)} | ${fmt(q.cypher?.requestsPerSecond)} | ${fmt(q.p50Ratio, 2)} | ${q.roundTrips ?? '–'} (${q.nestingDepth ?? '–'}) |`,
     );
   }
-  const f = report.import;
-  if (f) {
+  for (const f of report.imports ?? (report.import ? [report.import] : [])) {
     lines.push('');
     if (f.status === 'measured') {
       lines.push(

@@ -46,9 +46,16 @@ export function subjectOf(row: NodeRow, history: readonly StatusChangeRow[]): St
   return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history };
 }
 
-/** The status in force on a date (see certificationStatusOn). */
+/**
+ * The status in force on a date (see certificationStatusOn); null before the issue date when no
+ * history entry is in force then (a certification not yet issued has no status, unless its
+ * history records one, e.g. PENDING).
+ */
 export function statusOfRow(row: NodeRow, history: readonly StatusChangeRow[], asOf: string): CertificationStatus | null {
-  return certificationStatusOn(subjectOf(row, history), asOf).status;
+  const subject = subjectOf(row, history);
+  const onDate = certificationStatusOn(subject, asOf);
+  if (onDate.entry === null && subject.issuedAt !== null && asOf < subject.issuedAt) return null;
+  return onDate.status;
 }
 
 function requireText(value: string, path: string[]): string {

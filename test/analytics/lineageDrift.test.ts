@@ -269,6 +269,16 @@ describe('certification lineage and scope drift', () => {
       expect(dep?.findings[0]?.explanation).toMatch(/SUSPENDED from 2025-03-01/);
     });
 
+    it('remediation: the suspended certification holds on 2025-02-28, not on 2025-03-01', async () => {
+      const q = `query($dep: ID!, $asOf: Date) { remediation(deploymentId: $dep, asOf: $asOf) { certifications { certification { id } holds } } }`;
+      type Out = { remediation: { certifications: { certification: { id: string }; holds: boolean }[] } };
+      const before = await t.run<Out>(q, { dep: `${p}DEP6`, asOf: '2025-02-28' }, KEYS.analyst);
+      expect(before.errors).toBeUndefined();
+      expect(before.data?.remediation.certifications.map((c) => [strip(c.certification.id), c.holds])).toEqual([['SUSP', true]]);
+      const on = await t.run<Out>(q, { dep: `${p}DEP6`, asOf: '2025-03-01' }, KEYS.analyst);
+      expect(on.data?.remediation.certifications.map((c) => [strip(c.certification.id), c.holds])).toEqual([['SUSP', false]]);
+    });
+
     it('expired on validUntil: holds until that day, not the day after (no EXPIRED entry needed)', async () => {
       const last = await t.run<LineageOut>(LINEAGE, { id: `${p}EXPV`, asOf: '2025-06-30' }, KEYS.analyst);
       expect(last.data?.certificationLineage.holds).toBe(true);

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { buildSchema } from '../../src/graphql/schema';
 import { LABELS, type Label } from '../../src/domain/model';
+import { recordStatusChanges } from '../../src/store/statusHistoryStore';
 import { cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 
 const prefix = uniquePrefix('secroles');
@@ -71,7 +72,43 @@ async function createPair(t: TestApp, attempt: string, linked: boolean): Promise
   return { from, to };
 }
 
+/** A certification (ACTIVE since 2024-01-01) with, when `suspended`, a SUSPENDED entry from 2025-03-01 in its status history. */
+async function createCertification(t: TestApp, attempt: string, suspended: boolean): Promise<{ id: string; entryId: string }> {
+  const id = `${prefix}${attempt}-cert`;
+  await t.db.write(
+    undefined,
+    'security test certification',
+    `CREATE (c:Certification {id: $id, name: 'Certified', kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: date('2024-01-01'), classification: 'UNCLASSIFIED', source: 'test'})`,
+    { id },
+  );
+  if (suspended)
+    await t.db.writeTransaction(undefined, (tx) =>
+      recordStatusChanges(tx, [{ certificationId: id, status: 'SUSPENDED', effectiveFrom: '2025-03-01', source: 'test' }]),
+    );
+  return { id, entryId: `status:${id}:2025-03-01:SUSPENDED` };
+}
+
 const MUTATION_CASES: Record<string, MutationCase> = {
+  recordCertificationStatus: {
+    minRole: 'curator',
+    prepare: async (t, attempt) => {
+      const { id } = await createCertification(t, attempt, false);
+      return {
+        query: 'mutation($input: RecordCertificationStatusInput!) { recordCertificationStatus(input: $input) { entry { id } } }',
+        variables: { input: { certificationId: id, status: 'SUSPENDED', effectiveFrom: '2025-03-01', reason: 'role test' } },
+      };
+    },
+  },
+  retractCertificationStatus: {
+    minRole: 'admin',
+    prepare: async (t, attempt) => {
+      const { entryId } = await createCertification(t, attempt, true);
+      return {
+        query: 'mutation($input: RetractCertificationStatusInput!) { retractCertificationStatus(input: $input) { entry { id } } }',
+        variables: { input: { entryId, reason: 'role test' } },
+      };
+    },
+  },
   ...Object.fromEntries(LABELS.map((label) => [`upsert${label}`, upsert(label)])),
   link: {
     minRole: 'curator',

@@ -56,6 +56,25 @@ function inRange(version: string, min: string | null, max: string | null): boole
   return true;
 }
 
+interface CertAsOf extends Named {
+  kind: string;
+  issuedAt: string | null;
+  validUntil: string | null;
+  status: string;
+  statusOnDate: string | null;
+  recordedStatus?: string;
+  statusHistory: { id?: string; status: string; effectiveFrom: string; reason: string | null; classification?: string; provenance: { source: string } }[];
+}
+
+/** Apple's certifications on 2024-01-01: the 2023 approval in force, the 2024 ones not yet issued (null). */
+const VENDOR_STATUS_ON_2024_01_01: Record<string, string | null> = {
+  'cert:corecrypto-validation': 'ACTIVE',
+  'cert:independent-evaluation-2024': null,
+  'cert:national-approval-2023': 'ACTIVE',
+  'cert:national-approval-2024': null,
+  'cert:nato-clearance-2024': null,
+};
+
 type Runner = (key: string | null) => Promise<unknown>;
 type Expectation = (data: unknown, runAs: Runner) => void | Promise<void>;
 
@@ -306,6 +325,34 @@ const EXPECTATIONS: Record<string, Expectation> = {
     expect(blastpass?.node).toMatchObject({ cvss: 7.8, knownExploited: true });
     expect(blastpass?.via?.versionRange).toBe('< 16.6.1');
     expect(ids(nodes(blastpass?.node.exploitedBy))).toEqual(['threat:cyber-intrusion', 'threat:zero-click-spyware']);
+  },
+
+  'device-certifications-as-of.graphql': (data) => {
+    const d = data as { device: Named & { certifications: Connection<CertAsOf, Range> } };
+    const certs = nodes(d.device.certifications);
+    // on 2024-01-01 the 2023 approval was in force (valid until 2024-01-31); today it is EXPIRED
+    expect(certs.map((c) => [c.id, c.status, c.statusOnDate, c.recordedStatus, c.validUntil])).toEqual([
+      ['cert:national-approval-2023', 'EXPIRED', 'ACTIVE', 'EXPIRED', '2024-01-31'],
+    ]);
+    expect(certs[0]?.statusHistory.map((e) => [e.id, e.status, e.effectiveFrom, e.provenance.source, e.classification])).toEqual([
+      ['status:cert:national-approval-2023:2023-02-01:ACTIVE', 'ACTIVE', '2023-02-01', 'seed', 'UNCLASSIFIED'],
+      ['status:cert:national-approval-2023:2024-02-01:EXPIRED', 'EXPIRED', '2024-02-01', 'seed', 'UNCLASSIFIED'],
+    ]);
+    expect(certs[0]?.statusHistory[1]?.reason).toBe('validity period ended (last day 2024-01-31)');
+  },
+
+  'vendor-certifications-as-of.graphql': (data) => {
+    const o = data as {
+      organization: Named & {
+        devices: Connection<Named & { certifications: Connection<CertAsOf> }>;
+        suppliedComponents: Connection<Named & { kind: string; certifications: Connection<CertAsOf> }>;
+      };
+    };
+    const onDate = new Map<string, string | null>();
+    for (const holder of [...nodes(o.organization.devices), ...nodes(o.organization.suppliedComponents)])
+      for (const c of nodes(holder.certifications)) onDate.set(c.id, c.statusOnDate);
+    expect(ids(nodes(o.organization.devices))).toEqual(['device:ipad-pro-m4', 'device:iphone-12', 'device:iphone-15', 'device:iphone-15-pro']);
+    expect(Object.fromEntries([...onDate].sort())).toEqual(VENDOR_STATUS_ON_2024_01_01);
   },
 
   'competing-devices-without-clearance.graphql': (data) => {

@@ -121,7 +121,7 @@ export type Certification = Node & {
   status: CertificationStatus;
   /** Its status history, oldest first (by effective date, then recording time): only the entries at or below your clearance; entries retracted by an admin are left out. */
   statusHistory: Array<CertificationStatusChange>;
-  /** Status in force on a date, by the same rule as `status` (null only when nothing is recorded). */
+  /** Status in force on a date, by the same rule as `status`; null before its issue date unless its history records a status then (e.g. PENDING). */
   statusOn?: Maybe<CertificationStatus>;
   /** Later certifications that replace it (inverse of SUPERSEDES). */
   supersededBy: CertificationConnection;
@@ -344,7 +344,7 @@ export type CertificationFilter = {
   nameContains?: InputMaybe<Scalars['String']['input']>;
   /** Name starts with this text (case-insensitive). */
   nameStartsWith?: InputMaybe<Scalars['String']['input']>;
-  /** Only these statuses. */
+  /** Only these recorded statuses (`recordedStatus`, not the status in force today from the history). */
   statuses?: InputMaybe<Array<CertificationStatus>>;
   /** Valid until on or after. */
   validUntilAfter?: InputMaybe<Scalars['Date']['input']>;
@@ -372,7 +372,7 @@ export type CertificationInput = {
   reference?: InputMaybe<Scalars['String']['input']>;
   /** Scope statement. */
   scope?: InputMaybe<Scalars['String']['input']>;
-  /** Status. */
+  /** The recorded status (`recordedStatus`: the status on every date while it has no history). Record a dated change with recordCertificationStatus. */
   status: CertificationStatus;
   /** Last day of validity; must not be before issuedAt. */
   validUntil?: InputMaybe<Scalars['Date']['input']>;

@@ -6,7 +6,7 @@
  */
 import DataLoader from 'dataloader';
 import { today } from '../../domain/lineage';
-import { isCertificationStatus } from '../../domain/model';
+import { isCertificationStatus, type CertificationStatus } from '../../domain/model';
 import * as statusHistory from '../../services/statusHistory';
 import type { NodeRow, ProvenanceRow } from '../../store/rows';
 import { historyOfRow, type StatusChangeRow } from '../../store/statusHistoryStore';
@@ -32,15 +32,20 @@ async function historyOf(parent: NodeRow, ctx: GraphQLContext): Promise<StatusCh
   return [...rows].sort((a, b) => cmp(a.effectiveFrom, b.effectiveFrom) || cmp(a.recordedAt, b.recordedAt) || cmp(a.id, b.id));
 }
 
+function recorded(parent: NodeRow): CertificationStatus {
+  return isCertificationStatus(parent.status) ? parent.status : 'ACTIVE';
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export const statusHistoryResolvers: Resolvers = {
   Certification: {
-    status: async (parent, _args, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), today()) ?? 'ACTIVE',
+    // not issued yet and nothing in force today: the status recorded on it
+    status: async (parent, _args, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), today()) ?? recorded(parent),
     statusOn: async (parent, { date }, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), statusHistory.dateText(date)),
-    recordedStatus: (parent) => (isCertificationStatus(parent.status) ? parent.status : 'ACTIVE'),
+    recordedStatus: (parent) => recorded(parent),
     statusHistory: (parent, _args, ctx) => historyOf(parent, ctx),
   },
   CertificationStatusChange: {
