@@ -14,7 +14,15 @@ import { CLASSIFICATIONS, type CertificationStatus, type Classification } from '
 import { checkStatusChange, nextDay, previousDay, statusOn } from './statusHistory';
 import { cmp } from './risk';
 
-export const EVENT_TYPES = ['STATUS_CHANGED', 'CERTIFICATION_EXPIRED', 'LINEAGE_BROKEN', 'LINEAGE_RESTORED', 'WATCH_FAILING'] as const;
+export const EVENT_TYPES = [
+  'STATUS_CHANGED',
+  'CERTIFICATION_EXPIRED',
+  'LINEAGE_BROKEN',
+  'LINEAGE_RESTORED',
+  'SUPERSEDED',
+  'CERTIFIES',
+  'WATCH_FAILING',
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** Labels of the feed's own nodes: declared here, never taken from input. */
@@ -374,4 +382,53 @@ export function expiryChanges(candidates: readonly ExpiryCandidate[], asOf: stri
     if (check.kind === 'ok') out.push({ certificationId: c.id, effectiveFrom });
   }
   return out;
+}
+
+/** A node as a link event names it. */
+export interface LinkedNode {
+  id: string;
+  name: string;
+  classification: string | null;
+  label: string;
+  issuedAt?: string | null;
+}
+
+/**
+ * The event of a new CERTIFIES or SUPERSEDES claim between certifications written by the link
+ * mutation: CERTIFIES (a certification now certifies a device or component) or SUPERSEDED (the
+ * older certification is superseded by the newer). Undefined for any other claim. Marked with the
+ * highest marking of both ends and the claim; names both ends.
+ */
+export function linkEvent(
+  type: string,
+  from: LinkedNode,
+  to: LinkedNode,
+  edgeClassification: string | null,
+  source: string,
+  today: string,
+): EventDraft | undefined {
+  const marking = highestMarking([from.classification, to.classification, edgeClassification]);
+  const name = (n: LinkedNode) => (n.name && n.name !== n.id ? `${n.name} (${n.id})` : n.id);
+  const base = { oldStatus: null, newStatus: null, reason: null, causeIds: [], watchId: null, source, classification: marking, organizationIds: [] };
+  if (type === 'CERTIFIES' && from.label === 'Certification') {
+    return {
+      ...base,
+      type: 'CERTIFIES',
+      effectiveDate: from.issuedAt ?? today,
+      certificationIds: [from.id],
+      deviceIds: [to.id],
+      summary: capSummary(`${name(from)} now certifies ${to.label === 'Device' ? 'device' : 'component'} ${name(to)}`),
+    };
+  }
+  if (type === 'SUPERSEDES' && from.label === 'Certification' && to.label === 'Certification') {
+    return {
+      ...base,
+      type: 'SUPERSEDED',
+      effectiveDate: from.issuedAt ?? today,
+      certificationIds: [to.id, from.id],
+      deviceIds: [],
+      summary: capSummary(`${name(to)} is superseded by ${name(from)}${from.issuedAt ? ` (issued ${from.issuedAt})` : ''}`),
+    };
+  }
+  return undefined;
 }

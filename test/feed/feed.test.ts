@@ -4,7 +4,8 @@
  * never above the caller's clearance; a real graphql-ws client replays and then receives live
  * events, is authenticated like HTTP, and is bounded per caller.
  */
-import { ANALYST_KEYS_BY_CLEARANCE, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+import { ANALYST_KEYS_BY_CLEARANCE, cleanup, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+import { writeGraph } from '../helpers/graph';
 import { collect, draft, removeEvents, waitFor, writeEvents, wsClient } from '../helpers/feed';
 import { appendEvents, headSequence } from '../../src/store/eventStore';
 
@@ -154,5 +155,57 @@ describe('change feed: log, query, subscription', () => {
     for (const c of clients) void c.dispose();
     await waitFor(() => app.app.live.active === 0, 10000);
     await app.close();
+  });
+
+  it('the link mutation emits CERTIFIES and SUPERSEDED for a new claim (once), marked with both ends', async () => {
+    const older = `${prefix}cert-old`;
+    const newer = `${prefix}cert-new`;
+    const device = `${prefix}device`;
+    const secretDevice = `${prefix}device-secret`;
+    const cert = (id: string) => ({
+      label: 'Certification' as const,
+      id,
+      name: id,
+      kind: 'CERTIFICATE',
+      status: 'ACTIVE',
+      issuedAt: '2026-05-01',
+      validUntil: '2030-01-01',
+    });
+    await writeGraph(t.db, [
+      cert(older),
+      cert(newer),
+      { label: 'Device', id: device, name: device },
+      { label: 'Device', id: secretDevice, name: 'Secret phone', classification: 'SECRET' },
+    ]);
+    const LINK = 'mutation($input: LinkInput!) { link(input: $input) { created } }';
+    const link = (type: string, fromId: string, toId: string) => t.run(LINK, { input: { type, fromId, toId } }, KEYS.curator);
+    expect((await link('CERTIFIES', newer, device)).errors).toBeUndefined();
+    expect((await link('CERTIFIES', newer, device)).errors).toBeUndefined();
+    await link('SUPERSEDES', newer, older);
+    await link('CERTIFIES', newer, secretDevice);
+    const filter = { certificationIds: [older, newer] };
+    const high = await t.run<{
+      certificationEvents: { edges: { node: { type: string; summary: string; classification: string; certificationIds: string[] } }[] };
+    }>(
+      'query($filter: CertificationEventFilter) { certificationEvents(after: "0", first: 100, filter: $filter) { edges { node { type summary classification certificationIds } } } }',
+      { filter },
+      KEYS.admin,
+    );
+    const events = high.data?.certificationEvents.edges.map((e) => e.node) ?? [];
+    expect(events.map((e) => [e.type, e.classification])).toEqual([
+      ['CERTIFIES', 'UNCLASSIFIED'],
+      ['SUPERSEDED', 'UNCLASSIFIED'],
+      ['CERTIFIES', 'SECRET'],
+    ]);
+    expect(events[1]?.certificationIds).toEqual([older, newer]);
+    expect(events[1]?.summary).toBe(`${older} is superseded by ${newer} (issued 2026-05-01)`);
+    const low = await t.run<{ certificationEvents: { edges: { node: { summary: string } }[] } }>(
+      'query($filter: CertificationEventFilter) { certificationEvents(after: "0", first: 100, filter: $filter) { edges { node { summary } } } }',
+      { filter },
+      ANALYST_KEYS_BY_CLEARANCE.UNCLASSIFIED,
+    );
+    expect(low.data?.certificationEvents.edges).toHaveLength(2);
+    expect(JSON.stringify(low.data)).not.toContain('Secret phone');
+    await cleanup(t.db, prefix);
   });
 });

@@ -311,12 +311,16 @@ export type CertificationEventFilterOut = {
 export type CertificationEventType =
   /** A certification became EXPIRED (its validity end passed, recorded by the expiry sweep or an issuer's list). */
   | 'CERTIFICATION_EXPIRED'
+  /** A certification now certifies a device or component (a CERTIFIES claim written by the link mutation). */
+  | 'CERTIFIES'
   /** A certification stopped holding because a certification it rests on (BASED_ON, transitively) stopped holding. */
   | 'LINEAGE_BROKEN'
   /** A certification holds again because the certification it rests on holds again. */
   | 'LINEAGE_RESTORED'
   /** A certification's status changed (a status-history entry other than EXPIRED): old and new status, effective date. */
   | 'STATUS_CHANGED'
+  /** A certification was superseded by a newer one (a SUPERSEDES claim written by the link mutation); certificationIds: the older, then the newer. */
+  | 'SUPERSEDED'
   /** A webhook watch failed past its retry horizon and is no longer delivered. */
   | 'WATCH_FAILING';
 
