@@ -5,6 +5,7 @@
  *   base(Threat)        = severity (0..10, default 5) × likelihood (0..1, default 0.5)
  *   base(Vulnerability) = cvss (0..10, default 5) × (1 when known exploited, else 0.5)
  *   effectiveness(c)    = MITIGATES.effectiveness, else Control.effectiveness, else 0.5
+ *                         (a what-if assumption's value wins over all three)
  * exposure(device)      = 10 × (1 − Π over threats t (1 − best(t) / 10)), best(t) = max path score
  */
 import type { RelationshipType } from './model';
@@ -68,7 +69,7 @@ export function baseRisk(source: { __label: string; [key: string]: unknown }): B
   return { severity, likelihood, base: round4(severity * likelihood) };
 }
 
-export type EffectivenessSource = 'MITIGATES_EDGE' | 'CONTROL' | 'DEFAULT';
+export type EffectivenessSource = 'MITIGATES_EDGE' | 'CONTROL' | 'DEFAULT' | 'ASSUMED';
 
 /** A control implemented by a node on a path that mitigates one of the path's threats. */
 export interface MitigationFact {
@@ -77,6 +78,8 @@ export interface MitigationFact {
   threatId: string;
   edgeEffectiveness: number | null;
   controlEffectiveness: number | null;
+  /** Set by a what-if assumption (src/domain/whatIf.ts): wins over the recorded values. */
+  assumedEffectiveness?: number | null;
 }
 
 export interface AppliedControl {
@@ -87,6 +90,7 @@ export interface AppliedControl {
 }
 
 export function effectivenessOf(fact: MitigationFact): { effectiveness: number; source: EffectivenessSource } {
+  if (typeof fact.assumedEffectiveness === 'number') return { effectiveness: clamp01(fact.assumedEffectiveness), source: 'ASSUMED' };
   if (typeof fact.edgeEffectiveness === 'number') return { effectiveness: clamp01(fact.edgeEffectiveness), source: 'MITIGATES_EDGE' };
   if (typeof fact.controlEffectiveness === 'number') return { effectiveness: clamp01(fact.controlEffectiveness), source: 'CONTROL' };
   return { effectiveness: DEFAULT_CONTROL_EFFECTIVENESS, source: 'DEFAULT' };

@@ -13,7 +13,9 @@
  * - an analytics field adds the weight of its traversal: riskPaths, exposure and blastRadius
  *   4^(maxHops+1), the paths a walk with 4 branches per node may visit (4,096 at the default
  *   5 hops, 262,144 at 8), scopeDrift 5,000 (up to 500 deployments and their certifications),
- *   certificationLineage 1,000;
+ *   certificationLineage 1,000; with `assume` (what-if) the weight is multiplied by
+ *   2 + (added relationships + moved fleets), and the lists under `whatIf` and `before` get the
+ *   analysis' `first` like its own;
  * - abstract selections (fragments on several types) cost the most expensive type's branch.
  */
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
@@ -43,12 +45,29 @@ export const DEFAULT_LIST_SIZE = DEFAULT_PAGE_SIZE;
 
 /** Weight of each analytics field's traversal, from its arguments. */
 export const ANALYTICS_WEIGHTS: Record<string, (args: Record<string, unknown>) => number> = {
-  riskPaths: (args) => 4 ** (hops(args) + 1),
-  exposure: (args) => 4 ** (hops(args) + 1),
-  blastRadius: (args) => 4 ** (hops(args) + 1),
-  scopeDrift: () => 5000,
+  riskPaths: (args) => 4 ** (hops(args) + 1) * whatIfFactor(args),
+  exposure: (args) => 4 ** (hops(args) + 1) * whatIfFactor(args),
+  blastRadius: (args) => 4 ** (hops(args) + 1) * whatIfFactor(args),
+  scopeDrift: (args) => 5000 * whatIfFactor(args),
   certificationLineage: () => 1000,
 };
+
+/**
+ * An `assume` argument (what-if) answers twice, and every relationship it adds or fleet it moves
+ * starts one more bounded walk: 2 + (added relationships + moved fleets); 1 without `assume`.
+ */
+export function whatIfFactor(args: Record<string, unknown>): number {
+  const assume = args.assume;
+  if (typeof assume !== 'object' || assume === null) return 1;
+  const count = (key: string) => {
+    const value = (assume as Record<string, unknown>)[key];
+    return Array.isArray(value) ? value.length : 0;
+  };
+  return 2 + count('addRelationships') + count('moveFleets');
+}
+
+/** Fields that wrap an analysis' answer without a page of their own: their lists get the analysis' `first`. */
+const PASS_FIRST_THROUGH = new Set(['whatIf', 'before']);
 
 function hops(args: Record<string, unknown>): number {
   const n = typeof args.maxHops === 'number' && Number.isFinite(args.maxHops) ? args.maxHops : 5;
@@ -145,7 +164,7 @@ function fieldCost(walk: Walk, parent: GraphQLCompositeType, node: FieldNode, pe
     return traversal + size * inner(undefined);
   }
   // an object that returns a page (a connection, a riskPaths result): its lists get `first`
-  return traversal + inner(declaresFirst ? (ownSize ?? DEFAULT_PAGE_SIZE) : undefined);
+  return traversal + inner(declaresFirst ? (ownSize ?? DEFAULT_PAGE_SIZE) : PASS_FIRST_THROUGH.has(name) ? pending : undefined);
 }
 
 /**

@@ -23,7 +23,7 @@ import {
 import type { Caller } from '../domain/caller';
 import type { GraphStore } from '../store/graphStore';
 import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
-import { type AnalyticsStore, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
+import { type AnalyticsStore, type DeploymentScopeRow, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
 import type { NodeRow } from '../store/rows';
 import { historyOfRow } from '../store/statusHistoryStore';
 import type {
@@ -51,14 +51,14 @@ function storeOf(ctx: AnalyticsDeps): AnalyticsStore {
   return ctx.analytics;
 }
 
-function hopsOrThrow(value: number | null | undefined): number {
+export function hopsOrThrow(value: number | null | undefined): number {
   const check = checkHops(value);
   if (!check.ok) throw badInput(check.message, ['maxHops']);
   return check.hops;
 }
 
 /** A visible node of one of the labels, else NOT_FOUND (missing and hidden look alike) or BAD_USER_INPUT. */
-function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label[], argument: string): NodeRow {
+export function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label[], argument: string): NodeRow {
   const node = rows.find((r) => r.id === id);
   if (!node) throw notFound(`${argument}: no node with id ${echoInput(id)} is visible to you`, [argument]);
   if (!labels.includes(node.__label)) throw badInput(`${argument}: ${echoInput(id)} is a ${node.__label}; expected ${labels.join(' or ')}`, [argument]);
@@ -92,11 +92,11 @@ export function dateArg(value: unknown, argument: string): string {
   throw badInput(`${argument}: expected a date YYYY-MM-DD`, [argument]);
 }
 
-function exactlyOne(a: string | null | undefined, b: string | null | undefined, names: [string, string]): void {
+export function exactlyOne(a: string | null | undefined, b: string | null | undefined, names: [string, string]): void {
   if ((a ? 1 : 0) + (b ? 1 : 0) !== 1) throw badInput(`give exactly one of ${names[0]} and ${names[1]}`, [a ? names[1] : names[0]]);
 }
 
-function graphPath(row: PathRow): GraphPath {
+export function graphPath(row: PathRow): GraphPath {
   const byId = new Map(row.nodes.map((n) => [n.id, n]));
   const edges = row.edges.map((e, i) => {
     const from = byId.get(e.fromId);
@@ -118,7 +118,7 @@ function pathKey(row: PathRow): string {
   return JSON.stringify([row.nodes.map((n) => n.id), row.edges.map((e) => e.relationship.type)]);
 }
 
-interface ScoredPath {
+export interface ScoredPath {
   row: PathRow;
   nodeIds: string[];
   base: number;
@@ -126,7 +126,7 @@ interface ScoredPath {
   score: number;
 }
 
-function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly MitigationFact[]): ScoredPath[] {
+export function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly MitigationFact[]): ScoredPath[] {
   const seen = new Set<string>();
   const out: ScoredPath[] = [];
   for (const row of rows.paths) {
@@ -142,7 +142,7 @@ function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly Mi
   return out.sort(comparePaths);
 }
 
-function riskPathOut(p: ScoredPath, rows: RiskPathsRows): RiskPath {
+export function riskPathOut(p: ScoredPath, rows: RiskPathsRows): RiskPath {
   const threats = new Map(rows.threats.map((t) => [t.id, t]));
   const steps = p.row.nodes.slice(1).map((node, i) => ({
     node,
@@ -177,8 +177,7 @@ export interface RiskPathsArgs {
 
 export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promise<RiskPathResult> {
   const hops = hopsOrThrow(args.maxHops);
-  const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
+  const first = firstOrThrow(args.first);
   const to = args.to ?? null;
   const rows =
     (await storeOf(ctx).riskPaths(args.from, to, hops)) ??
@@ -191,14 +190,42 @@ export async function riskPaths(ctx: AnalyticsDeps, args: RiskPathsArgs): Promis
       ],
       ['from', 'to'],
     ));
-  const source = rows.anchor;
-  const scored = scorePaths(rows, () => rows.mitigations).filter((p) => args.includeMitigated !== false || !p.scored.mitigated);
-  return { source, paths: scored.slice(0, first).map((p) => riskPathOut(p, rows)), totalCount: scored.length, truncated: rows.truncated, maxHops: hops };
+  return riskPathsFromRows(rows, { hops, first, includeMitigated: args.includeMitigated !== false }).result;
+}
+
+/** Validates `first` (1..100, default 20). */
+export function firstOrThrow(value: number | null | undefined): number {
+  const first = value ?? 20;
+  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) throw badInput(`first must be between 1 and ${MAX_FIRST} (got ${first})`, ['first']);
+  return first;
+}
+
+/** The riskPaths answer from its rows, with every scored path (before `first`) for what-if comparisons. */
+export function riskPathsFromRows(
+  rows: RiskPathsRows,
+  opts: { hops: number; first: number; includeMitigated: boolean },
+): { result: RiskPathResult; scored: ScoredPath[] } {
+  const scored = scorePaths(rows, () => rows.mitigations).filter((p) => opts.includeMitigated || !p.scored.mitigated);
+  return {
+    result: {
+      source: rows.anchor,
+      paths: scored.slice(0, opts.first).map((p) => riskPathOut(p, rows)),
+      totalCount: scored.length,
+      truncated: rows.truncated,
+      maxHops: opts.hops,
+    },
+    scored,
+  };
 }
 
 export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; maxHops?: number | null }): Promise<Exposure> {
   const hops = hopsOrThrow(args.maxHops);
   const rows = (await storeOf(ctx).exposure(args.deviceId, hops)) ?? (await missingAnchor(ctx, [args.deviceId], [['Device']], ['deviceId']));
+  return exposureFromRows(rows, hops);
+}
+
+/** The exposure answer from its rows (paths from any threat into the device, `anchor`). */
+export function exposureFromRows(rows: RiskPathsRows, hops: number): Exposure {
   const device = rows.anchor;
   const scored = scorePaths(rows, (row) => rows.mitigations.filter((m) => m.threatId === row.nodes[0]?.id));
   const byThreat = new Map<string, ScoredPath[]>();
@@ -246,6 +273,11 @@ export async function blastRadius(
   const found = await ctx.store.getNodes([id]);
   const source = expectNode(found, id, [args.componentId ? 'Component' : 'Vulnerability'], argument);
   const rows = await storeOf(ctx).blastRadius(id, hops);
+  return blastFromRows(source, rows, hops);
+}
+
+/** The blastRadius answer from its paths (shortest first, then by node ids). */
+export function blastFromRows(source: NodeRow, rows: { paths: PathRow[]; truncated: boolean }, hops: number): BlastRadius {
   // paths come shortest first, then by node ids: the first one per target is the one reported
   const best = new Map<string, PathRow>();
   for (const row of rows.paths) {
@@ -330,6 +362,17 @@ export async function scopeDrift(
   const id = args.organizationId ?? args.deploymentId ?? '';
   expectNode(await ctx.store.getNodes([id]), id, [args.organizationId ? 'Organization' : 'Deployment'], argument);
   const { rows, truncated } = await storeOf(ctx).deploymentScopes(args.organizationId ? { organizationId: args.organizationId } : { deploymentId: id });
+  return driftReport(rows, truncated, asOf, args.onlyDrifting === true, (ids) => ctx.store.getNodes(ids));
+}
+
+/** The scopeDrift answer from its rows; `loadNodes` reads the rows of missing controls (one batch). */
+export async function driftReport(
+  rows: readonly DeploymentScopeRow[],
+  truncated: boolean,
+  asOf: string,
+  onlyDrifting: boolean,
+  loadNodes: (ids: string[]) => Promise<NodeRow[]>,
+): Promise<ScopeDriftReport> {
   const deployments = rows.map((row) => {
     const implemented = new Set(row.implementedControlIds);
     const certs = new Map(row.coverage.map((c) => [c.certification.id, c.certification]));
@@ -366,14 +409,14 @@ export async function scopeDrift(
   });
   // missing controls are named by id in the finding; load their rows in one batch
   const controlIds = [...new Set(deployments.flatMap((d) => d.findings.flatMap((f) => (f.controlId ? [f.controlId] : []))))];
-  const controls = new Map((controlIds.length > 0 ? await ctx.store.getNodes(controlIds) : []).map((c) => [c.id, c]));
+  const controls = new Map((controlIds.length > 0 ? await loadNodes(controlIds) : []).map((c) => [c.id, c]));
   const out = deployments.map((d) => ({
     ...d,
     findings: d.findings.map(({ controlId, ...f }) => ({ ...f, control: controlId ? (controls.get(controlId) ?? null) : null })),
   }));
   return {
     asOf,
-    deployments: args.onlyDrifting ? out.filter((d) => !d.inScope) : out,
+    deployments: onlyDrifting ? out.filter((d) => !d.inScope) : out,
     driftingCount: out.filter((d) => !d.inScope).length,
     atRiskCount: out.filter((d) => d.atRisk).length,
     truncated,

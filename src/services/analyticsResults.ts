@@ -59,6 +59,24 @@ export interface RiskPathResult {
   totalCount: number;
   truncated: boolean;
   maxHops: number;
+  whatIf?: RiskPathsWhatIf | null;
+}
+
+export interface RiskPathChange {
+  before: RiskPath;
+  after: RiskPath;
+  scoreDelta: number;
+}
+
+export interface RiskPathsWhatIf {
+  before: RiskPathResult;
+  appeared: RiskPath[];
+  disappeared: RiskPath[];
+  lostMitigation: RiskPathChange[];
+  gainedMitigation: RiskPathChange[];
+  scoreChanged: RiskPathChange[];
+  totalCountBefore: number;
+  notApplied: string[];
 }
 
 export interface ThreatExposure {
@@ -77,6 +95,26 @@ export interface Exposure {
   threats: ThreatExposure[];
   truncated: boolean;
   maxHops: number;
+  whatIf?: ExposureWhatIf | null;
+}
+
+export interface ThreatExposureChange {
+  threat: NodeRow;
+  scoreBefore: number | null;
+  scoreAfter: number | null;
+  scoreDelta: number;
+  bestPathBefore: RiskPath | null;
+  bestPathAfter: RiskPath | null;
+  routeChanged: boolean;
+}
+
+export interface ExposureWhatIf {
+  before: Exposure;
+  scoreBefore: number;
+  scoreAfter: number;
+  scoreDelta: number;
+  changedThreats: ThreatExposureChange[];
+  notApplied: string[];
 }
 
 export interface BlastHit {
@@ -100,6 +138,14 @@ export interface BlastRadius {
   components: BlastHit[];
   truncated: boolean;
   maxHops: number;
+  whatIf?: BlastRadiusWhatIf | null;
+}
+
+export interface BlastRadiusWhatIf {
+  before: BlastRadius;
+  reached: BlastHit[];
+  noLongerReached: BlastHit[];
+  notApplied: string[];
 }
 
 export interface LineageFinding {
@@ -160,6 +206,21 @@ export interface ScopeDriftReport {
   driftingCount: number;
   atRiskCount: number;
   truncated: boolean;
+  whatIf?: ScopeDriftWhatIf | null;
+}
+
+export interface DriftFindingChange {
+  deployment: NodeRow;
+  finding: DriftFinding;
+}
+
+export interface ScopeDriftWhatIf {
+  before: ScopeDriftReport;
+  appeared: DriftFindingChange[];
+  resolved: DriftFindingChange[];
+  leftScope: NodeRow[];
+  enteredScope: NodeRow[];
+  notApplied: string[];
 }
 
 export interface RemediationCandidate {

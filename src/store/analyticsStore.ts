@@ -6,8 +6,9 @@
  * with LIMIT (one row more than the cap, so callers can say when it was truncated).
  */
 import { BACKWARD_RISK_EDGES, BLOCKING_VEX_STATES, FORWARD_RISK_EDGES, MAX_HOPS, MIN_HOPS, type MitigationFact } from '../domain/risk';
-import { RELATIONSHIPS } from '../domain/model';
-import type { Database, QueryStats, Row } from './database';
+import { LABELS, RELATIONSHIPS, type RelationshipType } from '../domain/model';
+import type { Database, QueryStats, Row, Tx } from './database';
+import { labelExpr } from './modelKeys';
 import { toNodeRow, toRelationshipRow } from './projection';
 import type { NodeRow, RelationshipRow } from './rows';
 import type { Statement } from './statement';
@@ -29,6 +30,10 @@ const PART_DEPTH = 4;
 export const RELEASE_CHAIN_DEPTH = 16;
 /** Most newer releases one remediation examines. */
 export const MAX_REMEDIATION_CANDIDATES = 200;
+/** Most nodes a what-if subgraph reads (reached by the bounded walk); beyond it the answer is `truncated`. */
+export const MAX_WHAT_IF_NODES = 5000;
+/** Most relationships of each kind (backward, TARGETS/AFFECTS, EXPLOITS, IMPLEMENTS, MITIGATES) a what-if subgraph reads. */
+export const MAX_WHAT_IF_EDGES = 50000;
 
 const VISIBLE_REL = (r: string) => `coalesce(${r}.classification, 'UNCLASSIFIED') IN $markings`;
 const NODE = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
@@ -456,12 +461,306 @@ export function deploymentScopesStatement(markings: readonly string[], scope: { 
   };
 }
 
+// ------------------------------------------------------------------ what-if reads
+
+/** Nodes of any label by id, visible ones only (the ids a what-if assumption names). */
+export function whatIfNodesStatement(markings: readonly string[], ids: readonly string[]): Statement {
+  return {
+    name: 'analytics.whatIf.nodes',
+    cypher: `UNWIND $ids AS id
+       MATCH (n:${labelExpr(LABELS)} {id: id}) WHERE n.classification IN $markings
+       RETURN ${NODE('n')} AS node`,
+    params: { ids: [...ids], markings: [...markings] },
+  };
+}
+
+/** Which of the relationships (by index) exist with both ends and the relationship visible. */
+export function whatIfRelationshipsStatement(
+  markings: readonly string[],
+  refs: readonly { type: RelationshipType; fromId: string; toId: string }[],
+): Statement {
+  return {
+    name: 'analytics.whatIf.relationships',
+    cypher: `UNWIND range(0, size($refs) - 1) AS i
+       WITH i, $refs[i] AS ref
+       MATCH (a:${labelExpr(LABELS)} {id: ref.fromId})-[r]->(b:${labelExpr(LABELS)} {id: ref.toId})
+       WHERE type(r) = ref.type AND a.classification IN $markings AND b.classification IN $markings AND ${VISIBLE_REL('r')}
+       RETURN DISTINCT i`,
+    params: { refs: refs.map((r) => ({ type: RELATIONSHIPS[r.type].type, fromId: r.fromId, toId: r.toId })), markings: [...markings] },
+  };
+}
+
+export interface SubgraphPlan {
+  /**
+   * `down`: from the seeds along the stored direction of HAS_COMPONENT, DEPENDS_ON, OF, RUNS and
+   * CERTIFIES (what a target is made of: paths into a target). `up`: against it (what a
+   * compromised node puts at risk: paths from a source).
+   */
+  direction: 'down' | 'up';
+  /** Where the walk starts: the target, or what the source reaches; plus what the assumption connects. */
+  seedIds: string[];
+  /** A Threat or Vulnerability whose one or two forward steps also seed the walk (`up` from a threat or vulnerability). */
+  sourceId: string | null;
+  hops: number;
+  /** Ids the assumption names: vulnerabilities whose exploiters and controls whose MITIGATES are read too. */
+  extraIds: string[];
+  /** Vulnerabilities whose AFFECTS ends also seed the walk (`up`: a source assumed to EXPLOIT them). */
+  forwardVulnIds: string[];
+}
+
+/**
+ * The part of the graph a what-if risk analysis can reach: the nodes within `hops` of the seeds
+ * (ANY SHORTEST per node, so the walk is breadth-first and bounded by the nodes, not the paths),
+ * the backward-type relationships among them, the TARGETS and AFFECTS into them, the EXPLOITS into
+ * those vulnerabilities, and the IMPLEMENTS / MITIGATES of their controls. Everything visible only.
+ */
+export function riskSubgraphStatement(markings: readonly string[], plan: SubgraphPlan, cap: number): Statement {
+  const h = hopBound(plan.hops);
+  const back = relTypes(BACKWARD_RISK_EDGES);
+  const walk =
+    plan.direction === 'down'
+      ? `((w)-[k:${back}]->(u) WHERE u.classification IN $markings AND ${VISIBLE_REL('k')}){0,${h}}`
+      : `((w)<-[k:${back}]-(u) WHERE u.classification IN $markings AND ${VISIBLE_REL('k')}){0,${h}}`;
+  return {
+    name: `analytics.whatIf.subgraph.${plan.direction}`,
+    cypher: `CALL () {
+         UNWIND $seedIds AS seedId
+         MATCH (s:Device|Component|Deployment|Certification {id: seedId}) WHERE s.classification IN $markings
+         RETURN s
+         UNION
+         MATCH (src:Threat|Vulnerability {id: $sourceId})-[r1:${relTypes(FORWARD_RISK_EDGES)}]->(s) WHERE ${forwardStep('src', 'r1', 's')}
+         RETURN s
+         UNION
+         MATCH (src:Threat {id: $sourceId})-[r1:EXPLOITS]->(v)-[r2:AFFECTS]->(s) WHERE ${forwardStep('src', 'r1', 'v')} AND ${forwardStep('v', 'r2', 's')}
+         RETURN s
+         UNION
+         UNWIND $forwardVulnIds AS vid
+         MATCH (v:Vulnerability {id: vid})-[r2:AFFECTS]->(s) WHERE ${forwardStep('v', 'r2', 's')}
+         RETURN s
+       }
+       CALL (s) {
+         MATCH p = ANY SHORTEST (s) ${walk} (n)
+         RETURN n
+       }
+       WITH DISTINCT n LIMIT toInteger($cap) + 1
+       WITH collect(n) AS reach
+       CALL (reach) {
+         UNWIND reach AS a
+         MATCH (a)-[k:${back}]->(b) WHERE b IN reach AND ${VISIBLE_REL('k')}
+         WITH k LIMIT toInteger($edgeCap) + 1
+         RETURN collect(${REL('k')}) AS backEdges
+       }
+       CALL (reach) {
+         UNWIND reach AS b
+         MATCH (x:Threat|Vulnerability)-[r:TARGETS|AFFECTS]->(b) WHERE x.classification IN $markings AND ${VISIBLE_REL('r')}
+         WITH x, r LIMIT toInteger($edgeCap) + 1
+         RETURN collect(DISTINCT x) AS starts, collect(${REL('r')}) AS forwardEdges
+       }
+       CALL (starts) {
+         CALL (starts) {
+           UNWIND starts AS v
+           MATCH (t:Threat)-[e:EXPLOITS]->(v:Vulnerability) WHERE t.classification IN $markings AND ${VISIBLE_REL('e')}
+           RETURN t, e
+           UNION
+           UNWIND $extraIds AS xid
+           MATCH (t:Threat)-[e:EXPLOITS]->(v:Vulnerability {id: xid}) WHERE t.classification IN $markings AND v.classification IN $markings AND ${VISIBLE_REL('e')}
+           RETURN t, e
+         }
+         WITH t, e LIMIT toInteger($edgeCap) + 1
+         RETURN collect(DISTINCT t) AS exploiters, collect(${REL('e')}) AS exploitEdges
+       }
+       CALL (reach) {
+         UNWIND reach AS n
+         MATCH (n)-[i:IMPLEMENTS]->(c:Control) WHERE c.classification IN $markings AND ${VISIBLE_REL('i')}
+         WITH c, i LIMIT toInteger($edgeCap) + 1
+         RETURN collect(DISTINCT c) AS controls, collect(${REL('i')}) AS implementEdges
+       }
+       CALL (controls) {
+         CALL (controls) {
+           UNWIND controls AS c
+           MATCH (c)-[m:MITIGATES]->(t:Threat) WHERE t.classification IN $markings AND ${VISIBLE_REL('m')}
+           RETURN m, t
+           UNION
+           UNWIND $extraIds AS xid
+           MATCH (c:Control {id: xid})-[m:MITIGATES]->(t:Threat) WHERE c.classification IN $markings AND t.classification IN $markings AND ${VISIBLE_REL('m')}
+           RETURN m, t
+         }
+         WITH t, m LIMIT toInteger($edgeCap) + 1
+         RETURN collect(DISTINCT t) AS mitigated, collect(${REL('m')}) AS mitigateEdges
+       }
+       RETURN [x IN reach + starts + exploiters + controls + mitigated | ${NODE('x')}] AS nodes,
+              backEdges + forwardEdges + exploitEdges + implementEdges + mitigateEdges AS edges,
+              size(reach) > toInteger($cap)
+                OR any(list IN [backEdges, forwardEdges, exploitEdges, implementEdges, mitigateEdges] WHERE size(list) > toInteger($edgeCap)) AS truncated`,
+    params: {
+      seedIds: [...plan.seedIds],
+      sourceId: plan.sourceId,
+      extraIds: [...plan.extraIds],
+      forwardVulnIds: [...plan.forwardVulnIds],
+      cap,
+      edgeCap: MAX_WHAT_IF_EDGES,
+      markings: [...markings],
+      ...STEP_PARAMS,
+    },
+  };
+}
+
+export interface SubgraphRows {
+  nodes: NodeRow[];
+  edges: PathEdgeRow[];
+  /** More nodes were reached than the cap. */
+  truncated: boolean;
+}
+
+/** A control implemented by a holder (device, part or release). */
+export interface HolderControl {
+  holderId: string;
+  controlId: string;
+}
+
+export interface DriftReleaseRow {
+  release: NodeRow;
+  /** Known-exploited vulnerabilities that AFFECT it (the KNOWN_EXPLOITED rule). */
+  knownExploited: NodeRow[];
+  implements: HolderControl[];
+}
+
+export interface DriftWhatIfRows {
+  /** Per deployment id: the controls its device model and the model's parts (up to 4 levels) implement. */
+  deviceImplements: Map<string, HolderControl[]>;
+  /** Per deployment id: its device model and the model's parts (up to 4 levels). */
+  deviceHolders: Map<string, string[]>;
+  /** The releases asked about (the running ones and those fleets move to), by id. */
+  releases: Map<string, DriftReleaseRow>;
+  /** MAPS_TO equivalents (either direction) of the controls above, as pairs. */
+  equivalents: [string, string][];
+}
+
+/** What scope drift needs to re-assess deployments under an assumption (see AnalyticsStore.driftWhatIf). */
+export function driftWhatIfStatement(markings: readonly string[], deploymentIds: readonly string[], releaseIds: readonly string[]): Statement {
+  const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
+  return {
+    name: 'analytics.whatIf.drift',
+    cypher: `CALL () {
+         UNWIND $deploymentIds AS depId
+         MATCH (dep:Deployment {id: depId}) WHERE dep.classification IN $markings
+         ${DEVICE_AND_RELEASE}
+         CALL (d) {
+           CALL (d) {
+             UNWIND [x IN [d] WHERE x IS NOT NULL] AS h RETURN h
+             UNION
+             MATCH (d) ${partOf} (h:Component) RETURN h
+           }
+           WITH DISTINCT h
+           OPTIONAL MATCH (h)-[i:IMPLEMENTS]->(c:Control) WHERE c.classification IN $markings AND ${VISIBLE_REL('i')}
+           RETURN collect(DISTINCT h.id) AS holders, collect(DISTINCT CASE WHEN c IS NULL THEN null ELSE {holderId: h.id, controlId: c.id} END) AS implements
+         }
+         RETURN collect({deploymentId: dep.id, holders: holders, implements: implements, releaseId: os.id}) AS deployments
+       }
+       CALL (deployments) {
+         UNWIND $releaseIds + [x IN deployments WHERE x.releaseId IS NOT NULL | x.releaseId] AS relId
+         WITH DISTINCT relId
+         MATCH (os:Component {id: relId}) WHERE os.classification IN $markings
+         CALL (os) {
+           OPTIONAL MATCH ${KEV_AFFECTS('os')}
+           RETURN collect(DISTINCT ${NODE('v')}) AS knownExploited
+         }
+         CALL (os) {
+           OPTIONAL MATCH (os)-[i:IMPLEMENTS]->(c:Control) WHERE c.classification IN $markings AND ${VISIBLE_REL('i')}
+           RETURN collect(DISTINCT c.id) AS controlIds
+         }
+         RETURN collect({release: ${NODE('os')}, knownExploited: knownExploited, controlIds: controlIds}) AS releases
+       }
+       CALL (deployments, releases) {
+         UNWIND [x IN deployments | [y IN x.implements | y.controlId]] + [r IN releases | r.controlIds] + [$controlIds] AS ids
+         UNWIND ids AS cid
+         WITH DISTINCT cid
+         MATCH (c:Control {id: cid})-[mt:MAPS_TO]-(eq:Control) WHERE eq.classification IN $markings AND ${VISIBLE_REL('mt')}
+         RETURN collect(DISTINCT [c.id, eq.id]) AS equivalents
+       }
+       RETURN deployments, releases, equivalents`,
+    params: { deploymentIds: [...deploymentIds], releaseIds: [...releaseIds], controlIds: [], markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] },
+  };
+}
+
 export class AnalyticsStore {
   constructor(
     readonly db: Database,
     readonly stats: QueryStats,
     readonly markings: readonly string[],
+    /** Set inside inReadTransaction: every query of this store then runs in that transaction. */
+    private readonly tx?: Tx,
   ) {}
+
+  private async run(st: Statement): Promise<Row[]> {
+    return this.tx ? this.tx.run(st.name, st.cypher, st.params) : this.db.read(this.stats, st.name, st.cypher, st.params);
+  }
+
+  /**
+   * Runs `work` with a store whose queries all run in one read transaction (a what-if reads the ids
+   * its assumption names, the subgraph and the analysis' own rows from the same state).
+   */
+  async inReadTransaction<T>(work: (store: AnalyticsStore) => Promise<T>): Promise<T> {
+    if (this.tx) return work(this);
+    return this.db.readTransaction(this.stats, (tx) => work(new AnalyticsStore(this.db, this.stats, this.markings, tx)));
+  }
+
+  /** The visible nodes among `ids`. */
+  async whatIfNodes(ids: readonly string[]): Promise<NodeRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.run(whatIfNodesStatement(this.markings, ids));
+    return rows.map((r) => toNodeRow(r.node));
+  }
+
+  /** The indexes of the relationships that exist (visible, with visible ends). */
+  async whatIfExistingRelationships(refs: readonly { type: RelationshipType; fromId: string; toId: string }[]): Promise<Set<number>> {
+    if (refs.length === 0) return new Set();
+    const rows = await this.run(whatIfRelationshipsStatement(this.markings, refs));
+    return new Set(rows.map((r) => Number(r.i)));
+  }
+
+  /** The subgraph a what-if risk analysis can reach (see riskSubgraphStatement), capped at MAX_WHAT_IF_NODES nodes. */
+  async riskSubgraph(plan: SubgraphPlan, cap = MAX_WHAT_IF_NODES): Promise<SubgraphRows> {
+    const rows = await this.run(riskSubgraphStatement(this.markings, plan, cap));
+    const row = rows[0];
+    if (!row) return { nodes: [], edges: [], truncated: false };
+    const edges = (row.edges as Record<string, unknown>[]).map((e) => {
+      const { __from, __to, ...rest } = e;
+      return { relationship: toRelationshipRow(rest), fromId: String(__from), toId: String(__to) };
+    });
+    return { nodes: (row.nodes as unknown[]).map(toNodeRow), edges, truncated: row.truncated === true };
+  }
+
+  /**
+   * For scope drift under an assumption: the controls each deployment's device model and its parts
+   * implement (by holder), the releases (running and moved to) with their known-exploited
+   * vulnerabilities and controls, and the MAPS_TO equivalents of all those controls.
+   */
+  async driftWhatIf(deploymentIds: readonly string[], releaseIds: readonly string[], controlIds: readonly string[]): Promise<DriftWhatIfRows> {
+    const st = driftWhatIfStatement(this.markings, deploymentIds, releaseIds);
+    const rows = await this.run({ ...st, params: { ...st.params, controlIds: [...controlIds] } });
+    const row = rows[0];
+    const deviceImplements = new Map<string, HolderControl[]>();
+    const deviceHolders = new Map<string, string[]>();
+    const releases = new Map<string, DriftReleaseRow>();
+    for (const d of (row?.deployments as Record<string, unknown>[] | undefined) ?? []) {
+      deviceHolders.set(String(d.deploymentId), (d.holders as unknown[]).map(String));
+      deviceImplements.set(
+        String(d.deploymentId),
+        (d.implements as Record<string, unknown>[]).map((i) => ({ holderId: String(i.holderId), controlId: String(i.controlId) })),
+      );
+    }
+    for (const r of (row?.releases as Record<string, unknown>[] | undefined) ?? []) {
+      const release = toNodeRow(r.release);
+      releases.set(release.id, {
+        release,
+        knownExploited: (r.knownExploited as unknown[]).map(toNodeRow),
+        implements: (r.controlIds as unknown[]).map((c) => ({ holderId: release.id, controlId: String(c) })),
+      });
+    }
+    const equivalents = ((row?.equivalents as unknown[][] | undefined) ?? []).map((p) => [String(p[0]), String(p[1])] as [string, string]);
+    return { deviceImplements, deviceHolders, releases, equivalents };
+  }
 
   /**
    * Paths from a threat or vulnerability to `toId`, or to every reachable device when `toId` is
@@ -469,14 +768,14 @@ export class AnalyticsStore {
    */
   async riskPaths(fromId: string, toId: string | null, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
     const st = riskPathsStatement(this.markings, fromId, toId, hops, cap);
-    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const rows = await this.run(st);
     return toRiskPathsRows(rows[0], cap);
   }
 
   /** Every path from any threat to the device, with the controls along them, capped. */
   async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
     const st = exposureStatement(this.markings, deviceId, hops, cap);
-    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const rows = await this.run(st);
     return toRiskPathsRows(rows[0], cap);
   }
 
@@ -486,7 +785,7 @@ export class AnalyticsStore {
    */
   async blastRadius(fromId: string, hops: number, cap = MAX_BLAST_TARGETS): Promise<BlastRows> {
     const st = blastRadiusStatement(this.markings, fromId, hops, cap);
-    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const rows = await this.run(st);
     const paths = ((rows[0]?.paths as unknown[] | undefined) ?? []).map(toPathRow);
     return { paths: paths.slice(0, cap), truncated: paths.length > cap };
   }
@@ -498,7 +797,7 @@ export class AnalyticsStore {
    */
   async lineage(certificationId: string, cap = MAX_LINEAGE_CERTIFICATIONS): Promise<LineageRows | undefined> {
     const st = lineageStatement(this.markings, certificationId, cap);
-    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const rows = await this.run(st);
     const row = rows[0];
     if (!row) return undefined;
     const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: toNodeRow(c.node), depth: Number(c.depth) }));
@@ -525,7 +824,7 @@ export class AnalyticsStore {
     cap = MAX_DRIFT_DEPLOYMENTS,
   ): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
     const st = deploymentScopesStatement(this.markings, scope, cap);
-    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const rows = await this.run(st);
     const mapped = rows.map((row): DeploymentScopeRow => ({
       deployment: toNodeRow(row.deployment),
       device: row.device ? toNodeRow(row.device) : null,
@@ -545,7 +844,7 @@ export class AnalyticsStore {
    */
   async remediation(deploymentId: string, cap = MAX_REMEDIATION_CANDIDATES): Promise<RemediationRows | undefined> {
     const st = remediationStatement(this.markings, deploymentId, cap);
-    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    const rows = await this.run(st);
     const row = rows[0];
     if (!row) return undefined;
     const candidates = (row.candidates as Record<string, unknown>[]).map((c) => ({

@@ -128,6 +128,36 @@ export class Database {
   }
 
   /**
+   * Several read statements in one read transaction: they all see the same state of the graph
+   * (what-if analyses read their subgraph and the ids an assumption names together). Bounded by
+   * the request like writeTransaction; nothing can be written in it.
+   */
+  async readTransaction<T>(stats: QueryStats | undefined, work: (tx: Tx) => Promise<T>): Promise<T> {
+    stats?.throwIfOver('read transaction');
+    const session = this.driver.session({ database: this.database, defaultAccessMode: neo4j.session.READ });
+    try {
+      return await session.executeRead(
+        async (managed) => {
+          const tx: Tx = {
+            run: async (name, cypher, params = {}) => {
+              stats?.throwIfOver(name);
+              stats?.record(name);
+              const result = await managed.run(cypher, params);
+              return result.records.map((record) => fromNeo4j(record.toObject()) as Row);
+            },
+          };
+          return work(tx);
+        },
+        { timeout: stats ? stats.clampTimeout(this.queryTimeoutMs) : this.queryTimeoutMs },
+      );
+    } catch (error) {
+      throw translate(error);
+    } finally {
+      await session.close();
+    }
+  }
+
+  /**
    * Several statements in one write transaction: all or nothing. The callback may run
    * many queries; if it throws, the transaction is rolled back. The managed transaction may
    * be retried on transient errors, so the callback must not have side effects outside it.

@@ -362,6 +362,78 @@ const EXPECTATIONS: Record<string, Expectation> = {
     const uncertified = all.filter((x) => x.certifications.totalCount === 0);
     expect(uncertified.map((x) => [x.id, x.maker?.id])).toEqual([['device:galaxy-s24', 'org:samsung']]);
   },
+  'what-if-verified-boot-fails.graphql': (data) => {
+    const d = data as {
+      riskPaths: {
+        totalCount: number;
+        paths: { score: number; steps: { controls: { control: { id: string }; effectiveness: number; effectivenessSource: string }[] }[] }[];
+        whatIf: {
+          totalCountBefore: number;
+          scoreChanged: { scoreDelta: number; before: { score: number }; after: { score: number } }[];
+          lostMitigation: unknown[];
+        };
+      };
+      exposure: { score: number; whatIf: { scoreBefore: number; scoreAfter: number; scoreDelta: number; changedThreats: unknown[] } };
+    };
+    // five routes before and after; the four boot-chain routes rise from 0.9 × 0.2 × 0.5 × 0.6 = 0.054 to 0.27
+    expect([d.riskPaths.totalCount, d.riskPaths.whatIf.totalCountBefore]).toEqual([5, 5]);
+    expect(d.riskPaths.whatIf.scoreChanged.map((c) => [c.before.score, c.after.score, c.scoreDelta])).toEqual(Array(4).fill([0.054, 0.27, 0.216]));
+    expect(d.riskPaths.whatIf.lostMitigation).toEqual([]);
+    const boot = d.riskPaths.paths.flatMap((p) => p.steps.flatMap((s) => s.controls)).filter((c) => c.control.id === 'control:secure-boot-verification');
+    expect(boot.length).toBe(4);
+    expect(boot.every((c) => c.effectiveness === 0 && c.effectivenessSource === 'ASSUMED')).toBe(true);
+    // the best route (0.54, through the baseband firmware) is not guarded by verified boot: exposure unchanged
+    expect(d.riskPaths.paths[0]?.score).toBe(0.54);
+    expect(d.exposure.whatIf).toEqual({ scoreBefore: d.exposure.score, scoreAfter: d.exposure.score, scoreDelta: 0, changedThreats: [], notApplied: [] });
+  },
+  'what-if-staff-fleet-on-ios-18.graphql': (data) => {
+    const d = data as {
+      scopeDrift: {
+        driftingCount: number;
+        deployments: { osVersion: string; inScope: boolean; coveredBy: unknown[] }[];
+        whatIf: {
+          before: { driftingCount: number; deployments: { osVersion: string; inScope: boolean; coveredBy: { id: string }[] }[] };
+          appeared: { finding: { reason: string; certification: { id: string } | null; vulnerability: { id: string } | null } }[];
+          resolved: { finding: { reason: string } }[];
+          leftScope: { id: string }[];
+        };
+      };
+    };
+    const w = d.scopeDrift.whatIf;
+    expect(w.before.deployments[0]).toMatchObject({ osVersion: '17.4', inScope: true });
+    expect(w.before.deployments[0]?.coveredBy.length).toBe(3);
+    expect(d.scopeDrift.deployments[0]).toMatchObject({ osVersion: '18.0', inScope: false, coveredBy: [] });
+    expect(w.appeared.map((a) => [a.finding.reason, a.finding.certification?.id ?? a.finding.vulnerability?.id])).toEqual([
+      ['OS_NEWER_THAN_SCOPE', 'cert:independent-evaluation-2024'],
+      ['OS_NEWER_THAN_SCOPE', 'cert:national-approval-2024'],
+      ['OS_NEWER_THAN_SCOPE', 'cert:nato-clearance-2024'],
+      ['KNOWN_EXPLOITED', 'CVE-2025-24200'],
+      ['KEV_PAST_DUE', 'CVE-2025-24200'],
+    ]);
+    // iOS 17.4's support had ended by 2025-06-01; iOS 18.0's had not
+    expect(w.resolved.map((r) => r.finding.reason)).toEqual(['OS_SUPPORT_ENDED']);
+    expect(w.leftScope.map((x) => x.id)).toEqual(['deployment:mod-staff-iphone-15']);
+    expect([w.before.driftingCount, d.scopeDrift.driftingCount]).toEqual([0, 1]);
+  },
+  'what-if-baseband-cut.graphql': (data) => {
+    const d = data as {
+      riskPaths: {
+        totalCount: number;
+        whatIf: { totalCountBefore: number; disappeared: { score: number; mitigated: boolean; path: { nodes: { id: string }[] } }[] };
+      };
+      blastRadius: { devices: unknown[]; whatIf: { reached: unknown[]; noLongerReached: { node: { id: string }; hops: number }[] } };
+    };
+    expect([d.riskPaths.whatIf.totalCountBefore, d.riskPaths.totalCount]).toEqual([1, 0]);
+    expect(d.riskPaths.whatIf.disappeared.map((p) => [p.score, p.mitigated, p.path.nodes.map((n) => n.id)])).toEqual([
+      [0.9, false, ['threat:firmware-tampering', 'component:baseband-firmware', 'component:modem-x70']],
+    ]);
+    expect(d.blastRadius.devices).toEqual([]);
+    expect(d.blastRadius.whatIf.reached).toEqual([]);
+    expect(d.blastRadius.whatIf.noLongerReached[0]).toEqual({ node: { id: 'component:modem-x70' }, hops: 1 });
+    expect(d.blastRadius.whatIf.noLongerReached.map((h) => h.node.id)).toEqual(
+      expect.arrayContaining(['device:iphone-15', 'device:iphone-15-pro', 'deployment:mod-staff-iphone-15']),
+    );
+  },
 };
 
 function queryFiles(): string[] {

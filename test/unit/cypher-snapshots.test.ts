@@ -18,6 +18,10 @@ import {
   lineageStatement,
   remediationStatement,
   riskPathsStatement,
+  riskSubgraphStatement,
+  whatIfNodesStatement,
+  whatIfRelationshipsStatement,
+  driftWhatIfStatement,
 } from '../../src/store/analyticsStore';
 import { listStatement, neighborsStatement, nodeWithNestedStatement, type ListQuery } from '../../src/store/graphStore';
 import type { Statement } from '../../src/store/statement';
@@ -169,6 +173,20 @@ describe('analytics queries', () => {
     expect(pinned(deploymentScopesStatement(MARKINGS, { organizationId: 'org:o' }, 500))).toMatchSnapshot('scopeDrift by organization');
     expect(pinned(deploymentScopesStatement(MARKINGS, { deploymentId: 'deployment:d' }, 500))).toMatchSnapshot('scopeDrift by deployment');
     expect(pinned(remediationStatement(MARKINGS, 'deployment:d', 200))).toMatchSnapshot('remediation');
+  });
+
+  it('what-if reads: the ids an assumption names, the relationships it removes, the subgraph (down and up), the drift facts', () => {
+    expect(pinned(whatIfNodesStatement(MARKINGS, ['control:c', 'deployment:d']))).toMatchSnapshot('what-if nodes');
+    expect(pinned(whatIfRelationshipsStatement(MARKINGS, [{ type: 'HAS_COMPONENT', fromId: 'component:a', toId: 'component:b' }]))).toMatchSnapshot(
+      'what-if relationships',
+    );
+    const plan = { seedIds: ['device:d', 'component:n'], sourceId: null, hops: 4, extraIds: ['control:c'], forwardVulnIds: [] };
+    expect(pinned(riskSubgraphStatement(MARKINGS, { ...plan, direction: 'down' }, 5000))).toMatchSnapshot('what-if subgraph down');
+    expect(pinned(riskSubgraphStatement(MARKINGS, { ...plan, direction: 'up', sourceId: 'threat:t', forwardVulnIds: ['v:1'] }, 5000))).toMatchSnapshot(
+      'what-if subgraph up',
+    );
+    expect(pinned(driftWhatIfStatement(MARKINGS, ['deployment:d'], ['component:os']))).toMatchSnapshot('what-if drift');
+    expect(() => riskSubgraphStatement(MARKINGS, { ...plan, direction: 'down', hops: 9 }, 10)).toThrow(RangeError);
   });
 
   it('refuses a hop bound outside the allowed range instead of writing it into the pattern', () => {

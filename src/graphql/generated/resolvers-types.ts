@@ -50,6 +50,55 @@ export type AssetEdge = {
   via?: Maybe<Relationship>;
 };
 
+/** A control with an assumed effectiveness. */
+export type AssumedEffectivenessInput = {
+  /** Id of the Control. */
+  controlId: Scalars['ID']['input'];
+  /** The effectiveness assumed, 0..1. */
+  effectiveness: Scalars['Float']['input'];
+};
+
+/** A relationship assumed to exist. */
+export type AssumedRelationshipInput = {
+  /** MITIGATES only: its effectiveness 0..1 (else the control's, else 0.5). */
+  effectiveness?: InputMaybe<Scalars['Float']['input']>;
+  /** Id of the start node (stored direction). */
+  fromId: Scalars['ID']['input'];
+  /** CERTIFIES only: highest OS version of the scope (a prefix). */
+  maxOsVersion?: InputMaybe<Scalars['String']['input']>;
+  /** CERTIFIES only: lowest OS version of the scope. */
+  minOsVersion?: InputMaybe<Scalars['String']['input']>;
+  /** Id of the end node. */
+  toId: Scalars['ID']['input'];
+  /** Relationship type (TARGETS, EXPLOITS, AFFECTS, HAS_COMPONENT, DEPENDS_ON, OF, RUNS, CERTIFIES, IMPLEMENTS or MITIGATES). */
+  type: RelationshipType;
+  /** AFFECTS only: its VEX state (NOT_AFFECTED and FIXED carry no risk, so such an edge changes nothing). */
+  vexState?: InputMaybe<VexState>;
+};
+
+/**
+ * A what-if hypothesis for one request (docs/ANALYTICS.md, "What-if"). Nothing is written: the
+ * analysis reads its part of the graph once, in one read transaction with the caller's markings, and
+ * answers twice in memory, without and with the assumption. Every id must name a node visible to the
+ * caller (a hidden id is refused exactly like a missing one, naming the field, e.g.
+ * `assume.failControls[0]`). Each list holds at most 50 entries. Parts that do not enter an analysis
+ * are listed in its `whatIf.notApplied`.
+ */
+export type Assumption = {
+  /** Relationships assumed to exist besides the stored ones, e.g. a new TARGETS from a threat to a component. Types: TARGETS, EXPLOITS, AFFECTS, HAS_COMPONENT, DEPENDS_ON, OF, RUNS, CERTIFIES, IMPLEMENTS, MITIGATES, between the labels the model allows. */
+  addRelationships?: InputMaybe<Array<AssumedRelationshipInput>>;
+  /** The date assumed (scopeDrift only: certification validity, KEV listing and support end are judged on it; riskPaths, exposure and blastRadius do not depend on a date and refuse it). */
+  asOf?: InputMaybe<Scalars['Date']['input']>;
+  /** Controls assumed to fail: effectiveness 0 on every threat they mitigate; for scopeDrift they no longer count as implemented. */
+  failControls?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Fleets assumed to run another OS release: the deployment's RUNS relationships to OS releases are replaced by one to `osReleaseId`. */
+  moveFleets?: InputMaybe<Array<FleetMoveInput>>;
+  /** Stored relationships assumed absent, by type and ends (every parallel relationship of that type between the two is removed); one that does not exist or is hidden is refused as NOT_FOUND. */
+  removeRelationships?: InputMaybe<Array<RelationshipRefInput>>;
+  /** Controls assumed to have this effectiveness on every threat they mitigate (a strengthened or weakened control). */
+  setControlEffectiveness?: InputMaybe<Array<AssumedEffectivenessInput>>;
+};
+
 /** A node put at risk, with the path that connects it to the source. */
 export type BlastHit = {
   __typename?: 'BlastHit';
@@ -78,6 +127,21 @@ export type BlastRadius = {
   source: Node;
   /** True when more nodes were reached than the cap (1000). */
   truncated: Scalars['Boolean']['output'];
+  /** With `assume`: the answer without the assumption and what changed (null without `assume`). */
+  whatIf?: Maybe<BlastRadiusWhatIf>;
+};
+
+/** What an assumption changes in `blastRadius`. */
+export type BlastRadiusWhatIf = {
+  __typename?: 'BlastRadiusWhatIf';
+  /** The answer without the assumption (its own `whatIf` is null). */
+  before: BlastRadius;
+  /** Those no longer reached under the assumption, as they were reached before, by hops then id. */
+  noLongerReached: Array<BlastHit>;
+  /** Parts of the assumption that do not enter this analysis, in words. */
+  notApplied: Array<Scalars['String']['output']>;
+  /** Devices, deployments, components and certifications reached only under the assumption, as reached under it, by hops then id. */
+  reached: Array<BlastHit>;
 };
 
 /** A certificate, approval, evaluation or clearance for devices or components. */
@@ -1260,6 +1324,15 @@ export type DriftFinding = {
   vulnerability?: Maybe<Vulnerability>;
 };
 
+/** A drift finding that appeared or was resolved under the assumption. */
+export type DriftFindingChange = {
+  __typename?: 'DriftFindingChange';
+  /** The deployment. */
+  deployment: Deployment;
+  /** The finding (as it is under the assumption for an appeared one, as it was for a resolved one). */
+  finding: DriftFinding;
+};
+
 /** Why a deployment falls outside the scope of a certification covering its device model. */
 export type DriftReason =
   /** The certification itself does not hold on the date (not yet issued, expired, suspended, revoked or superseded). */
@@ -1283,6 +1356,8 @@ export type DriftReason =
 
 /** Where the effectiveness of a mitigating control came from. */
 export type EffectivenessSource =
+  /** Set by the request's assumption (`Assumption.failControls`, `setControlEffectiveness`, or an added MITIGATES with an effectiveness). */
+  | 'ASSUMED'
   /** The control's `effectiveness`. */
   | 'CONTROL'
   /** Neither is recorded: 0.5 is assumed. */
@@ -1308,6 +1383,33 @@ export type Exposure = {
   threats: Array<ThreatExposure>;
   /** True when more candidate paths existed than the cap (1000); counts are then lower bounds. */
   truncated: Scalars['Boolean']['output'];
+  /** With `assume`: the answer without the assumption and what changed (null without `assume`). */
+  whatIf?: Maybe<ExposureWhatIf>;
+};
+
+/** What an assumption changes in `exposure`. */
+export type ExposureWhatIf = {
+  __typename?: 'ExposureWhatIf';
+  /** The answer without the assumption (its own `whatIf` is null). */
+  before: Exposure;
+  /** The threats whose best path changed (score or route), or that started or stopped reaching the device, by |scoreDelta| (largest first), then threat id. */
+  changedThreats: Array<ThreatExposureChange>;
+  /** Parts of the assumption that do not enter this analysis, in words. */
+  notApplied: Array<Scalars['String']['output']>;
+  /** Exposure score under it (the `score` of the answer). */
+  scoreAfter: Scalars['Float']['output'];
+  /** Exposure score without the assumption. */
+  scoreBefore: Scalars['Float']['output'];
+  /** scoreAfter − scoreBefore, rounded to 4 decimals. */
+  scoreDelta: Scalars['Float']['output'];
+};
+
+/** A fleet assumed to run another OS release. */
+export type FleetMoveInput = {
+  /** Id of the Deployment. */
+  deploymentId: Scalars['ID']['input'];
+  /** Id of the OS release (a Component of kind OS_RELEASE) it is assumed to run. */
+  osReleaseId: Scalars['ID']['input'];
 };
 
 /** A path through the graph: `nodes[i]` and `nodes[i+1]` are joined by `edges[i]`. */
@@ -2010,6 +2112,7 @@ export type Query = {
 
 /** Entry points for reading the graph. */
 export type QueryBlastRadiusArgs = {
+  assume?: InputMaybe<Assumption>;
   componentId?: InputMaybe<Scalars['ID']['input']>;
   maxHops?: InputMaybe<Scalars['Int']['input']>;
   vulnerabilityId?: InputMaybe<Scalars['ID']['input']>;
@@ -2108,6 +2211,7 @@ export type QueryDevicesArgs = {
 
 /** Entry points for reading the graph. */
 export type QueryExposureArgs = {
+  assume?: InputMaybe<Assumption>;
   deviceId: Scalars['ID']['input'];
   maxHops?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -2149,6 +2253,7 @@ export type QueryRemediationArgs = {
 
 /** Entry points for reading the graph. */
 export type QueryRiskPathsArgs = {
+  assume?: InputMaybe<Assumption>;
   first?: InputMaybe<Scalars['Int']['input']>;
   from: Scalars['ID']['input'];
   includeMitigated?: InputMaybe<Scalars['Boolean']['input']>;
@@ -2160,6 +2265,7 @@ export type QueryRiskPathsArgs = {
 /** Entry points for reading the graph. */
 export type QueryScopeDriftArgs = {
   asOf?: InputMaybe<Scalars['Date']['input']>;
+  assume?: InputMaybe<Assumption>;
   deploymentId?: InputMaybe<Scalars['ID']['input']>;
   onlyDrifting?: InputMaybe<Scalars['Boolean']['input']>;
   organizationId?: InputMaybe<Scalars['ID']['input']>;
@@ -2306,6 +2412,16 @@ export type RelationshipPropertiesInput = {
   vexState?: InputMaybe<VexState>;
 };
 
+/** A stored relationship, by type and ends. */
+export type RelationshipRefInput = {
+  /** Id of the start node (stored direction). */
+  fromId: Scalars['ID']['input'];
+  /** Id of the end node. */
+  toId: Scalars['ID']['input'];
+  /** Relationship type. */
+  type: RelationshipType;
+};
+
 /** The kinds of relationship in the graph (direction matters; names are verbs). */
 export type RelationshipType =
   /** (Vulnerability)-[:AFFECTS {versionRange, vexState}]->(Component) */
@@ -2447,6 +2563,17 @@ export type RiskPath = {
   target: Node;
 };
 
+/** A risk path whose score or mitigation differs under the assumption. */
+export type RiskPathChange = {
+  __typename?: 'RiskPathChange';
+  /** The same path (same nodes and relationship types) under the assumption. */
+  after: RiskPath;
+  /** The path without the assumption. */
+  before: RiskPath;
+  /** after.score − before.score, rounded to 4 decimals. */
+  scoreDelta: Scalars['Float']['output'];
+};
+
 /** Result of `riskPaths`. */
 export type RiskPathResult = {
   __typename?: 'RiskPathResult';
@@ -2460,6 +2587,33 @@ export type RiskPathResult = {
   totalCount: Scalars['Int']['output'];
   /** True when more candidate paths existed than the cap (1000); the result then covers the shortest ones only. */
   truncated: Scalars['Boolean']['output'];
+  /** With `assume`: the answer without the assumption and what changed (null without `assume`). */
+  whatIf?: Maybe<RiskPathsWhatIf>;
+};
+
+/**
+ * What an assumption changes in `riskPaths`. Paths are the same when they have the same nodes and
+ * relationship types. Each list is complete over all candidate paths (not only the first `first`),
+ * ordered like `paths`, and holds at most `first` entries.
+ */
+export type RiskPathsWhatIf = {
+  __typename?: 'RiskPathsWhatIf';
+  /** Paths that exist only under the assumption (e.g. through an added TARGETS), as they are under it. */
+  appeared: Array<RiskPath>;
+  /** The answer without the assumption (its own `whatIf` is null). */
+  before: RiskPathResult;
+  /** Paths that no longer exist under the assumption (e.g. over a removed relationship), as they were. */
+  disappeared: Array<RiskPath>;
+  /** Paths that were not mitigated and are now. */
+  gainedMitigation: Array<RiskPathChange>;
+  /** Paths that were mitigated and are no longer (their controls failed). */
+  lostMitigation: Array<RiskPathChange>;
+  /** Parts of the assumption that do not enter this analysis, in words (e.g. `assume.asOf`). */
+  notApplied: Array<Scalars['String']['output']>;
+  /** Every path present in both answers whose score changed, by the size of the change (largest first), then as `paths`. */
+  scoreChanged: Array<RiskPathChange>;
+  /** Number of paths before (after the mitigated filter). */
+  totalCountBefore: Scalars['Int']['output'];
 };
 
 /** One node of a risk path after the source, with the controls it implements against the path's threats. */
@@ -2486,6 +2640,28 @@ export type ScopeDriftReport = {
   driftingCount: Scalars['Int']['output'];
   /** True when more deployments matched than the cap (500). */
   truncated: Scalars['Boolean']['output'];
+  /** With `assume`: the answer without the assumption and what changed (null without `assume`). */
+  whatIf?: Maybe<ScopeDriftWhatIf>;
+};
+
+/**
+ * What an assumption changes in `scopeDrift`. Findings are the same when they have the same
+ * deployment, reason, certification, control and vulnerability.
+ */
+export type ScopeDriftWhatIf = {
+  __typename?: 'ScopeDriftWhatIf';
+  /** Findings that exist only under the assumption, by deployment id, then as `findings`. */
+  appeared: Array<DriftFindingChange>;
+  /** The answer without the assumption (its own `whatIf` is null). */
+  before: ScopeDriftReport;
+  /** Deployments not in scope before and in scope under the assumption, by id. */
+  enteredScope: Array<Deployment>;
+  /** Deployments in scope before and not under the assumption, by id. */
+  leftScope: Array<Deployment>;
+  /** Parts of the assumption that do not enter this analysis, in words. */
+  notApplied: Array<Scalars['String']['output']>;
+  /** Findings that the assumption resolves, by deployment id, then as `findings`. */
+  resolved: Array<DriftFindingChange>;
 };
 
 /** One full-text search hit. */
@@ -2728,6 +2904,25 @@ export type ThreatExposure = {
   threat: Threat;
   /** Paths with no mitigating control. */
   unmitigatedPathCount: Scalars['Int']['output'];
+};
+
+/** How one threat's exposure changes under the assumption. */
+export type ThreatExposureChange = {
+  __typename?: 'ThreatExposureChange';
+  /** Its best path under the assumption. */
+  bestPathAfter?: Maybe<RiskPath>;
+  /** Its best path without the assumption. */
+  bestPathBefore?: Maybe<RiskPath>;
+  /** True when the best path is a different route (other nodes or relationship types), not only a different score. */
+  routeChanged: Scalars['Boolean']['output'];
+  /** Its best path score under the assumption (null when it no longer reaches the device). */
+  scoreAfter?: Maybe<Scalars['Float']['output']>;
+  /** Its best path score without the assumption (null when it did not reach the device). */
+  scoreBefore?: Maybe<Scalars['Float']['output']>;
+  /** scoreAfter − scoreBefore (a missing score counts 0), rounded to 4 decimals. */
+  scoreDelta: Scalars['Float']['output'];
+  /** The threat. */
+  threat: Threat;
 };
 
 /** Filters for threats; all given conditions must hold. */
@@ -3161,8 +3356,12 @@ export type ResolversTypes = ResolversObject<{
   Asset: ResolverTypeWrapper<NodeRow>;
   AssetConnection: ResolverTypeWrapper<Omit<AssetConnection, 'edges'> & { edges: Array<ResolversTypes['AssetEdge']> }>;
   AssetEdge: ResolverTypeWrapper<Omit<AssetEdge, 'node' | 'via'> & { node: ResolversTypes['Asset'], via?: Maybe<ResolversTypes['Relationship']> }>;
+  AssumedEffectivenessInput: AssumedEffectivenessInput;
+  AssumedRelationshipInput: AssumedRelationshipInput;
+  Assumption: Assumption;
   BlastHit: ResolverTypeWrapper<Omit<BlastHit, 'node' | 'path'> & { node: ResolversTypes['Node'], path: ResolversTypes['GraphPath'] }>;
-  BlastRadius: ResolverTypeWrapper<Omit<BlastRadius, 'certifications' | 'components' | 'deployments' | 'devices' | 'source'> & { certifications: Array<ResolversTypes['CertificationAtRisk']>, components: Array<ResolversTypes['BlastHit']>, deployments: Array<ResolversTypes['BlastHit']>, devices: Array<ResolversTypes['BlastHit']>, source: ResolversTypes['Node'] }>;
+  BlastRadius: ResolverTypeWrapper<Omit<BlastRadius, 'certifications' | 'components' | 'deployments' | 'devices' | 'source' | 'whatIf'> & { certifications: Array<ResolversTypes['CertificationAtRisk']>, components: Array<ResolversTypes['BlastHit']>, deployments: Array<ResolversTypes['BlastHit']>, devices: Array<ResolversTypes['BlastHit']>, source: ResolversTypes['Node'], whatIf?: Maybe<ResolversTypes['BlastRadiusWhatIf']> }>;
+  BlastRadiusWhatIf: ResolverTypeWrapper<Omit<BlastRadiusWhatIf, 'before' | 'noLongerReached' | 'reached'> & { before: ResolversTypes['BlastRadius'], noLongerReached: Array<ResolversTypes['BlastHit']>, reached: Array<ResolversTypes['BlastHit']> }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Certification: ResolverTypeWrapper<NodeRow>;
   CertificationAtRisk: ResolverTypeWrapper<Omit<CertificationAtRisk, 'affectedAsset' | 'certification' | 'path'> & { affectedAsset: ResolversTypes['Node'], certification: ResolversTypes['Certification'], path: ResolversTypes['GraphPath'] }>;
@@ -3220,9 +3419,12 @@ export type ResolversTypes = ResolversObject<{
   DeviceOrderBy: DeviceOrderBy;
   DeviceOrderField: DeviceOrderField;
   DriftFinding: ResolverTypeWrapper<Omit<DriftFinding, 'certification' | 'control' | 'vulnerability'> & { certification?: Maybe<ResolversTypes['Certification']>, control?: Maybe<ResolversTypes['Control']>, vulnerability?: Maybe<ResolversTypes['Vulnerability']> }>;
+  DriftFindingChange: ResolverTypeWrapper<Omit<DriftFindingChange, 'deployment' | 'finding'> & { deployment: ResolversTypes['Deployment'], finding: ResolversTypes['DriftFinding'] }>;
   DriftReason: DriftReason;
   EffectivenessSource: EffectivenessSource;
-  Exposure: ResolverTypeWrapper<Omit<Exposure, 'device' | 'threats'> & { device: ResolversTypes['Device'], threats: Array<ResolversTypes['ThreatExposure']> }>;
+  Exposure: ResolverTypeWrapper<Omit<Exposure, 'device' | 'threats' | 'whatIf'> & { device: ResolversTypes['Device'], threats: Array<ResolversTypes['ThreatExposure']>, whatIf?: Maybe<ResolversTypes['ExposureWhatIf']> }>;
+  ExposureWhatIf: ResolverTypeWrapper<Omit<ExposureWhatIf, 'before' | 'changedThreats'> & { before: ResolversTypes['Exposure'], changedThreats: Array<ResolversTypes['ThreatExposureChange']> }>;
+  FleetMoveInput: FleetMoveInput;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GraphPath: ResolverTypeWrapper<Omit<GraphPath, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['PathEdge']>, nodes: Array<ResolversTypes['Node']> }>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -3261,15 +3463,19 @@ export type ResolversTypes = ResolversObject<{
   RecordCertificationStatusInput: RecordCertificationStatusInput;
   Relationship: ResolverTypeWrapper<RelationshipRow>;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
+  RelationshipRefInput: RelationshipRefInput;
   RelationshipType: RelationshipType;
   Remediation: ResolverTypeWrapper<Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversTypes['RemediationCandidate']>, certifications: Array<ResolversTypes['RemediationCertification']>, deployment: ResolversTypes['Deployment'], knownExploited: Array<ResolversTypes['Vulnerability']>, lowestFix?: Maybe<ResolversTypes['Component']>, osRelease?: Maybe<ResolversTypes['Component']> }>;
   RemediationCandidate: ResolverTypeWrapper<Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversTypes['Component'], stillAffectedBy: Array<ResolversTypes['Vulnerability']> }>;
   RemediationCertification: ResolverTypeWrapper<Omit<RemediationCertification, 'certification'> & { certification: ResolversTypes['Certification'] }>;
   RetractCertificationStatusInput: RetractCertificationStatusInput;
   RiskPath: ResolverTypeWrapper<Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversTypes['GraphPath'], steps: Array<ResolversTypes['RiskStep']>, target: ResolversTypes['Node'] }>;
-  RiskPathResult: ResolverTypeWrapper<Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversTypes['RiskPath']>, source: ResolversTypes['Node'] }>;
+  RiskPathChange: ResolverTypeWrapper<Omit<RiskPathChange, 'after' | 'before'> & { after: ResolversTypes['RiskPath'], before: ResolversTypes['RiskPath'] }>;
+  RiskPathResult: ResolverTypeWrapper<Omit<RiskPathResult, 'paths' | 'source' | 'whatIf'> & { paths: Array<ResolversTypes['RiskPath']>, source: ResolversTypes['Node'], whatIf?: Maybe<ResolversTypes['RiskPathsWhatIf']> }>;
+  RiskPathsWhatIf: ResolverTypeWrapper<Omit<RiskPathsWhatIf, 'appeared' | 'before' | 'disappeared' | 'gainedMitigation' | 'lostMitigation' | 'scoreChanged'> & { appeared: Array<ResolversTypes['RiskPath']>, before: ResolversTypes['RiskPathResult'], disappeared: Array<ResolversTypes['RiskPath']>, gainedMitigation: Array<ResolversTypes['RiskPathChange']>, lostMitigation: Array<ResolversTypes['RiskPathChange']>, scoreChanged: Array<ResolversTypes['RiskPathChange']> }>;
   RiskStep: ResolverTypeWrapper<Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversTypes['MitigatingControl']>, node: ResolversTypes['Node'] }>;
-  ScopeDriftReport: ResolverTypeWrapper<Omit<ScopeDriftReport, 'deployments'> & { deployments: Array<ResolversTypes['DeploymentScope']> }>;
+  ScopeDriftReport: ResolverTypeWrapper<Omit<ScopeDriftReport, 'deployments' | 'whatIf'> & { deployments: Array<ResolversTypes['DeploymentScope']>, whatIf?: Maybe<ResolversTypes['ScopeDriftWhatIf']> }>;
+  ScopeDriftWhatIf: ResolverTypeWrapper<Omit<ScopeDriftWhatIf, 'appeared' | 'before' | 'enteredScope' | 'leftScope' | 'resolved'> & { appeared: Array<ResolversTypes['DriftFindingChange']>, before: ResolversTypes['ScopeDriftReport'], enteredScope: Array<ResolversTypes['Deployment']>, leftScope: Array<ResolversTypes['Deployment']>, resolved: Array<ResolversTypes['DriftFindingChange']> }>;
   SearchHit: ResolverTypeWrapper<Omit<SearchHit, 'node'> & { node: ResolversTypes['Node'] }>;
   Standard: ResolverTypeWrapper<NodeRow>;
   StandardConnection: ResolverTypeWrapper<Omit<StandardConnection, 'edges'> & { edges: Array<ResolversTypes['StandardEdge']> }>;
@@ -3284,6 +3490,7 @@ export type ResolversTypes = ResolversObject<{
   ThreatConnection: ResolverTypeWrapper<Omit<ThreatConnection, 'edges'> & { edges: Array<ResolversTypes['ThreatEdge']> }>;
   ThreatEdge: ResolverTypeWrapper<Omit<ThreatEdge, 'node' | 'via'> & { node: ResolversTypes['Threat'], via?: Maybe<ResolversTypes['Relationship']> }>;
   ThreatExposure: ResolverTypeWrapper<Omit<ThreatExposure, 'bestPath' | 'threat'> & { bestPath: ResolversTypes['RiskPath'], threat: ResolversTypes['Threat'] }>;
+  ThreatExposureChange: ResolverTypeWrapper<Omit<ThreatExposureChange, 'bestPathAfter' | 'bestPathBefore' | 'threat'> & { bestPathAfter?: Maybe<ResolversTypes['RiskPath']>, bestPathBefore?: Maybe<ResolversTypes['RiskPath']>, threat: ResolversTypes['Threat'] }>;
   ThreatFilter: ThreatFilter;
   ThreatInput: ThreatInput;
   ThreatKind: ThreatKind;
@@ -3309,8 +3516,12 @@ export type ResolversParentTypes = ResolversObject<{
   Asset: NodeRow;
   AssetConnection: Omit<AssetConnection, 'edges'> & { edges: Array<ResolversParentTypes['AssetEdge']> };
   AssetEdge: Omit<AssetEdge, 'node' | 'via'> & { node: ResolversParentTypes['Asset'], via?: Maybe<ResolversParentTypes['Relationship']> };
+  AssumedEffectivenessInput: AssumedEffectivenessInput;
+  AssumedRelationshipInput: AssumedRelationshipInput;
+  Assumption: Assumption;
   BlastHit: Omit<BlastHit, 'node' | 'path'> & { node: ResolversParentTypes['Node'], path: ResolversParentTypes['GraphPath'] };
-  BlastRadius: Omit<BlastRadius, 'certifications' | 'components' | 'deployments' | 'devices' | 'source'> & { certifications: Array<ResolversParentTypes['CertificationAtRisk']>, components: Array<ResolversParentTypes['BlastHit']>, deployments: Array<ResolversParentTypes['BlastHit']>, devices: Array<ResolversParentTypes['BlastHit']>, source: ResolversParentTypes['Node'] };
+  BlastRadius: Omit<BlastRadius, 'certifications' | 'components' | 'deployments' | 'devices' | 'source' | 'whatIf'> & { certifications: Array<ResolversParentTypes['CertificationAtRisk']>, components: Array<ResolversParentTypes['BlastHit']>, deployments: Array<ResolversParentTypes['BlastHit']>, devices: Array<ResolversParentTypes['BlastHit']>, source: ResolversParentTypes['Node'], whatIf?: Maybe<ResolversParentTypes['BlastRadiusWhatIf']> };
+  BlastRadiusWhatIf: Omit<BlastRadiusWhatIf, 'before' | 'noLongerReached' | 'reached'> & { before: ResolversParentTypes['BlastRadius'], noLongerReached: Array<ResolversParentTypes['BlastHit']>, reached: Array<ResolversParentTypes['BlastHit']> };
   Boolean: Scalars['Boolean']['output'];
   Certification: NodeRow;
   CertificationAtRisk: Omit<CertificationAtRisk, 'affectedAsset' | 'certification' | 'path'> & { affectedAsset: ResolversParentTypes['Node'], certification: ResolversParentTypes['Certification'], path: ResolversParentTypes['GraphPath'] };
@@ -3356,7 +3567,10 @@ export type ResolversParentTypes = ResolversObject<{
   DeviceInput: DeviceInput;
   DeviceOrderBy: DeviceOrderBy;
   DriftFinding: Omit<DriftFinding, 'certification' | 'control' | 'vulnerability'> & { certification?: Maybe<ResolversParentTypes['Certification']>, control?: Maybe<ResolversParentTypes['Control']>, vulnerability?: Maybe<ResolversParentTypes['Vulnerability']> };
-  Exposure: Omit<Exposure, 'device' | 'threats'> & { device: ResolversParentTypes['Device'], threats: Array<ResolversParentTypes['ThreatExposure']> };
+  DriftFindingChange: Omit<DriftFindingChange, 'deployment' | 'finding'> & { deployment: ResolversParentTypes['Deployment'], finding: ResolversParentTypes['DriftFinding'] };
+  Exposure: Omit<Exposure, 'device' | 'threats' | 'whatIf'> & { device: ResolversParentTypes['Device'], threats: Array<ResolversParentTypes['ThreatExposure']>, whatIf?: Maybe<ResolversParentTypes['ExposureWhatIf']> };
+  ExposureWhatIf: Omit<ExposureWhatIf, 'before' | 'changedThreats'> & { before: ResolversParentTypes['Exposure'], changedThreats: Array<ResolversParentTypes['ThreatExposureChange']> };
+  FleetMoveInput: FleetMoveInput;
   Float: Scalars['Float']['output'];
   GraphPath: Omit<GraphPath, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['PathEdge']>, nodes: Array<ResolversParentTypes['Node']> };
   ID: Scalars['ID']['output'];
@@ -3388,14 +3602,18 @@ export type ResolversParentTypes = ResolversObject<{
   RecordCertificationStatusInput: RecordCertificationStatusInput;
   Relationship: RelationshipRow;
   RelationshipPropertiesInput: RelationshipPropertiesInput;
+  RelationshipRefInput: RelationshipRefInput;
   Remediation: Omit<Remediation, 'candidates' | 'certifications' | 'deployment' | 'knownExploited' | 'lowestFix' | 'osRelease'> & { candidates: Array<ResolversParentTypes['RemediationCandidate']>, certifications: Array<ResolversParentTypes['RemediationCertification']>, deployment: ResolversParentTypes['Deployment'], knownExploited: Array<ResolversParentTypes['Vulnerability']>, lowestFix?: Maybe<ResolversParentTypes['Component']>, osRelease?: Maybe<ResolversParentTypes['Component']> };
   RemediationCandidate: Omit<RemediationCandidate, 'release' | 'stillAffectedBy'> & { release: ResolversParentTypes['Component'], stillAffectedBy: Array<ResolversParentTypes['Vulnerability']> };
   RemediationCertification: Omit<RemediationCertification, 'certification'> & { certification: ResolversParentTypes['Certification'] };
   RetractCertificationStatusInput: RetractCertificationStatusInput;
   RiskPath: Omit<RiskPath, 'path' | 'steps' | 'target'> & { path: ResolversParentTypes['GraphPath'], steps: Array<ResolversParentTypes['RiskStep']>, target: ResolversParentTypes['Node'] };
-  RiskPathResult: Omit<RiskPathResult, 'paths' | 'source'> & { paths: Array<ResolversParentTypes['RiskPath']>, source: ResolversParentTypes['Node'] };
+  RiskPathChange: Omit<RiskPathChange, 'after' | 'before'> & { after: ResolversParentTypes['RiskPath'], before: ResolversParentTypes['RiskPath'] };
+  RiskPathResult: Omit<RiskPathResult, 'paths' | 'source' | 'whatIf'> & { paths: Array<ResolversParentTypes['RiskPath']>, source: ResolversParentTypes['Node'], whatIf?: Maybe<ResolversParentTypes['RiskPathsWhatIf']> };
+  RiskPathsWhatIf: Omit<RiskPathsWhatIf, 'appeared' | 'before' | 'disappeared' | 'gainedMitigation' | 'lostMitigation' | 'scoreChanged'> & { appeared: Array<ResolversParentTypes['RiskPath']>, before: ResolversParentTypes['RiskPathResult'], disappeared: Array<ResolversParentTypes['RiskPath']>, gainedMitigation: Array<ResolversParentTypes['RiskPathChange']>, lostMitigation: Array<ResolversParentTypes['RiskPathChange']>, scoreChanged: Array<ResolversParentTypes['RiskPathChange']> };
   RiskStep: Omit<RiskStep, 'controls' | 'node'> & { controls: Array<ResolversParentTypes['MitigatingControl']>, node: ResolversParentTypes['Node'] };
-  ScopeDriftReport: Omit<ScopeDriftReport, 'deployments'> & { deployments: Array<ResolversParentTypes['DeploymentScope']> };
+  ScopeDriftReport: Omit<ScopeDriftReport, 'deployments' | 'whatIf'> & { deployments: Array<ResolversParentTypes['DeploymentScope']>, whatIf?: Maybe<ResolversParentTypes['ScopeDriftWhatIf']> };
+  ScopeDriftWhatIf: Omit<ScopeDriftWhatIf, 'appeared' | 'before' | 'enteredScope' | 'leftScope' | 'resolved'> & { appeared: Array<ResolversParentTypes['DriftFindingChange']>, before: ResolversParentTypes['ScopeDriftReport'], enteredScope: Array<ResolversParentTypes['Deployment']>, leftScope: Array<ResolversParentTypes['Deployment']>, resolved: Array<ResolversParentTypes['DriftFindingChange']> };
   SearchHit: Omit<SearchHit, 'node'> & { node: ResolversParentTypes['Node'] };
   Standard: NodeRow;
   StandardConnection: Omit<StandardConnection, 'edges'> & { edges: Array<ResolversParentTypes['StandardEdge']> };
@@ -3409,6 +3627,7 @@ export type ResolversParentTypes = ResolversObject<{
   ThreatConnection: Omit<ThreatConnection, 'edges'> & { edges: Array<ResolversParentTypes['ThreatEdge']> };
   ThreatEdge: Omit<ThreatEdge, 'node' | 'via'> & { node: ResolversParentTypes['Threat'], via?: Maybe<ResolversParentTypes['Relationship']> };
   ThreatExposure: Omit<ThreatExposure, 'bestPath' | 'threat'> & { bestPath: ResolversParentTypes['RiskPath'], threat: ResolversParentTypes['Threat'] };
+  ThreatExposureChange: Omit<ThreatExposureChange, 'bestPathAfter' | 'bestPathBefore' | 'threat'> & { bestPathAfter?: Maybe<ResolversParentTypes['RiskPath']>, bestPathBefore?: Maybe<ResolversParentTypes['RiskPath']>, threat: ResolversParentTypes['Threat'] };
   ThreatFilter: ThreatFilter;
   ThreatInput: ThreatInput;
   ThreatOrderBy: ThreatOrderBy;
@@ -3454,6 +3673,14 @@ export type BlastRadiusResolvers<ContextType = GraphQLContext, ParentType extend
   maxHops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  whatIf?: Resolver<Maybe<ResolversTypes['BlastRadiusWhatIf']>, ParentType, ContextType>;
+}>;
+
+export type BlastRadiusWhatIfResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BlastRadiusWhatIf'] = ResolversParentTypes['BlastRadiusWhatIf']> = ResolversObject<{
+  before?: Resolver<ResolversTypes['BlastRadius'], ParentType, ContextType>;
+  noLongerReached?: Resolver<Array<ResolversTypes['BlastHit']>, ParentType, ContextType>;
+  notApplied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  reached?: Resolver<Array<ResolversTypes['BlastHit']>, ParentType, ContextType>;
 }>;
 
 export type CertificationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Certification'] = ResolversParentTypes['Certification']> = ResolversObject<{
@@ -3727,6 +3954,11 @@ export type DriftFindingResolvers<ContextType = GraphQLContext, ParentType exten
   vulnerability?: Resolver<Maybe<ResolversTypes['Vulnerability']>, ParentType, ContextType>;
 }>;
 
+export type DriftFindingChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DriftFindingChange'] = ResolversParentTypes['DriftFindingChange']> = ResolversObject<{
+  deployment?: Resolver<ResolversTypes['Deployment'], ParentType, ContextType>;
+  finding?: Resolver<ResolversTypes['DriftFinding'], ParentType, ContextType>;
+}>;
+
 export type ExposureResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Exposure'] = ResolversParentTypes['Exposure']> = ResolversObject<{
   device?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
   explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -3734,6 +3966,16 @@ export type ExposureResolvers<ContextType = GraphQLContext, ParentType extends R
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   threats?: Resolver<Array<ResolversTypes['ThreatExposure']>, ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  whatIf?: Resolver<Maybe<ResolversTypes['ExposureWhatIf']>, ParentType, ContextType>;
+}>;
+
+export type ExposureWhatIfResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ExposureWhatIf'] = ResolversParentTypes['ExposureWhatIf']> = ResolversObject<{
+  before?: Resolver<ResolversTypes['Exposure'], ParentType, ContextType>;
+  changedThreats?: Resolver<Array<ResolversTypes['ThreatExposureChange']>, ParentType, ContextType>;
+  notApplied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scoreAfter?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  scoreBefore?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  scoreDelta?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
 export type GraphPathResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['GraphPath'] = ResolversParentTypes['GraphPath']> = ResolversObject<{
@@ -3992,12 +4234,30 @@ export type RiskPathResolvers<ContextType = GraphQLContext, ParentType extends R
   target?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
 }>;
 
+export type RiskPathChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPathChange'] = ResolversParentTypes['RiskPathChange']> = ResolversObject<{
+  after?: Resolver<ResolversTypes['RiskPath'], ParentType, ContextType>;
+  before?: Resolver<ResolversTypes['RiskPath'], ParentType, ContextType>;
+  scoreDelta?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
 export type RiskPathResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPathResult'] = ResolversParentTypes['RiskPathResult']> = ResolversObject<{
   maxHops?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   paths?: Resolver<Array<ResolversTypes['RiskPath']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  whatIf?: Resolver<Maybe<ResolversTypes['RiskPathsWhatIf']>, ParentType, ContextType>;
+}>;
+
+export type RiskPathsWhatIfResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskPathsWhatIf'] = ResolversParentTypes['RiskPathsWhatIf']> = ResolversObject<{
+  appeared?: Resolver<Array<ResolversTypes['RiskPath']>, ParentType, ContextType>;
+  before?: Resolver<ResolversTypes['RiskPathResult'], ParentType, ContextType>;
+  disappeared?: Resolver<Array<ResolversTypes['RiskPath']>, ParentType, ContextType>;
+  gainedMitigation?: Resolver<Array<ResolversTypes['RiskPathChange']>, ParentType, ContextType>;
+  lostMitigation?: Resolver<Array<ResolversTypes['RiskPathChange']>, ParentType, ContextType>;
+  notApplied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  scoreChanged?: Resolver<Array<ResolversTypes['RiskPathChange']>, ParentType, ContextType>;
+  totalCountBefore?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type RiskStepResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RiskStep'] = ResolversParentTypes['RiskStep']> = ResolversObject<{
@@ -4012,6 +4272,16 @@ export type ScopeDriftReportResolvers<ContextType = GraphQLContext, ParentType e
   deployments?: Resolver<Array<ResolversTypes['DeploymentScope']>, ParentType, ContextType>;
   driftingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   truncated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  whatIf?: Resolver<Maybe<ResolversTypes['ScopeDriftWhatIf']>, ParentType, ContextType>;
+}>;
+
+export type ScopeDriftWhatIfResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ScopeDriftWhatIf'] = ResolversParentTypes['ScopeDriftWhatIf']> = ResolversObject<{
+  appeared?: Resolver<Array<ResolversTypes['DriftFindingChange']>, ParentType, ContextType>;
+  before?: Resolver<ResolversTypes['ScopeDriftReport'], ParentType, ContextType>;
+  enteredScope?: Resolver<Array<ResolversTypes['Deployment']>, ParentType, ContextType>;
+  leftScope?: Resolver<Array<ResolversTypes['Deployment']>, ParentType, ContextType>;
+  notApplied?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  resolved?: Resolver<Array<ResolversTypes['DriftFindingChange']>, ParentType, ContextType>;
 }>;
 
 export type SearchHitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SearchHit'] = ResolversParentTypes['SearchHit']> = ResolversObject<{
@@ -4094,6 +4364,16 @@ export type ThreatExposureResolvers<ContextType = GraphQLContext, ParentType ext
   unmitigatedPathCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type ThreatExposureChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ThreatExposureChange'] = ResolversParentTypes['ThreatExposureChange']> = ResolversObject<{
+  bestPathAfter?: Resolver<Maybe<ResolversTypes['RiskPath']>, ParentType, ContextType>;
+  bestPathBefore?: Resolver<Maybe<ResolversTypes['RiskPath']>, ParentType, ContextType>;
+  routeChanged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  scoreAfter?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  scoreBefore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  scoreDelta?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  threat?: Resolver<ResolversTypes['Threat'], ParentType, ContextType>;
+}>;
+
 export type UnlinkResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UnlinkResult'] = ResolversParentTypes['UnlinkResult']> = ResolversObject<{
   removed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
@@ -4171,6 +4451,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   AssetEdge?: AssetEdgeResolvers<ContextType>;
   BlastHit?: BlastHitResolvers<ContextType>;
   BlastRadius?: BlastRadiusResolvers<ContextType>;
+  BlastRadiusWhatIf?: BlastRadiusWhatIfResolvers<ContextType>;
   Certification?: CertificationResolvers<ContextType>;
   CertificationAtRisk?: CertificationAtRiskResolvers<ContextType>;
   CertificationConnection?: CertificationConnectionResolvers<ContextType>;
@@ -4199,7 +4480,9 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   DeviceConnection?: DeviceConnectionResolvers<ContextType>;
   DeviceEdge?: DeviceEdgeResolvers<ContextType>;
   DriftFinding?: DriftFindingResolvers<ContextType>;
+  DriftFindingChange?: DriftFindingChangeResolvers<ContextType>;
   Exposure?: ExposureResolvers<ContextType>;
+  ExposureWhatIf?: ExposureWhatIfResolvers<ContextType>;
   GraphPath?: GraphPathResolvers<ContextType>;
   ImportCount?: ImportCountResolvers<ContextType>;
   ImportJoin?: ImportJoinResolvers<ContextType>;
@@ -4225,9 +4508,12 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   RemediationCandidate?: RemediationCandidateResolvers<ContextType>;
   RemediationCertification?: RemediationCertificationResolvers<ContextType>;
   RiskPath?: RiskPathResolvers<ContextType>;
+  RiskPathChange?: RiskPathChangeResolvers<ContextType>;
   RiskPathResult?: RiskPathResultResolvers<ContextType>;
+  RiskPathsWhatIf?: RiskPathsWhatIfResolvers<ContextType>;
   RiskStep?: RiskStepResolvers<ContextType>;
   ScopeDriftReport?: ScopeDriftReportResolvers<ContextType>;
+  ScopeDriftWhatIf?: ScopeDriftWhatIfResolvers<ContextType>;
   SearchHit?: SearchHitResolvers<ContextType>;
   Standard?: StandardResolvers<ContextType>;
   StandardConnection?: StandardConnectionResolvers<ContextType>;
@@ -4237,6 +4523,7 @@ export type Resolvers<ContextType = GraphQLContext> = ResolversObject<{
   ThreatConnection?: ThreatConnectionResolvers<ContextType>;
   ThreatEdge?: ThreatEdgeResolvers<ContextType>;
   ThreatExposure?: ThreatExposureResolvers<ContextType>;
+  ThreatExposureChange?: ThreatExposureChangeResolvers<ContextType>;
   UnlinkResult?: UnlinkResultResolvers<ContextType>;
   Vulnerability?: VulnerabilityResolvers<ContextType>;
   VulnerabilityConnection?: VulnerabilityConnectionResolvers<ContextType>;
