@@ -107,6 +107,34 @@ const envSchema = z
     GRAPHQL_MAX_TOKENS: intInRange(100, 1000000).default(5000),
     /** Overall deadline for one GraphQL request, in milliseconds (each transaction also has QUERY_TIMEOUT_MS). */
     REQUEST_TIMEOUT_MS: intInRange(100, 600000).default(30000),
+    /** Change feed (docs/EVENTS.md): how often each instance reads the head of the event log for live subscriptions, in milliseconds. */
+    EVENT_POLL_MS: intInRange(50, 60000).default(500),
+    /** Live subscriptions one caller may hold on one instance, and all callers together. */
+    SUBSCRIPTIONS_PER_CALLER: intInRange(1, 10000).default(10),
+    SUBSCRIPTIONS_MAX: intInRange(1, 100000).default(1000),
+    /** Webhook watches one caller may own. */
+    WATCHES_PER_CALLER: intInRange(1, 10000).default(20),
+    /** Run the webhook delivery worker on this instance (default: true, false when NODE_ENV=test). */
+    WEBHOOK_DELIVERY: bool.optional(),
+    /** How often the delivery worker looks for watches behind the log, in milliseconds. */
+    WEBHOOK_POLL_MS: intInRange(50, 600000).default(1000),
+    /** Time one delivery attempt may take before it counts as failed, in milliseconds. */
+    WEBHOOK_TIMEOUT_MS: intInRange(100, 120000).default(5000),
+    /** Lease on a watch's deliveries, in milliseconds; must exceed WEBHOOK_TIMEOUT_MS. */
+    WEBHOOK_LEASE_MS: intInRange(500, 3600000).default(30000),
+    /** First retry delay, doubled per attempt up to WEBHOOK_RETRY_MAX_MS. */
+    WEBHOOK_RETRY_BASE_MS: intInRange(10, 3600000).default(1000),
+    WEBHOOK_RETRY_MAX_MS: intInRange(10, 86400000).default(600000),
+    /** After failing this long on one event, the watch is marked FAILING (and a WATCH_FAILING event is written). */
+    WEBHOOK_RETRY_HORIZON_MS: intInRange(100, 30 * 86400000).default(86400000),
+    /** Largest webhook body, in bytes (an event's id lists are dropped first, then the delivery fails). */
+    WEBHOOK_MAX_PAYLOAD_BYTES: intInRange(1024, 10 * 1024 * 1024).default(65536),
+    /** Comma-separated hosts (exact, or *.suffix) webhooks may be sent to; empty: any host. */
+    WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
+    /** Allow loopback and private hosts that WEBHOOK_ALLOWED_HOSTS does not list (default: true outside production, false in production). */
+    WEBHOOK_ALLOW_PRIVATE: bool.optional(),
+    /** Expiry sweep interval in milliseconds; 0 turns the scheduled sweep off (default 1 hour, 0 when NODE_ENV=test). */
+    EXPIRY_SWEEP_INTERVAL_MS: intInRange(0, 30 * 86400000).optional(),
   })
   .superRefine((c, ctx) => {
     const jwtKey = c.JWT_SECRET !== undefined || c.JWT_PUBLIC_KEY !== undefined || c.JWT_JWKS !== undefined;
@@ -121,12 +149,20 @@ const envSchema = z
         message: 'a password for NEO4J_URI in production (a Neo4j without authentication lets any process read every marking)',
       });
     }
+    if (c.WEBHOOK_LEASE_MS <= c.WEBHOOK_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['WEBHOOK_LEASE_MS'], message: `more than WEBHOOK_TIMEOUT_MS (${c.WEBHOOK_TIMEOUT_MS})` });
+    }
     if (c.NODE_ENV === 'production' && c.ALLOW_ANONYMOUS === true) {
       ctx.addIssue({ code: 'custom', path: ['ALLOW_ANONYMOUS'], message: 'false in production (anonymous access is always refused there)' });
     }
   });
 
-export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED'> & { SEED: boolean };
+export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED' | 'WEBHOOK_DELIVERY' | 'WEBHOOK_ALLOW_PRIVATE' | 'EXPIRY_SWEEP_INTERVAL_MS'> & {
+  SEED: boolean;
+  WEBHOOK_DELIVERY: boolean;
+  WEBHOOK_ALLOW_PRIVATE: boolean;
+  EXPIRY_SWEEP_INTERVAL_MS: number;
+};
 
 export class ConfigError extends Error {}
 
@@ -145,7 +181,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError(`Invalid environment variable ${variable}=${JSON.stringify(relevant[variable] ?? '')}: expected ${allowed}`);
   }
   // The seed never undoes curation, but a production graph is curated, not a demo: opt in there.
-  return { ...parsed.data, SEED: parsed.data.SEED ?? parsed.data.NODE_ENV !== 'production' };
+  const d = parsed.data;
+  return {
+    ...d,
+    SEED: d.SEED ?? d.NODE_ENV !== 'production',
+    WEBHOOK_DELIVERY: d.WEBHOOK_DELIVERY ?? d.NODE_ENV !== 'test',
+    WEBHOOK_ALLOW_PRIVATE: d.WEBHOOK_ALLOW_PRIVATE ?? d.NODE_ENV !== 'production',
+    EXPIRY_SWEEP_INTERVAL_MS: d.EXPIRY_SWEEP_INTERVAL_MS ?? (d.NODE_ENV === 'test' ? 0 : 3600000),
+  };
 }
 
 /**

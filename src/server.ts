@@ -18,6 +18,11 @@ import { sendJson } from './http/body';
 import { createGraphqlHandler, sendRequestError } from './http/graphqlHandler';
 import { createReadinessCheck } from './http/readiness';
 import type { Database } from './store/database';
+import { buildSchema } from './graphql/schema';
+import { createSubscriptionServer } from './http/subscriptions';
+import { LiveFeed } from './services/eventFeed';
+import { WebhookWorker } from './services/webhooks';
+import { ExpiryScheduler } from './services/expirySweep';
 
 export interface AppOptions {
   config: AppConfig;
@@ -39,6 +44,14 @@ export interface App {
   listen(port: number, host: string): Promise<string>;
   stop(): Promise<void>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  /** The live-delivery hub of the change feed (subscriptions). */
+  live: LiveFeed;
+  /** The webhook delivery worker, when WEBHOOK_DELIVERY is on. */
+  webhooks: WebhookWorker | undefined;
+  /** Open WebSocket connections. */
+  webSockets(): number;
+  /** The scheduled expiry sweep, when EXPIRY_SWEEP_INTERVAL_MS > 0. */
+  sweep: ExpiryScheduler | undefined;
 }
 
 export async function createApp(opts: AppOptions): Promise<App> {
@@ -49,7 +62,32 @@ export async function createApp(opts: AppOptions): Promise<App> {
   const apollo = await createApolloServer(config, logger, httpServer);
   // Production serves no explorer pages, assets or query collection (docs/SECURITY.md).
   const explorer = createExplorerHandler({ enabled: !production });
-  const graphql = createGraphqlHandler({ config, db, logger, apollo, authenticator });
+  const live = new LiveFeed(db, { pollMs: config.EVENT_POLL_MS, perCaller: config.SUBSCRIPTIONS_PER_CALLER, max: config.SUBSCRIPTIONS_MAX });
+  const graphql = createGraphqlHandler({ config, db, logger, apollo, authenticator, live });
+  const subscriptions = createSubscriptionServer({
+    httpServer,
+    schema: buildSchema(),
+    db,
+    authenticator,
+    logger,
+    production,
+    contextFor: (caller, requestId) => graphql.contextFor({}, requestId, undefined, caller),
+  });
+  const webhooks = config.WEBHOOK_DELIVERY
+    ? new WebhookWorker(db, {
+        pollMs: config.WEBHOOK_POLL_MS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        leaseMs: config.WEBHOOK_LEASE_MS,
+        retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+        retryMaxMs: config.WEBHOOK_RETRY_MAX_MS,
+        horizonMs: config.WEBHOOK_RETRY_HORIZON_MS,
+        maxPayloadBytes: config.WEBHOOK_MAX_PAYLOAD_BYTES,
+        log: (message, detail) => logger.warn(detail, message),
+      })
+    : undefined;
+  webhooks?.start();
+  const sweep = config.EXPIRY_SWEEP_INTERVAL_MS > 0 ? new ExpiryScheduler(db, config.EXPIRY_SWEEP_INTERVAL_MS, (m, d) => logger.info(d, m)) : undefined;
+  sweep?.start();
   const readiness = createReadinessCheck({ db, logger, migrationsApplied: opts.migrationsApplied, neo4jState: opts.neo4jState });
 
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -87,6 +125,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
     contextFor: (headers) => graphql.contextFor(headers),
     idle: () => graphql.idle(),
     readiness,
+    live,
+    webhooks,
+    sweep,
+    webSockets: () => subscriptions.connections(),
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -96,6 +138,10 @@ export async function createApp(opts: AppOptions): Promise<App> {
         });
       }),
     stop: async () => {
+      live.stop();
+      await subscriptions.close();
+      await webhooks?.stop();
+      await sweep?.stop();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await graphql.idle();

@@ -18,6 +18,7 @@ export const FIELD_ROLES: { readonly Query: Readonly<Record<string, Role>>; read
     certificationLineage: 'analyst',
     scopeDrift: 'analyst',
     remediation: 'analyst',
+    watches: 'curator',
   },
   Mutation: {
     upsertOrganization: 'curator',
@@ -35,6 +36,8 @@ export const FIELD_ROLES: { readonly Query: Readonly<Record<string, Role>>; read
     recordCertificationStatus: 'curator',
     retractCertificationStatus: 'admin',
     deleteNode: 'admin',
+    createWatch: 'curator',
+    deleteWatch: 'curator',
   },
 };
 

@@ -7,6 +7,9 @@ import type { AnalyticsStore } from '../store/analyticsStore';
 import type { QueryStats } from '../store/database';
 import type { GraphStore } from '../store/graphStore';
 import type { BatchLoader } from '../store/importStore';
+import type { EventStore } from '../store/eventStore';
+import type { WatchStore } from '../store/watchStore';
+import type { LiveFeed } from '../services/eventFeed';
 
 export type { Caller, Role } from '../domain/caller';
 
@@ -30,6 +33,12 @@ export interface GraphQLContext {
   analytics: AnalyticsStore;
   /** Loads import documents at the caller's clearance, one transaction each. */
   documents: BatchLoader;
+  /** The change feed's log, read at the caller's markings. */
+  events: EventStore;
+  /** The caller's webhook watches. */
+  watches: WatchStore;
+  /** The process's live-delivery hub (subscriptions). */
+  live: LiveFeed;
   /** DataLoaders created lazily, one per distinct nested selection. */
   loaders: Map<string, DataLoader<string, unknown>>;
   logger: Logger;

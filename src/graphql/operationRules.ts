@@ -4,12 +4,11 @@
 import { GraphQLError, OperationTypeNode, type ASTVisitor, type ValidationContext } from 'graphql';
 
 export const SUBSCRIPTIONS_OVER_HTTP_MESSAGE =
-  'Subscriptions are not served over HTTP POST: this endpoint answers queries and mutations only (a subscription needs a WebSocket connection, which this server does not offer yet).';
+  'Subscriptions are not served over HTTP POST: this endpoint answers queries and mutations only (subscriptions are served over WebSocket at the same path, graphql-ws protocol: see docs/EVENTS.md).';
 
 /**
- * Refuses `subscription` operations with a 400 GRAPHQL_VALIDATION_FAILED naming the reason. The
- * schema has no Subscription type, and graphql-js 16 would otherwise let the document through
- * validation and fail it at execution with an unnamed error.
+ * Refuses `subscription` operations over HTTP with a 400 GRAPHQL_VALIDATION_FAILED naming the
+ * reason: subscriptions are served over WebSocket (src/http/subscriptions.ts).
  */
 export function NoSubscriptionsOverHttpRule(context: ValidationContext): ASTVisitor {
   return {

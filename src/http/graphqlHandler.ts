@@ -15,6 +15,9 @@ import { RequestDeadline, RequestTimeoutError, withDeadline } from '../security/
 import { AnalyticsStore } from '../store/analyticsStore';
 import { QueryStats, type Database } from '../store/database';
 import { GraphStore } from '../store/graphStore';
+import { EventStore } from '../store/eventStore';
+import { WatchStore } from '../store/watchStore';
+import type { LiveFeed } from '../services/eventFeed';
 import { batchLoader } from '../store/importStore';
 import { HttpError, readBody, sendJson } from './body';
 
@@ -24,6 +27,7 @@ export interface GraphqlHandlerOptions {
   logger: Logger;
   apollo: ApolloServer<GraphQLContext>;
   authenticator: Authenticator;
+  live: LiveFeed;
 }
 
 export interface GraphqlHandler {
@@ -36,7 +40,7 @@ export interface GraphqlHandler {
 }
 
 export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandler {
-  const { config, db, logger, apollo, authenticator } = opts;
+  const { config, db, logger, apollo, authenticator, live } = opts;
 
   const authenticate = async (headers: Record<string, string>) => {
     const result = await authenticator.authenticate({ apiKey: headers['x-api-key'], authorization: headers.authorization });
@@ -60,6 +64,9 @@ export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandle
       store: new GraphStore(db, stats, markingsVisibleTo(who.clearance)),
       analytics: new AnalyticsStore(db, stats, markingsVisibleTo(who.clearance)),
       documents: batchLoader(db, { clearance: who.clearance, stats }),
+      events: new EventStore(db, stats, markingsVisibleTo(who.clearance)),
+      watches: new WatchStore(db, stats, who.id),
+      live,
       loaders: new Map(),
       logger: logger.child({ requestId }),
       requestId,

@@ -15,6 +15,9 @@ import {
 } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/bulkWrites';
 import type { Tx } from '../store/database';
+import { appendEvents } from '../store/eventStore';
+import { linkEvent } from '../domain/events';
+import { today } from '../domain/lineage';
 
 /** What a write needs: who asks, and the store bound to their markings (it opens the transaction). */
 export interface WriteDeps {
@@ -120,6 +123,19 @@ export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: Node
     const from = await ctx.store.getNodeTx(tx, args.fromId);
     const to = await ctx.store.getNodeTx(tx, args.toId);
     if (!relationship || !from || !to) throw notFound('the linked nodes are no longer visible', ['input']);
+    // The change feed (docs/EVENTS.md): a new CERTIFIES or SUPERSEDES claim, in this transaction.
+    if (counts.created === 1) {
+      const node = (n: NodeRow) => ({
+        id: n.id,
+        name: n.name,
+        classification: n.classification,
+        label: n.__label,
+        issuedAt: typeof n.issuedAt === 'string' ? n.issuedAt : null,
+      });
+      const marking = typeof relationship.classification === 'string' ? relationship.classification : null;
+      const event = linkEvent(args.type, node(from), node(to), marking, `curator:${ctx.caller.id}`, today());
+      if (event) await appendEvents(tx, [event]);
+    }
     return { from, to, relationship, created: counts.created === 1 };
   });
 }

@@ -3,6 +3,7 @@
  * for every label, range indexes for the filters and orderings the API offers, and the
  * full-text index behind `search`.
  */
+import { FEED_LABELS } from '../domain/events';
 import { LABELS, STATUS_CHANGE_LABEL } from '../domain/model';
 import type { Database } from './database';
 
@@ -40,6 +41,22 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     ['status_change_recorded_at', `FOR (n:${STATUS_CHANGE_LABEL}) ON (n.recordedAt)`],
   );
   for (const [name, body] of extra) statements.push({ name: `index ${name}`, cypher: `CREATE INDEX ${name} IF NOT EXISTS ${body}` });
+  // The change feed (src/store/eventStore.ts, watchStore.ts): its log, counter, watches, delivery log and job leases.
+  const feed: [string, string, string][] = [
+    ['certificationevent_sequence_unique', FEED_LABELS.event, 'sequence'],
+    ['eventsequence_id_unique', FEED_LABELS.sequence, 'id'],
+    ['watch_id_unique', FEED_LABELS.watch, 'id'],
+    ['webhookdelivery_id_unique', FEED_LABELS.delivery, 'id'],
+    ['joblease_id_unique', FEED_LABELS.jobLease, 'id'],
+  ];
+  for (const [name, label, key] of feed) {
+    statements.push({ name: `constraint ${name}`, cypher: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR (n:${label}) REQUIRE n.${key} IS UNIQUE` });
+  }
+  statements.push({ name: 'index watch_owner', cypher: `CREATE INDEX watch_owner IF NOT EXISTS FOR (n:${FEED_LABELS.watch}) ON (n.owner)` });
+  statements.push({
+    name: 'index webhookdelivery_watch',
+    cypher: `CREATE INDEX webhookdelivery_watch IF NOT EXISTS FOR (n:${FEED_LABELS.delivery}) ON (n.watchId)`,
+  });
   statements.push({
     name: 'text index vulnerability_cve_products',
     cypher: 'CREATE TEXT INDEX vulnerability_cve_products IF NOT EXISTS FOR (n:Vulnerability) ON (n.cveProducts)',

@@ -11,6 +11,7 @@
 import { HAS_STATUS_CHANGE, STATUS_CHANGE_LABEL, isCertificationStatus, type CertificationStatus } from '../domain/model';
 import { statusChangeId, type StatusFact } from '../domain/statusHistory';
 import { toNeo4jDate, toNeo4jDateTime } from './convert';
+import { emitStatusEvents } from './eventStore';
 import type { Database, QueryStats, Tx } from './database';
 import type { Statement } from './statement';
 
@@ -148,7 +149,10 @@ export async function recordStatusChanges(tx: Tx, changes: readonly StatusChange
   const st = recordStatusChangesStatement([...byId.values()]);
   const rows = await tx.run(st.name, st.cypher, st.params);
   const created = new Map(rows.flatMap((r) => toStatusChangeRow(r.entry) ?? []).map((e) => [e.id, e]));
-  return [...byId.keys()].flatMap((id) => created.get(id) ?? []);
+  const entries = [...byId.keys()].flatMap((id) => created.get(id) ?? []);
+  // The change feed (docs/EVENTS.md): the events of the new entries, in this same transaction.
+  await emitStatusEvents(tx, entries);
+  return entries;
 }
 
 /** The batched history read (pure): visible entries of many certifications, retracted ones only when asked. */

@@ -113,8 +113,16 @@ describe('status history store', () => {
     const again = await timed();
     expect(first.created).toBe(2 * n);
     expect(again.created).toBe(0);
-    // per call: the existence check and the one UNWIND MERGE
-    expect(statements).toEqual(['statusHistory.certificationsExist', 'statusHistory.record', 'statusHistory.certificationsExist', 'statusHistory.record']);
+    // per call: the existence check and the one UNWIND MERGE; when entries are new, the change feed's
+    // neighbourhood read and its one event append (docs/EVENTS.md), in the same transaction
+    expect(statements).toEqual([
+      'statusHistory.certificationsExist',
+      'statusHistory.record',
+      'events.lineageNeighbourhood',
+      'events.append',
+      'statusHistory.certificationsExist',
+      'statusHistory.record',
+    ]);
     console.log(`recordStatusChanges: ${2 * n} new entries in ${first.ms} ms; the same again (nothing new) in ${again.ms} ms`);
   });
 });

@@ -17,6 +17,7 @@ export const KEYS = {
   admin: 'test-admin-key',
   curatorRestricted: 'test-curator-restricted-key',
   adminRestricted: 'test-admin-restricted-key',
+  curatorUnclassified: 'test-curator-unclassified-key',
 } as const;
 
 /** An analyst key at each clearance (read and analytics), for marking tests. */
@@ -50,6 +51,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     { id: 'admin', sha256: hashApiKey(KEYS.admin), roles: ['admin'], clearance: 'SECRET' },
     { id: 'curator-restricted', sha256: hashApiKey(KEYS.curatorRestricted), roles: ['curator'], clearance: 'RESTRICTED' },
     { id: 'admin-restricted', sha256: hashApiKey(KEYS.adminRestricted), roles: ['admin'], clearance: 'RESTRICTED' },
+    { id: 'curator-unclassified', sha256: hashApiKey(KEYS.curatorUnclassified), roles: ['curator'], clearance: 'UNCLASSIFIED' },
     ...Object.entries(ANALYST_KEYS_BY_CLEARANCE).map(([clearance, key]) => ({
       id: `analyst-${clearance.toLowerCase()}`,
       sha256: hashApiKey(key),

@@ -1,0 +1,284 @@
+/**
+ * The change feed's durable log (docs/EVENTS.md): `CertificationEvent` nodes numbered by one
+ * `EventSequence` counter node, written in the transaction of the change that caused them.
+ *
+ * Numbering: `appendEvents` increments the counter with SET in the writing transaction, which
+ * takes the counter node's write lock until that transaction commits or rolls back. Writers of
+ * events are therefore serialized (across every API instance on the same Neo4j), sequence
+ * numbers are gap-free, and they become visible in commit order: a reader that has seen event n
+ * never later finds an event numbered below n. A rolled-back change rolls back its events and
+ * its increment. The price: a transaction that writes events holds the counter lock until it
+ * commits, so event-writing transactions queue behind each other (they are short; an import
+ * writes its events at the end of its transaction).
+ */
+import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus } from '../domain/model';
+import { scalarText } from '../domain/text';
+import {
+  FEED_LABELS,
+  highestMarking,
+  lineageEvents,
+  statusAsOf,
+  statusChangeEvent,
+  type EventDraft,
+  type StatusEntry,
+  type EventType,
+  type LineageNeighbourhood,
+  type StoredEvent,
+  type normalizeFilter,
+} from '../domain/events';
+import type { Database, QueryStats, Row, Tx } from './database';
+import type { Statement } from './statement';
+
+const EVENT = FEED_LABELS.event;
+const SEQUENCE = FEED_LABELS.sequence;
+const SEQUENCE_ID = 'certification-events';
+/** Most certifications loaded to evaluate the lineages a batch of status changes touches. */
+export const MAX_NEIGHBOURHOOD = 5000;
+/** Deepest BASED_ON chain followed up (to dependents) and down (to their bases). */
+export const FEED_LINEAGE_DEPTH = 8;
+
+const { BASED_ON, SUPERSEDES, CERTIFIES, ISSUED_BY, MAKES, SUPPLIED_BY } = RELATIONSHIPS;
+
+function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : scalarText(v);
+}
+function strs(v: unknown): string[] {
+  return Array.isArray(v) ? v.map(String) : [];
+}
+
+export function toStoredEvent(row: Row): StoredEvent {
+  return {
+    sequence: Number(row.sequence),
+    recordedAt: str(row.recordedAt) ?? '',
+    type: str(row.type) as EventType,
+    effectiveDate: str(row.effectiveDate),
+    certificationIds: strs(row.certificationIds),
+    deviceIds: strs(row.deviceIds),
+    organizationIds: strs(row.organizationIds),
+    summary: str(row.summary) ?? '',
+    source: str(row.source) ?? '',
+    classification: (str(row.classification) ?? 'SECRET') as StoredEvent['classification'],
+    oldStatus: str(row.oldStatus),
+    newStatus: str(row.newStatus),
+    reason: str(row.reason),
+    causeIds: strs(row.causeIds),
+    watchId: str(row.watchId),
+  };
+}
+
+const EVENT_FIELDS = (e: string) =>
+  `${e}.sequence AS sequence, ${e}.recordedAt AS recordedAt, ${e}.type AS type, ${e}.effectiveDate AS effectiveDate,
+   ${e}.certificationIds AS certificationIds, ${e}.deviceIds AS deviceIds, ${e}.organizationIds AS organizationIds,
+   ${e}.summary AS summary, ${e}.source AS source, ${e}.classification AS classification, ${e}.oldStatus AS oldStatus,
+   ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId`;
+
+/** The append statement: one counter increment and one UNWIND for the whole batch. */
+export function appendEventsStatement(drafts: readonly EventDraft[]): Statement {
+  return {
+    name: 'events.append',
+    cypher: `MERGE (s:${SEQUENCE} {id: $sequenceId})
+       SET s.value = coalesce(s.value, 0) + size($events)
+       WITH s.value - size($events) AS base
+       UNWIND range(0, size($events) - 1) AS i
+       WITH base, i, $events[i] AS d
+       CREATE (e:${EVENT} {
+         sequence: base + i + 1, recordedAt: datetime(), type: d.type,
+         effectiveDate: CASE WHEN d.effectiveDate IS NULL THEN null ELSE date(d.effectiveDate) END,
+         certificationIds: d.certificationIds, deviceIds: d.deviceIds, organizationIds: d.organizationIds,
+         summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
+         newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId })
+       RETURN ${EVENT_FIELDS('e')} ORDER BY sequence`,
+    params: { sequenceId: SEQUENCE_ID, events: drafts.map((d) => ({ ...d })) },
+  };
+}
+
+/** Numbers and writes the events in the caller's transaction; returns them as stored. */
+export async function appendEvents(tx: Tx, drafts: readonly EventDraft[]): Promise<StoredEvent[]> {
+  if (drafts.length === 0) return [];
+  const st = appendEventsStatement(drafts);
+  const rows = await tx.run(st.name, st.cypher, st.params);
+  return rows.map(toStoredEvent);
+}
+
+export type NormalizedFilter = ReturnType<typeof normalizeFilter>;
+
+/** Events after `after` matching the filter, at the given markings, in sequence order; `limit + 1` rows so the caller knows whether more follow. */
+export function listEventsStatement(markings: readonly string[], after: number, limit: number, filter: NormalizedFilter): Statement {
+  return {
+    name: 'events.list',
+    cypher: `MATCH (e:${EVENT}) WHERE e.sequence > $after AND e.classification IN $markings
+         AND ($types IS NULL OR e.type IN $types)
+         AND ($deviceIds IS NULL OR any(x IN e.deviceIds WHERE x IN $deviceIds))
+         AND ($certificationIds IS NULL OR any(x IN e.certificationIds WHERE x IN $certificationIds))
+         AND ($organizationIds IS NULL OR any(x IN e.organizationIds WHERE x IN $organizationIds))
+       RETURN ${EVENT_FIELDS('e')} ORDER BY e.sequence ASC LIMIT toInteger($limit) + 1`,
+    params: { markings: [...markings], after, limit, ...filter },
+  };
+}
+
+/** Reads of the log at one caller's markings. */
+export class EventStore {
+  constructor(
+    private readonly db: Database,
+    private readonly stats: QueryStats | undefined,
+    readonly markings: readonly string[],
+  ) {}
+
+  /** The database the store reads (live delivery reads the head sequence through it). */
+  get database(): Database {
+    return this.db;
+  }
+
+  async list(after: number, limit: number, filter: NormalizedFilter): Promise<{ events: StoredEvent[]; hasMore: boolean }> {
+    const st = listEventsStatement(this.markings, after, limit, filter);
+    const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
+    return { events: rows.slice(0, limit).map(toStoredEvent), hasMore: rows.length > limit };
+  }
+}
+
+/** The highest sequence number written (0 for an empty log): what the live pollers watch. */
+export async function headSequence(db: Database): Promise<number> {
+  const rows = await db.read(undefined, 'events.head', `OPTIONAL MATCH (s:${SEQUENCE} {id: $sequenceId}) RETURN coalesce(s.value, 0) AS head`, {
+    sequenceId: SEQUENCE_ID,
+  });
+  return Number(rows[0]?.head ?? 0);
+}
+
+/**
+ * Everything needed to build the events of a batch of status changes: the changed
+ * certifications, the certifications resting on them (BASED_ON, transitively, up to
+ * FEED_LINEAGE_DEPTH), every basis of those, their successors (SUPERSEDES), the claims between
+ * them with their markings, each one's status history, what it certifies and its organizations.
+ * Read at full knowledge: the events built from it carry the markings of what they reveal.
+ */
+export function neighbourhoodStatement(certificationIds: readonly string[]): Statement {
+  const D = FEED_LINEAGE_DEPTH;
+  return {
+    name: 'events.lineageNeighbourhood',
+    cypher: `UNWIND $ids AS id
+       MATCH (changed:Certification {id: id})
+       CALL (changed) {
+         OPTIONAL MATCH (dep:Certification)-[:${BASED_ON.type}*1..${D}]->(changed)
+         RETURN collect(DISTINCT dep) AS deps
+       }
+       WITH collect(DISTINCT changed) AS changedCerts, collect(deps) AS depLists
+       WITH changedCerts + reduce(acc = [], l IN depLists | acc + l) AS tops
+       UNWIND tops AS t
+       MATCH (t)-[:${BASED_ON.type}*0..${D}]->(b:Certification)
+       WITH collect(DISTINCT b) AS core
+       CALL (core) {
+         UNWIND core AS c
+         OPTIONAL MATCH (s:Certification)-[:${SUPERSEDES.type}]->(c)
+         RETURN collect(DISTINCT s) AS successors
+       }
+       WITH core + [s IN successors WHERE NOT s IN core] AS everyCert
+       WITH everyCert[0..toInteger($cap)] AS certs, size(everyCert) > toInteger($cap) AS truncated
+       CALL (certs) {
+         UNWIND certs AS a
+         MATCH (a)-[r:${BASED_ON.type}|${SUPERSEDES.type}]->(b:Certification) WHERE b IN certs
+         RETURN collect({type: type(r), fromId: a.id, toId: b.id, classification: r.classification}) AS links
+       }
+       UNWIND certs AS c
+       CALL (c) {
+         OPTIONAL MATCH (c)-[:${HAS_STATUS_CHANGE}]->(h:${STATUS_CHANGE_LABEL}) WHERE coalesce(h.retracted, false) = false
+         RETURN collect({id: h.id, status: h.status, effectiveFrom: h.effectiveFrom, recordedAt: h.recordedAt}) AS history
+       }
+       CALL (c) {
+         OPTIONAL MATCH (c)-[r:${CERTIFIES.type}]->(x)
+         RETURN collect({id: x.id, classification: x.classification, edgeClassification: r.classification}) AS certifies
+       }
+       CALL (c) {
+         OPTIONAL MATCH (c)-[r:${ISSUED_BY.type}]->(o:Organization)
+         RETURN collect({id: o.id, classification: o.classification, edges: [r.classification]}) AS issuers
+       }
+       CALL (c) {
+         OPTIONAL MATCH (c)-[r:${CERTIFIES.type}]->(d:Device)<-[m:${MAKES.type}]-(o:Organization)
+         RETURN collect({id: o.id, classification: o.classification, edges: [r.classification, d.classification, m.classification]}) AS makers
+       }
+       CALL (c) {
+         OPTIONAL MATCH (c)-[r:${CERTIFIES.type}]->(x:Component)-[s:${SUPPLIED_BY.type}]->(o:Organization)
+         RETURN collect({id: o.id, classification: o.classification, edges: [r.classification, x.classification, s.classification]}) AS suppliers
+       }
+       RETURN {id: c.id, name: c.name, classification: c.classification, status: c.status, issuedAt: c.issuedAt,
+               validUntil: c.validUntil, history: history, certifies: certifies,
+               organizations: issuers + makers + suppliers} AS cert, links, truncated`,
+    params: { ids: [...certificationIds], cap: MAX_NEIGHBOURHOOD },
+  };
+}
+
+interface OrgRow {
+  id: string;
+  classification: string | null;
+  edges: (string | null)[];
+}
+
+export async function loadNeighbourhood(tx: Tx, certificationIds: readonly string[]): Promise<LineageNeighbourhood & { truncated: boolean }> {
+  if (certificationIds.length === 0) return { certs: [], basedOn: [], supersedes: [], truncated: false };
+  const st = neighbourhoodStatement(certificationIds);
+  const rows = await tx.run(st.name, st.cypher, st.params);
+  const first = rows[0];
+  const links = (Array.isArray(first?.links) ? first.links : []) as { type: string; fromId: string; toId: string; classification: string | null }[];
+  const certs = rows.map((row) => {
+    const c = row.cert as Record<string, unknown>;
+    const history = (Array.isArray(c.history) ? c.history : []) as {
+      id: string | null;
+      status: CertificationStatus;
+      effectiveFrom: string;
+      recordedAt: string;
+    }[];
+    const certifies = (Array.isArray(c.certifies) ? c.certifies : []) as {
+      id: string | null;
+      classification: string | null;
+      edgeClassification: string | null;
+    }[];
+    const organizations = (Array.isArray(c.organizations) ? c.organizations : []) as (OrgRow & { id: string | null })[];
+    return {
+      id: String(c.id),
+      name: str(c.name) ?? String(c.id),
+      classification: str(c.classification),
+      status: str(c.status),
+      issuedAt: str(c.issuedAt),
+      validUntil: str(c.validUntil),
+      history: history
+        .filter((h) => h.id !== null)
+        .map((h) => ({ id: String(h.id), status: h.status, effectiveFrom: h.effectiveFrom, recordedAt: h.recordedAt })),
+      certifies: certifies
+        .filter((x) => x.id !== null)
+        .map((x) => ({ id: String(x.id), classification: x.classification, edgeClassification: x.edgeClassification })),
+      organizations: organizations
+        .filter((o) => o.id !== null)
+        .map((o) => ({ id: String(o.id), classification: o.classification, edgeClassification: highestMarking(o.edges) })),
+    };
+  });
+  return {
+    certs,
+    basedOn: links.filter((l) => l.type === BASED_ON.type).map((l) => ({ fromId: l.fromId, toId: l.toId, classification: l.classification })),
+    supersedes: links.filter((l) => l.type === SUPERSEDES.type).map((l) => ({ fromId: l.fromId, toId: l.toId, classification: l.classification })),
+    truncated: Boolean(first?.truncated),
+  };
+}
+
+/**
+ * The change feed's hook in the status-history write path (recordStatusChanges): the events of
+ * the new entries (one status event each, and the lineage events of the certifications resting
+ * on them), numbered and written in the same transaction. Returns the events written.
+ */
+export async function emitStatusEvents(tx: Tx, entries: readonly StatusEntry[]): Promise<StoredEvent[]> {
+  if (entries.length === 0) return [];
+  const n = await loadNeighbourhood(tx, [...new Set(entries.map((e) => e.certificationId))]);
+  const byId = new Map(n.certs.map((c) => [c.id, c]));
+  const newIds = new Set(entries.map((e) => e.id));
+  const drafts: EventDraft[] = [];
+  for (const entry of entries) {
+    const cert = byId.get(entry.certificationId);
+    if (!cert) continue;
+    const before = statusAsOf(
+      cert.history.filter((h) => !newIds.has(h.id)),
+      entry.effectiveFrom,
+      cert.status,
+    );
+    drafts.push(statusChangeEvent(entry, before, cert));
+  }
+  drafts.push(...lineageEvents(n, entries));
+  return appendEvents(tx, drafts);
+}
