@@ -7,4 +7,11 @@ import { lifecycleResolvers } from './lifecycle';
 import { statusHistoryResolvers } from './statusHistory';
 
 /** Every resolver map of the API; each area adds its own here. */
-export const allResolvers: Resolvers[] = [...coreResolvers, ...analyticsResolvers, ...importResolvers, statusHistoryResolvers, lifecycleResolvers, ...eventResolvers];
+export const allResolvers: Resolvers[] = [
+  ...coreResolvers,
+  ...analyticsResolvers,
+  ...importResolvers,
+  statusHistoryResolvers,
+  lifecycleResolvers,
+  ...eventResolvers,
+];
