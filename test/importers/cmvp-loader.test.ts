@@ -63,7 +63,43 @@ function report(what: string, s: ImportSummary, ms: number): void {
   process.stderr.write(`[cmvp import] ${what}: ${Math.round(ms)} ms (parse ${s.parseMs} ms, write ${s.writeMs} ms), changed ${String(s.changed)}\n`);
 }
 
+/** The last event sequence number written so far (0 when none). */
+async function eventHead(db: Database): Promise<number> {
+  const rows = await db.read(undefined, 'test event head', 'MATCH (e:CertificationEvent) RETURN coalesce(max(e.sequence), 0) AS head');
+  return Number(rows[0]?.head ?? 0);
+}
+
+interface FeedEvent {
+  sequence: number;
+  type: string;
+  certificationIds: string[];
+  organizationIds: string[];
+  oldStatus: string | null;
+  newStatus: string | null;
+}
+
+/** Every event after `after` matching the filter, through the API (pages of 100). */
+async function feed(t: TestApp, after: number, filter: Record<string, unknown>): Promise<FeedEvent[]> {
+  const out: FeedEvent[] = [];
+  let cursor: string | null = String(after);
+  for (let page = 0; cursor !== null && page < 100; page++) {
+    const res: Awaited<ReturnType<TestApp['run']>> = await t.run(
+      `query($after: String, $filter: CertificationEventFilter) { certificationEvents(after: $after, first: 100, filter: $filter) {
+        edges { node { sequence type certificationIds organizationIds oldStatus newStatus } } pageInfo { hasNextPage endCursor } } }`,
+      { after: cursor, filter },
+      KEYS.analyst,
+    );
+    expect(res.errors).toBeUndefined();
+    const conn = (res.data as { certificationEvents: { edges: { node: FeedEvent }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } })
+      .certificationEvents;
+    out.push(...conn.edges.map((e) => e.node));
+    cursor = conn.pageInfo.hasNextPage ? conn.pageInfo.endCursor : null;
+  }
+  return out;
+}
+
 describe('CMVP importer: real snapshots into Neo4j', () => {
+  let movedByNextSnapshot: { headBefore: number; moved: string[]; added: string[] } = { headBefore: 0, moved: [], added: [] };
   let t: TestApp;
   const prefix = uniquePrefix('cmvp');
   const name = `${prefix}lists`;
@@ -121,7 +157,13 @@ describe('CMVP importer: real snapshots into Neo4j', () => {
   });
 
   it('records the 15 moves and lists the 33 new certificates of 2026-01-18; 4644 expires on its sunset date 2025-12-17', async () => {
+    const headBefore = await eventHead(t.db);
     const { summary, ms } = await snapshot('2026-01-18');
+    movedByNextSnapshot = {
+      headBefore,
+      moved: (summary.snapshot?.moved ?? []).map((m) => m.certificationId),
+      added: (summary.snapshot?.newCertifications ?? []).map((n) => `cmvp:${n}`),
+    };
     report('2026-01-18 next snapshot', summary, ms);
     expect(summary.snapshot?.previousAsOf).toBe('2025-12-14');
     expect(summary.snapshot?.moved).toHaveLength(15);
@@ -140,6 +182,38 @@ describe('CMVP importer: real snapshots into Neo4j', () => {
     // Sunset on the day of the earlier snapshot: not between the two, so the later snapshot's date.
     expect((await history(t.db, 'cmvp:4573')).at(-1)).toMatchObject({ status: 'EXPIRED', effectiveFrom: '2026-01-18' });
     expect(await nodeProps(t.db, 'cmvp:4644')).toMatchObject({ status: 'EXPIRED', snapshotDate: '2026-01-18', validUntil: '2025-12-17' });
+  });
+
+  it("the change feed (issue 15): one status event per moved module (expired) and per new validation; a vendor filter only that vendor's", async () => {
+    const { headBefore, moved, added } = movedByNextSnapshot;
+    expect(moved).toHaveLength(15);
+    expect(added).toHaveLength(33);
+    const types = ['STATUS_CHANGED', 'CERTIFICATION_EXPIRED'];
+    const all = await feed(t, headBefore, { types });
+    const ofMoved = all.filter((e) => moved.includes(e.certificationIds[0] ?? ''));
+    expect(ofMoved.map((e) => e.certificationIds[0]).sort()).toEqual([...moved].sort());
+    expect(ofMoved.every((e) => e.oldStatus === 'ACTIVE' && ['EXPIRED', 'REVOKED'].includes(e.newStatus ?? ''))).toBe(true);
+    expect(ofMoved.filter((e) => e.newStatus === 'EXPIRED').every((e) => e.type === 'CERTIFICATION_EXPIRED')).toBe(true);
+    // the rest: the first (ACTIVE) entry of each new certificate, nothing else
+    const rest = all.filter((e) => !moved.includes(e.certificationIds[0] ?? ''));
+    expect(rest.map((e) => e.certificationIds[0]).sort()).toEqual([...added].sort());
+    expect(rest.every((e) => e.type === 'STATUS_CHANGED' && e.newStatus === 'ACTIVE')).toBe(true);
+    // in sequence order, one import: strictly increasing
+    expect(all.map((e) => e.sequence)).toEqual([...all.map((e) => e.sequence)].sort((x, y) => x - y));
+    // a watch on one vendor: the supplier of the first moved module, and the moved modules it supplies
+    const rows = await t.db.read(
+      undefined,
+      'test suppliers of moved modules',
+      `UNWIND $ids AS id MATCH (:Certification {id: id})-[:CERTIFIES]->(:Component)-[:SUPPLIED_BY]->(o:Organization) RETURN id, o.id AS vendor`,
+      { ids: [...moved, ...added] },
+    );
+    const vendorOf = new Map(rows.map((r) => [String(r.id), String(r.vendor)]));
+    const vendor = vendorOf.get(moved[0] ?? '') ?? '';
+    expect(vendor).not.toBe('');
+    const ofVendor = [...moved, ...added].filter((id) => vendorOf.get(id) === vendor).sort();
+    expect(ofVendor.length).toBeLessThan(moved.length + added.length);
+    const filtered = await feed(t, headBefore, { types, organizationIds: [vendor] });
+    expect(filtered.map((e) => e.certificationIds[0]).sort()).toEqual(ofVendor);
   });
 
   it('does not roll back when the older snapshot is imported after the newer one', async () => {

@@ -21,6 +21,7 @@ import { CLASSIFICATIONS, LABELS, RELATIONSHIPS, isLabel, type Classification, t
 import { NESTED_FIELDS } from '../../src/graphql/nested';
 import { buildSchema } from '../../src/graphql/schema';
 import { ANALYST_KEYS_BY_CLEARANCE, cleanup, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
+import { draft, removeEvents, writeEvents } from '../helpers/feed';
 
 /**
  * What each clearance may see, written out by hand (not computed with the implementation's
@@ -152,6 +153,11 @@ async function seed(t: TestApp): Promise<void> {
      CREATE (c)-[:HAS_STATUS_CHANGE]->(s:StatusChange {id: row.id, status: 'SUSPENDED', effectiveFrom: date(row.effectiveFrom), reason: $token,
        recordedAt: datetime(), source: 'test', classification: row.level})`,
     { rows: statusChanges, token },
+  );
+  // change-feed events (issue 15), one per level, about the certification of that level
+  await writeEvents(
+    t.db,
+    CLASSIFICATIONS.map((level) => draft(ana.certificationAt[level], { classification: level, summary: `${token} event`, source: 'test' })),
   );
 }
 
@@ -363,6 +369,34 @@ const CUSTOM_CASES: Record<string, MatrixCase> = {
       ]);
     },
   },
+  certificationEvents: {
+    check: async ({ run, clearance }) => {
+      const ids = CLASSIFICATIONS.map((level) => ana.certificationAt[level]);
+      const r = await run(
+        `query($ids: [ID!]) { certificationEvents(first: 100, filter: { certificationIds: $ids }) {
+          edges { node { sequence type classification certificationIds summary } } } }`,
+        { ids },
+      );
+      expectNoErrors(r, 'certificationEvents');
+      expectNoLeak(r, clearance, 'certificationEvents');
+      const got = (r.data as { certificationEvents: { edges: { node: { certificationIds: string[] } }[] } }).certificationEvents.edges.map(
+        (e) => e.node.certificationIds[0] ?? '',
+      );
+      expect(got.sort()).toEqual(
+        markingsVisibleTo(clearance)
+          .map((level) => ana.certificationAt[level])
+          .sort(),
+      );
+    },
+  },
+  watches: {
+    check: async ({ run, clearance }) => {
+      // watches are a curator's own (createWatch); an analyst at any clearance is refused and sees none
+      const r = await run('{ watches { id url } }');
+      expectNoLeak(r, clearance, 'watches');
+      expect({ data: r.data ?? null, codes: (r.errors ?? []).map((e) => e.extensions?.code) }).toEqual({ data: null, codes: ['FORBIDDEN'] });
+    },
+  },
   certificationStatusChanges: {
     check: async ({ run, clearance }) => {
       const r = await run(
@@ -457,6 +491,7 @@ describe('markings matrix: every query entry point at every clearance', () => {
     await seed(t);
   }, 300000);
   afterAll(async () => {
+    await removeEvents(t.db, prefix);
     await cleanup(t.db, prefix);
     await t.close();
   });
