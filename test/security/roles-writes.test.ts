@@ -109,6 +109,28 @@ const MUTATION_CASES: Record<string, MutationCase> = {
       };
     },
   },
+  createWatch: {
+    minRole: 'curator',
+    prepare: async (_t, attempt) => ({
+      query: 'mutation($url: String!, $secret: String!) { createWatch(url: $url, secret: $secret) { id } }',
+      variables: { url: `http://127.0.0.1:9/${prefix}${attempt}`, secret: 'role-test-secret-0123456789' },
+    }),
+  },
+  deleteWatch: {
+    minRole: 'curator',
+    prepare: async (t, attempt) => {
+      // a watch is its creator's: curators and admins delete their own; lower roles try a curator's
+      const role = ROLE_ORDER.find((r) => attempt.endsWith(`-${r}`)) ?? 'curator';
+      const owner = role === 'admin' ? KEYS.admin : KEYS.curator;
+      const created = await t.run<{ createWatch: { id: string } }>(
+        'mutation($url: String!, $secret: String!) { createWatch(url: $url, secret: $secret) { id } }',
+        { url: `http://127.0.0.1:9/${prefix}${attempt}`, secret: 'role-test-secret-0123456789' },
+        owner,
+      );
+      if (!created.data) throw new Error(`createWatch failed: ${JSON.stringify(created.errors)}`);
+      return { query: 'mutation($id: ID!) { deleteWatch(id: $id) }', variables: { id: created.data.createWatch.id } };
+    },
+  },
   ...Object.fromEntries(LABELS.map((label) => [`upsert${label}`, upsert(label)])),
   link: {
     minRole: 'curator',
@@ -162,6 +184,7 @@ describe('roles against every mutation', () => {
     t = await startTestApp();
   });
   afterAll(async () => {
+    await t.db.write(undefined, 'test remove role-test watches', 'MATCH (w:Watch) WHERE w.url CONTAINS $prefix DETACH DELETE w', { prefix });
     await cleanup(t.db, prefix);
     await t.close();
   });
