@@ -10,11 +10,17 @@ export interface LoadJob {
   bodies: readonly string[];
   connections: number;
   seconds: number;
+  /** Seconds after which autocannon counts a request as timed out (default 10). */
+  timeoutSeconds?: number;
 }
 
 export interface LoadResult {
   p50: number;
   p99: number;
+  p90?: number;
+  max?: number;
+  timeouts?: number;
+  non2xx?: number;
   average: number;
   total: number;
   duration: number;
@@ -27,6 +33,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     url: job.url,
     connections: job.connections,
     duration: job.seconds,
+    ...(job.timeoutSeconds ? { timeout: job.timeoutSeconds } : {}),
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     requests: [
@@ -42,6 +49,10 @@ async function run(job: LoadJob): Promise<LoadResult> {
   return {
     p50: result.latency.p50,
     p99: result.latency.p99,
+    p90: result.latency.p90,
+    max: result.latency.max,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
     average: result.latency.average,
     total: result.requests.total,
     duration: result.duration,

@@ -22,7 +22,7 @@ export interface LoadSettings {
   warmupSeconds: number;
 }
 
-function percentile(sorted: readonly number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[index] ?? Number.NaN;
@@ -34,8 +34,8 @@ function round(value: number, digits = 2): number {
 }
 
 /** One autocannon run in a child process (bench/loadWorker.ts), so it does not share the server's event loop. */
-function autocannonOnce(url: string, bodies: readonly string[], connections: number, seconds: number): Promise<LoadResult> {
-  const job: LoadJob = { url, bodies, connections, seconds };
+export function autocannonOnce(url: string, bodies: readonly string[], connections: number, seconds: number, timeoutSeconds?: number): Promise<LoadResult> {
+  const job: LoadJob = { url, bodies, connections, seconds, timeoutSeconds };
   return new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, 'loadWorker.ts'), [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (message: { ok: true; result: LoadResult } | { ok: false; error: string }) => {

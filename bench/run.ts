@@ -31,6 +31,8 @@ import { applyMigrations, SEARCH_INDEX_NAME } from '../src/store/migrations';
 import { toLuceneQuery } from '../src/domain/lucene';
 import { measureHttp, measureLoops, round, type LoadFigures, type LoadSettings } from './measure';
 import * as Q from './queries';
+import { loadSummary, runLoad } from './load';
+import { loadSeed } from '../src/seed/loadSeed';
 
 export const QUESTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type Question = (typeof QUESTIONS)[number];
@@ -531,6 +533,7 @@ async function main(): Promise<void> {
     .option('--questions <list>', 'questions to run', questionList, [...QUESTIONS])
     .option('--reuse', 'keep the existing graph: no wipe, no generation before (a)-(e); (f) runs last and still empties the graph', false)
     .option('--no-doc', 'do not update docs/BENCHMARKS.md')
+    .option('--load', 'issue 16 load test instead of the questions: the API on the seed scenario, --connections (default 200) for --duration (default 60) s')
     .option('--report-only <json>', 'only rewrite the table in docs/BENCHMARKS.md from a results file')
     .parse();
   const reportOnly = program.opts<{ reportOnly?: string }>().reportOnly;
@@ -541,6 +544,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${markdownTable(saved)}\n`);
     return;
   }
+  if (program.opts<{ load?: boolean }>().load) return loadMain(program);
   const o = program.opts<{
     scale: number;
     seed: string;
@@ -593,6 +597,52 @@ async function main(): Promise<void> {
     process.stdout.write(`${markdownTable(report)}\n`);
   } finally {
     await loaderDb.close();
+    await connected.close();
+  }
+}
+
+/** `--load`: its own Neo4j (NEO4J_LOCAL_PORT default 7797, .data/neo4j-load) with the seed, then bench/load.ts. */
+async function loadMain(program: Command): Promise<void> {
+  const given = (name: string): boolean => program.getOptionValueSource(name) === 'cli';
+  const o = program.opts<{ duration: number; warmup: number; connections: number }>();
+  const log = (m: string): void => {
+    process.stderr.write(`[bench --load ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+  };
+  const config = loadConfig({
+    NEO4J_LOCAL_PORT: '7797',
+    NEO4J_LOCAL_DATA: path.join(REPO_ROOT, '.data', 'neo4j-load'),
+    ...process.env,
+    NODE_ENV: 'development',
+  });
+  const connected = await connectDatabase(config, { log });
+  try {
+    await applyMigrations(connected.db);
+    const loader = new Database({
+      uri: connected.uri,
+      user: connected.credentials?.user,
+      password: connected.credentials?.password,
+      database: config.NEO4J_DATABASE,
+      queryTimeoutMs: 300000,
+    });
+    try {
+      const seed = await loadSeed(loader, undefined, { skipUnchanged: true });
+      log(`seed ${seed.status}`);
+    } finally {
+      await loader.close();
+    }
+    const report = await runLoad(config, connected.db, {
+      connections: given('connections') ? Math.round(o.connections) : 200,
+      seconds: given('duration') ? o.duration : 60,
+      warmupSeconds: given('warmup') ? o.warmup : 5,
+      log,
+    });
+    const dir = path.join(REPO_ROOT, 'bench', 'results');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `load-${report.date.slice(0, 19).replace(/[:T]/g, '-')}.json`);
+    fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    log(`raw figures written to ${path.relative(REPO_ROOT, file)}`);
+    process.stdout.write(`${loadSummary(report)}\n`);
+  } finally {
     await connected.close();
   }
 }

@@ -61,6 +61,10 @@ const envSchema = z
     NEO4J_PAGECACHE: memorySize.default('512m'),
     /** Seconds to wait for the project-managed Neo4j to accept Bolt connections. */
     NEO4J_START_TIMEOUT: intInRange(5, 600).default(120),
+    /** Most Bolt connections the API's driver opens; queries beyond it wait, in arrival order, for one (docs/BENCHMARKS.md, "Under load"). */
+    NEO4J_MAX_CONNECTION_POOL_SIZE: intInRange(1, 1000).default(100),
+    /** How long a query may wait for a pooled connection before it fails, in milliseconds. */
+    NEO4J_CONNECTION_ACQUISITION_TIMEOUT_MS: intInRange(100, 600000).default(5000),
     /** Per-transaction timeout for every query the API runs, in milliseconds. */
     QUERY_TIMEOUT_MS: intInRange(100, 600000).default(15000),
     /** Load the seed scenario at start (default: true outside production, false in production). */

@@ -72,8 +72,9 @@ async function main(): Promise<void> {
     logger.warn({ err: error }, 'migrations could not be applied yet; /readyz will retry');
   }
   if (config.SEED && migrationsApplied) {
-    const summary = await phase('seedMs', () => loadSeed(db));
-    logger.info({ seed: summary }, 'seed scenario loaded');
+    // skipped (one read) when the seed files and the loader's code are those of the last load
+    const summary = await phase('seedMs', () => loadSeed(db, undefined, { skipUnchanged: true }));
+    logger.info({ seed: summary }, summary.status === 'unchanged' ? 'seed scenario unchanged since the last load: not reloaded' : 'seed scenario loaded');
   }
   const local = connected.local;
   const url = await phase('apolloMs', async () => {

@@ -32,6 +32,8 @@ export interface AppOptions {
   migrationsApplied?: boolean;
   /** State of the project-managed Neo4j, when this process runs it: `restarting` makes /readyz say so. */
   neo4jState?: () => string;
+  /** Called once per answered request with the time the server spent on it (the `ms` of the request log line); the load benchmark reads it. */
+  onRequestTimed?: (timing: { path: string; status: number; ms: number }) => void;
 }
 
 export interface App {
@@ -97,10 +99,9 @@ export async function createApp(opts: AppOptions): Promise<App> {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://localhost');
     res.on('finish', () => {
-      logger.info(
-        { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 },
-        'request',
-      );
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms }, 'request');
+      opts.onRequestTimed?.({ path: url.pathname, status: res.statusCode, ms });
     });
     void (async () => {
       try {

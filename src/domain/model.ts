@@ -69,6 +69,12 @@ export function isCertificationStatus(value: unknown): value is CertificationSta
  */
 export const STATUS_CHANGE_LABEL = 'StatusChange';
 export const HAS_STATUS_CHANGE = 'HAS_STATUS_CHANGE';
+/**
+ * The record of the last seed load (src/seed/loadSeed.ts): one `(:SeedLoad {id: 'seed'})` node
+ * holding the fingerprint of the seed files and of the loader's code, written in the seed's own
+ * transaction. Not one of LABELS: never read through the API.
+ */
+export const SEED_LOAD_LABEL = 'SeedLoad';
 export const THREAT_KINDS = ['ATTACK_TECHNIQUE', 'INTRUSION', 'DATA_LEAKAGE', 'UNAUTHORIZED_ACCESS', 'SUPPLY_CHAIN', 'OTHER'] as const;
 export const VEX_STATES = ['AFFECTED', 'NOT_AFFECTED', 'FIXED', 'UNDER_INVESTIGATION', 'UNKNOWN'] as const;
 

@@ -67,6 +67,8 @@ export async function connectDatabase(
     password: credentials?.password,
     database: config.NEO4J_DATABASE,
     queryTimeoutMs: config.QUERY_TIMEOUT_MS,
+    maxConnectionPoolSize: config.NEO4J_MAX_CONNECTION_POOL_SIZE,
+    connectionAcquisitionTimeoutMs: config.NEO4J_CONNECTION_ACQUISITION_TIMEOUT_MS,
   });
   let closing: Promise<void> | undefined;
   return {

@@ -8,7 +8,14 @@
  * last itself (assertedBy 'seed'). A node or relationship a curator, an admin or an importer
  * changed since is left exactly as they left it (counted as `kept`), and a marking is never
  * lowered: a seed update keeps the higher of the stored and the seed's classification.
+ *
+ * Each load records the seed's fingerprint (its files and the loader's own code) in the same
+ * transaction. `npm start` passes `skipUnchanged`: when the fingerprint stored by the last load is
+ * the current one, it writes nothing and reports `unchanged` (one indexed read instead of the whole
+ * write transaction, most of a restart's time on a cold JVM). `npm run seed` always loads in full
+ * (it recreates seed items someone deleted by hand).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -30,7 +37,14 @@ import type { Database } from '../store/database';
 import { matchCveRanges } from '../store/cveMatchStore';
 import { groupNodes, groupRelationships, writeBatch } from '../store/batchWriter';
 import type { WriteCounts } from '../store/graphStore';
-import { SEED_ASSERTER, seedNodeOwnership, seedRelationshipOwnership, type SeedOwnership } from '../store/seedStore';
+import {
+  SEED_ASSERTER,
+  readSeedFingerprint,
+  recordSeedFingerprint,
+  seedNodeOwnership,
+  seedRelationshipOwnership,
+  type SeedOwnership,
+} from '../store/seedStore';
 
 export const SEED_DIR = path.join(REPO_ROOT, 'seed');
 
@@ -156,6 +170,33 @@ export function readSeed(dir = SEED_DIR): SeedData {
   return data;
 }
 
+/**
+ * The code whose behaviour decides what a seed load writes: a change to any of these files makes
+ * the next start load the seed again even if the seed files are the same.
+ */
+const LOADER_SOURCES = [
+  __filename,
+  ...['../store/batchWriter', '../store/seedStore', '../store/statusHistoryStore', '../store/cveMatchStore', '../domain/model', '../domain/validation'].map(
+    (f) => path.join(__dirname, `${f}${path.extname(__filename)}`),
+  ),
+];
+
+/** SHA-256 over the seed files (names and bytes, sorted) and the loader's source files: what the stored fingerprint is compared with. */
+export function seedFingerprint(dir = SEED_DIR): string {
+  const hash = createHash('sha256');
+  const part = (name: string, bytes: Buffer | string) => {
+    hash.update(`${name}\u0000${bytes.length}\u0000`);
+    hash.update(bytes);
+  };
+  for (const file of LOADER_SOURCES) part(`loader:${path.basename(file)}`, fs.existsSync(file) ? fs.readFileSync(file) : 'missing');
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+  for (const file of files) part(`seed:${file}`, fs.readFileSync(path.join(dir, file)));
+  return hash.digest('hex');
+}
+
 /** Write counts, plus `kept`: seed items someone else changed since, left untouched. */
 export type SeedCounts = WriteCounts & { kept: number };
 
@@ -164,6 +205,15 @@ export interface SeedSummary {
   relationships: SeedCounts;
   /** Status history entries: `created` new, `unchanged` already recorded (a retracted one stays retracted). */
   statusChanges: { created: number; unchanged: number };
+  /** `loaded`: the write transaction ran; `unchanged`: skipped, the last load recorded the same fingerprint (`skipUnchanged`). */
+  status: 'loaded' | 'unchanged';
+  /** The fingerprint of the seed files and the loader's code (seedFingerprint). */
+  fingerprint: string;
+}
+
+export interface LoadSeedOptions {
+  /** Write nothing when the last load recorded the current fingerprint (what `npm start` does). */
+  skipUnchanged?: boolean;
 }
 
 /** The higher of two markings (unknown or missing values rank lowest). */
@@ -198,7 +248,12 @@ function writable<T extends { props: Record<string, unknown> }>(
 export const SEED_TRANSACTION_TIMEOUT_MS = 300_000;
 
 /** Writes the seed in one transaction. Idempotent; never overwrites what someone else changed since. */
-export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummary> {
+export async function loadSeed(db: Database, dir = SEED_DIR, options: LoadSeedOptions = {}): Promise<SeedSummary> {
+  const fingerprint = seedFingerprint(dir);
+  if (options.skipUnchanged && (await readSeedFingerprint(db)) === fingerprint) {
+    const none = { created: 0, updated: 0, unchanged: 0, kept: 0 };
+    return { nodes: { ...none }, relationships: { ...none }, statusChanges: { created: 0, unchanged: 0 }, status: 'unchanged', fingerprint };
+  }
   const data = readSeed(dir);
   const labels = new Map(data.nodes.map((n) => [n.id, n.label]));
   const assertedAt = new Date();
@@ -206,6 +261,8 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
     nodes: { created: 0, updated: 0, unchanged: 0, kept: 0 },
     relationships: { created: 0, updated: 0, unchanged: 0, kept: 0 },
     statusChanges: { created: 0, unchanged: 0 },
+    status: 'loaded',
+    fingerprint,
   };
   const add = (into: SeedCounts, c: WriteCounts & { kept?: number }) => {
     into.created += c.created;
@@ -282,6 +339,8 @@ export async function loadSeed(db: Database, dir = SEED_DIR): Promise<SeedSummar
         const created = await recordStatusChanges(tx, changes);
         summary.statusChanges.created += created.length;
         summary.statusChanges.unchanged += changes.length - created.length;
+        // committed with the seed or not at all: a failed load leaves the previous fingerprint (or none)
+        await recordSeedFingerprint(tx, fingerprint, assertedAt);
       },
     },
   );

@@ -16,7 +16,15 @@ export interface DatabaseOptions {
   database?: string;
   /** Per-transaction timeout in milliseconds. */
   queryTimeoutMs: number;
+  /** Most Bolt connections the driver opens (NEO4J_MAX_CONNECTION_POOL_SIZE); queries beyond it wait for one. */
+  maxConnectionPoolSize?: number;
+  /** How long a query waits for a pooled connection before failing (NEO4J_CONNECTION_ACQUISITION_TIMEOUT_MS). */
+  connectionAcquisitionTimeoutMs?: number;
 }
+
+/** The driver's own default pool size. */
+export const DEFAULT_MAX_CONNECTION_POOL_SIZE = 100;
+export const DEFAULT_CONNECTION_ACQUISITION_TIMEOUT_MS = 5000;
 
 /** What bounds one request's database work: its abort signal and the time its deadline passes. */
 export interface RequestBounds {
@@ -79,11 +87,16 @@ export class Database {
   readonly driver: Driver;
   readonly database: string | undefined;
   readonly queryTimeoutMs: number;
+  readonly poolSize: number;
+  readonly acquisitionTimeoutMs: number;
 
   constructor(opts: DatabaseOptions) {
     const auth = opts.user && opts.password ? neo4j.auth.basic(opts.user, opts.password) : undefined;
+    this.poolSize = opts.maxConnectionPoolSize ?? DEFAULT_MAX_CONNECTION_POOL_SIZE;
+    this.acquisitionTimeoutMs = opts.connectionAcquisitionTimeoutMs ?? DEFAULT_CONNECTION_ACQUISITION_TIMEOUT_MS;
     this.driver = neo4j.driver(opts.uri, auth, {
-      connectionAcquisitionTimeout: 5000,
+      maxConnectionPoolSize: this.poolSize,
+      connectionAcquisitionTimeout: this.acquisitionTimeoutMs,
       connectionTimeout: 3000,
       maxTransactionRetryTime: 3000,
       logging: { level: 'error', logger: () => undefined },

@@ -4,7 +4,7 @@
  * full-text index behind `search`.
  */
 import { FEED_LABELS } from '../domain/events';
-import { LABELS, STATUS_CHANGE_LABEL } from '../domain/model';
+import { LABELS, SEED_LOAD_LABEL, STATUS_CHANGE_LABEL } from '../domain/model';
 import type { Database } from './database';
 
 const FULLTEXT_INDEX = 'nodeSearch';
@@ -35,6 +35,11 @@ export function migrationStatements(): { name: string; cypher: string }[] {
   statements.push({
     name: `constraint ${STATUS_CHANGE_LABEL}.id`,
     cypher: `CREATE CONSTRAINT status_change_id_unique IF NOT EXISTS FOR (n:${STATUS_CHANGE_LABEL}) REQUIRE n.id IS UNIQUE`,
+  });
+  // the record of the last seed load (its fingerprint): one node, merged on its id
+  statements.push({
+    name: `constraint ${SEED_LOAD_LABEL}.id`,
+    cypher: `CREATE CONSTRAINT seed_load_id_unique IF NOT EXISTS FOR (n:${SEED_LOAD_LABEL}) REQUIRE n.id IS UNIQUE`,
   });
   extra.push(
     ['status_change_effective_from', `FOR (n:${STATUS_CHANGE_LABEL}) ON (n.effectiveFrom)`],

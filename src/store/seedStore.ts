@@ -3,7 +3,7 @@
  * writer was the seed itself (`assertedBy = 'seed'`): once a curator, an admin or an importer
  * changed it, a later seed load leaves it alone. Read in the seed's own transaction.
  */
-import { LABELS, RELATIONSHIPS, isLabel, type Label, type RelationshipSpec, type RelationshipType } from '../domain/model';
+import { LABELS, RELATIONSHIPS, SEED_LOAD_LABEL, isLabel, type Label, type RelationshipSpec, type RelationshipType } from '../domain/model';
 import type { Database, Tx } from './database';
 
 export const SEED_ASSERTER = 'seed';
@@ -69,4 +69,29 @@ export async function labelsOf(db: Database, ids: string[]): Promise<Map<string,
   const out = new Map<string, Label>();
   for (const r of rows) if (typeof r.label === 'string' && isLabel(r.label)) out.set(String(r.id), r.label);
   return out;
+}
+
+/** The id of the one node recording the last seed load. */
+const SEED_LOAD_ID = 'seed';
+
+/**
+ * The fingerprint of the last seed load (seed files and loader code, see src/seed/loadSeed.ts),
+ * or undefined when the seed was never loaded into this database (or its record was removed).
+ */
+export async function readSeedFingerprint(db: Database): Promise<string | undefined> {
+  const rows = await db.read(undefined, 'seedFingerprint', `MATCH (s:${SEED_LOAD_LABEL} {id: $id}) RETURN s.fingerprint AS fingerprint`, {
+    id: SEED_LOAD_ID,
+  });
+  const fingerprint = rows[0]?.fingerprint;
+  return typeof fingerprint === 'string' ? fingerprint : undefined;
+}
+
+/** Records the fingerprint of the seed just written, in the seed's own transaction (so it commits with it, or not at all). */
+export async function recordSeedFingerprint(tx: Tx, fingerprint: string, loadedAt: Date): Promise<void> {
+  await tx.run(
+    'recordSeedFingerprint',
+    `MERGE (s:${SEED_LOAD_LABEL} {id: $id})
+     SET s.fingerprint = $fingerprint, s.loadedAt = datetime($loadedAt)`,
+    { id: SEED_LOAD_ID, fingerprint, loadedAt: loadedAt.toISOString() },
+  );
 }
