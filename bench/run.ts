@@ -616,7 +616,6 @@ async function loadMain(program: Command): Promise<void> {
   });
   const connected = await connectDatabase(config, { log });
   try {
-    await applyMigrations(connected.db);
     const loader = new Database({
       uri: connected.uri,
       user: connected.credentials?.user,
@@ -625,6 +624,7 @@ async function loadMain(program: Command): Promise<void> {
       queryTimeoutMs: 300000,
     });
     try {
+      await applyMigrations(loader);
       const seed = await loadSeed(loader, undefined, { skipUnchanged: true });
       log(`seed ${seed.status}`);
     } finally {

@@ -9,7 +9,8 @@ import { LocalNeo4jError } from './runtime/localNeo4j';
 import { connectDatabase, type ConnectedDatabase } from './runtime/database';
 import { createApp, type App } from './server';
 import { applyMigrations } from './store/migrations';
-import { loadSeed } from './seed/loadSeed';
+import { loadSeed, SEED_TRANSACTION_TIMEOUT_MS } from './seed/loadSeed';
+import { Database } from './store/database';
 
 async function main(): Promise<void> {
   let config;
@@ -63,9 +64,19 @@ async function main(): Promise<void> {
     throw error;
   }
   const db = connected.db;
+  // Migrations and the seed check run once, on a JVM that has compiled nothing yet (on a busy
+  // machine their first statements can take longer than an API query may): their own driver, with
+  // the seed's transaction timeout.
+  const startupDb = new Database({
+    uri: connected.uri,
+    user: connected.credentials?.user,
+    password: connected.credentials?.password,
+    database: config.NEO4J_DATABASE,
+    queryTimeoutMs: Math.max(config.QUERY_TIMEOUT_MS, SEED_TRANSACTION_TIMEOUT_MS),
+  });
   let migrationsApplied = false;
   try {
-    const { applied } = await phase('migrationsMs', () => applyMigrations(db));
+    const { applied } = await phase('migrationsMs', () => applyMigrations(startupDb));
     phases.migrationsApplied = applied;
     migrationsApplied = true;
   } catch (error) {
@@ -73,9 +84,10 @@ async function main(): Promise<void> {
   }
   if (config.SEED && migrationsApplied) {
     // skipped (one read) when the seed files and the loader's code are those of the last load
-    const summary = await phase('seedMs', () => loadSeed(db, undefined, { skipUnchanged: true }));
+    const summary = await phase('seedMs', () => loadSeed(startupDb, undefined, { skipUnchanged: true }));
     logger.info({ seed: summary }, summary.status === 'unchanged' ? 'seed scenario unchanged since the last load: not reloaded' : 'seed scenario loaded');
   }
+  await startupDb.close();
   const local = connected.local;
   const url = await phase('apolloMs', async () => {
     app = await createApp({ config, db, logger, migrationsApplied, neo4jState: local ? () => local.state() : undefined });
