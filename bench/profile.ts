@@ -19,7 +19,7 @@ import pino from 'pino';
 import { loadConfig, REPO_ROOT } from '../src/config';
 import { connectDatabase } from '../src/runtime/database';
 import { createApp } from '../src/server';
-import { Database } from '../src/store/database';
+import { type Database } from '../src/store/database';
 import { measureHttp, measureLoops, round } from './measure';
 import * as Q from './queries';
 
@@ -108,7 +108,11 @@ async function main(): Promise<void> {
   try {
     const { graphql, cypher, targets } = await targetsFor(db, o.question);
     const post = async (t: Target) => {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: graphql, variables: t.variables }) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: graphql, variables: t.variables }),
+      });
       const body = (await res.json()) as { errors?: unknown };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body;
@@ -131,7 +135,8 @@ async function main(): Promise<void> {
           const ops = operators(plan);
           const total = ops.reduce((s, x) => s + x.dbHits, 0);
           process.stdout.write(`\n== ${label}: ${total} db hits, ${ops.length} operators\n`);
-          for (const x of [...ops].sort((a, b) => b.dbHits - a.dbHits).slice(0, 8)) process.stdout.write(`  ${x.dbHits}\t${x.rows} rows\t${x.op}\t${x.detail}\n`);
+          for (const x of [...ops].sort((a, b) => b.dbHits - a.dbHits).slice(0, 8))
+            process.stdout.write(`  ${x.dbHits}\t${x.rows} rows\t${x.op}\t${x.detail}\n`);
         } finally {
           await session.close();
         }
@@ -165,7 +170,9 @@ async function main(): Promise<void> {
           capture = false;
           own.push(...sent);
         }
-        process.stdout.write(`API statement alone: ${await time((i) => Promise.all(own.filter((_, j) => j % targets.length === i % targets.length).map((s) => db.read(undefined, s.name, s.cypher, s.params))))}\n`);
+        process.stdout.write(
+          `API statement alone: ${await time((i) => Promise.all(own.filter((_, j) => j % targets.length === i % targets.length).map((s) => db.read(undefined, s.name, s.cypher, s.params))))}\n`,
+        );
         process.stdout.write(`floor statement:     ${await time((i) => db.read(undefined, 'floor', cypher, t(i).params))}\n`);
       }
     } else {

@@ -55,7 +55,8 @@ export const statusHistoryResolvers: Resolvers = {
   Certification: {
     // not issued yet and nothing in force today: the status recorded on it
     status: (parent, _args, ctx) => thenMaybe(historyOf(parent, ctx), (history) => statusHistory.statusOfRow(parent, history, today()) ?? recorded(parent)),
-    statusOn: (parent, { date }, ctx) => thenMaybe(historyOf(parent, ctx), (history) => statusHistory.statusOfRow(parent, history, statusHistory.dateText(date))),
+    statusOn: (parent, { date }, ctx) =>
+      thenMaybe(historyOf(parent, ctx), (history) => statusHistory.statusOfRow(parent, history, statusHistory.dateText(date))),
     recordedStatus: (parent) => recorded(parent),
     statusHistory: (parent, _args, ctx) => historyOf(parent, ctx),
   },
