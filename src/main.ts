@@ -11,6 +11,10 @@ import { createApp, type App } from './server';
 import { applyMigrations } from './store/migrations';
 import { loadSeed, SEED_TRANSACTION_TIMEOUT_MS } from './seed/loadSeed';
 import { Database } from './store/database';
+import { settleWithin } from './runtime/settle';
+
+/** How long SIGINT/SIGTERM waits for in-flight requests and subscriptions before closing the database. */
+const SHUTDOWN_GRACE_MS = 15_000;
 
 async function main(): Promise<void> {
   let config;
@@ -35,7 +39,9 @@ async function main(): Promise<void> {
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
     try {
-      await app?.stop();
+      // in-flight requests get SHUTDOWN_GRACE_MS; a stuck one does not keep Neo4j running
+      if (!(await settleWithin(app?.stop(), SHUTDOWN_GRACE_MS)))
+        logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still open after the grace period; closing anyway');
     } finally {
       await connected?.close();
       logger.info('stopped');

@@ -5,6 +5,10 @@
 import type { AppConfig } from '../config';
 import { Database } from '../store/database';
 import { findRunningLocalNeo4j, startLocalNeo4j, LocalNeo4jError, type LocalNeo4j, type Neo4jCredentials, type NeoLog } from './localNeo4j';
+import { settleWithin } from './settle';
+
+/** How long closing waits for the driver's sockets before stopping the local Neo4j anyway. */
+const DRIVER_CLOSE_GRACE_MS = 5_000;
 
 export interface ConnectedDatabase {
   db: Database;
@@ -79,8 +83,12 @@ export async function connectDatabase(
     joinedOwnerPid,
     close: () => {
       closing ??= (async () => {
-        await db.close();
-        await local?.stop();
+        // the local Neo4j is stopped even when the driver does not close in time
+        try {
+          await settleWithin(db.close(), DRIVER_CLOSE_GRACE_MS);
+        } finally {
+          await local?.stop();
+        }
       })();
       return closing;
     },
