@@ -167,7 +167,7 @@ describe('status history store', () => {
         'test mixed events',
         `MATCH (e:CertificationEvent) WHERE any(x IN e.certificationIds WHERE x STARTS WITH $q)
          RETURN e.sequence AS sequence, e.type AS type, e.certificationIds AS certificationIds, e.oldStatus AS oldStatus, e.newStatus AS newStatus,
-                e.causeIds AS causeIds, toString(e.effectiveDate) AS effectiveDate ORDER BY e.sequence`,
+                coalesce(e.causeIds, []) AS causeIds, toString(e.effectiveDate) AS effectiveDate ORDER BY e.sequence`,
         { q },
       );
       expect(events.map((e) => [e.type, e.certificationIds, e.oldStatus, e.newStatus, e.causeIds, e.effectiveDate])).toEqual([
