@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureCmvpImport, type CmvpImportResult } from './cmvpImport';
+import { measureEventCost, type EventCostResult } from './eventCost';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { dataDir, loadConfig, REPO_ROOT, type AppConfig } from '../src/config';
@@ -103,6 +104,8 @@ export interface BenchReport {
   imports?: ImportResult[];
   /** (g) a whole NIST CMVP snapshot vs the plain UNWIND … MERGE floor, and the no-op re-import. */
   cmvpImport?: CmvpImportResult;
+  /** (g) what the change feed's events cost: the status batch and the CMVP snapshot import with and without events, alternated. */
+  eventCost?: EventCostResult;
   /** Results files written before the CVE case existed hold one ATT&CK import here. */
   import?: ImportResult;
 }
@@ -436,7 +439,10 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
     await app.stop();
   }
   // Last, because it empties the graph: the import needs to start from nothing each time.
-  if (opts.questions.includes('g')) report.cmvpImport = await measureCmvpImport(loaderDb, log);
+  if (opts.questions.includes('g')) {
+    report.cmvpImport = await measureCmvpImport(loaderDb, log);
+    report.eventCost = await measureEventCost(loaderDb, log);
+  }
   if (opts.questions.includes('f')) {
     report.imports = [];
     for (const c of importCases()) report.imports.push(await importBench(loaderDb, log, c));
@@ -487,6 +493,17 @@ export function markdownTable(report: BenchReport): string {
     lines.push(
       '',
       `(g) ${g.title}: ${g.rows} rows, ${g.statusChangesRecorded} status history entries; first import ${g.importerRowsPerSecond} rows/s (runs ${g.importerSeconds.join(', ')} s), plain UNWIND … MERGE ${g.plainRowsPerSecond} rows/s (runs ${g.plainSeconds.join(', ')} s): ratio importer/plain ${fmt(g.throughputRatio, 2)}; no-op re-import runs ${g.reimportSeconds.join(', ')} s = ${fmt(g.reimportToFloorRatio, 2)}× the floor's time. ${g.note}`,
+    );
+  }
+  const ev = report.eventCost;
+  for (const [label, part] of [
+    ['status batch (5000 new entries of 2500 certifications, one transaction)', ev?.statusBatch],
+    ['CMVP snapshot import', ev?.cmvpImport],
+  ] as const) {
+    if (!part) continue;
+    lines.push(
+      '',
+      `(g) events, ${label}: with events ${part.withEvents.seconds.join(', ')} s, without ${part.withoutEvents.seconds.join(', ')} s (alternated): median with/without ${fmt(part.timeRatio, 2)} (${part.eventsWritten} events).`,
     );
   }
   return lines.join('\n');

@@ -22,6 +22,7 @@ import {
   type EventDraft,
   type StatusEntry,
   type EventType,
+  type LineageCert,
   type LineageNeighbourhood,
   type StoredEvent,
   type normalizeFilter,
@@ -41,6 +42,9 @@ const { BASED_ON, SUPERSEDES, CERTIFIES, ISSUED_BY, MAKES, SUPPLIED_BY } = RELAT
 
 function str(v: unknown): string | null {
   return v === null || v === undefined ? null : scalarText(v);
+}
+function orNull(list: readonly string[]): readonly string[] | null {
+  return list.length === 0 ? null : list;
 }
 function strs(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
@@ -72,32 +76,50 @@ const EVENT_FIELDS = (e: string) =>
    ${e}.summary AS summary, ${e}.source AS source, ${e}.classification AS classification, ${e}.oldStatus AS oldStatus,
    ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId`;
 
-/** The append statement: one counter increment and one UNWIND for the whole batch. */
+/**
+ * The append statement: the counter is incremented once for the whole batch (one sequence range
+ * per append), then one UNWIND CREATE; it returns only the range's base and the recording time
+ * (the events themselves are known to the caller, so no event is read back).
+ */
 export function appendEventsStatement(drafts: readonly EventDraft[]): Statement {
   return {
     name: 'events.append',
     cypher: `MERGE (s:${SEQUENCE} {id: $sequenceId})
        SET s.value = coalesce(s.value, 0) + size($events)
-       WITH s.value - size($events) AS base
-       UNWIND range(0, size($events) - 1) AS i
-       WITH base, i, $events[i] AS d
+       WITH s.value - size($events) AS base, datetime() AS at
+       UNWIND $events AS d
        CREATE (e:${EVENT} {
-         sequence: base + i + 1, recordedAt: datetime(), type: d.type,
-         effectiveDate: CASE WHEN d.effectiveDate IS NULL THEN null ELSE date(d.effectiveDate) END,
+         sequence: base + d.offset, recordedAt: at, type: d.type, effectiveDate: date(d.effectiveDate),
          certificationIds: d.certificationIds, deviceIds: d.deviceIds, organizationIds: d.organizationIds,
          summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
          newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId })
-       RETURN ${EVENT_FIELDS('e')} ORDER BY sequence`,
-    params: { sequenceId: SEQUENCE_ID, events: drafts.map((d) => ({ ...d })) },
+       WITH base, at, count(e) AS written
+       RETURN base, at, written`,
+    params: {
+      sequenceId: SEQUENCE_ID,
+      // empty id lists are not stored (a property less per list; read back as [] by toStoredEvent)
+      events: drafts.map((d, i) => ({
+        ...d,
+        offset: i + 1,
+        certificationIds: orNull(d.certificationIds),
+        deviceIds: orNull(d.deviceIds),
+        organizationIds: orNull(d.organizationIds),
+        causeIds: orNull(d.causeIds),
+      })),
+    },
   };
 }
 
-/** Numbers and writes the events in the caller's transaction; returns them as stored. */
+/** Numbers and writes the events in the caller's transaction; returns them as stored (in sequence order). */
 export async function appendEvents(tx: Tx, drafts: readonly EventDraft[]): Promise<StoredEvent[]> {
   if (drafts.length === 0) return [];
   const st = appendEventsStatement(drafts);
   const rows = await tx.run(st.name, st.cypher, st.params);
-  return rows.map(toStoredEvent);
+  const base = Number(rows[0]?.base);
+  const recordedAt = str(rows[0]?.at) ?? '';
+  if (!Number.isInteger(base) || Number(rows[0]?.written) !== drafts.length)
+    throw new Error(`events.append: wrote ${String(rows[0]?.written)} of ${drafts.length} events`);
+  return drafts.map((d, i) => ({ ...d, sequence: base + i + 1, recordedAt }));
 }
 
 export type NormalizedFilter = ReturnType<typeof normalizeFilter>;
@@ -218,38 +240,7 @@ export async function loadNeighbourhood(tx: Tx, certificationIds: readonly strin
   const rows = await tx.run(st.name, st.cypher, st.params);
   const first = rows[0];
   const links = (Array.isArray(first?.links) ? first.links : []) as { type: string; fromId: string; toId: string; classification: string | null }[];
-  const certs = rows.map((row) => {
-    const c = row.cert as Record<string, unknown>;
-    const history = (Array.isArray(c.history) ? c.history : []) as {
-      id: string | null;
-      status: CertificationStatus;
-      effectiveFrom: string;
-      recordedAt: string;
-    }[];
-    const certifies = (Array.isArray(c.certifies) ? c.certifies : []) as {
-      id: string | null;
-      classification: string | null;
-      edgeClassification: string | null;
-    }[];
-    const organizations = (Array.isArray(c.organizations) ? c.organizations : []) as (OrgRow & { id: string | null })[];
-    return {
-      id: String(c.id),
-      name: str(c.name) ?? String(c.id),
-      classification: str(c.classification),
-      status: str(c.status),
-      issuedAt: str(c.issuedAt),
-      validUntil: str(c.validUntil),
-      history: history
-        .filter((h) => h.id !== null)
-        .map((h) => ({ id: String(h.id), status: h.status, effectiveFrom: h.effectiveFrom, recordedAt: h.recordedAt })),
-      certifies: certifies
-        .filter((x) => x.id !== null)
-        .map((x) => ({ id: String(x.id), classification: x.classification, edgeClassification: x.edgeClassification })),
-      organizations: organizations
-        .filter((o) => o.id !== null)
-        .map((o) => ({ id: String(o.id), classification: o.classification, edgeClassification: highestMarking(o.edges) })),
-    };
-  });
+  const certs = rows.map((row) => toLineageCert(row.cert as Record<string, unknown>));
   return {
     certs,
     basedOn: links.filter((l) => l.type === BASED_ON.type).map((l) => ({ fromId: l.fromId, toId: l.toId, classification: l.classification })),
@@ -259,15 +250,119 @@ export async function loadNeighbourhood(tx: Tx, certificationIds: readonly strin
 }
 
 /**
+ * What the status events of a batch need, for each changed certification, in one indexed read
+ * (unique id seek, then its own edges only): its name, marking and recorded status, what it
+ * certifies, its organizations, how many history entries it has (a degree count: only those with
+ * entries beyond the batch's new ones need their history read, see statusHistoryStatement) and
+ * whether any certification rests on it (BASED_ON): only those need the lineage neighbourhood.
+ */
+export function statusContextStatement(certificationIds: readonly string[]): Statement {
+  return {
+    name: 'events.statusContext',
+    cypher: `UNWIND $ids AS id
+       MATCH (c:Certification {id: id})
+       RETURN c.id AS id, c.name AS name, c.classification AS classification, c.status AS status,
+         EXISTS { (c)<-[:${BASED_ON.type}]-(:Certification) } AS hasDependents,
+         COUNT { (c)-[:${HAS_STATUS_CHANGE}]->() } AS historySize,
+         COLLECT { MATCH (c)-[r:${CERTIFIES.type}]->(x)
+                   RETURN {id: x.id, classification: x.classification, edgeClassification: r.classification} } AS certifies,
+         COLLECT { MATCH (c)-[r:${ISSUED_BY.type}]->(o:Organization)
+                   RETURN {id: o.id, classification: o.classification, edges: [r.classification]} }
+         + COLLECT { MATCH (c)-[r:${CERTIFIES.type}]->(d:Device)<-[m:${MAKES.type}]-(o:Organization)
+                   RETURN {id: o.id, classification: o.classification, edges: [r.classification, d.classification, m.classification]} }
+         + COLLECT { MATCH (c)-[r:${CERTIFIES.type}]->(x:Component)-[s:${SUPPLIED_BY.type}]->(o:Organization)
+                   RETURN {id: o.id, classification: o.classification, edges: [r.classification, x.classification, s.classification]} } AS organizations`,
+    params: { ids: [...certificationIds] },
+  };
+}
+
+/** The non-retracted history of certifications (indexed id seek, then their own entries). */
+export function statusHistoryStatement(certificationIds: readonly string[]): Statement {
+  return {
+    name: 'events.statusHistory',
+    cypher: `UNWIND $ids AS id
+       MATCH (c:Certification {id: id})-[:${HAS_STATUS_CHANGE}]->(h:${STATUS_CHANGE_LABEL})
+       WHERE coalesce(h.retracted, false) = false
+       RETURN c.id AS id, collect({id: h.id, status: h.status, effectiveFrom: h.effectiveFrom, recordedAt: h.recordedAt}) AS history`,
+    params: { ids: [...certificationIds] },
+  };
+}
+
+/** A changed certification as the status events see it. */
+interface StatusContext extends LineageCert {
+  hasDependents: boolean;
+  /** Its history entries (retracted ones included). */
+  historySize: number;
+}
+
+function toLineageCert(c: Record<string, unknown>): LineageCert {
+  const history = (Array.isArray(c.history) ? c.history : []) as {
+    id: string | null;
+    status: CertificationStatus;
+    effectiveFrom: string;
+    recordedAt: string;
+  }[];
+  const certifies = (Array.isArray(c.certifies) ? c.certifies : []) as {
+    id: string | null;
+    classification: string | null;
+    edgeClassification: string | null;
+  }[];
+  const organizations = (Array.isArray(c.organizations) ? c.organizations : []) as (OrgRow & { id: string | null })[];
+  return {
+    id: String(c.id),
+    name: str(c.name) ?? String(c.id),
+    classification: str(c.classification),
+    status: str(c.status),
+    issuedAt: str(c.issuedAt),
+    validUntil: str(c.validUntil),
+    history: history
+      .filter((h) => h.id !== null)
+      .map((h) => ({ id: String(h.id), status: h.status, effectiveFrom: h.effectiveFrom, recordedAt: h.recordedAt })),
+    certifies: certifies
+      .filter((x) => x.id !== null)
+      .map((x) => ({ id: String(x.id), classification: x.classification, edgeClassification: x.edgeClassification })),
+    organizations: organizations
+      .filter((o) => o.id !== null)
+      .map((o) => ({ id: String(o.id), classification: o.classification, edgeClassification: highestMarking(o.edges) })),
+  };
+}
+
+export async function loadStatusContext(tx: Tx, certificationIds: readonly string[]): Promise<StatusContext[]> {
+  if (certificationIds.length === 0) return [];
+  const st = statusContextStatement(certificationIds);
+  const rows = await tx.run(st.name, st.cypher, st.params);
+  return rows.map((row) => ({ ...toLineageCert(row), hasDependents: row.hasDependents === true, historySize: Number(row.historySize ?? 0) }));
+}
+
+/**
  * The change feed's hook in the status-history write path (recordStatusChanges): the events of
  * the new entries (one status event each, and the lineage events of the certifications resting
  * on them), numbered and written in the same transaction. Returns the events written.
+ *
+ * Cost (docs/EVENTS.md, bench/eventCost.ts): one indexed read of the changed certifications
+ * (`events.statusContext`); their earlier history (`events.statusHistory`) only for those that
+ * had entries before the batch; the lineage neighbourhood (`events.lineageNeighbourhood`) only for
+ * the changed certifications something rests on (BASED_ON), which a snapshot import mostly has
+ * none of (a certification with no dependent cannot break a lineage: a lineage event names a
+ * certification with a BASED_ON path to the changed one); one append for the whole batch.
  */
 export async function emitStatusEvents(tx: Tx, entries: readonly StatusEntry[]): Promise<StoredEvent[]> {
   if (entries.length === 0) return [];
-  const n = await loadNeighbourhood(tx, [...new Set(entries.map((e) => e.certificationId))]);
-  const byId = new Map(n.certs.map((c) => [c.id, c]));
+  const context = await loadStatusContext(tx, [...new Set(entries.map((e) => e.certificationId))]);
+  const byId = new Map(context.map((c) => [c.id, c]));
   const newIds = new Set(entries.map((e) => e.id));
+  // The status before each entry comes from the entries that were there before this batch: read
+  // only for the certifications that have some (a first import has none).
+  const newPerCert = new Map<string, number>();
+  for (const e of entries) newPerCert.set(e.certificationId, (newPerCert.get(e.certificationId) ?? 0) + 1);
+  const withOlder = context.filter((c) => c.historySize > (newPerCert.get(c.id) ?? 0)).map((c) => c.id);
+  if (withOlder.length > 0) {
+    const st = statusHistoryStatement(withOlder);
+    for (const row of await tx.run(st.name, st.cypher, st.params)) {
+      const cert = byId.get(String(row.id));
+      if (cert) cert.history = toLineageCert({ id: row.id, history: row.history }).history;
+    }
+  }
   const drafts: EventDraft[] = [];
   for (const entry of entries) {
     const cert = byId.get(entry.certificationId);
@@ -279,6 +374,7 @@ export async function emitStatusEvents(tx: Tx, entries: readonly StatusEntry[]):
     );
     drafts.push(statusChangeEvent(entry, before, cert));
   }
-  drafts.push(...lineageEvents(n, entries));
+  const withDependents = context.filter((c) => c.hasDependents).map((c) => c.id);
+  if (withDependents.length > 0) drafts.push(...lineageEvents(await loadNeighbourhood(tx, withDependents), entries));
   return appendEvents(tx, drafts);
 }

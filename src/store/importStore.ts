@@ -83,6 +83,11 @@ export interface LoadOptions {
   clearance?: Classification;
   stats?: QueryStats;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * BENCHMARK ONLY (bench/eventCost.ts): record a snapshot's status changes without their
+   * change-feed events, to measure what the events cost. The import service and CLI never set it.
+   */
+  skipEventsForBenchmark?: boolean;
 }
 
 /** What the import service writes through: one batch, one transaction. */
@@ -419,6 +424,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
               source: `import:${batch.format.toLowerCase()}:${documentRef(batch)}`,
               sourceRef: `${snapshot.program} snapshot ${snapshot.asOf}`,
               recordedAt: options.assertedAt,
+              skipEventsForBenchmark: options.skipEventsForBenchmark === true,
             });
             const moved = (c: PlannedChange): SnapshotStatusChange => ({
               certificationId: c.certificationId,

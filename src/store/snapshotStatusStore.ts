@@ -13,6 +13,8 @@ export interface SnapshotProvenance {
   /** E.g. `NIST CMVP snapshot 2026-01-18`. */
   sourceRef: string;
   recordedAt: Date;
+  /** BENCHMARK ONLY: see RecordStatusOptions.skipEventsForBenchmark (src/store/statusHistoryStore.ts). */
+  skipEventsForBenchmark?: boolean;
 }
 
 /** Records the planned changes; returns how many entries were new (0 when the same snapshot is imported again). */
@@ -29,6 +31,7 @@ export async function recordSnapshotChanges(tx: Tx, changes: readonly PlannedCha
       sourceRef: `${provenance.sourceRef}; certificate ${c.reference}`,
       recordedAt: provenance.recordedAt,
     })),
+    { skipEventsForBenchmark: provenance.skipEventsForBenchmark === true },
   );
   return written.length;
 }

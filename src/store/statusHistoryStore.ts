@@ -96,6 +96,16 @@ export function HISTORY_OF(v: string): string {
 /** A certification projection with its history: `v {.*, __label, __history}`. */
 export const CERT_WITH_HISTORY = (v: string): string => `${v} {.*, __label: labels(${v})[0], __history: ${HISTORY_OF(v)}}`;
 
+/** Options of recordStatusChanges. */
+export interface RecordStatusOptions {
+  /**
+   * BENCHMARK ONLY (bench/eventCost.ts measures the events' cost against the same write without
+   * them): records the entries without their change-feed events. No API, CLI, importer, seed or
+   * sweep path sets it; a write without its events breaks the feed's guarantee (docs/EVENTS.md).
+   */
+  skipEventsForBenchmark?: boolean;
+}
+
 /** The recordStatusChanges statement (pure). */
 export function recordStatusChangesStatement(rows: readonly Record<string, unknown>[]): Statement {
   return {
@@ -122,7 +132,7 @@ export function recordStatusChangesStatement(rows: readonly Record<string, unkno
  * certifications must exist (throws naming the missing ids, so the caller's transaction rolls
  * back). No rule is checked here: callers check the history with src/domain/statusHistory.ts.
  */
-export async function recordStatusChanges(tx: Tx, changes: readonly StatusChangeInput[]): Promise<StatusChangeRow[]> {
+export async function recordStatusChanges(tx: Tx, changes: readonly StatusChangeInput[], options: RecordStatusOptions = {}): Promise<StatusChangeRow[]> {
   if (changes.length === 0) return [];
   const now = new Date();
   const byId = new Map<string, Record<string, unknown>>();
@@ -151,7 +161,7 @@ export async function recordStatusChanges(tx: Tx, changes: readonly StatusChange
   const created = new Map(rows.flatMap((r) => toStatusChangeRow(r.entry) ?? []).map((e) => [e.id, e]));
   const entries = [...byId.keys()].flatMap((id) => created.get(id) ?? []);
   // The change feed (docs/EVENTS.md): the events of the new entries, in this same transaction.
-  await emitStatusEvents(tx, entries);
+  if (options.skipEventsForBenchmark !== true) await emitStatusEvents(tx, entries);
   return entries;
 }
 

@@ -114,15 +114,79 @@ describe('status history store', () => {
     expect(first.created).toBe(2 * n);
     expect(again.created).toBe(0);
     // per call: the existence check and the one UNWIND MERGE; when entries are new, the change feed's
-    // neighbourhood read and its one event append (docs/EVENTS.md), in the same transaction
+    // one read of the changed certifications and its one event append (docs/EVENTS.md), in the same
+    // transaction; no lineage neighbourhood read, since nothing rests on these certifications
     expect(statements).toEqual([
       'statusHistory.certificationsExist',
       'statusHistory.record',
-      'events.lineageNeighbourhood',
+      'events.statusContext',
       'events.append',
       'statusHistory.certificationsExist',
       'statusHistory.record',
     ]);
     console.log(`recordStatusChanges: ${2 * n} new entries in ${first.ms} ms; the same again (nothing new) in ${again.ms} ms`);
+  });
+
+  it('a mixed batch: status events for every new entry; the lineage neighbourhood is read only for the certifications something rests on', async () => {
+    const q = uniquePrefix('shmixed');
+    // B rests on A (BASED_ON); L has nothing resting on it; C is a certification nothing in the batch touches
+    await buildGraph(
+      t.db,
+      q,
+      [
+        ['Certification', 'A', { kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2029-12-31' }],
+        ['Certification', 'B', { kind: 'EVALUATION', status: 'ACTIVE', issuedAt: '2024-02-01', validUntil: '2029-12-31' }],
+        ['Certification', 'L', { kind: 'CERTIFICATE', status: 'ACTIVE', issuedAt: '2024-01-01', validUntil: '2029-12-31' }],
+      ],
+      [['BASED_ON', 'B', 'A']],
+    );
+    try {
+      const statements: string[] = [];
+      const record = (changes: StatusChangeInput[]) =>
+        t.db.writeTransaction(undefined, (tx) =>
+          recordStatusChanges({ run: (name, cypher, params) => (statements.push(name), tx.run(name, cypher, params)) }, changes),
+        );
+      await record([{ certificationId: `${q}L`, status: 'SUSPENDED', effectiveFrom: '2025-06-01', source: 'test:mixed' }]);
+      expect(statements).toEqual(['statusHistory.certificationsExist', 'statusHistory.record', 'events.statusContext', 'events.append']);
+      statements.length = 0;
+      await record([
+        { certificationId: `${q}L`, status: 'ACTIVE', effectiveFrom: '2025-07-01', source: 'test:mixed' },
+        { certificationId: `${q}A`, status: 'REVOKED', effectiveFrom: '2025-07-01', reason: 'key compromise', source: 'test:mixed' },
+      ]);
+      expect(statements).toEqual([
+        'statusHistory.certificationsExist',
+        'statusHistory.record',
+        'events.statusContext',
+        // L had an entry before this batch: its earlier history is read (A's and the first batch's were not)
+        'events.statusHistory',
+        'events.lineageNeighbourhood',
+        'events.append',
+      ]);
+      const events = await t.db.read(
+        undefined,
+        'test mixed events',
+        `MATCH (e:CertificationEvent) WHERE any(x IN e.certificationIds WHERE x STARTS WITH $q)
+         RETURN e.sequence AS sequence, e.type AS type, e.certificationIds AS certificationIds, e.oldStatus AS oldStatus, e.newStatus AS newStatus,
+                coalesce(e.causeIds, []) AS causeIds, toString(e.effectiveDate) AS effectiveDate ORDER BY e.sequence`,
+        { q },
+      );
+      expect(events.map((e) => [e.type, e.certificationIds, e.oldStatus, e.newStatus, e.causeIds, e.effectiveDate])).toEqual([
+        ['STATUS_CHANGED', [`${q}L`], 'ACTIVE', 'SUSPENDED', [], '2025-06-01'],
+        ['STATUS_CHANGED', [`${q}L`], 'SUSPENDED', 'ACTIVE', [], '2025-07-01'],
+        ['STATUS_CHANGED', [`${q}A`], 'ACTIVE', 'REVOKED', [], '2025-07-01'],
+        ['LINEAGE_BROKEN', [`${q}B`, `${q}A`], null, null, [`${q}A`], '2025-07-01'],
+      ]);
+      // gap-free and increasing within the log
+      const seq = events.map((e) => Number(e.sequence));
+      expect(seq).toEqual(seq.map((_, i) => (seq[0] ?? 0) + i));
+    } finally {
+      await t.db.write(
+        undefined,
+        'test remove mixed events',
+        'MATCH (e:CertificationEvent) WHERE any(x IN e.certificationIds WHERE x STARTS WITH $q) DETACH DELETE e',
+        { q },
+      );
+      await cleanup(t.db, q);
+    }
   });
 });
