@@ -10,6 +10,8 @@ export interface LoadJob {
   bodies: readonly string[];
   connections: number;
   seconds: number;
+  /** Extra request headers (e.g. the API key the peer comparison asks with). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -28,7 +30,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     connections: job.connections,
     duration: job.seconds,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...job.headers },
     requests: [
       {
         setupRequest: (request) => {
