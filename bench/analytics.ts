@@ -127,6 +127,7 @@ async function series(
 const sortNum = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const p50 = (xs: number[]) => sortNum(xs)[Math.max(0, Math.ceil(xs.length / 2) - 1)] ?? Number.NaN;
 const max = (xs: number[]) => (xs.length === 0 ? Number.NaN : Math.max(...xs));
+const range = (xs: number[], unit: string) => (xs.length === 0 ? `no answer` : `${Math.min(...xs)}–${Math.max(...xs)} ${unit}`);
 
 /** Imports the two SBOMs (untimed), then times the three analyses. */
 export async function analyticsBench(
@@ -209,7 +210,7 @@ export async function analyticsBench(
       firstError: s.firstError,
       targetMs: 150,
       met: s.errors === 0 && p50(s.warm) < 150,
-      answers: `${Math.min(...s.sizes)}–${Math.max(...s.sizes)} threats per device`,
+      answers: range(s.sizes, 'threats per device'),
     };
     timings.push(t);
     log(`(analytics) exposure: first max ${t.firstMaxMs} ms, warm p50 ${t.p50Ms} ms, max ${t.maxMs} ms, errors ${t.errors}`);
@@ -235,7 +236,7 @@ export async function analyticsBench(
       firstError: s.firstError,
       targetMs: opts.queryTimeoutMs,
       met: s.errors === 0 && max([...s.first, ...s.warm]) < opts.queryTimeoutMs,
-      answers: `${Math.min(...s.sizes)}–${Math.max(...s.sizes)} paths (totalCount)`,
+      answers: range(s.sizes, 'paths (totalCount)'),
     };
     timings.push(t);
     log(`(analytics) riskPaths maxHops 8: first max ${t.firstMaxMs} ms, warm p50 ${t.p50Ms} ms, max ${t.maxMs} ms, errors ${t.errors}`);
