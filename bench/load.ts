@@ -118,7 +118,7 @@ export async function runLoad(
     }
     if (opts.warmupSeconds > 0) {
       log(`warm-up: ${opts.connections} connections for ${opts.warmupSeconds} s`);
-      await autocannonOnce(url, [body], opts.connections, opts.warmupSeconds, clientTimeoutSeconds);
+      await autocannonOnce(url, [body], opts.connections, opts.warmupSeconds, { timeoutSeconds: clientTimeoutSeconds });
     }
     const loadAverageAtStart = os.loadavg().map((l) => round(l, 1));
     const sample = (t0: number): MemorySample => {
@@ -135,7 +135,7 @@ export async function runLoad(
     loop.enable();
     timings = [];
     log(`measuring: ${opts.connections} connections for ${opts.seconds} s`);
-    const client = await autocannonOnce(url, [body], opts.connections, opts.seconds, clientTimeoutSeconds);
+    const client = await autocannonOnce(url, [body], opts.connections, opts.seconds, { timeoutSeconds: clientTimeoutSeconds });
     const measured = timings;
     timings = undefined;
     loop.disable();

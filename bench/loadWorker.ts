@@ -12,6 +12,8 @@ export interface LoadJob {
   seconds: number;
   /** Seconds after which autocannon counts a request as timed out (default 10). */
   timeoutSeconds?: number;
+  /** Extra request headers (e.g. the API key the peer comparison asks with). */
+  headers?: Record<string, string>;
 }
 
 export interface LoadResult {
@@ -35,7 +37,7 @@ async function run(job: LoadJob): Promise<LoadResult> {
     duration: job.seconds,
     ...(job.timeoutSeconds ? { timeout: job.timeoutSeconds } : {}),
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...job.headers },
     requests: [
       {
         setupRequest: (request) => {

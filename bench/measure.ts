@@ -34,8 +34,14 @@ function round(value: number, digits = 2): number {
 }
 
 /** One autocannon run in a child process (bench/loadWorker.ts), so it does not share the server's event loop. */
-export function autocannonOnce(url: string, bodies: readonly string[], connections: number, seconds: number, timeoutSeconds?: number): Promise<LoadResult> {
-  const job: LoadJob = { url, bodies, connections, seconds, timeoutSeconds };
+export function autocannonOnce(
+  url: string,
+  bodies: readonly string[],
+  connections: number,
+  seconds: number,
+  options: { timeoutSeconds?: number; headers?: Record<string, string> } = {},
+): Promise<LoadResult> {
+  const job: LoadJob = { url, bodies, connections, seconds, ...options };
   return new Promise((resolve, reject) => {
     const child = fork(path.join(__dirname, 'loadWorker.ts'), [], { execArgv: ['--require', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('message', (message: { ok: true; result: LoadResult } | { ok: false; error: string }) => {
@@ -51,9 +57,9 @@ export function autocannonOnce(url: string, bodies: readonly string[], connectio
 }
 
 /** GraphQL over HTTP: warm-up, then one fixed-duration run at fixed concurrency, rotating request bodies. */
-export async function measureHttp(url: string, bodies: readonly string[], settings: LoadSettings): Promise<LoadFigures> {
-  if (settings.warmupSeconds > 0) await autocannonOnce(url, bodies, settings.connections, settings.warmupSeconds);
-  const result = await autocannonOnce(url, bodies, settings.connections, settings.durationSeconds);
+export async function measureHttp(url: string, bodies: readonly string[], settings: LoadSettings, headers?: Record<string, string>): Promise<LoadFigures> {
+  if (settings.warmupSeconds > 0) await autocannonOnce(url, bodies, settings.connections, settings.warmupSeconds, { headers });
+  const result = await autocannonOnce(url, bodies, settings.connections, settings.durationSeconds, { headers });
   return {
     p50Ms: round(result.p50),
     p99Ms: round(result.p99),

@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [--scale 1] [--seed assurance] [--duration 10] [--warmup 3] [--connections 8]
- *                   [--questions a,b,c,d,e,f,g] [--reuse]`
+ *                   [--questions a,b,c,d,e,f,g] [--reuse] [--no-peer] [--peer-rounds 5]
+ *                   [--peer-connections 10] [--no-analytics]`
  *
  * Starts a fresh project-managed Neo4j on its own port and folder (NEO4J_LOCAL_PORT, default
  * 7796; NEO4J_LOCAL_DATA, default .data/neo4j-bench), or uses NEO4J_URI; measures (f) the
@@ -8,7 +9,15 @@
  * graph; starts the API in-process on 127.0.0.1; then for each question measures the GraphQL
  * operation over HTTP (autocannon) and the same question as one Cypher query (the floor), and
  * writes bench/results/*.json and the table in docs/BENCHMARKS.md.
+ *
+ * `--peer` (on by default; `--no-peer` to skip; `--peer-rounds 5`, `--peer-connections 10`):
+ * questions (a) and (b) against `@neo4j/graphql` (bench/peer/) on the same Neo4j and data, this
+ * API asked with a SECRET-cleared key; answers compared before anything is timed, then A/B
+ * alternated rounds (bench/peer/ab.ts). `--analytics` (on by default; `--no-analytics`):
+ * blastRadius from parentless SBOM roots, exposure and riskPaths without a target, one request at
+ * a time (bench/analytics.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type * as ImportServiceModule from '../src/services/importService';
 import type * as ImportStoreModule from '../src/store/importStore';
 import fs from 'node:fs';
@@ -34,6 +43,11 @@ import { measureHttp, measureLoops, round, type LoadFigures, type LoadSettings }
 import * as Q from './queries';
 import { loadSummary, runLoad } from './load';
 import { loadSeed } from '../src/seed/loadSeed';
+import { hashApiKey, parseApiKeys } from '../src/auth';
+import { analyticsBench, type AnalyticsResult } from './analytics';
+import { measurePeerCase, type PeerCase, type PeerResult } from './peer/ab';
+import { normaliseDeviceDetail, normaliseDevicePage, PEER_DEVICE_DETAIL_GRAPHQL, PEER_DEVICE_PAGE_GRAPHQL } from './peer/questions';
+import { startPeer } from './peer/server';
 
 export const QUESTIONS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const;
 export type Question = (typeof QUESTIONS)[number];
@@ -108,6 +122,10 @@ export interface BenchReport {
   eventCost?: EventCostResult;
   /** Results files written before the CVE case existed hold one ATT&CK import here. */
   import?: ImportResult;
+  /** (a) and (b) against `@neo4j/graphql` (A/B alternated). */
+  peer?: PeerResult[];
+  /** Bounded analytics (issue 16 target 4). */
+  analytics?: AnalyticsResult;
 }
 
 export interface BenchOptions {
@@ -118,9 +136,15 @@ export interface BenchOptions {
   /** Skip wiping and generating (the graph is already there). */
   reuse: boolean;
   log: (message: string) => void;
+  /** Compare (a) and (b) with `@neo4j/graphql`: rounds of A/B at this concurrency (off when absent). */
+  peer?: { rounds: number; connections: number };
+  /** Time blastRadius, exposure and riskPaths (issue 16 target 4). */
+  analytics?: boolean;
 }
 
 const ANONYMOUS_MARKINGS = ['UNCLASSIFIED'];
+/** The default QUERY_TIMEOUT_MS (src/config.ts), the bound riskPaths must stay under. */
+const PRODUCT_QUERY_TIMEOUT_MS = 15000;
 
 async function graphqlOnce(app: App, query: string, variables: Record<string, unknown>): Promise<{ roundTrips: number; names: string[]; data: unknown }> {
   const contextValue = await app.contextFor({});
@@ -175,6 +199,85 @@ async function measureCase(app: App, baseUrl: string, db: Database, c: Case, set
     throughputRatio: round(graphql.requestsPerSecond / cypher.requestsPerSecond),
     targets: c.targets.length,
   };
+}
+
+/** Filters of (b), the same for the floor, the peer and this API. */
+const PAGE_FILTERS = [
+  { categories: ['PHONE'], after: '2019-01-01' },
+  { categories: ['TABLET', 'LAPTOP'], after: '2017-06-01' },
+  { categories: ['PHONE', 'WEARABLE'], after: '2022-01-01' },
+  { categories: ['PHONE', 'TABLET', 'LAPTOP', 'WEARABLE'], after: '2016-01-01' },
+];
+
+/** (a) and (b) against the peer, this API asked as a SECRET-cleared caller (`headers`). */
+async function peerBench(
+  app: App,
+  url: string,
+  headers: Record<string, string>,
+  db: Database,
+  devices: string[],
+  peerOpts: { rounds: number; connections: number },
+  settings: LoadSettings,
+  log: (m: string) => void,
+  questions: Question[],
+): Promise<PeerResult[]> {
+  const peer = await startPeer(db.driver, { database: db.database });
+  const ours = async (query: string, variables: Record<string, unknown>): Promise<unknown> => {
+    const contextValue = await app.contextFor(headers);
+    const response = await app.apollo.executeOperation({ query, variables }, { contextValue });
+    if (response.body.kind !== 'single') throw new Error('expected a single GraphQL result');
+    const { errors, data } = response.body.singleResult;
+    if (errors && errors.length > 0) throw new Error(`GraphQL errors: ${errors.map((e) => e.message).join('; ')}`);
+    return JSON.parse(JSON.stringify(data)) as unknown;
+  };
+  const cases: PeerCase[] = [];
+  const nested =
+    'same items and fields; nested lists sorted by (lower-cased name, id) on both sides before comparing (this API orders them so, the peer can only sort by name as stored), so their order is not compared but each page must hold the same items';
+  if (questions.includes('a'))
+    cases.push({
+      question: 'a',
+      title: QUESTION_TITLES.a,
+      ourQuery: Q.DEVICE_DETAIL_GRAPHQL,
+      peerQuery: PEER_DEVICE_DETAIL_GRAPHQL,
+      ourVariables: devices.map((id) => ({ id })),
+      peerVariables: devices.map((id) => ({ id })),
+      normalise: normaliseDeviceDetail,
+      compared: nested,
+    });
+  if (questions.includes('b'))
+    cases.push({
+      question: 'b',
+      title: QUESTION_TITLES.b,
+      ourQuery: Q.DEVICE_PAGE_GRAPHQL,
+      peerQuery: PEER_DEVICE_PAGE_GRAPHQL,
+      ourVariables: PAGE_FILTERS,
+      peerVariables: PAGE_FILTERS,
+      normalise: normaliseDevicePage,
+      compared: 'same items in the same order (releasedAt descending, then id), totalCount and hasNextPage; cursors left out (opaque, encoded differently)',
+    });
+  const results: PeerResult[] = [];
+  try {
+    for (const c of cases) {
+      try {
+        results.push(
+          await measurePeerCase(c, { ours, ourUrl: url, ourHeaders: headers, peer }, { ...settings, connections: peerOpts.connections }, peerOpts.rounds, log),
+        );
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`(${c.question} vs peer) failed: ${message}`);
+        results.push({
+          question: c.question,
+          title: c.title,
+          status: 'not available',
+          note: `failed: ${message.slice(0, 300)}`,
+          targets: c.ourVariables.length,
+        });
+      }
+    }
+  } finally {
+    await peer.stop();
+  }
+  return results;
 }
 
 function schemaHas(field: string): boolean {
@@ -336,7 +439,17 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
     await loaderDb.write(undefined, 'await indexes', 'CALL db.awaitIndexes(300)');
   }
 
-  const app = await createApp({ config, db, logger: pino({ level: 'silent' }), migrationsApplied: true });
+  // A SECRET-cleared analyst key of the bench's own, for the peer comparison (the peer applies no
+  // markings, so this API must see everything to give the same answer) and the analytics.
+  const benchKey = `bench-${randomUUID()}`;
+  const appConfig: AppConfig = {
+    ...config,
+    API_KEYS: JSON.stringify([
+      ...parseApiKeys(config.API_KEYS),
+      { id: 'bench-secret', sha256: hashApiKey(benchKey), roles: ['viewer', 'analyst'], clearance: 'SECRET' },
+    ]),
+  };
+  const app = await createApp({ config: appConfig, db, logger: pino({ level: 'silent' }), migrationsApplied: true });
   const baseUrl = await app.listen(0, '127.0.0.1');
   try {
     const markings = ANONYMOUS_MARKINGS;
@@ -352,12 +465,7 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
       });
     }
     if (opts.questions.includes('b')) {
-      const filters = [
-        { categories: ['PHONE'], after: '2019-01-01' },
-        { categories: ['TABLET', 'LAPTOP'], after: '2017-06-01' },
-        { categories: ['PHONE', 'WEARABLE'], after: '2022-01-01' },
-        { categories: ['PHONE', 'TABLET', 'LAPTOP', 'WEARABLE'], after: '2016-01-01' },
-      ];
+      const filters = PAGE_FILTERS;
       cases.push({
         question: 'b',
         graphql: Q.DEVICE_PAGE_GRAPHQL,
@@ -435,6 +543,22 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
       }
     }
     report.questions.sort((x, y) => x.question.localeCompare(y.question));
+    const secretHeaders = { 'x-api-key': benchKey };
+    if (opts.peer && (opts.questions.includes('a') || opts.questions.includes('b'))) {
+      report.peer = await peerBench(app, `${baseUrl}/graphql`, secretHeaders, db, devices, opts.peer, opts.settings, log, opts.questions);
+    }
+    if (opts.analytics) {
+      const post = async (query: string, variables: Record<string, unknown>) => {
+        const res = await fetch(`${baseUrl}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...secretHeaders },
+          body: JSON.stringify({ query, variables }),
+        });
+        return (await res.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
+      };
+      // riskPaths must stay under the product's default query timeout (15 s), whatever the bench runs with
+      report.analytics = await analyticsBench(db, loaderDb, post, { queryTimeoutMs: Math.min(config.QUERY_TIMEOUT_MS, PRODUCT_QUERY_TIMEOUT_MS), log });
+    }
   } finally {
     await app.stop();
   }
@@ -506,7 +630,51 @@ export function markdownTable(report: BenchReport): string {
       `(g) events, ${label}: with events ${part.withEvents.seconds.join(', ')} s, without ${part.withoutEvents.seconds.join(', ')} s (alternated): median with/without ${fmt(part.timeRatio, 2)} (${part.eventsWritten} events).`,
     );
   }
+  lines.push(...peerLines(report), ...analyticsLines(report));
   return lines.join('\n');
+}
+
+function peerLines(report: BenchReport): string[] {
+  const results = report.peer;
+  if (!results || results.length === 0) return [];
+  const first = results.find((r) => r.status === 'measured');
+  const lines = [
+    '',
+    `Against \`@neo4j/graphql\` 7.6.3 (bench/peer/: its own ApolloServer on loopback, same Neo4j and data; this API asked with a SECRET-cleared key so both return the same items), answers compared before timing, then ${first?.rounds ?? '–'} rounds of A/B alternated (this API, the peer, …), ${first?.connections ?? '–'} connections, ${report.settings.warmupSeconds} s warm-up + ${report.settings.durationSeconds} s per side and round; req/s over all rounds, p50/p99 the median of the rounds'.`,
+    '',
+    '| Question | ours p50 ms | ours p99 ms | ours req/s | peer p50 ms | peer p99 ms | peer req/s | throughput ours/peer | p50 ours/peer | answers compared |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+  ];
+  for (const r of results) {
+    if (r.status !== 'measured') {
+      lines.push(`| (${r.question}) ${r.title} | ${r.status}: ${r.note ?? ''} | | | | | | | | |`);
+      continue;
+    }
+    lines.push(
+      `| (${r.question}) ${r.title} | ${fmt(r.ours?.p50Ms)} | ${fmt(r.ours?.p99Ms)} | ${fmt(r.ours?.requestsPerSecond)} | ${fmt(r.peer?.p50Ms)} | ${fmt(r.peer?.p99Ms)} | ${fmt(r.peer?.requestsPerSecond)} | ${fmt(r.throughputRatio, 2)} | ${fmt(r.p50Ratio, 2)} | equal on ${r.targets} targets, ${r.comparedItems ?? '–'} items |`,
+    );
+  }
+  return lines;
+}
+
+function analyticsLines(report: BenchReport): string[] {
+  const a = report.analytics;
+  if (!a) return [];
+  if (a.status !== 'measured') return ['', `Bounded analytics: not measured: ${a.note ?? ''}`];
+  const lines = [
+    '',
+    `Bounded analytics (issue 16 target 4), one request at a time over HTTP as a SECRET-cleared analyst; first call of each target (planning included), then ${a.repeats}+ warm calls:`,
+    '',
+    '| Analysis | From | maxHops | targets | first call max ms | warm p50 ms | warm max ms | errors | target | met | answers |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|---|---|',
+  ];
+  for (const t of a.timings) {
+    const target = t.analysis === 'exposure' ? `p50 < ${t.targetMs} ms` : t.analysis === 'blastRadius' ? `< ${t.targetMs} ms` : `< timeout (${t.targetMs} ms)`;
+    lines.push(
+      `| ${t.analysis} | \`${t.subject}\` | ${t.maxHops} | ${t.targets} | ${fmt(t.firstMaxMs)} | ${fmt(t.p50Ms)} | ${fmt(t.maxMs)} | ${t.errors}${t.firstError ? ` (${t.firstError})` : ''} | ${target} | ${t.met ? 'yes' : '**no**'} | ${t.answers ?? ''} |`,
+    );
+  }
+  return lines;
 }
 
 const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
@@ -551,6 +719,10 @@ async function main(): Promise<void> {
     .option('--reuse', 'keep the existing graph: no wipe, no generation before (a)-(e); (f) runs last and still empties the graph', false)
     .option('--no-doc', 'do not update docs/BENCHMARKS.md')
     .option('--load', 'issue 16 load test instead of the questions: the API on the seed scenario, --connections (default 200) for --duration (default 60) s')
+    .option('--no-peer', 'skip the comparison of (a) and (b) with @neo4j/graphql')
+    .option('--peer-rounds <n>', 'A/B rounds against the peer', positiveNumber, 5)
+    .option('--peer-connections <n>', 'connections for the peer comparison', positiveNumber, 10)
+    .option('--no-analytics', 'skip blastRadius / exposure / riskPaths timings')
     .option('--report-only <json>', 'only rewrite the table in docs/BENCHMARKS.md from a results file')
     .parse();
   const reportOnly = program.opts<{ reportOnly?: string }>().reportOnly;
@@ -571,6 +743,10 @@ async function main(): Promise<void> {
     questions: Question[];
     reuse: boolean;
     doc: boolean;
+    peer: boolean;
+    peerRounds: number;
+    peerConnections: number;
+    analytics: boolean;
   }>();
   const log = (m: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -604,6 +780,8 @@ async function main(): Promise<void> {
       questions: o.questions,
       reuse: o.reuse,
       log,
+      peer: o.peer ? { rounds: Math.round(o.peerRounds), connections: Math.round(o.peerConnections) } : undefined,
+      analytics: o.analytics && o.questions.some((q) => q !== 'f' && q !== 'g'),
     });
     const dir = path.join(REPO_ROOT, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });

@@ -96,6 +96,8 @@ it('runs the benchmark end to end on the small graph (smoke test: completes, no 
       questions: ['a', 'b', 'c', 'd', 'e'],
       reuse: true,
       log: () => undefined,
+      // (a) and (b) also against @neo4j/graphql: answers compared on every target, then one A/B round
+      peer: { rounds: 1, connections: 2 },
     });
     const byQuestion = new Map(report.questions.map((q) => [q.question, q]));
     for (const q of ['a', 'b', 'e'] as const) {
@@ -114,6 +116,21 @@ it('runs the benchmark end to end on the small graph (smoke test: completes, no 
       expect(result?.roundTrips).toBeLessThanOrEqual(result?.nestingDepth ?? 0);
     }
     expect(report.questions.map((q) => q.question)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    // The peer gives the same answers as this API (asked with a SECRET-cleared key) on the
+    // generated graph: 'measured' only after every target's answers compared equal.
+    expect(report.peer?.map((r) => [r.question, r.status, r.note])).toEqual([
+      ['a', 'measured', undefined],
+      ['b', 'measured', undefined],
+    ]);
+    for (const r of report.peer ?? []) {
+      expect(r.targets).toBeGreaterThan(0);
+      expect(r.comparedItems).toBeGreaterThan(r.targets);
+      for (const side of [r.ours, r.peer]) {
+        expect(side?.errors).toBe(0);
+        expect(side?.requests).toBeGreaterThanOrEqual(2);
+      }
+      expect(r.throughputRatio).toBeGreaterThan(0);
+    }
   } finally {
     await apiDb.close();
   }
