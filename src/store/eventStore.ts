@@ -63,6 +63,10 @@ export function toStoredEvent(row: Row): StoredEvent {
     reason: str(row.reason),
     causeIds: strs(row.causeIds),
     watchId: str(row.watchId),
+    deploymentIds: strs(row.deploymentIds),
+    vulnerabilityIds: strs(row.vulnerabilityIds),
+    findingsAdded: strs(row.findingsAdded),
+    findingsResolved: strs(row.findingsResolved),
   };
 }
 
@@ -70,7 +74,9 @@ const EVENT_FIELDS = (e: string) =>
   `${e}.sequence AS sequence, ${e}.recordedAt AS recordedAt, ${e}.type AS type, ${e}.effectiveDate AS effectiveDate,
    ${e}.certificationIds AS certificationIds, ${e}.deviceIds AS deviceIds, ${e}.organizationIds AS organizationIds,
    ${e}.summary AS summary, ${e}.source AS source, ${e}.classification AS classification, ${e}.oldStatus AS oldStatus,
-   ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId`;
+   ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId,
+   ${e}.deploymentIds AS deploymentIds, ${e}.vulnerabilityIds AS vulnerabilityIds, ${e}.findingsAdded AS findingsAdded,
+   ${e}.findingsResolved AS findingsResolved`;
 
 /** The append statement: one counter increment and one UNWIND for the whole batch. */
 export function appendEventsStatement(drafts: readonly EventDraft[]): Statement {
@@ -86,9 +92,20 @@ export function appendEventsStatement(drafts: readonly EventDraft[]): Statement 
          effectiveDate: CASE WHEN d.effectiveDate IS NULL THEN null ELSE date(d.effectiveDate) END,
          certificationIds: d.certificationIds, deviceIds: d.deviceIds, organizationIds: d.organizationIds,
          summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
-         newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId })
+         newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId,
+         deploymentIds: coalesce(d.deploymentIds, []), vulnerabilityIds: coalesce(d.vulnerabilityIds, []),
+         findingsAdded: coalesce(d.findingsAdded, []), findingsResolved: coalesce(d.findingsResolved, []) })
        RETURN ${EVENT_FIELDS('e')} ORDER BY sequence`,
-    params: { sequenceId: SEQUENCE_ID, events: drafts.map((d) => ({ ...d })) },
+    params: {
+      sequenceId: SEQUENCE_ID,
+      events: drafts.map((d) => ({
+        ...d,
+        deploymentIds: d.deploymentIds ?? [],
+        vulnerabilityIds: d.vulnerabilityIds ?? [],
+        findingsAdded: d.findingsAdded ?? [],
+        findingsResolved: d.findingsResolved ?? [],
+      })),
+    },
   };
 }
 
