@@ -62,9 +62,7 @@ export function retractionEvents(n: LineageNeighbourhood, retracted: StatusEntry
   const withEntry: LineageNeighbourhood = {
     ...n,
     certs: n.certs.map((c) =>
-      c.id === cert.id
-        ? { ...c, history: [...c.history, { id: retracted.id, status: retracted.status, effectiveFrom: date, recordedAt: '' }] }
-        : c,
+      c.id === cert.id ? { ...c, history: [...c.history, { id: retracted.id, status: retracted.status, effectiveFrom: date, recordedAt: '' }] } : c,
     ),
   };
   const none = new Set<string>();
@@ -117,7 +115,12 @@ export function driftFindingKey(f: Pick<DriftFinding, 'reason' | 'certificationI
 }
 
 /** The parts of a key (see driftFindingKey). */
-export function parseDriftFindingKey(key: string): { reason: string; certificationId: string | null; controlId: string | null; vulnerabilityId: string | null } {
+export function parseDriftFindingKey(key: string): {
+  reason: string;
+  certificationId: string | null;
+  controlId: string | null;
+  vulnerabilityId: string | null;
+} {
   const [reason = '', certificationId = '', controlId = '', vulnerabilityId = ''] = key.split('|');
   return { reason, certificationId: certificationId || null, controlId: controlId || null, vulnerabilityId: vulnerabilityId || null };
 }
@@ -176,9 +179,7 @@ export function driftChangedEvent(
     subject.device?.edgeClassification,
     ...named.map((id) => (subject.markingOf.has(id) ? subject.markingOf.get(id) : 'SECRET')),
   ]);
-  const certificationIds = [
-    ...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).certificationId ?? [])),
-  ].sort(cmp);
+  const certificationIds = [...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).certificationId ?? []))].sort(cmp);
   const vulnerabilityIds = [...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).vulnerabilityId ?? []))].sort(cmp);
   const parts = [
     added.length > 0 ? `new: ${added.map(describeKey).join(', ')}` : '',

@@ -18,6 +18,7 @@ import { assessDeployment, type Coverage } from '../domain/drift';
 import { FEED_LABELS, highestMarking, linkEvent, markingRank, type EventDraft, type Related, type StatusEntry, type StoredEvent } from '../domain/events';
 import { driftChangedEvent, driftFingerprint, kevAffectsEvent, parseDriftFindingKey, retractionEvents, type NamedNode } from '../domain/feedEvents';
 import { today, type CertFacts } from '../domain/lineage';
+import { scalarText } from '../domain/text';
 import { CLASSIFICATIONS, RELATIONSHIPS } from '../domain/model';
 import { BLOCKING_VEX_STATES } from '../domain/risk';
 import { deploymentScopesStatement, toDeploymentScopeRow, type DeploymentScopeRow } from './analyticsStore';
@@ -35,7 +36,7 @@ const PART_DEPTH = 4;
 const { CERTIFIES, SUPERSEDES, ISSUED_BY, OPERATES, OF, RUNS, AFFECTS, HAS_COMPONENT, REQUIRES, IMPLEMENTS } = RELATIONSHIPS;
 
 function str(v: unknown): string | null {
-  return v === null || v === undefined ? null : typeof v === 'string' ? v : String(v);
+  return v === null || v === undefined ? null : scalarText(v);
 }
 
 // ------------------------------------------------------------------ retraction
@@ -186,11 +187,7 @@ function findingsOf(row: DeploymentScopeRow, asOf: string): { keys: string[]; ma
 
 async function readStates(tx: Tx, ids: readonly string[]): Promise<Map<string, string[]>> {
   if (ids.length === 0) return new Map();
-  const rows = await tx.run(
-    'events.readFeedState',
-    `UNWIND $ids AS id MATCH (s:${STATE} {id: id}) RETURN s.id AS id, s.keys AS keys`,
-    { ids: [...ids] },
-  );
+  const rows = await tx.run('events.readFeedState', `UNWIND $ids AS id MATCH (s:${STATE} {id: id}) RETURN s.id AS id, s.keys AS keys`, { ids: [...ids] });
   return new Map(rows.map((r) => [String(r.id), Array.isArray(r.keys) ? r.keys.map(String) : []]));
 }
 
@@ -232,7 +229,12 @@ async function deploymentContext(tx: Tx, ids: readonly string[]): Promise<Map<st
   return out;
 }
 
-async function driftDrafts(tx: Tx, ids: readonly string[], source: string, asOf: string): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
+async function driftDrafts(
+  tx: Tx,
+  ids: readonly string[],
+  source: string,
+  asOf: string,
+): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
   const reach = reachDeploymentsStatement(ids, MAX_FEED_STATE_SUBJECTS);
   const deploymentIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
   if (deploymentIds.length === 0) return { drafts: [], states: [] };
@@ -302,7 +304,12 @@ async function nodeMarkings(tx: Tx, ids: readonly string[]): Promise<Map<string,
   return new Map(rows.map((r) => [String(r.id), str(r.classification)]));
 }
 
-async function kevDrafts(tx: Tx, ids: readonly string[], source: string, asOf: string): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
+async function kevDrafts(
+  tx: Tx,
+  ids: readonly string[],
+  source: string,
+  asOf: string,
+): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
   const reach = reachReleasesStatement(ids, MAX_FEED_STATE_SUBJECTS);
   const releaseIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
   if (releaseIds.length === 0) return { drafts: [], states: [] };
@@ -362,7 +369,9 @@ async function kevDrafts(tx: Tx, ids: readonly string[], source: string, asOf: s
       if (before.has(id)) continue;
       const v = byVuln.get(id);
       if (!v) continue;
-      drafts.push(kevAffectsEvent({ id: v.id, name: v.name, classification: v.classification }, v.edgeClassification, { release, runners, models }, source, asOf));
+      drafts.push(
+        kevAffectsEvent({ id: v.id, name: v.name, classification: v.classification }, v.edgeClassification, { release, runners, models }, source, asOf),
+      );
     }
   }
   return { drafts, states };
