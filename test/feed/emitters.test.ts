@@ -6,7 +6,6 @@
  * SECRET analyst and not by an UNCLASSIFIED one; re-importing, or a dry run (rolled back),
  * writes no event.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { dataDir } from '../../src/config';
 import { readDocument } from '../../src/importers/readDocument';
@@ -53,8 +52,7 @@ const IPAD_FLEET = 'deployment:field-planners-ipad-pro';
 const IPAD_RELEASE = 'component:ipados-17.6';
 
 function refData(file: string): string {
-  const full = path.join(dataDir(), file);
-  return readDocument(full, fs.readFileSync(full));
+  return readDocument(path.join(dataDir(), file));
 }
 
 describe('change feed: retractions, bulk claims, scope drift and known-exploited vulnerabilities', () => {
