@@ -127,22 +127,35 @@ export function prefetchKey(field: string, offset: number, limit: number): strin
   return `${field}|${offset}|${limit}`;
 }
 
-type ConnectionResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<ConnectionOut>;
-type SingleResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<NodeRow | null>;
+type ConnectionResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => ConnectionOut | Promise<ConnectionOut>;
+type SingleResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => NodeRow | null | Promise<NodeRow | null>;
 type ResolverOf<F extends NestedField> = F extends SingleField ? SingleResolver : ConnectionResolver;
 
-/** The page of one nested field for a parent: prefetched with it, else one batched query for all parents at this level. */
-async function nestedPage(
+/**
+ * The page of one nested field for a parent: prefetched with it (returned as it is, no promise:
+ * graphql-js completes a synchronous tree without scheduling a promise per field), else one
+ * batched query for all parents at this level.
+ */
+function nestedPage(
   label: Label,
   field: string,
   spec: NestedField,
   parent: NodeRow,
   window: { offset: number; limit: number },
   ctx: GraphQLContext,
-): Promise<Page<NeighborItem>> {
+): Page<NeighborItem> | Promise<Page<NeighborItem>> {
+  const prefetched = parent.__nested?.[prefetchKey(field, window.offset, window.limit)];
+  if (prefetched) return prefetched;
   const query: NeighborQuery = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
-  return parent.__nested?.[prefetchKey(field, window.offset, window.limit)] ?? (await loaderFor(ctx, query).load(parent.id));
+  return loaderFor(ctx, query).load(parent.id);
 }
+
+/** `f(value)`, or `value.then(f)` for a promise. */
+function thenMaybe<T, R>(value: T | Promise<T>, f: (v: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+const firstNode = (page: Page<NeighborItem>): NodeRow | null => page.items[0]?.node ?? null;
 
 /**
  * Resolver for one nested field: the page prefetched with the parent when the look-ahead
@@ -152,8 +165,8 @@ export function nestedResolver(label: Label, field: string, spec: SingleField): 
 export function nestedResolver(label: Label, field: string, spec: ConnectionField): ConnectionResolver;
 export function nestedResolver(label: Label, field: string, spec: NestedField): SingleResolver | ConnectionResolver;
 export function nestedResolver(label: Label, field: string, spec: NestedField): SingleResolver | ConnectionResolver {
-  if (spec.single) return async (parent, _args, ctx) => (await nestedPage(label, field, spec, parent, { offset: 0, limit: 1 }, ctx)).items[0]?.node ?? null;
-  return async (parent, args, ctx) => neighborConnection(await nestedPage(label, field, spec, parent, pageWindow(args, [field]), ctx));
+  if (spec.single) return (parent, _args, ctx) => thenMaybe(nestedPage(label, field, spec, parent, { offset: 0, limit: 1 }, ctx), firstNode);
+  return (parent, args, ctx) => thenMaybe(nestedPage(label, field, spec, parent, pageWindow(args, [field]), ctx), neighborConnection);
 }
 
 /** The resolvers of one label's nested fields, each typed by its field's kind (checked against the generated resolver types). */

@@ -134,5 +134,7 @@ export function toNodeRowWithNested(value: unknown, plans: readonly NestedPlan[]
     const totalCount = plan.countTotal ? Number(field.total) : plan.offset + items.length;
     nested[plan.key] = { items, totalCount, offset: plan.offset, limit: plan.limit };
   });
-  return { ...row, __nested: nested };
+  // `row` is the fresh copy toNodeRow made: completed in place, not copied again
+  row.__nested = nested;
+  return row;
 }
