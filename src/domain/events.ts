@@ -22,6 +22,9 @@ export const EVENT_TYPES = [
   'SUPERSEDED',
   'CERTIFIES',
   'WATCH_FAILING',
+  'STATUS_RETRACTED',
+  'SCOPE_DRIFT_CHANGED',
+  'KEV_AFFECTS',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -32,6 +35,7 @@ export const FEED_LABELS = {
   watch: 'Watch',
   delivery: 'WebhookDelivery',
   jobLease: 'JobLease',
+  state: 'FeedState',
 } as const;
 
 /** Most ids of one kind an event carries (a certification certifying more devices names the first ones by id). */
@@ -75,6 +79,14 @@ export interface EventDraft {
   /** Certifications whose change caused a lineage event. */
   causeIds: string[];
   watchId: string | null;
+  /** SCOPE_DRIFT_CHANGED, KEV_AFFECTS: the deployments (fleets) it is about. */
+  deploymentIds?: string[];
+  /** SCOPE_DRIFT_CHANGED, KEV_AFFECTS: the vulnerabilities it names. */
+  vulnerabilityIds?: string[];
+  /** SCOPE_DRIFT_CHANGED: keys of the new findings (`reason|certificationId|controlId|vulnerabilityId`). */
+  findingsAdded?: string[];
+  /** SCOPE_DRIFT_CHANGED: keys of the findings resolved. */
+  findingsResolved?: string[];
 }
 
 /** A stored event: a draft with its sequence number and recording time. */
@@ -112,17 +124,17 @@ export interface StatusEntry {
   classification: string | null;
 }
 
-function capSummary(text: string): string {
+export function capSummary(text: string): string {
   return text.length <= MAX_SUMMARY_LENGTH ? text : `${text.slice(0, MAX_SUMMARY_LENGTH - 1)}…`;
 }
 
 /** Related ids at or below the marking (node and edge), sorted, capped. */
-function relatedWithin(related: readonly Related[], marking: Classification): string[] {
+export function relatedWithin(related: readonly Related[], marking: Classification): string[] {
   const ids = related.filter((r) => atOrBelow(r.classification, marking) && atOrBelow(r.edgeClassification, marking)).map((r) => r.id);
   return [...new Set(ids)].sort(cmp).slice(0, MAX_EVENT_IDS);
 }
 
-function label(cert: CertContext): string {
+export function label(cert: CertContext): string {
   return cert.name && cert.name !== cert.id ? `${cert.name} (${cert.id})` : cert.id;
 }
 
@@ -179,7 +191,7 @@ export function statusAsOf(history: LineageCert['history'], asOf: string, fallba
   return statusOn(history, asOf, fallback);
 }
 
-function graphOn(n: LineageNeighbourhood, excluded: ReadonlySet<string>): LineageGraph {
+export function graphOn(n: LineageNeighbourhood, excluded: ReadonlySet<string>): LineageGraph {
   const certs: CertFacts[] = n.certs.map((c) => ({
     id: c.id,
     status: c.status,
@@ -195,7 +207,7 @@ function graphOn(n: LineageNeighbourhood, excluded: ReadonlySet<string>): Lineag
 }
 
 /** A BASED_ON path from `from` down to `to` (breadth first), as the node and edge markings along it; undefined when none. */
-function basisPath(n: LineageNeighbourhood, from: string, to: string): { nodes: string[]; edgeMarkings: (string | null)[] } | undefined {
+export function basisPath(n: LineageNeighbourhood, from: string, to: string): { nodes: string[]; edgeMarkings: (string | null)[] } | undefined {
   const out = new Map<string, LineageEdge[]>();
   for (const e of n.basedOn) out.set(e.fromId, [...(out.get(e.fromId) ?? []), e]);
   const previous = new Map<string, LineageEdge | null>([[from, null]]);

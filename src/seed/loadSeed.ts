@@ -295,6 +295,7 @@ export async function loadSeed(db: Database, dir = SEED_DIR, options: LoadSeedOp
     {
       clearance: 'SECRET',
       defaultMarking: 'UNCLASSIFIED',
+      feedSource: SEED_ASSERTER,
       // The seed's ownership rule: missing rows and rows the seed wrote last are written (their marking never lowered), the others kept.
       nodeGuard: async (tx, group) => {
         const existing = await seedNodeOwnership(

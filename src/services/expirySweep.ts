@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { expiryChanges } from '../domain/events';
 import { today } from '../domain/lineage';
 import type { Database } from '../store/database';
+import { refreshAllDeployments, refreshFeedState } from '../store/feedEmitters';
 import { recordStatusChanges } from '../store/statusHistoryStore';
 import { claimJob, expiryCandidates, finishJob } from '../store/sweepStore';
 
@@ -39,6 +40,12 @@ export async function runExpirySweep(db: Database, asOf: string = today()): Prom
         sourceRef: `sweep as of ${asOf}`,
       }));
       const recorded = await recordStatusChanges(tx, changes);
+      await refreshFeedState(
+        tx,
+        recorded.map((e) => e.certificationId),
+        'sweep',
+        asOf,
+      );
       return { candidates, recorded: recorded.length };
     });
     result.examined += batch.candidates.length;
@@ -47,6 +54,8 @@ export async function runExpirySweep(db: Database, asOf: string = today()): Prom
     if (!last || batch.candidates.length < SWEEP_BATCH) break;
     afterId = last.id;
   }
+  // Drift that changes by date alone (support end, KEV due date, a validity end): every deployment, in batches.
+  await refreshAllDeployments(db, 'sweep', asOf);
   return result;
 }
 

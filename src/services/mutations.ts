@@ -16,6 +16,7 @@ import {
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/bulkWrites';
 import type { Tx } from '../store/database';
 import { appendEvents } from '../store/eventStore';
+import { refreshFeedState } from '../store/feedEmitters';
 import { linkEvent } from '../domain/events';
 import { today } from '../domain/lineage';
 
@@ -64,6 +65,7 @@ export async function upsertNode(ctx: WriteDeps, label: Label, input: NodeInput)
     const error = firstProblem(validateNodeInput(label, props, ctx.caller.clearance, existing ?? {}));
     if (error) throw error;
     await upsertNodes(tx, label, [{ id, props }], stampFor(ctx, provenance));
+    await refreshFeedState(tx, [id], `curator:${ctx.caller.id}`);
     const row = await ctx.store.getNodeTx(tx, id);
     if (!row)
       throw notFound(`${label} ${echoInput(id)} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
@@ -136,6 +138,7 @@ export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: Node
       const event = linkEvent(args.type, node(from), node(to), marking, `curator:${ctx.caller.id}`, today());
       if (event) await appendEvents(tx, [event]);
     }
+    await refreshFeedState(tx, [args.fromId, args.toId], `curator:${ctx.caller.id}`);
     return { from, to, relationship, created: counts.created === 1 };
   });
 }
@@ -144,6 +147,7 @@ export async function unlink(ctx: WriteDeps, args: { type: RelationshipType; fro
   return ctx.store.writeTransaction(async (tx) => {
     const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
     const removed = await ctx.store.unlink(tx, args.type, fromLabel, toLabel, args.fromId, args.toId);
+    if (removed > 0) await refreshFeedState(tx, [args.fromId, args.toId], `curator:${ctx.caller.id}`);
     return { removed: removed > 0 };
   });
 }

@@ -11,6 +11,7 @@ import { echoInput, TEXT_MAX_CHARS } from '../domain/validation';
 import type { Tx } from '../store/database';
 import type { GraphStore } from '../store/graphStore';
 import type { NodeRow } from '../store/rows';
+import { emitRetractionEvents, refreshFeedState } from '../store/feedEmitters';
 import { readHistoriesTx, recordStatusChanges, retractStatusChange, statusChangeOwner, type StatusChangeRow } from '../store/statusHistoryStore';
 
 export interface StatusWriteDeps {
@@ -113,6 +114,8 @@ export async function recordCertificationStatus(deps: StatusWriteDeps, input: Re
     // an entry with this id exists but the caller cannot see it (recorded at a higher marking)
     if (!entry)
       throw badInput(`input.effectiveFrom: ${cert.id} already records ${input.status} from ${effectiveFrom}; nothing to record`, ['input', 'effectiveFrom']);
+    // the change feed: scope drift of the deployments this certification covers (docs/EVENTS.md)
+    await refreshFeedState(tx, [cert.id], `curator:${deps.caller.id}`);
     return { certification: { ...cert, __history: [...history, entry] }, entry };
   });
 }
@@ -132,6 +135,21 @@ export async function retractCertificationStatus(deps: StatusWriteDeps, input: {
     if (problem) throw badInput(`input.entryId: ${problem}`, ['input', 'entryId']);
     const entry = await retractStatusChange(tx, deps.store.markings, input.entryId, deps.caller.id, reason);
     if (!entry) throw notFound(`input.entryId: no status history entry ${echoInput(input.entryId)} is visible to you`, ['input', 'entryId']);
+    // the change feed (docs/EVENTS.md): STATUS_RETRACTED, its lineage consequences and drift changes, in this transaction
+    await emitRetractionEvents(
+      tx,
+      {
+        id: entry.id,
+        certificationId: entry.certificationId,
+        status: entry.status,
+        effectiveFrom: entry.effectiveFrom,
+        reason: entry.reason,
+        source: entry.source,
+        classification: entry.classification,
+      },
+      `curator:${deps.caller.id}`,
+      reason,
+    );
     return { certification: { ...cert, __history: history.filter((e) => e.id !== entry.id) }, entry };
   });
 }

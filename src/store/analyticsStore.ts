@@ -491,15 +491,26 @@ export function remediationStatement(markings: readonly string[], deploymentId: 
 }
 
 /** The scopeDrift statement (see AnalyticsStore.deploymentScopes). */
-export function deploymentScopesStatement(markings: readonly string[], scope: { organizationId: string } | { deploymentId: string }, cap: number): Statement {
+export function deploymentScopesStatement(
+  markings: readonly string[],
+  scope: { organizationId: string } | { deploymentId: string } | { deploymentIds: readonly string[] },
+  cap: number,
+): Statement {
   const first =
     'organizationId' in scope
       ? `MATCH (o:Organization {id: $organizationId})-[op:OPERATES]->(dep:Deployment)
          WHERE o.classification IN $markings AND ${VISIBLE_REL('op')} AND dep.classification IN $markings`
-      : `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings`;
+      : 'deploymentIds' in scope
+        ? `UNWIND $deploymentIds AS depId MATCH (dep:Deployment {id: depId}) WHERE dep.classification IN $markings`
+        : `MATCH (dep:Deployment {id: $deploymentId}) WHERE dep.classification IN $markings`;
   const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
   return {
-    name: 'organizationId' in scope ? 'analytics.scopeDrift.organization' : 'analytics.scopeDrift.deployment',
+    name:
+      'organizationId' in scope
+        ? 'analytics.scopeDrift.organization'
+        : 'deploymentIds' in scope
+          ? 'analytics.scopeDrift.deployments'
+          : 'analytics.scopeDrift.deployment',
     cypher: `${first}
        WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap) + 1
        ${DEVICE_AND_RELEASE}
@@ -522,6 +533,18 @@ export function deploymentScopesStatement(markings: readonly string[], scope: { 
        RETURN ${NODE('dep')} AS deployment, CASE WHEN d IS NULL THEN null ELSE ${NODE('d')} END AS device,
               CASE WHEN os IS NULL THEN null ELSE ${NODE('os')} END AS os, implemented, coverage, knownExploited`,
     params: { ...scope, cap, markings: [...markings], blockingVex: [...BLOCKING_VEX_STATES] },
+  };
+}
+
+/** A row of the scopeDrift statement. */
+export function toDeploymentScopeRow(row: Row): DeploymentScopeRow {
+  return {
+    deployment: toNodeRow(row.deployment),
+    device: row.device ? toNodeRow(row.device) : null,
+    os: row.os ? toNodeRow(row.os) : null,
+    implementedControlIds: (row.implemented as unknown[]).map(String),
+    coverage: toCoverageRows(row.coverage),
+    knownExploited: (row.knownExploited as unknown[]).map(toNodeRow),
   };
 }
 
@@ -889,14 +912,7 @@ export class AnalyticsStore {
   ): Promise<{ rows: DeploymentScopeRow[]; truncated: boolean }> {
     const st = deploymentScopesStatement(this.markings, scope, cap);
     const rows = await this.run(st);
-    const mapped = rows.map((row): DeploymentScopeRow => ({
-      deployment: toNodeRow(row.deployment),
-      device: row.device ? toNodeRow(row.device) : null,
-      os: row.os ? toNodeRow(row.os) : null,
-      implementedControlIds: (row.implemented as unknown[]).map(String),
-      coverage: toCoverageRows(row.coverage),
-      knownExploited: (row.knownExploited as unknown[]).map(toNodeRow),
-    }));
+    const mapped = rows.map(toDeploymentScopeRow);
     return { rows: mapped.slice(0, cap), truncated: mapped.length > cap };
   }
 

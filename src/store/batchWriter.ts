@@ -36,6 +36,7 @@ import {
   type RelationshipWrite,
   type WriteCounts,
 } from './bulkWrites';
+import { emitLinkEvents, isLinkEventCandidate, refreshFeedState, type CreatedLink } from './feedEmitters';
 
 /** A node row; `where` names its place in the source (a document path, a seed file) for messages. */
 export interface NodeRow extends NodeWrite {
@@ -98,6 +99,10 @@ export interface BatchWriteResult<R extends RelationshipRow = RelationshipRow> {
   relationships: Record<string, BatchCounts>;
   /** Relationship rows with a missing or hidden end not handed to `onMissing`. */
   missing: { group: RelationshipGroupWrite<R>; rows: MissingRow<R>[] }[];
+  /** New SUPERSEDES / CERTIFIES claims of certifications (the change feed's link events). */
+  createdLinks: CreatedLink[];
+  /** Ids of the nodes written and of the ends of the relationships written (the change feed's drift and KEV refresh). */
+  touchedIds: Set<string>;
 }
 
 export interface WritePolicy<N extends NodeRow = NodeRow, R extends RelationshipRow = RelationshipRow> {
@@ -115,6 +120,8 @@ export interface WritePolicy<N extends NodeRow = NodeRow, R extends Relationship
   onMissing?: (group: RelationshipGroupWrite<R>, rows: MissingRow<R>[], counts: BatchCounts) => void;
   /** Called after each group with the number of rows handled so far. */
   onProgress?: (done: number) => void;
+  /** Provenance on the change feed's events (docs/EVENTS.md); default `<source>:<sourceRef>` of the stamp. */
+  feedSource?: string;
 }
 
 export interface WriteOptions<R extends RelationshipRow = RelationshipRow> {
@@ -230,9 +237,9 @@ export async function mergeVisibleRelationships<R extends RelationshipWrite>(
   stamp: ProvenanceStamp,
   markings: readonly Classification[],
   batchSize = 5000,
-): Promise<WriteCounts & { missing: MissingRow<R & RelationshipRow>[] }> {
+): Promise<WriteCounts & { missing: MissingRow<R & RelationshipRow>[]; createdRows: R[] }> {
   const relType = RELATIONSHIPS[type].type;
-  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as MissingRow<R & RelationshipRow>[] };
+  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as MissingRow<R & RelationshipRow>[], createdRows: [] as R[] };
   for (let i = 0; i < rows.length; i += batchSize) {
     const slice = rows.slice(i, i + batchSize);
     const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, sourceRef: r.sourceRef ?? null, props: relProps(type, r.props) }));
@@ -274,10 +281,24 @@ export async function mergeVisibleRelationships<R extends RelationshipWrite>(
       if (outcome === 'missing') {
         const missingRow = slice[Number(r.index)];
         if (missingRow) counts.missing.push({ ...missingRow, missingFrom: r.missingFrom === true, missingTo: r.missingTo === true });
-      } else counts[outcome as keyof WriteCounts] += 1;
+      } else {
+        counts[outcome as keyof WriteCounts] += 1;
+        const createdRow = outcome === 'created' ? slice[Number(r.index)] : undefined;
+        if (createdRow) counts.createdRows.push(createdRow);
+      }
     }
   }
   return counts;
+}
+
+/** Records the created claims the change feed reports (link events). */
+function noteCreated<R extends RelationshipRow>(result: BatchWriteResult<R>, group: RelationshipGroupWrite<R>, rows: readonly RelationshipWrite[]): void {
+  const type = RELATIONSHIPS[group.type].type;
+  if (!isLinkEventCandidate(type, group.fromLabel, group.toLabel)) return;
+  for (const r of rows) {
+    const marking = relProps(group.type, { classification: r.props.classification }).classification;
+    result.createdLinks.push({ type, fromId: r.fromId, toId: r.toId, classification: typeof marking === 'string' ? marking : null });
+  }
 }
 
 /** Writes the batch's groups in the caller's transaction (see `writeBatch`). */
@@ -287,7 +308,7 @@ async function writeGroups<N extends NodeRow, R extends RelationshipRow>(
   stamp: ProvenanceStamp,
   policy: WritePolicy<N, R>,
 ): Promise<BatchWriteResult<R>> {
-  const result: BatchWriteResult<R> = { nodes: {}, relationships: {}, missing: [] };
+  const result: BatchWriteResult<R> = { nodes: {}, relationships: {}, missing: [], createdLinks: [], touchedIds: new Set() };
   const markings = markingsVisibleTo(policy.clearance);
   let done = 0;
   for (const group of batch.nodes) {
@@ -300,6 +321,7 @@ async function writeGroups<N extends NodeRow, R extends RelationshipRow>(
     counts.skipped += decision.skipped ?? 0;
     const groupStamp = group.source === undefined ? stamp : { ...stamp, source: group.source };
     if (decision.write.length > 0) addCounts(counts, await upsertNodes(tx, group.label, decision.write, groupStamp));
+    for (const r of [...decision.write, ...(decision.enrich ?? [])]) result.touchedIds.add(r.id);
     const enrich = decision.enrich ?? [];
     if (enrich.length > 0) {
       const enriched = await enrichNodes(tx, group.label, enrich);
@@ -321,13 +343,16 @@ async function writeGroups<N extends NodeRow, R extends RelationshipRow>(
         const written = await mergeVisibleRelationships(tx, group.type, group.fromLabel, group.toLabel, decision.write, groupStamp, markings);
         addCounts(counts, written);
         missing = written.missing;
+        noteCreated(result, group, written.createdRows);
       } else {
         const written = await mergeRelationships(tx, group.type, group.fromLabel, group.toLabel, decision.write, groupStamp);
         addCounts(counts, written);
+        noteCreated(result, group, written.createdRows);
         // mergeRelationships does not say which end is missing.
         missing = (written.missing as R[]).map((r) => ({ ...r, missingFrom: true, missingTo: true }));
       }
     }
+    for (const r of decision.write) result.touchedIds.add(r.fromId).add(r.toId);
     if (missing.length > 0) {
       if (policy.onMissing) policy.onMissing(group, missing, counts);
       else result.missing.push({ group, rows: missing });
@@ -356,6 +381,11 @@ export async function writeBatch<N extends NodeRow, R extends RelationshipRow>(
     async (tx) => {
       const result = await writeGroups(tx, batch, stamp, policy);
       if (options.finish) await options.finish(tx, result);
+      // The change feed (docs/EVENTS.md), in this transaction: new certification claims, then the
+      // scope drift and known-exploited changes of what the write reaches.
+      const source = policy.feedSource ?? (stamp.sourceRef ? `${stamp.source}:${stamp.sourceRef}` : stamp.source);
+      await emitLinkEvents(tx, result.createdLinks, source);
+      await refreshFeedState(tx, [...result.touchedIds], source);
       return result;
     },
     options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },

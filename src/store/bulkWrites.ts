@@ -120,9 +120,9 @@ export async function mergeRelationships(
   rows: RelationshipWrite[],
   stamp: ProvenanceStamp,
   batchSize = 5000,
-): Promise<WriteCounts & { missing: RelationshipWrite[] }> {
+): Promise<WriteCounts & { missing: RelationshipWrite[]; createdRows: RelationshipWrite[] }> {
   const spec: RelationshipSpec = RELATIONSHIPS[type];
-  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as RelationshipWrite[] };
+  const counts = { created: 0, updated: 0, unchanged: 0, missing: [] as RelationshipWrite[], createdRows: [] as RelationshipWrite[] };
   for (let i = 0; i < rows.length; i += batchSize) {
     const slice = rows.slice(i, i + batchSize);
     const batch = slice.map((r, index) => ({ index, fromId: r.fromId, toId: r.toId, sourceRef: r.sourceRef ?? null, props: relProps(type, r.props) }));
@@ -158,7 +158,11 @@ export async function mergeRelationships(
       if (outcome === 'missing') {
         const missingRow = slice[Number(r.index)];
         if (missingRow) counts.missing.push(missingRow);
-      } else counts[outcome as keyof WriteCounts] += 1;
+      } else {
+        counts[outcome as keyof WriteCounts] += 1;
+        const createdRow = outcome === 'created' ? slice[Number(r.index)] : undefined;
+        if (createdRow) counts.createdRows.push(createdRow);
+      }
     }
   }
   return counts;

@@ -67,6 +67,10 @@ export function toStoredEvent(row: Row): StoredEvent {
     reason: str(row.reason),
     causeIds: strs(row.causeIds),
     watchId: str(row.watchId),
+    deploymentIds: strs(row.deploymentIds),
+    vulnerabilityIds: strs(row.vulnerabilityIds),
+    findingsAdded: strs(row.findingsAdded),
+    findingsResolved: strs(row.findingsResolved),
   };
 }
 
@@ -74,7 +78,9 @@ const EVENT_FIELDS = (e: string) =>
   `${e}.sequence AS sequence, ${e}.recordedAt AS recordedAt, ${e}.type AS type, ${e}.effectiveDate AS effectiveDate,
    ${e}.certificationIds AS certificationIds, ${e}.deviceIds AS deviceIds, ${e}.organizationIds AS organizationIds,
    ${e}.summary AS summary, ${e}.source AS source, ${e}.classification AS classification, ${e}.oldStatus AS oldStatus,
-   ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId`;
+   ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId,
+   ${e}.deploymentIds AS deploymentIds, ${e}.vulnerabilityIds AS vulnerabilityIds, ${e}.findingsAdded AS findingsAdded,
+   ${e}.findingsResolved AS findingsResolved`;
 
 /**
  * The append statement: the counter is incremented once for the whole batch (one sequence range
@@ -92,7 +98,9 @@ export function appendEventsStatement(drafts: readonly EventDraft[]): Statement 
          sequence: base + d.offset, recordedAt: at, type: d.type, effectiveDate: date(d.effectiveDate),
          certificationIds: d.certificationIds, deviceIds: d.deviceIds, organizationIds: d.organizationIds,
          summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
-         newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId })
+         newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId,
+         deploymentIds: d.deploymentIds, vulnerabilityIds: d.vulnerabilityIds,
+         findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved })
        WITH base, at, count(e) AS written
        RETURN base, at, written`,
     params: {
@@ -105,6 +113,10 @@ export function appendEventsStatement(drafts: readonly EventDraft[]): Statement 
         deviceIds: orNull(d.deviceIds),
         organizationIds: orNull(d.organizationIds),
         causeIds: orNull(d.causeIds),
+        deploymentIds: orNull(d.deploymentIds ?? []),
+        vulnerabilityIds: orNull(d.vulnerabilityIds ?? []),
+        findingsAdded: orNull(d.findingsAdded ?? []),
+        findingsResolved: orNull(d.findingsResolved ?? []),
       })),
     },
   };

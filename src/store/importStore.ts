@@ -299,6 +299,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
       {
         clearance,
         relationshipMerge: 'visible',
+        feedSource: `import:${batch.format.toLowerCase()}:${documentRef(batch)}`,
         // Joins, duplicates, refused ids; nodes another source owns are only enriched.
         nodeGuard: async (tx, { label, rows: nodes }) => {
           let skipped = 0;

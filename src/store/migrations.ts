@@ -53,6 +53,7 @@ export function migrationStatements(): { name: string; cypher: string }[] {
     ['watch_id_unique', FEED_LABELS.watch, 'id'],
     ['webhookdelivery_id_unique', FEED_LABELS.delivery, 'id'],
     ['joblease_id_unique', FEED_LABELS.jobLease, 'id'],
+    ['feedstate_id_unique', FEED_LABELS.state, 'id'],
   ];
   for (const [name, label, key] of feed) {
     statements.push({ name: `constraint ${name}`, cypher: `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR (n:${label}) REQUIRE n.${key} IS UNIQUE` });

@@ -66,7 +66,8 @@ describe('change feed on the seed scenario', () => {
   it('revoking the crypto module validation breaks the lineage of what rests on it, delivered to each watcher at its clearance', async () => {
     const secretReceiver = await startReceiver(SECRET);
     const lowReceiver = await startReceiver(SECRET);
-    const filter = { certificationIds: CHAIN };
+    // the status and lineage events (the revocation, effective today, also changes the fleets' scope drift: SCOPE_DRIFT_CHANGED)
+    const filter = { certificationIds: CHAIN, types: ['STATUS_CHANGED', 'LINEAGE_BROKEN'] };
     const high = await t.run<{ createWatch: { id: string } }>(CREATE, { url: secretReceiver.url, secret: SECRET, filter }, KEYS.curator);
     const low = await t.run<{ createWatch: { id: string } }>(CREATE, { url: lowReceiver.url, secret: SECRET, filter }, KEYS.curatorUnclassified);
     expect(high.errors).toBeUndefined();

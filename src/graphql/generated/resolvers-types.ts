@@ -319,10 +319,16 @@ export type CertificationEvent = {
   certificationIds: Array<Scalars['ID']['output']>;
   /** The highest marking of anything the event reveals. */
   classification: Classification;
+  /** Deployments (fleets) a SCOPE_DRIFT_CHANGED or KEV_AFFECTS event is about, at or below the event's marking. */
+  deploymentIds: Array<Scalars['ID']['output']>;
   /** Devices and components certified by the certification, at or below the event's marking (at most 50). */
   deviceIds: Array<Scalars['ID']['output']>;
   /** First day the change is in force, when it has one. */
   effectiveDate?: Maybe<Scalars['Date']['output']>;
+  /** SCOPE_DRIFT_CHANGED: the new findings, as `reason|certificationId|controlId|vulnerabilityId` (empty parts when not applicable). */
+  findingsAdded: Array<Scalars['String']['output']>;
+  /** SCOPE_DRIFT_CHANGED: the findings resolved, in the same form. */
+  findingsResolved: Array<Scalars['String']['output']>;
   /** Status after the change (status events). */
   newStatus?: Maybe<Scalars['String']['output']>;
   /** Status before the change (status events). */
@@ -341,6 +347,8 @@ export type CertificationEvent = {
   summary: Scalars['String']['output'];
   /** What happened. */
   type: CertificationEventType;
+  /** Vulnerabilities a SCOPE_DRIFT_CHANGED or KEV_AFFECTS event names. */
+  vulnerabilityIds: Array<Scalars['ID']['output']>;
   /** The watch a WATCH_FAILING event is about. */
   watchId?: Maybe<Scalars['ID']['output']>;
 };
@@ -395,15 +403,21 @@ export type CertificationEventFilterOut = {
 export type CertificationEventType =
   /** A certification became EXPIRED (its validity end passed, recorded by the expiry sweep or an issuer's list). */
   | 'CERTIFICATION_EXPIRED'
-  /** A certification now certifies a device or component (a CERTIFIES claim written by the link mutation). */
+  /** A certification now certifies a device or component (a new CERTIFIES claim, written by the link mutation, an importer or the seed). */
   | 'CERTIFIES'
+  /** A known-exploited vulnerability newly affects an OS release a deployment runs or a device model has: vulnerabilityIds, the release (first in deviceIds), the devices and deployments. */
+  | 'KEV_AFFECTS'
   /** A certification stopped holding because a certification it rests on (BASED_ON, transitively) stopped holding. */
   | 'LINEAGE_BROKEN'
   /** A certification holds again because the certification it rests on holds again. */
   | 'LINEAGE_RESTORED'
+  /** A deployment's (fleet's) scope drift changed as of the day of the write: findingsAdded and findingsResolved name the findings that appeared and went away. */
+  | 'SCOPE_DRIFT_CHANGED'
   /** A certification's status changed (a status-history entry other than EXPIRED): old and new status, effective date. */
   | 'STATUS_CHANGED'
-  /** A certification was superseded by a newer one (a SUPERSEDES claim written by the link mutation); certificationIds: the older, then the newer. */
+  /** An admin retracted a status-history entry: oldStatus is the retracted entry's status, newStatus the status in force on its effective date without it, reason the retraction's reason. */
+  | 'STATUS_RETRACTED'
+  /** A certification was superseded by a newer one (a new SUPERSEDES claim, written by the link mutation, an importer or the seed); certificationIds: the older, then the newer. */
   | 'SUPERSEDED'
   /** A webhook watch failed past its retry horizon and is no longer delivered. */
   | 'WATCH_FAILING';
@@ -3844,8 +3858,11 @@ export type CertificationEventResolvers<ContextType = GraphQLContext, ParentType
   causeCertificationIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   certificationIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   classification?: Resolver<ResolversTypes['Classification'], ParentType, ContextType>;
+  deploymentIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   deviceIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   effectiveDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  findingsAdded?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  findingsResolved?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   newStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   oldStatus?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   organizationIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -3855,6 +3872,7 @@ export type CertificationEventResolvers<ContextType = GraphQLContext, ParentType
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['CertificationEventType'], ParentType, ContextType>;
+  vulnerabilityIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   watchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;
 

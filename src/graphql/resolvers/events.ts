@@ -61,6 +61,10 @@ const resolvers: Resolvers = {
   },
   CertificationEvent: {
     causeCertificationIds: (e) => e.causeIds,
+    deploymentIds: (e) => e.deploymentIds ?? [],
+    vulnerabilityIds: (e) => e.vulnerabilityIds ?? [],
+    findingsAdded: (e) => e.findingsAdded ?? [],
+    findingsResolved: (e) => e.findingsResolved ?? [],
   },
   Watch: {
     deliveries: (w, args, ctx) => watchDeliveries(watchDeps(ctx), w.id, args.first),

@@ -1,0 +1,250 @@
+/**
+ * The change feed's later event kinds (docs/EVENTS.md), built without I/O: a retracted status
+ * entry (STATUS_RETRACTED and its lineage consequences), a deployment whose scope drift changed
+ * (SCOPE_DRIFT_CHANGED) and a known-exploited vulnerability that newly affects a release a
+ * deployment runs (KEV_AFFECTS). Same marking rule as src/domain/events.ts: an event is marked
+ * with the highest marking of what it names and follows; related devices and organizations
+ * marked above that are left out instead of raising it.
+ */
+import type { DriftFinding } from './drift';
+import {
+  basisPath,
+  capSummary,
+  graphOn,
+  highestMarking,
+  label,
+  relatedWithin,
+  statusAsOf,
+  type EventDraft,
+  type LineageCert,
+  type LineageNeighbourhood,
+  type Related,
+  type StatusEntry,
+} from './events';
+import { evaluateLineage } from './lineage';
+import type { Classification } from './model';
+import { cmp } from './risk';
+
+/**
+ * The events of an admin retraction of `retracted` (already marked retracted, so absent from the
+ * neighbourhood's histories): STATUS_RETRACTED for the certification (old status: the retracted
+ * entry's; new status: the one in force on its effective date without it), and LINEAGE_BROKEN /
+ * LINEAGE_RESTORED for every certification resting on it (BASED_ON, transitively) whose lineage
+ * holds differently on that date with and without the entry.
+ */
+export function retractionEvents(n: LineageNeighbourhood, retracted: StatusEntry, source: string, retractionReason: string): EventDraft[] {
+  const byId = new Map(n.certs.map((c) => [c.id, c]));
+  const cert = byId.get(retracted.certificationId);
+  if (!cert) return [];
+  const date = retracted.effectiveFrom;
+  const nowInForce = statusAsOf(cert.history, date, cert.status);
+  const marking = highestMarking([cert.classification, retracted.classification]);
+  const drafts: EventDraft[] = [
+    {
+      type: 'STATUS_RETRACTED',
+      effectiveDate: date,
+      certificationIds: [cert.id],
+      deviceIds: relatedWithin(cert.certifies, marking),
+      organizationIds: relatedWithin(cert.organizations, marking),
+      summary: capSummary(
+        `${label(cert)}: the entry ${retracted.status} from ${date} was retracted (${retractionReason}); status in force from ${date}: ${nowInForce ?? 'none'}`,
+      ),
+      source,
+      classification: marking,
+      oldStatus: retracted.status,
+      newStatus: nowInForce,
+      reason: retractionReason,
+      causeIds: [],
+      watchId: null,
+    },
+  ];
+  // before: the neighbourhood with the entry back in its certification's history
+  const withEntry: LineageNeighbourhood = {
+    ...n,
+    certs: n.certs.map((c) =>
+      c.id === cert.id ? { ...c, history: [...c.history, { id: retracted.id, status: retracted.status, effectiveFrom: date, recordedAt: '' }] } : c,
+    ),
+  };
+  const none = new Set<string>();
+  const before = evaluateLineage(graphOn(withEntry, none), date);
+  const after = evaluateLineage(graphOn(n, none), date);
+  for (const dep of [...n.certs].sort((a, b) => cmp(a.id, b.id))) {
+    if (dep.id === cert.id) continue;
+    const was = before.get(dep.id)?.holds;
+    const is = after.get(dep.id)?.holds;
+    if (was === undefined || is === undefined || was === is) continue;
+    const path = basisPath(n, dep.id, cert.id);
+    if (!path) continue;
+    const eventMarking = highestMarking([
+      dep.classification,
+      retracted.classification,
+      ...path.nodes.map((id) => byId.get(id)?.classification ?? 'SECRET'),
+      ...path.edgeMarkings,
+    ]);
+    drafts.push({
+      type: is ? 'LINEAGE_RESTORED' : 'LINEAGE_BROKEN',
+      effectiveDate: date,
+      certificationIds: [dep.id, cert.id],
+      deviceIds: relatedWithin(dep.certifies, eventMarking),
+      organizationIds: relatedWithin(dep.organizations, eventMarking),
+      summary: capSummary(
+        `${label(dep)} ${is ? 'holds again' : 'no longer holds'} from ${date}: it rests on ${label(cert)}, whose ${retracted.status} entry from ${date} was retracted`,
+      ),
+      source,
+      classification: eventMarking,
+      oldStatus: null,
+      newStatus: null,
+      reason: retractionReason,
+      causeIds: [cert.id],
+      watchId: null,
+    });
+  }
+  return drafts;
+}
+
+/** A node as the drift and KEV events name it. */
+export interface NamedNode {
+  id: string;
+  name: string | null;
+  classification: string | null;
+}
+
+/** The stable key of a drift finding: what it is about, not its wording. */
+export function driftFindingKey(f: Pick<DriftFinding, 'reason' | 'certificationId' | 'controlId' | 'vulnerabilityId'>): string {
+  return [f.reason, f.certificationId ?? '', f.controlId ?? '', f.vulnerabilityId ?? ''].join('|');
+}
+
+/** The parts of a key (see driftFindingKey). */
+export function parseDriftFindingKey(key: string): {
+  reason: string;
+  certificationId: string | null;
+  controlId: string | null;
+  vulnerabilityId: string | null;
+} {
+  const [reason = '', certificationId = '', controlId = '', vulnerabilityId = ''] = key.split('|');
+  return { reason, certificationId: certificationId || null, controlId: controlId || null, vulnerabilityId: vulnerabilityId || null };
+}
+
+/** Sorted, de-duplicated keys of a deployment's findings: its stored drift fingerprint. */
+export function driftFingerprint(findings: readonly DriftFinding[]): string[] {
+  return [...new Set(findings.map(driftFindingKey))].sort(cmp);
+}
+
+/** What the drift event of one deployment is built from. */
+export interface DriftSubject {
+  deployment: NamedNode;
+  /** The device model (OF), with the OF edge's marking. */
+  device: Related | null;
+  /** Operators (OPERATES), with the edge's marking. */
+  operators: Related[];
+  /** Markings of the nodes a finding key names (certifications, controls, vulnerabilities). */
+  markingOf: ReadonlyMap<string, string | null>;
+}
+
+function nodeName(n: NamedNode): string {
+  return n.name && n.name !== n.id ? `${n.name} (${n.id})` : n.id;
+}
+
+function describeKey(key: string): string {
+  const k = parseDriftFindingKey(key);
+  const about = [k.certificationId, k.controlId, k.vulnerabilityId].filter((x): x is string => x !== null);
+  return about.length > 0 ? `${k.reason} ${about.join(' ')}` : k.reason;
+}
+
+/**
+ * SCOPE_DRIFT_CHANGED for a deployment whose findings on `asOf` differ from its stored
+ * fingerprint (`previous`), naming the added and resolved findings; undefined when equal.
+ * Marked with the deployment, its device model and every node a changed finding names; the
+ * device and operators are named only at or below that marking.
+ */
+export function driftChangedEvent(
+  subject: DriftSubject,
+  previous: readonly string[],
+  current: readonly string[],
+  asOf: string,
+  source: string,
+): EventDraft | undefined {
+  const before = new Set(previous);
+  const now = new Set(current);
+  const added = current.filter((k) => !before.has(k));
+  const resolved = previous.filter((k) => !now.has(k));
+  if (added.length === 0 && resolved.length === 0) return undefined;
+  const named = [...added, ...resolved].flatMap((k) => {
+    const p = parseDriftFindingKey(k);
+    return [p.certificationId, p.controlId, p.vulnerabilityId].filter((x): x is string => x !== null);
+  });
+  const marking: Classification = highestMarking([
+    subject.deployment.classification,
+    subject.device?.classification,
+    subject.device?.edgeClassification,
+    ...named.map((id) => (subject.markingOf.has(id) ? subject.markingOf.get(id) : 'SECRET')),
+  ]);
+  const certificationIds = [...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).certificationId ?? []))].sort(cmp);
+  const vulnerabilityIds = [...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).vulnerabilityId ?? []))].sort(cmp);
+  const parts = [
+    added.length > 0 ? `new: ${added.map(describeKey).join(', ')}` : '',
+    resolved.length > 0 ? `resolved: ${resolved.map(describeKey).join(', ')}` : '',
+  ].filter((p) => p !== '');
+  return {
+    type: 'SCOPE_DRIFT_CHANGED',
+    effectiveDate: asOf,
+    certificationIds,
+    deviceIds: subject.device ? relatedWithin([subject.device], marking) : [],
+    organizationIds: relatedWithin(subject.operators, marking),
+    deploymentIds: [subject.deployment.id],
+    vulnerabilityIds,
+    summary: capSummary(`${nodeName(subject.deployment)}: scope drift changed on ${asOf}; ${parts.join('; ')}`),
+    source,
+    classification: marking,
+    oldStatus: previous.length === 0 ? 'NO_FINDINGS' : `${previous.length} FINDINGS`,
+    newStatus: current.length === 0 ? 'NO_FINDINGS' : `${current.length} FINDINGS`,
+    reason: null,
+    causeIds: [],
+    watchId: null,
+    findingsAdded: added,
+    findingsResolved: resolved,
+  };
+}
+
+/** A release some deployment runs, with what the KEV event may name. */
+export interface KevRelease {
+  release: NamedNode;
+  /** Deployments running it (RUNS), their device models (OF) and operators (OPERATES), each with the markings on the way. */
+  runners: { deployment: Related; device: Related | null; operators: Related[] }[];
+  /** Device models it is a part of (HAS_COMPONENT): the releases a certified model supports. */
+  models: Related[];
+}
+
+/**
+ * KEV_AFFECTS: a known-exploited vulnerability newly affects a release deployments run. Marked
+ * with the vulnerability, the AFFECTS claim and the release; a deployment (with its device and
+ * operators) is named only when it, its RUNS claim, and the device or operator with its edge are
+ * at or below that marking.
+ */
+export function kevAffectsEvent(vulnerability: NamedNode, affectsClassification: string | null, k: KevRelease, source: string, today: string): EventDraft {
+  const marking = highestMarking([vulnerability.classification, affectsClassification, k.release.classification]);
+  const deployments = k.runners.filter((r) => relatedWithin([r.deployment], marking).length > 0);
+  const devices = [...deployments.flatMap((r) => (r.device ? relatedWithin([r.device], marking) : [])), ...relatedWithin(k.models, marking)];
+  const deviceIds = [...new Set(devices)].sort(cmp);
+  return {
+    type: 'KEV_AFFECTS',
+    effectiveDate: today,
+    certificationIds: [],
+    deviceIds: [...new Set([k.release.id, ...deviceIds])],
+    organizationIds: [...new Set(deployments.flatMap((r) => relatedWithin(r.operators, marking)))].sort(cmp),
+    deploymentIds: deployments.map((r) => r.deployment.id).sort(cmp),
+    vulnerabilityIds: [vulnerability.id],
+    summary: capSummary(
+      `Known-exploited ${nodeName(vulnerability)} now affects ${nodeName(k.release)}${deviceIds.length > 0 ? `, on ${deviceIds.join(', ')}` : ''}`,
+    ),
+    source,
+    classification: marking,
+    oldStatus: null,
+    newStatus: null,
+    reason: null,
+    causeIds: [],
+    watchId: null,
+  };
+}
+
+export type { LineageCert };

@@ -1,0 +1,424 @@
+/**
+ * The change feed's emitters beside the status-history hook (docs/EVENTS.md), each run inside
+ * the transaction of the write that caused its events:
+ *
+ * - `emitRetractionEvents`: an admin retraction (STATUS_RETRACTED and its lineage consequences);
+ * - `emitLinkEvents`: new SUPERSEDES / CERTIFIES claims between certifications and what they
+ *   certify written by the bulk write path (importers, seed, generator, fixtures);
+ * - `refreshFeedState`: at the end of a write that can change scope drift or which known-exploited
+ *   vulnerabilities affect a watched release, recomputes both for the deployments and releases the
+ *   write can reach (bounded), compares them with the fingerprints stored in `FeedState` nodes
+ *   (`drift:<deploymentId>`: sorted finding keys; `kev:<releaseId>`: sorted vulnerability ids) and
+ *   writes SCOPE_DRIFT_CHANGED / KEV_AFFECTS events for what changed, then the new fingerprints.
+ *
+ * Reads here are at full knowledge (every marking): the events carry the markings of what they
+ * reveal, and readers only receive those at or below their clearance.
+ */
+import { assessDeployment, type Coverage } from '../domain/drift';
+import { FEED_LABELS, highestMarking, linkEvent, markingRank, type EventDraft, type Related, type StatusEntry, type StoredEvent } from '../domain/events';
+import { driftChangedEvent, driftFingerprint, kevAffectsEvent, parseDriftFindingKey, retractionEvents, type NamedNode } from '../domain/feedEvents';
+import { today, type CertFacts } from '../domain/lineage';
+import { scalarText } from '../domain/text';
+import { CLASSIFICATIONS, RELATIONSHIPS } from '../domain/model';
+import { BLOCKING_VEX_STATES } from '../domain/risk';
+import { deploymentScopesStatement, toDeploymentScopeRow, type DeploymentScopeRow } from './analyticsStore';
+import type { Database, Row, Tx } from './database';
+import { appendEvents, loadNeighbourhood } from './eventStore';
+import type { NodeRow } from './rows';
+import { historyOfRow } from './statusHistoryStore';
+
+const STATE = FEED_LABELS.state;
+const ALL_MARKINGS: readonly string[] = CLASSIFICATIONS;
+/** Most deployments (and, separately, releases) one write re-assesses; beyond it the rest is left for a later write or the sweep. */
+export const MAX_FEED_STATE_SUBJECTS = 2000;
+/** Deepest HAS_COMPONENT chain from a device model to a changed part. */
+const PART_DEPTH = 4;
+const { CERTIFIES, SUPERSEDES, ISSUED_BY, OPERATES, OF, RUNS, AFFECTS, HAS_COMPONENT, REQUIRES, IMPLEMENTS } = RELATIONSHIPS;
+
+function str(v: unknown): string | null {
+  return v === null || v === undefined ? null : scalarText(v);
+}
+
+// ------------------------------------------------------------------ retraction
+
+/**
+ * The events of a retracted status entry (already marked retracted in this transaction), then the
+ * drift refresh of the deployments its certification reaches. Returns the events written.
+ */
+export async function emitRetractionEvents(tx: Tx, entry: StatusEntry, source: string, reason: string): Promise<StoredEvent[]> {
+  const n = await loadNeighbourhood(tx, [entry.certificationId]);
+  const written = await appendEvents(tx, retractionEvents(n, entry, source, reason));
+  return [...written, ...(await refreshFeedState(tx, [entry.certificationId], source))];
+}
+
+// ------------------------------------------------------------------ bulk link events
+
+/** A relationship the bulk write path created (it did not exist before). */
+export interface CreatedLink {
+  type: string;
+  fromId: string;
+  toId: string;
+  classification: string | null;
+}
+
+/** Whether a created relationship can be a feed link event (CERTIFIES from, SUPERSEDES between, certifications). */
+export function isLinkEventCandidate(type: string, fromLabel: string, toLabel: string): boolean {
+  return (
+    (type === CERTIFIES.type && fromLabel === 'Certification') || (type === SUPERSEDES.type && fromLabel === 'Certification' && toLabel === 'Certification')
+  );
+}
+
+/**
+ * One SUPERSEDED or CERTIFIES event per created claim (src/domain/events.ts linkEvent), its
+ * organizations the certification's issuers at or below the event's marking. One read, one append.
+ */
+export async function emitLinkEvents(tx: Tx, links: readonly CreatedLink[], source: string): Promise<StoredEvent[]> {
+  if (links.length === 0) return [];
+  const rows = await tx.run(
+    'events.linkEnds',
+    `UNWIND range(0, size($links) - 1) AS i
+     WITH i, $links[i] AS l
+     MATCH (a:Certification {id: l.fromId})
+     MATCH (b {id: l.toId}) WHERE (b:Certification OR b:Device OR b:Component)
+     CALL (a) {
+       OPTIONAL MATCH (a)-[r:${ISSUED_BY.type}]->(o:Organization)
+       RETURN collect({id: o.id, classification: o.classification, edgeClassification: r.classification}) AS issuers
+     }
+     RETURN i, a {.id, .name, .classification, .issuedAt} AS from, b {.id, .name, .classification, .issuedAt, label: labels(b)[0]} AS to, issuers
+     ORDER BY i`,
+    { links: links.map((l) => ({ fromId: l.fromId, toId: l.toId })) },
+  );
+  const drafts: EventDraft[] = [];
+  const day = today();
+  for (const row of rows) {
+    const link = links[Number(row.i)];
+    if (!link) continue;
+    const a = row.from as Record<string, unknown>;
+    const b = row.to as Record<string, unknown>;
+    const node = (n: Record<string, unknown>, label: string) => ({
+      id: String(n.id),
+      name: str(n.name) ?? String(n.id),
+      classification: str(n.classification),
+      label,
+      issuedAt: str(n.issuedAt)?.slice(0, 10) ?? null,
+    });
+    const event = linkEvent(link.type, node(a, 'Certification'), node(b, String(b.label)), link.classification, source, day);
+    if (!event) continue;
+    const issuers = (row.issuers as Related[]).filter((o) => o.id !== null);
+    const orgs = issuers.filter((o) => highestMarking([o.classification, o.edgeClassification, event.classification]) === event.classification);
+    drafts.push({ ...event, organizationIds: [...new Set(orgs.map((o) => o.id))].sort() });
+  }
+  return appendEvents(tx, drafts);
+}
+
+// ------------------------------------------------------------------ drift and KEV state
+
+/** The reach statement: deployments whose scope drift the ids' nodes take part in, capped. */
+function reachDeploymentsStatement(ids: readonly string[], cap: number) {
+  return {
+    name: 'events.driftReach',
+    cypher: `UNWIND $ids AS id
+       CALL (id) {
+         MATCH (dep:Deployment {id: id}) RETURN dep
+         UNION MATCH (:Organization {id: id})-[:${OPERATES.type}]->(dep:Deployment) RETURN dep
+         UNION MATCH (:Device {id: id})<-[:${OF.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Component {id: id})<-[:${RUNS.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Component {id: id})<-[:${HAS_COMPONENT.type}*1..${PART_DEPTH}]-(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Vulnerability {id: id})-[:${AFFECTS.type}]->(:Component)<-[:${RUNS.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Certification {id: id})-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Certification {id: id})-[:${SUPERSEDES.type}]->(:Certification)-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Control {id: id})<-[:${REQUIRES.type}]-(:Certification)-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Component)<-[:${RUNS.type}]-(dep:Deployment) RETURN dep
+         UNION MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Component)<-[:${HAS_COMPONENT.type}*1..${PART_DEPTH}]-(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+       }
+       WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap)
+       RETURN dep.id AS id`,
+    params: { ids: [...ids], cap },
+  };
+}
+
+/** The reach of releases: OS releases the ids' nodes touch that a deployment runs or a device model has. */
+function reachReleasesStatement(ids: readonly string[], cap: number) {
+  return {
+    name: 'events.kevReach',
+    cypher: `UNWIND $ids AS id
+       CALL (id) {
+         MATCH (c:Component {id: id}) RETURN c
+         UNION MATCH (:Vulnerability {id: id})-[:${AFFECTS.type}]->(c:Component) RETURN c
+         UNION MATCH (:Deployment {id: id})-[:${RUNS.type}]->(c:Component) RETURN c
+         UNION MATCH (:Device {id: id})-[:${HAS_COMPONENT.type}]->(c:Component) RETURN c
+       }
+       WITH DISTINCT c WHERE c.kind = 'OS_RELEASE' AND (EXISTS { (c)<-[:${RUNS.type}]-(:Deployment) } OR EXISTS { (c)<-[:${HAS_COMPONENT.type}]-(:Device) })
+       WITH c ORDER BY c.id ASC LIMIT toInteger($cap)
+       RETURN c.id AS id`,
+    params: { ids: [...ids], cap },
+  };
+}
+
+function certFactsOf(row: NodeRow): CertFacts {
+  return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history: historyOfRow(row) ?? [] };
+}
+
+/** A deployment's current findings on asOf (as the scopeDrift query computes them) and the markings of what they name. */
+function findingsOf(row: DeploymentScopeRow, asOf: string): { keys: string[]; markingOf: Map<string, string | null> } {
+  const implemented = new Set(row.implementedControlIds);
+  const coverage: Coverage[] = row.coverage.map((c) => ({
+    cert: certFactsOf(c.certification),
+    minOsVersion: c.minOsVersion,
+    maxOsVersion: c.maxOsVersion,
+    supersededBy: c.supersededBy.map(certFactsOf),
+    missingControlIds: c.requiredControlIds.filter((id) => !implemented.has(id)),
+  }));
+  const osVersion = str(row.os?.version) ?? str(row.deployment.osVersion);
+  const release = row.os
+    ? {
+        id: row.os.id,
+        supportEndsAt: str(row.os.supportEndsAt),
+        knownExploited: row.knownExploited.map((v) => ({ id: v.id, kevDateAdded: str(v.kevDateAdded), kevDueDate: str(v.kevDueDate) })),
+      }
+    : null;
+  const result = assessDeployment({ deploymentId: row.deployment.id, deviceId: row.device?.id ?? null, osVersion, coverage, release }, asOf);
+  const markingOf = new Map<string, string | null>();
+  for (const c of row.coverage) markingOf.set(c.certification.id, str(c.certification.classification));
+  for (const v of row.knownExploited) markingOf.set(v.id, str(v.classification));
+  return { keys: driftFingerprint(result.findings), markingOf };
+}
+
+async function readStates(tx: Tx, ids: readonly string[]): Promise<Map<string, string[]>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.run('events.readFeedState', `UNWIND $ids AS id MATCH (s:${STATE} {id: id}) RETURN s.id AS id, s.keys AS keys`, { ids: [...ids] });
+  return new Map(rows.map((r) => [String(r.id), Array.isArray(r.keys) ? r.keys.map(String) : []]));
+}
+
+async function writeStates(tx: Tx, states: { id: string; keys: string[] }[]): Promise<void> {
+  if (states.length === 0) return;
+  await tx.run('events.writeFeedState', `UNWIND $states AS s MERGE (f:${STATE} {id: s.id}) SET f.keys = s.keys, f.updatedAt = datetime()`, { states });
+}
+
+/** Controls named by findings, with their markings (one read). */
+async function controlMarkings(tx: Tx, ids: readonly string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.run('events.controlMarkings', `UNWIND $ids AS id MATCH (c:Control {id: id}) RETURN c.id AS id, c.classification AS classification`, {
+    ids: [...ids],
+  });
+  return new Map(rows.map((r) => [String(r.id), str(r.classification)]));
+}
+
+/** Deployments with their device model and operators, for naming in drift events. */
+async function deploymentContext(tx: Tx, ids: readonly string[]): Promise<Map<string, { device: Related | null; operators: Related[] }>> {
+  const rows = await tx.run(
+    'events.deploymentContext',
+    `UNWIND $ids AS id MATCH (dep:Deployment {id: id})
+     CALL (dep) {
+       OPTIONAL MATCH (dep)-[r:${OF.type}]->(d:Device)
+       RETURN collect({id: d.id, classification: d.classification, edgeClassification: r.classification}) AS devices
+     }
+     CALL (dep) {
+       OPTIONAL MATCH (o:Organization)-[r:${OPERATES.type}]->(dep)
+       RETURN collect({id: o.id, classification: o.classification, edgeClassification: r.classification}) AS operators
+     }
+     RETURN dep.id AS id, devices, operators`,
+    { ids: [...ids] },
+  );
+  const out = new Map<string, { device: Related | null; operators: Related[] }>();
+  for (const r of rows) {
+    const devices = (r.devices as Related[]).filter((d) => d.id !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
+    out.set(String(r.id), { device: devices[0] ?? null, operators: (r.operators as Related[]).filter((o) => o.id !== null) });
+  }
+  return out;
+}
+
+async function driftDrafts(
+  tx: Tx,
+  ids: readonly string[],
+  source: string,
+  asOf: string,
+): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
+  const reach = reachDeploymentsStatement(ids, MAX_FEED_STATE_SUBJECTS);
+  const deploymentIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
+  if (deploymentIds.length === 0) return { drafts: [], states: [] };
+  const st = deploymentScopesStatement(ALL_MARKINGS, { deploymentIds }, MAX_FEED_STATE_SUBJECTS);
+  const rows = (await tx.run(st.name, st.cypher, st.params)).map((r: Row) => toDeploymentScopeRow(r));
+  const current = rows.map((row) => ({ row, ...findingsOf(row, asOf) }));
+  const stored = await readStates(
+    tx,
+    current.map((c) => `drift:${c.row.deployment.id}`),
+  );
+  const changed = current.filter((c) => {
+    const before = stored.get(`drift:${c.row.deployment.id}`) ?? [];
+    return before.length !== c.keys.length || before.some((k, i) => k !== c.keys[i]);
+  });
+  if (changed.length === 0) return { drafts: [], states: [] };
+  const controlIds = [
+    ...new Set(
+      changed.flatMap((c) => [...c.keys, ...(stored.get(`drift:${c.row.deployment.id}`) ?? [])].flatMap((k) => parseDriftFindingKey(k).controlId ?? [])),
+    ),
+  ];
+  const controls = await controlMarkings(tx, controlIds);
+  const context = await deploymentContext(
+    tx,
+    changed.map((c) => c.row.deployment.id),
+  );
+  // resolved findings may name nodes no longer in the rows: their markings are read here too
+  const previousNamed = [
+    ...new Set(
+      changed.flatMap((c) =>
+        (stored.get(`drift:${c.row.deployment.id}`) ?? []).flatMap((k) => {
+          const p = parseDriftFindingKey(k);
+          return [p.certificationId, p.vulnerabilityId].filter((x): x is string => x !== null);
+        }),
+      ),
+    ),
+  ];
+  const previousMarkings = await nodeMarkings(tx, previousNamed);
+  const drafts: EventDraft[] = [];
+  for (const c of changed) {
+    const dep = c.row.deployment;
+    const ctx = context.get(dep.id);
+    const markingOf = new Map([...previousMarkings, ...controls, ...c.markingOf]);
+    const subject = {
+      deployment: { id: dep.id, name: str(dep.name), classification: str(dep.classification) } satisfies NamedNode,
+      device: ctx?.device ?? null,
+      operators: ctx?.operators ?? [],
+      markingOf,
+    };
+    const event = driftChangedEvent(subject, stored.get(`drift:${dep.id}`) ?? [], c.keys, asOf, source);
+    if (event) drafts.push(event);
+  }
+  return { drafts, states: changed.map((c) => ({ id: `drift:${c.row.deployment.id}`, keys: c.keys })) };
+}
+
+async function nodeMarkings(tx: Tx, ids: readonly string[]): Promise<Map<string, string | null>> {
+  if (ids.length === 0) return new Map();
+  const rows = await tx.run(
+    'events.nodeMarkings',
+    `UNWIND $ids AS id
+     CALL (id) {
+       MATCH (n:Certification {id: id}) RETURN n
+       UNION MATCH (n:Vulnerability {id: id}) RETURN n
+     }
+     RETURN n.id AS id, n.classification AS classification`,
+    { ids: [...ids] },
+  );
+  return new Map(rows.map((r) => [String(r.id), str(r.classification)]));
+}
+
+async function kevDrafts(
+  tx: Tx,
+  ids: readonly string[],
+  source: string,
+  asOf: string,
+): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
+  const reach = reachReleasesStatement(ids, MAX_FEED_STATE_SUBJECTS);
+  const releaseIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
+  if (releaseIds.length === 0) return { drafts: [], states: [] };
+  const rows = await tx.run(
+    'events.kevOfReleases',
+    `UNWIND $ids AS id MATCH (c:Component {id: id})
+     CALL (c) {
+       OPTIONAL MATCH (v:Vulnerability)-[a:${AFFECTS.type}]->(c)
+       WHERE v.knownExploited = true AND NOT coalesce(a.vexState, '') IN $blockingVex
+       RETURN collect({id: v.id, name: v.name, classification: v.classification, edgeClassification: a.classification}) AS kev
+     }
+     CALL (c) {
+       OPTIONAL MATCH (dep:Deployment)-[r:${RUNS.type}]->(c)
+       CALL (dep) {
+         OPTIONAL MATCH (dep)-[o:${OF.type}]->(d:Device)
+         RETURN collect({id: d.id, classification: d.classification, edgeClassification: o.classification}) AS devices
+       }
+       CALL (dep) {
+         OPTIONAL MATCH (org:Organization)-[o:${OPERATES.type}]->(dep)
+         RETURN collect({id: org.id, classification: org.classification, edgeClassification: o.classification}) AS operators
+       }
+       RETURN collect({deployment: {id: dep.id, classification: dep.classification, edgeClassification: r.classification}, devices: devices, operators: operators}) AS runners
+     }
+     CALL (c) {
+       OPTIONAL MATCH (d:Device)-[h:${HAS_COMPONENT.type}]->(c)
+       RETURN collect({id: d.id, classification: d.classification, edgeClassification: h.classification}) AS models
+     }
+     OPTIONAL MATCH (s:${STATE} {id: 'kev:' + c.id})
+     RETURN c.id AS id, c.name AS name, c.classification AS classification, kev, runners, models, s.keys AS stored`,
+    { ids: releaseIds, blockingVex: [...BLOCKING_VEX_STATES] },
+  );
+  const drafts: EventDraft[] = [];
+  const states: { id: string; keys: string[] }[] = [];
+  for (const r of rows) {
+    const kev = (r.kev as (Related & { name: string | null })[]).filter((v) => v.id !== null);
+    // per vulnerability, its least-marked AFFECTS claim
+    const byVuln = new Map<string, Related & { name: string | null }>();
+    for (const v of kev) {
+      const seen = byVuln.get(v.id);
+      if (!seen || markingRank(v.edgeClassification) < markingRank(seen.edgeClassification)) byVuln.set(v.id, v);
+    }
+    const keys = [...byVuln.keys()].sort();
+    const stored = Array.isArray(r.stored) ? r.stored.map(String) : [];
+    if (keys.length === stored.length && keys.every((k, i) => k === stored[i])) continue;
+    states.push({ id: `kev:${String(r.id)}`, keys });
+    const before = new Set(stored);
+    const runners = (r.runners as { deployment: Related; devices: Related[]; operators: Related[] }[])
+      .filter((x) => x.deployment.id !== null)
+      .map((x) => ({
+        deployment: x.deployment,
+        device: x.devices.filter((d) => d.id !== null).sort((a, b) => (a.id < b.id ? -1 : 1))[0] ?? null,
+        operators: x.operators.filter((o) => o.id !== null),
+      }));
+    const models = (r.models as Related[]).filter((m) => m.id !== null);
+    const release = { id: String(r.id), name: str(r.name), classification: str(r.classification) };
+    for (const id of keys) {
+      if (before.has(id)) continue;
+      const v = byVuln.get(id);
+      if (!v) continue;
+      drafts.push(
+        kevAffectsEvent({ id: v.id, name: v.name, classification: v.classification }, v.edgeClassification, { release, runners, models }, source, asOf),
+      );
+    }
+  }
+  return { drafts, states };
+}
+
+/**
+ * Re-assesses, inside the caller's transaction, the deployments (scope drift on `asOf`, default
+ * today) and the watched OS releases (known-exploited vulnerabilities affecting them) that the
+ * given node ids reach, writes SCOPE_DRIFT_CHANGED and KEV_AFFECTS events for what changed since
+ * the stored fingerprints, and stores the new fingerprints. At most MAX_FEED_STATE_SUBJECTS of
+ * each per call. Returns the events written.
+ */
+export async function refreshFeedState(tx: Tx, touchedIds: readonly string[], source: string, asOf: string = today()): Promise<StoredEvent[]> {
+  const ids = [...new Set(touchedIds)];
+  if (ids.length === 0) return [];
+  const kev = await kevDrafts(tx, ids, source, asOf);
+  const drift = await driftDrafts(tx, ids, source, asOf);
+  await writeStates(tx, [...kev.states, ...drift.states]);
+  return appendEvents(tx, [...kev.drafts, ...drift.drafts]);
+}
+
+/** Deployments re-assessed per transaction by `refreshAllDeployments`. */
+export const REFRESH_BATCH = 500;
+
+/**
+ * Scope drift changes by date alone (a support end or KEV due date passes, a validity ends): the
+ * sweep re-assesses every deployment on `asOf`, REFRESH_BATCH per transaction, and writes the
+ * SCOPE_DRIFT_CHANGED events of those whose findings changed. Returns the number of events.
+ */
+export async function refreshAllDeployments(db: Database, source: string, asOf: string): Promise<number> {
+  let afterId = '';
+  let written = 0;
+  for (;;) {
+    const batch = await db.writeTransaction(undefined, async (tx) => {
+      const rows = await tx.run(
+        'events.deploymentsPage',
+        `MATCH (dep:Deployment) WHERE dep.id > $afterId RETURN dep.id AS id ORDER BY id LIMIT toInteger($limit)`,
+        { afterId, limit: REFRESH_BATCH },
+      );
+      const ids = rows.map((r) => String(r.id));
+      const events = await refreshFeedState(tx, ids, source, asOf);
+      return { ids, events: events.length };
+    });
+    written += batch.events;
+    const last = batch.ids[batch.ids.length - 1];
+    if (!last || batch.ids.length < REFRESH_BATCH) break;
+    afterId = last;
+  }
+  return written;
+}
