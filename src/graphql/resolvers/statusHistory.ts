@@ -9,7 +9,7 @@ import DataLoader from 'dataloader';
 import { today } from '../../domain/lineage';
 import { isCertificationStatus, type CertificationStatus } from '../../domain/model';
 import * as statusHistory from '../../services/statusHistory';
-import type { NodeRow, ProvenanceRow } from '../../store/rows';
+import type { CertificationRow, NodeRow, ProvenanceRow } from '../../store/rows';
 import { historyOfRow, type StatusChangeRow } from '../../store/statusHistoryStore';
 import type { GraphQLContext } from '../context';
 import type { Resolvers } from '../generated/resolvers-types';
@@ -33,7 +33,7 @@ async function historyOf(parent: NodeRow, ctx: GraphQLContext): Promise<StatusCh
   return [...rows].sort((a, b) => cmp(a.effectiveFrom, b.effectiveFrom) || cmp(a.recordedAt, b.recordedAt) || cmp(a.id, b.id));
 }
 
-function recorded(parent: NodeRow): CertificationStatus {
+function recorded(parent: CertificationRow): CertificationStatus {
   return isCertificationStatus(parent.status) ? parent.status : 'ACTIVE';
 }
 
