@@ -31,10 +31,30 @@ export interface SingleField<T extends Label = Label> extends NestedFieldBase<T>
 
 export type NestedField<T extends Label = Label> = ConnectionField<T> | SingleField<T>;
 
-const out = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): ConnectionField<T> => ({ relationship, direction: 'out', targets, single: false });
-const inn = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): ConnectionField<T> => ({ relationship, direction: 'in', targets, single: false });
-const outOne = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): SingleField<T> => ({ relationship, direction: 'out', targets, single: true });
-const innOne = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): SingleField<T> => ({ relationship, direction: 'in', targets, single: true });
+const out = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): ConnectionField<T> => ({
+  relationship,
+  direction: 'out',
+  targets,
+  single: false,
+});
+const inn = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): ConnectionField<T> => ({
+  relationship,
+  direction: 'in',
+  targets,
+  single: false,
+});
+const outOne = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): SingleField<T> => ({
+  relationship,
+  direction: 'out',
+  targets,
+  single: true,
+});
+const innOne = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): SingleField<T> => ({
+  relationship,
+  direction: 'in',
+  targets,
+  single: true,
+});
 const ASSET = ['Device', 'Component'] as const;
 
 /** The table with each label's field names and each field's kind (connection or single) kept in its type. */

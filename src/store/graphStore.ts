@@ -161,7 +161,10 @@ export class GraphStore {
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const out = new Map<string, Page<NeighborItem<RowOf<T>>>>();
     for (const row of rows) {
-      const items = (row.page as { node: unknown; via: unknown }[]).map((item) => ({ node: toRowOf(q.targetLabels, item.node), via: toRelationshipRow(item.via) }));
+      const items = (row.page as { node: unknown; via: unknown }[]).map((item) => ({
+        node: toRowOf(q.targetLabels, item.node),
+        via: toRelationshipRow(item.via),
+      }));
       out.set(String(row.pid), { items, totalCount: Number(row.total), offset: q.offset, limit: q.limit });
     }
     return out;

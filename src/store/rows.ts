@@ -8,7 +8,18 @@ import type { Label, NodePropertiesOf, PropertySpec, PropertyValue, Relationship
  * Properties the store always sets on a row it returns (src/store/projection.ts `toNodeRow`
  * fills a default when the node lacks them), so they are never missing where a label declares them.
  */
-export type NormalisedProperty = 'name' | 'classification' | 'stale' | 'withdrawn' | 'revoked' | 'deprecated' | 'knownExploited' | 'platforms' | 'tactics';
+export const NORMALISED_PROPERTIES = [
+  'name',
+  'classification',
+  'stale',
+  'withdrawn',
+  'revoked',
+  'deprecated',
+  'knownExploited',
+  'platforms',
+  'tactics',
+] as const;
+export type NormalisedProperty = (typeof NORMALISED_PROPERTIES)[number];
 
 type ValueAt<P, K extends keyof P> = P[K] extends PropertySpec ? PropertyValue<P[K]> : never;
 
