@@ -7,8 +7,7 @@
 import DataLoader from 'dataloader';
 import type { Label, RelationshipType } from '../domain/model';
 import type { NeighborQuery } from '../store/graphStore';
-import { rowOf } from '../store/projection';
-import type { NeighborItem, NodeRow, Page, RowOf } from '../store/rows';
+import { isRowOf, type NeighborItem, type NodeRow, type Page, type RowOf } from '../store/rows';
 import type { GraphQLContext } from './context';
 import { neighborConnection, pageWindow, type ConnectionOut, type PageArgs } from './pagination';
 
@@ -149,26 +148,45 @@ export function prefetchKey(field: string, offset: number, limit: number): strin
   return `${field}|${offset}|${limit}`;
 }
 
-type ConnectionResolver<T extends Label> = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<ConnectionOut<RowOf<T>>>;
-type SingleResolver<T extends Label> = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => Promise<RowOf<T> | null>;
+type ConnectionResolver<T extends Label> = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => ConnectionOut<RowOf<T>> | Promise<ConnectionOut<RowOf<T>>>;
+type SingleResolver<T extends Label> = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => RowOf<T> | null | Promise<RowOf<T> | null>;
 /** A field's resolver: its kind (connection or single) and the rows of its target labels kept in its type. */
 type ResolverOf<F> = F extends SingleField<infer T> ? SingleResolver<T> : F extends ConnectionField<infer T> ? ConnectionResolver<T> : never;
 
-/** The page of one nested field for a parent: prefetched with it, else one batched query for all parents at this level. */
-async function nestedPage<T extends Label>(
+/** Whether every row of a page is of the target labels (checked in place, no copy of the page). */
+function isPageOf<T extends Label>(page: Page<NeighborItem>, targets: readonly T[]): page is Page<NeighborItem<RowOf<T>>> {
+  return page.items.every((item) => isRowOf(item.node, targets));
+}
+
+/**
+ * The page of one nested field for a parent: prefetched with it (returned as it is, no promise:
+ * graphql-js completes a synchronous tree without scheduling a promise per field), else one
+ * batched query for all parents at this level.
+ */
+function nestedPage<T extends Label>(
   label: Label,
   field: string,
   spec: NestedField<T>,
   parent: NodeRow,
   window: { offset: number; limit: number },
   ctx: GraphQLContext,
-): Promise<Page<NeighborItem<RowOf<T>>>> {
-  const query: NeighborQuery<T> = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
+): Page<NeighborItem<RowOf<T>>> | Promise<Page<NeighborItem<RowOf<T>>>> {
   const prefetched = parent.__nested?.[prefetchKey(field, window.offset, window.limit)];
-  // a prefetched page was matched by the same targets (src/store/projection.ts nestedProjection)
-  if (prefetched) return { ...prefetched, items: prefetched.items.map((item) => ({ node: rowOf(spec.targets, item.node), via: item.via })) };
+  if (prefetched) {
+    // a prefetched page was matched by the same targets (src/store/projection.ts nestedProjection)
+    if (isPageOf(prefetched, spec.targets)) return prefetched;
+    throw new Error(`store: a prefetched ${label}.${field} page holds a node of another label than ${spec.targets.join(' or ')}`);
+  }
+  const query: NeighborQuery<T> = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
   return loaderFor(ctx, query).load(parent.id);
 }
+
+/** `f(value)`, or `value.then(f)` for a promise. */
+function thenMaybe<T, R>(value: T | Promise<T>, f: (v: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
+}
+
+const firstNode = <N extends NodeRow>(page: Page<NeighborItem<N>>): N | null => page.items[0]?.node ?? null;
 
 /**
  * Resolver for one nested field: the page prefetched with the parent when the look-ahead
@@ -178,8 +196,8 @@ export function nestedResolver<T extends Label>(label: Label, field: string, spe
 export function nestedResolver<T extends Label>(label: Label, field: string, spec: ConnectionField<T>): ConnectionResolver<T>;
 export function nestedResolver<T extends Label>(label: Label, field: string, spec: NestedField<T>): SingleResolver<T> | ConnectionResolver<T>;
 export function nestedResolver<T extends Label>(label: Label, field: string, spec: NestedField<T>): SingleResolver<T> | ConnectionResolver<T> {
-  if (spec.single) return async (parent, _args, ctx) => (await nestedPage(label, field, spec, parent, { offset: 0, limit: 1 }, ctx)).items[0]?.node ?? null;
-  return async (parent, args, ctx) => neighborConnection(await nestedPage(label, field, spec, parent, pageWindow(args, [field]), ctx));
+  if (spec.single) return (parent, _args, ctx) => thenMaybe(nestedPage(label, field, spec, parent, { offset: 0, limit: 1 }, ctx), firstNode);
+  return (parent, args, ctx) => thenMaybe(nestedPage(label, field, spec, parent, pageWindow(args, [field]), ctx), neighborConnection);
 }
 
 /** The resolvers of one label's nested fields, each typed by its field's kind (checked against the generated resolver types). */

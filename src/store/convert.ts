@@ -11,21 +11,32 @@ function pad(n: number | Integer, width = 2): string {
   return String(Number(n)).padStart(width, '0');
 }
 
-/** Neo4j value -> plain JS value (recursively). */
+/**
+ * Neo4j value -> plain JS value (recursively). Hot path (every row of every read): strings,
+ * numbers, booleans, lists and the plain maps the driver unpacks are tested first, with no call
+ * into the driver's type guards; driver values (integers, temporals, nodes…) come after.
+ */
 export function fromNeo4j(value: unknown): unknown {
   if (value === null || value === undefined) return null;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(fromNeo4j);
+  if (Object.getPrototypeOf(value) === Object.prototype) return fromPlainMap(value as Record<string, unknown>);
+  return fromDriverValue(value);
+}
+
+function fromPlainMap(map: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(map)) out[k] = fromNeo4j(map[k]);
+  return out;
+}
+
+function fromDriverValue(value: object): unknown {
   if (isInt(value)) return value.inSafeRange() ? value.toNumber() : value.toString();
   if (isDate(value)) return `${pad(value.year, 4)}-${pad(value.month)}-${pad(value.day)}`;
   if (isDateTime(value) || isLocalDateTime(value)) return new Date(value.toString()).toISOString();
   if (isNode(value)) return fromNeo4j(value.properties);
   if (isRelationship(value)) return fromNeo4j(value.properties);
-  if (Array.isArray(value)) return value.map(fromNeo4j);
-  if (typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = fromNeo4j(v);
-    return out;
-  }
-  return value;
+  return fromPlainMap(value as Record<string, unknown>);
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;

@@ -151,5 +151,7 @@ export function toNodeRowWithNested<L extends Label>(labels: readonly L[], value
     const totalCount = plan.countTotal ? Number(field.total) : plan.offset + items.length;
     nested[plan.key] = { items, totalCount, offset: plan.offset, limit: plan.limit };
   });
-  return { ...row, __nested: nested };
+  // `row` is the fresh copy toNodeRow made: completed in place, not copied again
+  row.__nested = nested;
+  return row;
 }

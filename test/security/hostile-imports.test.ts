@@ -81,6 +81,8 @@ const BASES: Record<string, { doc: Json; list: string; idKey: string; nameKey: s
           title: `Hostile test record ${prefix}`,
           descriptions: [{ lang: 'en', value: 'A test flaw. This issue is fixed in Hostile Widget 2.1.' }],
           affected: [{ vendor: 'Hostile', product: 'Widget', versions: [{ version: '0', status: 'affected', lessThan: '2.1', versionType: 'custom' }] }],
+          // Required by the full CVE record schema the importer validates against.
+          references: [{ url: 'https://example.com/hostile-widget' }],
         },
       },
     },
@@ -190,6 +192,9 @@ function cases(): ImportCase[] {
     ['affected entry without product', cve((_r, a) => delete a.product)],
     ['cveId not a CVE id', cve((r) => ((r.cveMetadata as Json).cveId = 'GHSA-xxxx-yyyy-zzzz'))],
     ['containers.cna.affected an object', cve((r) => (((r.containers as Json).cna as Json).affected = { vendor: 'Hostile' }))],
+    ['containers.cna without references (schema: required)', cve((r) => delete ((r.containers as Json).cna as Json).references)],
+    ['reference url not a URI', cve((r) => ((((r.containers as Json).cna as Json).references as Json[])[0]!.url = 'javascript alert(1)'))],
+    ['an unknown property in cveMetadata', cve((r) => ((r.cveMetadata as Json).owner = 'hostile'))],
   ] as const)
     out.push({ format: 'CVE', name, document, mustFail: true });
   const mapping = (change: (doc: Json) => void): string => {

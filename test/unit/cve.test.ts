@@ -2,9 +2,12 @@
  * CVE JSON 5 importer and range semantics, golden-tested on the shipped records
  * (data/cve-records/cve-records.json.gz). Expected values are written by hand from the records.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compareCveVersions, fixedInReleases, statusOf, type StoredRange } from '../../src/domain/cveRanges';
 import { parseCve } from '../../src/importers/cve';
+import { firstRepeat, validateCveRecord } from '../../src/importers/cveSchema';
 import { detectFormat } from '../../src/importers/detect';
 import { readDocument } from '../../src/importers/readDocument';
 import { ImportError, type BatchNode } from '../../src/importers/types';
@@ -204,5 +207,148 @@ describe('malformed CVE records write nothing and name the record and field', ()
     (bad.cveMetadata as Record<string, unknown>).cveId = 'CVE-2025-99999';
     delete affected(bad)[0]!.product;
     expect(error(JSON.stringify([good, bad])).message).toBe('CVE-2025-99999 (records[1]) containers.cna.affected[0]: product is missing');
+  });
+});
+
+describe('the full CVE Record Format schema (schemas/CVE_Record_Format_bundled.json)', () => {
+  const schemaFile = path.join(__dirname, '../../src/importers/schemas/CVE_Record_Format_bundled.json');
+  const byId = (id: string): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(records.find((r) => (r.cveMetadata as { cveId: string }).cveId === id))) as Record<string, unknown>;
+  type Product = { versions: Record<string, unknown>[] } & Record<string, unknown>;
+  const cna = (r: Record<string, unknown>) => (r.containers as { cna: { affected: Product[] } & Record<string, unknown> }).cna;
+  const refusal = (doc: string): string => {
+    try {
+      parseCve(doc);
+    } catch (e) {
+      if (e instanceof ImportError) return e.message;
+      throw e;
+    }
+    throw new Error('accepted');
+  };
+
+  it('is the upstream file verbatim (CVEProject/cve-schema 30f59c7, 128,556 characters, draft-07)', () => {
+    const bytes = readFileSync(schemaFile);
+    expect(bytes.length).toBe(128556);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe('aacc07fff0c7c8a5b606a8516dc2f412d5fcf8d23a47afa051dd18fe84c14fd0');
+    const schema = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+    expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
+    expect(schema.$id).toBe('https://cveproject.github.io/cve-schema/schema/docs/CVE_Record_Format_bundled.json');
+  });
+
+  it('golden: all 79 shipped records conform to the full schema; none deviates', () => {
+    const outcome = new Map<string, string>();
+    for (const r of records) {
+      const result = validateCveRecord(r);
+      const id = (r.cveMetadata as { cveId: string }).cveId;
+      if (!result.ok) outcome.set(id, `refused: ${result.path}: ${result.message}`);
+      else if (result.deviations.length > 0) outcome.set(id, result.deviations.map((d) => `${d.path}: ${d.keyword}`).join('; '));
+    }
+    expect(Object.fromEntries(outcome)).toEqual({});
+    expect(batch.stats.schemaDeviations).toBeUndefined();
+    expect(batch.problems.filter((p) => p.includes('schema deviation'))).toEqual([]);
+  });
+
+  it('CVE-2022-42856 repeats an affected product ([0] and [4]): the schema allows it (affected has no uniqueItems)', () => {
+    const affected = cna(byId('CVE-2022-42856')).affected;
+    expect(affected[4]).toEqual(affected[0]);
+    expect(validateCveRecord(byId('CVE-2022-42856'))).toEqual({ ok: true, deviations: [] });
+  });
+
+  it('a repeated versions entry (uniqueItems) is imported and listed in problems with the record and path', () => {
+    const r = byId('CVE-2025-24200');
+    const versions = cna(r).affected[0]!.versions;
+    versions.push(JSON.parse(JSON.stringify(versions[0])) as Record<string, unknown>);
+    const last = versions.length - 1;
+    const parsed = parseCve(JSON.stringify([byId('CVE-2024-23225'), r]));
+    expect((parsed.nodes.get('Vulnerability') ?? []).map((n) => n.id)).toEqual(['CVE-2024-23225', 'CVE-2025-24200']);
+    expect(parsed.stats.schemaDeviations).toBe(1);
+    expect(parsed.problems).toContain(
+      `CVE-2025-24200 (records[1]) containers.cna.affected[0].versions: schema deviation (uniqueItems): entries [0] and [${last}] are identical; imported (a repeated entry adds nothing)`,
+    );
+    // The repeat changes no range: the ranges equal those of the unchanged record.
+    const clean = parseCve(JSON.stringify(byId('CVE-2025-24200'))).nodes.get('Vulnerability')?.[0]?.props.cveRanges;
+    const repeated = JSON.parse(String(parsed.nodes.get('Vulnerability')?.[1]?.props.cveRanges)) as StoredRange[];
+    expect(repeated[0]?.entries.slice(0, -1)).toEqual((JSON.parse(String(clean)) as StoredRange[])[0]?.entries);
+  });
+
+  it('a container property of later schema releases (cpeApplicability) is imported and listed; any other unknown property refuses', () => {
+    const r = byId('CVE-2025-24200');
+    cna(r).cpeApplicability = [
+      { nodes: [{ operator: 'OR', negate: false, cpeMatch: [{ vulnerable: true, criteria: 'cpe:2.3:o:apple:ipados:*:*:*:*:*:*:*:*' }] }] },
+    ];
+    const parsed = parseCve(JSON.stringify(r));
+    expect(parsed.nodes.get('Vulnerability')?.map((n) => n.id)).toEqual(['CVE-2025-24200']);
+    expect(parsed.problems).toContain(
+      'CVE-2025-24200 (record) containers.cna: schema deviation (additionalProperties): "cpeApplicability" is defined by later releases of the CVE Record Format, not by the shipped schema (5.1.0); imported, the property is not read',
+    );
+    const other = byId('CVE-2025-24200');
+    cna(other).cpeApplicability = [];
+    cna(other).vendorNotes = 'x';
+    expect(refusal(JSON.stringify(other))).toBe('CVE-2025-24200 (record) containers.cna: unknown property "vendorNotes"');
+    const misplaced = byId('CVE-2025-24200');
+    (misplaced.cveMetadata as Record<string, unknown>).cpeApplicability = [];
+    expect(refusal(JSON.stringify(misplaced))).toBe('CVE-2025-24200 (record) cveMetadata: unknown property "cpeApplicability"');
+  });
+
+  it('repeats are found whatever the key order, in linear time (30,000 entries)', () => {
+    expect(firstRepeat([{ a: 1, b: [1, { c: 2, d: 3 }] }, { x: 1 }, { b: [1, { d: 3, c: 2 }], a: 1 }])).toEqual([0, 2]);
+    expect(firstRepeat([{ a: 1 }, { a: '1' }, [1, 2], [2, 1]])).toBeUndefined();
+    const r = byId('CVE-2025-24200');
+    cna(r).affected[0]!.versions = Array.from({ length: 30000 }, (_, i) => ({ version: `1.${i}`, status: 'affected' }));
+    const started = Date.now();
+    expect(validateCveRecord(r)).toEqual({ ok: true, deviations: [] });
+    // Pairwise comparison would be 450 million deep comparisons.
+    expect(Date.now() - started).toBeLessThan(10000);
+  });
+
+  it('refuses structural violations the importer does not read itself, naming record and field', () => {
+    const noReferences = byId('CVE-2025-24200');
+    delete cna(noReferences).references;
+    expect(refusal(JSON.stringify(noReferences))).toBe('CVE-2025-24200 (record) containers.cna: references is missing');
+
+    const badUrl = byId('CVE-2025-24200');
+    (cna(badUrl).references as Record<string, unknown>[])[0]!.url = 'not a url';
+    expect(refusal(JSON.stringify([badUrl]))).toBe('CVE-2025-24200 (records[0]) containers.cna.references[0].url: must match format "uri"');
+
+    const badScore = byId('CVE-2024-23225');
+    const metrics = (badScore.containers as { adp: { metrics?: Record<string, Record<string, unknown>>[] }[] }).adp.flatMap((a) => a.metrics ?? []);
+    const cvss = metrics.find((m) => m.cvssV3_1)?.cvssV3_1 as Record<string, unknown>;
+    cvss.baseScore = 11;
+    expect(refusal(JSON.stringify(badScore))).toMatch(
+      /^CVE-2024-23225 \(record\) containers\.adp\[\d+\]\.metrics\[\d+\]\.cvssV3_1\.baseScore: must be one of 0, 0\.1, /,
+    );
+
+    const extra = byId('CVE-2025-24200');
+    (extra.cveMetadata as Record<string, unknown>).owner = 'hostile';
+    expect(refusal(JSON.stringify(extra))).toBe('CVE-2025-24200 (record) cveMetadata: unknown property "owner"');
+
+    const status = byId('CVE-2025-24200');
+    cna(status).affected[0]!.versions[0]!.status = 'maybe';
+    expect(refusal(JSON.stringify(status))).toBe(
+      'CVE-2025-24200 (record) containers.cna.affected[0].versions[0].status: must be one of "affected", "unaffected", "unknown"',
+    );
+
+    const noType = byId('CVE-2025-24200');
+    delete cna(noType).affected[0]!.versions[0]!.versionType;
+    expect(refusal(JSON.stringify(noType))).toBe('CVE-2025-24200 (record) containers.cna.affected[0].versions[0]: versionType is missing');
+  });
+
+  it('a REJECTED record is checked against the Rejected branch: accepted and skipped, or refused without rejectedReasons', () => {
+    const rejected = {
+      dataType: 'CVE_RECORD',
+      dataVersion: '5.1',
+      cveMetadata: { cveId: 'CVE-2099-0042', assignerOrgId: '286789f9-fbc2-4510-9f9a-43facdede74c', state: 'REJECTED', dateRejected: '2099-01-02T00:00:00' },
+      containers: {
+        cna: {
+          providerMetadata: { orgId: '286789f9-fbc2-4510-9f9a-43facdede74c' },
+          rejectedReasons: [{ lang: 'en', value: 'DO NOT USE THIS CANDIDATE NUMBER.' }],
+        },
+      },
+    };
+    const parsed = parseCve(JSON.stringify(rejected));
+    expect(parsed.skipped['rejected record']).toBe(1);
+    expect(parsed.nodes.get('Vulnerability') ?? []).toEqual([]);
+    delete (rejected.containers.cna as Partial<typeof rejected.containers.cna>).rejectedReasons;
+    expect(refusal(JSON.stringify(rejected))).toBe('CVE-2099-0042 (record) containers.cna: rejectedReasons is missing');
   });
 });

@@ -26,11 +26,21 @@ function historyLoader(ctx: GraphQLContext): DataLoader<string, StatusChangeRow[
   return loader;
 }
 
-/** The visible, non-retracted history of a certification row, oldest first. */
-async function historyOf(parent: NodeRow, ctx: GraphQLContext): Promise<StatusChangeRow[]> {
+const byEffectiveDate = (rows: readonly StatusChangeRow[]): StatusChangeRow[] =>
+  [...rows].sort((a, b) => cmp(a.effectiveFrom, b.effectiveFrom) || cmp(a.recordedAt, b.recordedAt) || cmp(a.id, b.id));
+
+/**
+ * The visible, non-retracted history of a certification row, oldest first: synchronous when the
+ * row carries it (no promise per certification), else from the batched read.
+ */
+function historyOf(parent: NodeRow, ctx: GraphQLContext): StatusChangeRow[] | Promise<StatusChangeRow[]> {
   const carried = historyOfRow(parent);
-  const rows = carried ?? (await historyLoader(ctx).load(parent.id));
-  return [...rows].sort((a, b) => cmp(a.effectiveFrom, b.effectiveFrom) || cmp(a.recordedAt, b.recordedAt) || cmp(a.id, b.id));
+  return carried ? byEffectiveDate(carried) : historyLoader(ctx).load(parent.id).then(byEffectiveDate);
+}
+
+/** `f(value)`, or `value.then(f)` for a promise. */
+function thenMaybe<T, R>(value: T | Promise<T>, f: (v: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(f) : f(value);
 }
 
 function recorded(parent: CertificationRow): CertificationStatus {
@@ -44,8 +54,9 @@ function cmp(a: string, b: string): number {
 export const statusHistoryResolvers: Resolvers = {
   Certification: {
     // not issued yet and nothing in force today: the status recorded on it
-    status: async (parent, _args, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), today()) ?? recorded(parent),
-    statusOn: async (parent, { date }, ctx) => statusHistory.statusOfRow(parent, await historyOf(parent, ctx), statusHistory.dateText(date)),
+    status: (parent, _args, ctx) => thenMaybe(historyOf(parent, ctx), (history) => statusHistory.statusOfRow(parent, history, today()) ?? recorded(parent)),
+    statusOn: (parent, { date }, ctx) =>
+      thenMaybe(historyOf(parent, ctx), (history) => statusHistory.statusOfRow(parent, history, statusHistory.dateText(date))),
     recordedStatus: (parent) => recorded(parent),
     statusHistory: (parent, _args, ctx) => historyOf(parent, ctx),
   },
