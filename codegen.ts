@@ -4,7 +4,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * Typed resolvers from the SDL in schema/. The output is committed; a test fails when running
  * codegen again would change it (test/codegen-drift.test.ts). Regenerate with `npm run codegen`.
  */
-const nodeMapper = '../../store/rows#NodeRow';
+const rows = (type: string) => `../../store/rows#${type}`;
 const config: CodegenConfig = {
   schema: 'schema/*.graphql',
   generates: {
@@ -25,17 +25,17 @@ const config: CodegenConfig = {
           NonNegativeInt: 'number',
         },
         mappers: {
-          Organization: nodeMapper,
-          Device: nodeMapper,
-          Component: nodeMapper,
-          Control: nodeMapper,
-          Certification: nodeMapper,
-          Standard: nodeMapper,
-          Threat: nodeMapper,
-          Vulnerability: nodeMapper,
-          Deployment: nodeMapper,
-          Node: nodeMapper,
-          Asset: nodeMapper,
+          Organization: rows('OrganizationRow'),
+          Device: rows('DeviceRow'),
+          Component: rows('ComponentRow'),
+          Control: rows('ControlRow'),
+          Certification: rows('CertificationRow'),
+          Standard: rows('StandardRow'),
+          Threat: rows('ThreatRow'),
+          Vulnerability: rows('VulnerabilityRow'),
+          Deployment: rows('DeploymentRow'),
+          Node: rows('NodeRow'),
+          Asset: rows('AssetRow'),
           Relationship: '../../store/rows#RelationshipRow',
           Provenance: '../../store/rows#ProvenanceRow',
           CertificationEvent: '../../domain/events#StoredEvent',

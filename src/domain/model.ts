@@ -79,7 +79,7 @@ export const THREAT_KINDS = ['ATTACK_TECHNIQUE', 'INTRUSION', 'DATA_LEAKAGE', 'U
 export const VEX_STATES = ['AFFECTED', 'NOT_AFFECTED', 'FIXED', 'UNDER_INVESTIGATION', 'UNKNOWN'] as const;
 
 /** Properties every node carries besides its own. */
-export const COMMON_NODE_PROPERTIES: Record<string, PropertySpec> = {
+export const COMMON_NODE_PROPERTY_DECLARATIONS = {
   name: { type: 'string' },
   description: { type: 'string' },
   classification: { type: 'string', enum: CLASSIFICATIONS },
@@ -91,9 +91,16 @@ export const COMMON_NODE_PROPERTIES: Record<string, PropertySpec> = {
   stale: { type: 'boolean' },
   /** Import run that last saw the node. */
   lastSeenRun: { type: 'string' },
-};
+} as const satisfies Record<string, PropertySpec>;
 
-export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = {
+/** Properties every node carries besides its own, as a lookup by key. */
+export const COMMON_NODE_PROPERTIES: Record<string, PropertySpec> = COMMON_NODE_PROPERTY_DECLARATIONS;
+
+/**
+ * Each label's own properties, declared `as const` so the store's row types are derived from
+ * this table (src/store/rows.ts `NodeRowOf`): a property added here is a property of the row.
+ */
+export const NODE_PROPERTY_DECLARATIONS = {
   Organization: {
     kind: { type: 'string', enum: ORGANIZATION_KINDS },
     country: { type: 'string' },
@@ -195,7 +202,24 @@ export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = {
     osVersion: { type: 'string' },
     environment: { type: 'string' },
   },
-};
+} as const satisfies Record<Label, Record<string, PropertySpec>>;
+
+/** Each label's own properties, as a lookup by key. */
+export const NODE_PROPERTIES: Record<Label, Record<string, PropertySpec>> = NODE_PROPERTY_DECLARATIONS;
+
+/** The declared properties of a label's nodes: the common ones and its own (the row's keys, see src/store/rows.ts). */
+export type NodePropertiesOf<L extends Label> = typeof COMMON_NODE_PROPERTY_DECLARATIONS & (typeof NODE_PROPERTY_DECLARATIONS)[L];
+
+/** The TypeScript value of a property of this spec as it leaves the store (src/store/convert.ts): dates as ISO strings, integers as numbers. */
+export type PropertyValue<S extends PropertySpec> = S['type'] extends 'int' | 'float'
+  ? number
+  : S['type'] extends 'boolean'
+    ? boolean
+    : S['type'] extends 'string[]'
+      ? string[]
+      : S extends { enum: readonly (infer E)[] }
+        ? E
+        : string;
 
 /** Properties every relationship that carries a claim has. */
 export const COMMON_RELATIONSHIP_PROPERTIES: Record<string, PropertySpec> = {

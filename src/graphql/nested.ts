@@ -7,33 +7,54 @@
 import DataLoader from 'dataloader';
 import type { Label, RelationshipType } from '../domain/model';
 import type { NeighborQuery } from '../store/graphStore';
-import type { NeighborItem, NodeRow, Page } from '../store/rows';
+import { isRowOf, type NeighborItem, type NodeRow, type Page, type RowOf } from '../store/rows';
 import type { GraphQLContext } from './context';
 import { neighborConnection, pageWindow, type ConnectionOut, type PageArgs } from './pagination';
 
-interface NestedFieldBase {
+interface NestedFieldBase<T extends Label> {
   relationship: RelationshipType;
   direction: 'out' | 'in';
-  targets: readonly Label[];
+  /** Labels at the other end (their rows are what the field answers). */
+  targets: readonly T[];
 }
 
 /** A connection of related nodes (e.g. a device's components). */
-export interface ConnectionField extends NestedFieldBase {
+export interface ConnectionField<T extends Label = Label> extends NestedFieldBase<T> {
   single: false;
 }
 
 /** A single related node (e.g. a certification's issuer) instead of a connection. */
-export interface SingleField extends NestedFieldBase {
+export interface SingleField<T extends Label = Label> extends NestedFieldBase<T> {
   single: true;
 }
 
-export type NestedField = ConnectionField | SingleField;
+export type NestedField<T extends Label = Label> = ConnectionField<T> | SingleField<T>;
 
-const out = (relationship: RelationshipType, targets: readonly Label[]): ConnectionField => ({ relationship, direction: 'out', targets, single: false });
-const inn = (relationship: RelationshipType, targets: readonly Label[]): ConnectionField => ({ relationship, direction: 'in', targets, single: false });
-const outOne = (relationship: RelationshipType, targets: readonly Label[]): SingleField => ({ relationship, direction: 'out', targets, single: true });
-const innOne = (relationship: RelationshipType, targets: readonly Label[]): SingleField => ({ relationship, direction: 'in', targets, single: true });
-const ASSET: readonly Label[] = ['Device', 'Component'];
+const out = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): ConnectionField<T> => ({
+  relationship,
+  direction: 'out',
+  targets,
+  single: false,
+});
+const inn = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): ConnectionField<T> => ({
+  relationship,
+  direction: 'in',
+  targets,
+  single: false,
+});
+const outOne = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): SingleField<T> => ({
+  relationship,
+  direction: 'out',
+  targets,
+  single: true,
+});
+const innOne = <T extends Label>(relationship: RelationshipType, targets: readonly T[]): SingleField<T> => ({
+  relationship,
+  direction: 'in',
+  targets,
+  single: true,
+});
+const ASSET = ['Device', 'Component'] as const;
 
 /** The table with each label's field names and each field's kind (connection or single) kept in its type. */
 const NESTED = {
@@ -109,11 +130,11 @@ const NESTED = {
 /** For each label, its nested fields by name. */
 export const NESTED_FIELDS: Record<Label, Readonly<Record<string, NestedField>>> = NESTED;
 
-function loaderFor(ctx: GraphQLContext, query: NeighborQuery): DataLoader<string, Page<NeighborItem>> {
+function loaderFor<T extends Label>(ctx: GraphQLContext, query: NeighborQuery<T>): DataLoader<string, Page<NeighborItem<RowOf<T>>>> {
   const key = `neighbors:${JSON.stringify(query)}`;
-  let loader = ctx.loaders.get(key) as DataLoader<string, Page<NeighborItem>> | undefined;
+  let loader = ctx.loaders.get(key) as DataLoader<string, Page<NeighborItem<RowOf<T>>>> | undefined;
   if (!loader) {
-    loader = new DataLoader<string, Page<NeighborItem>>(async (parentIds) => {
+    loader = new DataLoader<string, Page<NeighborItem<RowOf<T>>>>(async (parentIds) => {
       const pages = await ctx.store.neighbors(query, parentIds);
       return parentIds.map((id) => pages.get(id) ?? { items: [], totalCount: 0, offset: query.offset, limit: query.limit });
     });
@@ -127,26 +148,36 @@ export function prefetchKey(field: string, offset: number, limit: number): strin
   return `${field}|${offset}|${limit}`;
 }
 
-type ConnectionResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => ConnectionOut | Promise<ConnectionOut>;
-type SingleResolver = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => NodeRow | null | Promise<NodeRow | null>;
-type ResolverOf<F extends NestedField> = F extends SingleField ? SingleResolver : ConnectionResolver;
+type ConnectionResolver<T extends Label> = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => ConnectionOut<RowOf<T>> | Promise<ConnectionOut<RowOf<T>>>;
+type SingleResolver<T extends Label> = (parent: NodeRow, args: PageArgs, ctx: GraphQLContext) => RowOf<T> | null | Promise<RowOf<T> | null>;
+/** A field's resolver: its kind (connection or single) and the rows of its target labels kept in its type. */
+type ResolverOf<F> = F extends SingleField<infer T> ? SingleResolver<T> : F extends ConnectionField<infer T> ? ConnectionResolver<T> : never;
+
+/** Whether every row of a page is of the target labels (checked in place, no copy of the page). */
+function isPageOf<T extends Label>(page: Page<NeighborItem>, targets: readonly T[]): page is Page<NeighborItem<RowOf<T>>> {
+  return page.items.every((item) => isRowOf(item.node, targets));
+}
 
 /**
  * The page of one nested field for a parent: prefetched with it (returned as it is, no promise:
  * graphql-js completes a synchronous tree without scheduling a promise per field), else one
  * batched query for all parents at this level.
  */
-function nestedPage(
+function nestedPage<T extends Label>(
   label: Label,
   field: string,
-  spec: NestedField,
+  spec: NestedField<T>,
   parent: NodeRow,
   window: { offset: number; limit: number },
   ctx: GraphQLContext,
-): Page<NeighborItem> | Promise<Page<NeighborItem>> {
+): Page<NeighborItem<RowOf<T>>> | Promise<Page<NeighborItem<RowOf<T>>>> {
   const prefetched = parent.__nested?.[prefetchKey(field, window.offset, window.limit)];
-  if (prefetched) return prefetched;
-  const query: NeighborQuery = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
+  if (prefetched) {
+    // a prefetched page was matched by the same targets (src/store/projection.ts nestedProjection)
+    if (isPageOf(prefetched, spec.targets)) return prefetched;
+    throw new Error(`store: a prefetched ${label}.${field} page holds a node of another label than ${spec.targets.join(' or ')}`);
+  }
+  const query: NeighborQuery<T> = { parentLabel: label, relationship: spec.relationship, direction: spec.direction, targetLabels: spec.targets, ...window };
   return loaderFor(ctx, query).load(parent.id);
 }
 
@@ -155,28 +186,28 @@ function thenMaybe<T, R>(value: T | Promise<T>, f: (v: T) => R): R | Promise<R> 
   return value instanceof Promise ? value.then(f) : f(value);
 }
 
-const firstNode = (page: Page<NeighborItem>): NodeRow | null => page.items[0]?.node ?? null;
+const firstNode = <N extends NodeRow>(page: Page<NeighborItem<N>>): N | null => page.items[0]?.node ?? null;
 
 /**
  * Resolver for one nested field: the page prefetched with the parent when the look-ahead
  * planned it (src/graphql/prefetch.ts), else one batched query for all parents at this level.
  */
-export function nestedResolver(label: Label, field: string, spec: SingleField): SingleResolver;
-export function nestedResolver(label: Label, field: string, spec: ConnectionField): ConnectionResolver;
-export function nestedResolver(label: Label, field: string, spec: NestedField): SingleResolver | ConnectionResolver;
-export function nestedResolver(label: Label, field: string, spec: NestedField): SingleResolver | ConnectionResolver {
+export function nestedResolver<T extends Label>(label: Label, field: string, spec: SingleField<T>): SingleResolver<T>;
+export function nestedResolver<T extends Label>(label: Label, field: string, spec: ConnectionField<T>): ConnectionResolver<T>;
+export function nestedResolver<T extends Label>(label: Label, field: string, spec: NestedField<T>): SingleResolver<T> | ConnectionResolver<T>;
+export function nestedResolver<T extends Label>(label: Label, field: string, spec: NestedField<T>): SingleResolver<T> | ConnectionResolver<T> {
   if (spec.single) return (parent, _args, ctx) => thenMaybe(nestedPage(label, field, spec, parent, { offset: 0, limit: 1 }, ctx), firstNode);
   return (parent, args, ctx) => thenMaybe(nestedPage(label, field, spec, parent, pageWindow(args, [field]), ctx), neighborConnection);
 }
 
 /** The resolvers of one label's nested fields, each typed by its field's kind (checked against the generated resolver types). */
 export type NestedResolvers<L extends Label> = {
-  [K in keyof (typeof NESTED)[L]]: (typeof NESTED)[L][K] extends NestedField ? ResolverOf<(typeof NESTED)[L][K]> : never;
+  [K in keyof (typeof NESTED)[L]]: ResolverOf<(typeof NESTED)[L][K]>;
 };
 
 /** The resolvers of every nested field of a label, built from the table. */
 export function nestedResolvers<L extends Label>(label: L): NestedResolvers<L> {
-  const fields: Record<string, SingleResolver | ConnectionResolver> = {};
+  const fields: Record<string, SingleResolver<Label> | ConnectionResolver<Label>> = {};
   for (const [field, spec] of Object.entries(NESTED_FIELDS[label])) fields[field] = nestedResolver(label, field, spec);
   // Each field got the resolver of its own kind (nestedResolver's overloads); TypeScript cannot carry
   // a loop over keys into a mapped type, so the table's per-field types are restated here once.

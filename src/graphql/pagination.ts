@@ -37,19 +37,20 @@ export function pageWindow(args: PageArgs, argumentPath: (string | number)[] = [
   return { offset, limit: first };
 }
 
-export interface EdgeOut {
+/** An edge of a connection of rows `N` (a label's row, or the union of the labels the field reaches). */
+export interface EdgeOut<N extends NodeRow = NodeRow> {
   cursor: string;
-  node: NodeRow;
+  node: N;
   via: RelationshipRow | null;
 }
 
-export interface ConnectionOut {
-  edges: EdgeOut[];
+export interface ConnectionOut<N extends NodeRow = NodeRow> {
+  edges: EdgeOut<N>[];
   totalCount: number;
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-function connection(offset: number, totalCount: number, edges: EdgeOut[]): ConnectionOut {
+function connection<N extends NodeRow>(offset: number, totalCount: number, edges: EdgeOut<N>[]): ConnectionOut<N> {
   return {
     edges,
     totalCount,
@@ -62,7 +63,7 @@ function connection(offset: number, totalCount: number, edges: EdgeOut[]): Conne
   };
 }
 
-export function nodeConnection(page: Page<NodeRow>): ConnectionOut {
+export function nodeConnection<N extends NodeRow>(page: Page<N>): ConnectionOut<N> {
   return connection(
     page.offset,
     page.totalCount,
@@ -70,7 +71,7 @@ export function nodeConnection(page: Page<NodeRow>): ConnectionOut {
   );
 }
 
-export function neighborConnection(page: Page<NeighborItem>): ConnectionOut {
+export function neighborConnection<N extends NodeRow>(page: Page<NeighborItem<N>>): ConnectionOut<N> {
   return connection(
     page.offset,
     page.totalCount,

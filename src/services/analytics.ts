@@ -24,7 +24,8 @@ import type { Caller } from '../domain/caller';
 import type { GraphStore } from '../store/graphStore';
 import { invalidInput as badInput, notFoundError as notFound } from '../domain/errors';
 import { type AnalyticsStore, type DeploymentScopeRow, type PathRow, type RiskPathsRows } from '../store/analyticsStore';
-import type { NodeRow } from '../store/rows';
+import { rowOf } from '../store/projection';
+import { isRowOf, type CertificationRow, type ControlRow, type NodeRow, type RowOf, type VulnerabilityRow } from '../store/rows';
 import { historyOfRow } from '../store/statusHistoryStore';
 import type {
   BlastRadius,
@@ -58,10 +59,10 @@ export function hopsOrThrow(value: number | null | undefined): number {
 }
 
 /** A visible node of one of the labels, else NOT_FOUND (missing and hidden look alike) or BAD_USER_INPUT. */
-export function expectNode(rows: readonly NodeRow[], id: string, labels: readonly Label[], argument: string): NodeRow {
+export function expectNode<L extends Label>(rows: readonly NodeRow[], id: string, labels: readonly L[], argument: string): RowOf<L> {
   const node = rows.find((r) => r.id === id);
   if (!node) throw notFound(`${argument}: no node with id ${echoInput(id)} is visible to you`, [argument]);
-  if (!labels.includes(node.__label)) throw badInput(`${argument}: ${echoInput(id)} is a ${node.__label}; expected ${labels.join(' or ')}`, [argument]);
+  if (!isRowOf(node, labels)) throw badInput(`${argument}: ${echoInput(id)} is a ${node.__label}; expected ${labels.join(' or ')}`, [argument]);
   return node;
 }
 
@@ -226,7 +227,7 @@ export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; max
 
 /** The exposure answer from its rows (paths from any threat into the device, `anchor`). */
 export function exposureFromRows(rows: RiskPathsRows, hops: number): Exposure {
-  const device = rows.anchor;
+  const device = rowOf(['Device'], rows.anchor);
   const scored = scorePaths(rows, (row) => rows.mitigations.filter((m) => m.threatId === row.nodes[0]?.id));
   const byThreat = new Map<string, ScoredPath[]>();
   for (const p of scored) {
@@ -295,7 +296,7 @@ export function blastFromRows(source: NodeRow, rows: { paths: PathRow[]; truncat
     deployments: ofLabel('Deployment').map(hit),
     components: ofLabel('Component').map(hit),
     certifications: ofLabel('Certification').map((row) => ({
-      certification: row.nodes[row.nodes.length - 1] ?? source,
+      certification: rowOf(['Certification'], row.nodes[row.nodes.length - 1] ?? source),
       affectedAsset: row.nodes[row.nodes.length - 2] ?? source,
       hops: row.edges.length,
       path: graphPath(row),
@@ -310,11 +311,11 @@ function str(value: unknown): string | null {
 }
 
 /** A certification row's facts for the lineage rules, with the history its statement read (`__history`, see CERT_WITH_HISTORY). */
-export function certFacts(row: NodeRow): CertFacts {
+export function certFacts(row: CertificationRow): CertFacts {
   return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history: historyOfRow(row) ?? [] };
 }
 
-function findingsOut(validity: Validity | undefined, certs: Map<string, NodeRow>): LineageFinding[] {
+function findingsOut(validity: Validity | undefined, certs: Map<string, CertificationRow>): LineageFinding[] {
   return (validity?.findings ?? []).map((f) => ({
     reason: f.reason,
     explanation: f.explanation,
@@ -391,7 +392,7 @@ export async function driftReport(
       reason: f.reason,
       explanation: f.explanation,
       certification: f.certificationId ? (certs.get(f.certificationId) ?? null) : null,
-      control: null as NodeRow | null,
+      control: null as ControlRow | null,
       controlId: f.controlId,
       vulnerability: f.vulnerabilityId ? (vulns.get(f.vulnerabilityId) ?? null) : null,
       date: f.date,
@@ -409,7 +410,7 @@ export async function driftReport(
   });
   // missing controls are named by id in the finding; load their rows in one batch
   const controlIds = [...new Set(deployments.flatMap((d) => d.findings.flatMap((f) => (f.controlId ? [f.controlId] : []))))];
-  const controls = new Map((controlIds.length > 0 ? await loadNodes(controlIds) : []).map((c) => [c.id, c]));
+  const controls = new Map((controlIds.length > 0 ? await loadNodes(controlIds) : []).map((c) => [c.id, rowOf(['Control'], c)]));
   const out = deployments.map((d) => ({
     ...d,
     findings: d.findings.map(({ controlId, ...f }) => ({ ...f, control: controlId ? (controls.get(controlId) ?? null) : null })),
@@ -423,7 +424,7 @@ export async function driftReport(
   };
 }
 
-function exploitedFact(v: NodeRow): ExploitedFact {
+function exploitedFact(v: VulnerabilityRow): ExploitedFact {
   return { id: v.id, kevDateAdded: str(v.kevDateAdded), kevDueDate: str(v.kevDueDate) };
 }
 

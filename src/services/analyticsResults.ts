@@ -9,7 +9,17 @@ import type { DriftReason } from '../domain/drift';
 import type { LineageReason } from '../domain/lineage';
 import type { RelationshipType } from '../domain/model';
 import type { EffectivenessSource } from '../domain/risk';
-import type { NodeRow, RelationshipRow } from '../store/rows';
+import type {
+  CertificationRow,
+  ComponentRow,
+  ControlRow,
+  DeploymentRow,
+  DeviceRow,
+  NodeRow,
+  RelationshipRow,
+  ThreatRow,
+  VulnerabilityRow,
+} from '../store/rows';
 
 /** Which way a path crossed a stored relationship. */
 export type PathDirection = 'FORWARD' | 'BACKWARD';
@@ -30,8 +40,8 @@ export interface GraphPath {
 }
 
 export interface MitigatingControl {
-  control: NodeRow;
-  threat: NodeRow;
+  control: ControlRow;
+  threat: ThreatRow;
   effectiveness: number;
   effectivenessSource: EffectivenessSource;
 }
@@ -80,7 +90,7 @@ export interface RiskPathsWhatIf {
 }
 
 export interface ThreatExposure {
-  threat: NodeRow;
+  threat: ThreatRow;
   score: number;
   bestPath: RiskPath;
   pathCount: number;
@@ -89,7 +99,7 @@ export interface ThreatExposure {
 }
 
 export interface Exposure {
-  device: NodeRow;
+  device: DeviceRow;
   score: number;
   explanation: string;
   threats: ThreatExposure[];
@@ -99,7 +109,7 @@ export interface Exposure {
 }
 
 export interface ThreatExposureChange {
-  threat: NodeRow;
+  threat: ThreatRow;
   scoreBefore: number | null;
   scoreAfter: number | null;
   scoreDelta: number;
@@ -124,7 +134,7 @@ export interface BlastHit {
 }
 
 export interface CertificationAtRisk {
-  certification: NodeRow;
+  certification: CertificationRow;
   affectedAsset: NodeRow;
   hops: number;
   path: GraphPath;
@@ -151,11 +161,11 @@ export interface BlastRadiusWhatIf {
 export interface LineageFinding {
   reason: LineageReason;
   explanation: string;
-  relatedCertification: NodeRow | null;
+  relatedCertification: CertificationRow | null;
 }
 
 export interface LineageEntry {
-  certification: NodeRow;
+  certification: CertificationRow;
   depth: number;
   holds: boolean;
   findings: LineageFinding[];
@@ -163,13 +173,13 @@ export interface LineageEntry {
 
 export interface LineageLink {
   type: RelationshipType;
-  from: NodeRow;
-  to: NodeRow;
+  from: CertificationRow;
+  to: CertificationRow;
   holds: boolean;
 }
 
 export interface CertificationLineage {
-  root: NodeRow;
+  root: CertificationRow;
   /** YYYY-MM-DD. */
   asOf: string;
   holds: boolean;
@@ -181,21 +191,21 @@ export interface CertificationLineage {
 export interface DriftFinding {
   reason: DriftReason;
   explanation: string;
-  certification: NodeRow | null;
-  control: NodeRow | null;
-  vulnerability: NodeRow | null;
+  certification: CertificationRow | null;
+  control: ControlRow | null;
+  vulnerability: VulnerabilityRow | null;
   /** YYYY-MM-DD. */
   date: string | null;
 }
 
 export interface DeploymentScope {
-  deployment: NodeRow;
-  device: NodeRow | null;
-  osRelease: NodeRow | null;
+  deployment: DeploymentRow;
+  device: DeviceRow | null;
+  osRelease: ComponentRow | null;
   osVersion: string | null;
   inScope: boolean;
   atRisk: boolean;
-  coveredBy: NodeRow[];
+  coveredBy: CertificationRow[];
   findings: DriftFinding[];
 }
 
@@ -210,7 +220,7 @@ export interface ScopeDriftReport {
 }
 
 export interface DriftFindingChange {
-  deployment: NodeRow;
+  deployment: DeploymentRow;
   finding: DriftFinding;
 }
 
@@ -218,20 +228,20 @@ export interface ScopeDriftWhatIf {
   before: ScopeDriftReport;
   appeared: DriftFindingChange[];
   resolved: DriftFindingChange[];
-  leftScope: NodeRow[];
-  enteredScope: NodeRow[];
+  leftScope: DeploymentRow[];
+  enteredScope: DeploymentRow[];
   notApplied: string[];
 }
 
 export interface RemediationCandidate {
-  release: NodeRow;
+  release: ComponentRow;
   distance: number;
-  stillAffectedBy: NodeRow[];
+  stillAffectedBy: VulnerabilityRow[];
   fixesAll: boolean;
 }
 
 export interface RemediationCertification {
-  certification: NodeRow;
+  certification: CertificationRow;
   minOsVersion: string | null;
   maxOsVersion: string | null;
   holds: boolean;
@@ -241,13 +251,13 @@ export interface RemediationCertification {
 }
 
 export interface Remediation {
-  deployment: NodeRow;
+  deployment: DeploymentRow;
   /** YYYY-MM-DD. */
   asOf: string;
-  osRelease: NodeRow | null;
-  knownExploited: NodeRow[];
+  osRelease: ComponentRow | null;
+  knownExploited: VulnerabilityRow[];
   candidates: RemediationCandidate[];
-  lowestFix: NodeRow | null;
+  lowestFix: ComponentRow | null;
   certifications: RemediationCertification[];
   fixKeepsScope: boolean;
   explanation: string;

@@ -25,9 +25,10 @@ export interface WriteDeps {
   caller: Caller;
   store: GraphStore;
 }
-import type { NodeRow, RelationshipRow } from '../store/rows';
+import type { NodeRow, RelationshipRow, RowOf } from '../store/rows';
 import type { Caller } from '../domain/caller';
 import type { GraphStore } from '../store/graphStore';
+import { rowOf } from '../store/projection';
 import { forbiddenError as forbidden, invalidInput as badInput, notFoundError as notFound, type DomainError } from '../domain/errors';
 
 function firstProblem(problems: Problem[]): DomainError | undefined {
@@ -46,7 +47,7 @@ export interface NodeInput {
 }
 
 /** Creates or updates one node by id. */
-export async function upsertNode(ctx: WriteDeps, label: Label, input: NodeInput): Promise<NodeRow> {
+export async function upsertNode<L extends Label>(ctx: WriteDeps, label: L, input: NodeInput): Promise<RowOf<L>> {
   const { id, provenance, ...rest } = input;
   const given: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) given[key] = typeof value === 'string' && key === 'name' ? value.trim() : value;
@@ -69,7 +70,7 @@ export async function upsertNode(ctx: WriteDeps, label: Label, input: NodeInput)
     const row = await ctx.store.getNodeTx(tx, id);
     if (!row)
       throw notFound(`${label} ${echoInput(id)} is not visible after writing it: its classification is above your clearance`, ['input', 'classification']);
-    return row;
+    return rowOf([label], row);
   });
 }
 
@@ -132,7 +133,7 @@ export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: Node
         name: n.name,
         classification: n.classification,
         label: n.__label,
-        issuedAt: typeof n.issuedAt === 'string' ? n.issuedAt : null,
+        issuedAt: 'issuedAt' in n && typeof n.issuedAt === 'string' ? n.issuedAt : null,
       });
       const marking = typeof relationship.classification === 'string' ? relationship.classification : null;
       const event = linkEvent(args.type, node(from), node(to), marking, `curator:${ctx.caller.id}`, today());

@@ -10,7 +10,7 @@ import { certificationStatusOn, checkRetraction, checkStatusChange, type StatusS
 import { echoInput, TEXT_MAX_CHARS } from '../domain/validation';
 import type { Tx } from '../store/database';
 import type { GraphStore } from '../store/graphStore';
-import type { NodeRow } from '../store/rows';
+import type { CertificationRow } from '../store/rows';
 import { emitRetractionEvents, refreshFeedState } from '../store/feedEmitters';
 import { readHistoriesTx, recordStatusChanges, retractStatusChange, statusChangeOwner, type StatusChangeRow } from '../store/statusHistoryStore';
 
@@ -30,7 +30,7 @@ export interface RecordStatusInput {
 
 export interface StatusWriteResult {
   /** The certification with its visible history after the write (`__history`). */
-  certification: NodeRow;
+  certification: CertificationRow;
   entry: StatusChangeRow;
 }
 
@@ -43,7 +43,7 @@ export function dateText(value: unknown): string {
 }
 
 /** The facts the rules need about a certification row and its history. */
-export function subjectOf(row: NodeRow, history: readonly StatusChangeRow[]): StatusSubject {
+export function subjectOf(row: CertificationRow, history: readonly StatusChangeRow[]): StatusSubject {
   return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history };
 }
 
@@ -52,7 +52,7 @@ export function subjectOf(row: NodeRow, history: readonly StatusChangeRow[]): St
  * history entry is in force then (a certification not yet issued has no status, unless its
  * history records one, e.g. PENDING).
  */
-export function statusOfRow(row: NodeRow, history: readonly StatusChangeRow[], asOf: string): CertificationStatus | null {
+export function statusOfRow(row: CertificationRow, history: readonly StatusChangeRow[], asOf: string): CertificationStatus | null {
   const subject = subjectOf(row, history);
   const onDate = certificationStatusOn(subject, asOf);
   if (onDate.entry === null && subject.issuedAt !== null && asOf < subject.issuedAt) return null;
@@ -67,7 +67,7 @@ function requireText(value: string, path: string[]): string {
 }
 
 /** A visible certification in the transaction, else NOT_FOUND (missing and hidden look alike). */
-async function certificationTx(deps: StatusWriteDeps, tx: Tx, id: string, path: string[]): Promise<NodeRow> {
+async function certificationTx(deps: StatusWriteDeps, tx: Tx, id: string, path: string[]): Promise<CertificationRow> {
   const row = await deps.store.getNodeTx(tx, id);
   if (!row || row.__label !== 'Certification') throw notFound(`${path.join('.')}: no certification with id ${echoInput(id)} is visible to you`, path);
   return row;

@@ -36,6 +36,7 @@ import {
   type PathRow,
   type RiskPathsRows,
 } from '../store/analyticsStore';
+import { rowOf } from '../store/projection';
 import type { NodeRow, RelationshipRow } from '../store/rows';
 import {
   blastFromRows,
@@ -203,7 +204,8 @@ async function resolveAssumption(store: AnalyticsStore, parsed: ParsedAssumption
       throw badInput(`${where}: ${echoInput(named.id)} is a ${node.__label}; expected ${named.labels.join(' or ')}`, named.path);
   }
   for (const m of parsed.moves) {
-    if (nodes.get(m.osReleaseId)?.kind !== 'OS_RELEASE') {
+    const release = nodes.get(m.osReleaseId);
+    if (!release || !('kind' in release) || release.kind !== 'OS_RELEASE') {
       throw badInput(`${m.path.join('.')}.osReleaseId: ${echoInput(m.osReleaseId)} is not an OS release (Component of kind OS_RELEASE)`, [
         ...m.path,
         'osReleaseId',
@@ -318,10 +320,18 @@ function rowsOf(
   const onPaths = new Set(found.paths.flatMap((p) => p.nodeIds));
   const threats = new Set(threatIds);
   const mitigations = mitigationFacts(graph, onPaths, threats, assumed);
-  const controls = new Map(mitigations.flatMap((m) => (graph.nodes.has(m.controlId) ? [[m.controlId, graph.nodes.get(m.controlId) as NodeRow] as const] : [])));
+  const controls = new Map(
+    mitigations.flatMap((m) => {
+      const control = graph.nodes.get(m.controlId);
+      return control ? [[m.controlId, rowOf(['Control'], control)] as const] : [];
+    }),
+  );
   return {
     anchor,
-    threats: [...threats].flatMap((id) => graph.nodes.get(id) ?? []),
+    threats: [...threats].flatMap((id) => {
+      const threat = graph.nodes.get(id);
+      return threat ? [rowOf(['Threat'], threat)] : [];
+    }),
     paths,
     mitigations,
     controls,
@@ -638,7 +648,8 @@ export async function scopeDrift(
         for (const a of parsed.add) {
           const v = nodes.get(a.ref.fromId);
           const stopped = a.vexState === 'NOT_AFFECTED' || a.vexState === 'FIXED';
-          if (a.ref.type === 'AFFECTS' && a.ref.toId === os.id && v?.knownExploited === true && !stopped) exploited.set(v.id, v);
+          if (a.ref.type === 'AFFECTS' && a.ref.toId === os.id && v !== undefined && 'knownExploited' in v && v.knownExploited === true && !stopped)
+            exploited.set(v.id, v);
         }
       }
       let implemented = row.implementedControlIds;

@@ -6,11 +6,22 @@
  * with LIMIT (one row more than the cap, so callers can say when it was truncated).
  */
 import { BACKWARD_RISK_EDGES, BLOCKING_VEX_STATES, FORWARD_RISK_EDGES, MAX_HOPS, MIN_HOPS, type MitigationFact } from '../domain/risk';
-import { LABELS, RELATIONSHIPS, type RelationshipType } from '../domain/model';
+import { LABELS, RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
 import type { Database, QueryStats, Row, Tx } from './database';
 import { labelExpr } from './modelKeys';
-import { toNodeRow, toRelationshipRow } from './projection';
-import type { NodeRow, RelationshipRow } from './rows';
+import { toNodeRow, toRelationshipRow, toRowOf } from './projection';
+import type {
+  CertificationRow,
+  ComponentRow,
+  ControlRow,
+  DeploymentRow,
+  DeviceRow,
+  NodeRow,
+  RelationshipRow,
+  RowOf,
+  ThreatRow,
+  VulnerabilityRow,
+} from './rows';
 import type { Statement } from './statement';
 import { CERT_WITH_HISTORY } from './statusHistoryStore';
 
@@ -181,10 +192,10 @@ export interface RiskPathsRows {
   /** The source threat or vulnerability (riskPaths), or the device (exposure). */
   anchor: NodeRow;
   /** Threats whose mitigations count on these paths. */
-  threats: NodeRow[];
+  threats: ThreatRow[];
   paths: PathRow[];
   mitigations: MitigationFact[];
-  controls: Map<string, NodeRow>;
+  controls: Map<string, ControlRow>;
   /** More candidates existed than the cap. */
   truncated: boolean;
 }
@@ -199,6 +210,12 @@ function toPathRow(value: unknown): PathRow {
     }),
   };
 }
+
+/** The row converter for nodes a statement matched by `label` (see toRowOf). */
+const rowOf =
+  <L extends Label>(label: L) =>
+  (value: unknown): RowOf<L> =>
+    toRowOf([label], value);
 
 function numOrNull(value: unknown): number | null {
   return typeof value === 'number' ? value : null;
@@ -230,10 +247,10 @@ function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | und
     edgeEffectiveness: numOrNull(m.edgeEffectiveness),
     controlEffectiveness: numOrNull(m.controlEffectiveness),
   }));
-  const controls = new Map((row.controls as unknown[]).map(toNodeRow).map((c) => [c.id, c]));
+  const controls = new Map((row.controls as unknown[]).map(rowOf('Control')).map((c) => [c.id, c]));
   return {
     anchor: toNodeRow(row.anchor),
-    threats: (row.threats as unknown[]).map(toNodeRow),
+    threats: (row.threats as unknown[]).map(rowOf('Threat')),
     paths: paths.slice(0, cap),
     mitigations,
     controls,
@@ -247,43 +264,43 @@ export interface BlastRows {
 }
 
 export interface LineageRows {
-  certifications: { node: NodeRow; depth: number }[];
+  certifications: { node: CertificationRow; depth: number }[];
   links: { type: 'BASED_ON' | 'SUPERSEDES'; fromId: string; toId: string }[];
   /** Visible certifications that supersede a lineage member but lie beyond the depth bound. */
-  outsideSuccessors: NodeRow[];
+  outsideSuccessors: CertificationRow[];
   truncated: boolean;
 }
 
 export interface CoverageRow {
-  certification: NodeRow;
+  certification: CertificationRow;
   minOsVersion: string | null;
   maxOsVersion: string | null;
-  supersededBy: NodeRow[];
+  supersededBy: CertificationRow[];
   requiredControlIds: string[];
 }
 
 export interface DeploymentScopeRow {
-  deployment: NodeRow;
-  device: NodeRow | null;
-  os: NodeRow | null;
+  deployment: DeploymentRow;
+  device: DeviceRow | null;
+  os: ComponentRow | null;
   implementedControlIds: string[];
   coverage: CoverageRow[];
   /** Known-exploited vulnerabilities that AFFECT the running release, no VEX statement stopping them. */
-  knownExploited: NodeRow[];
+  knownExploited: VulnerabilityRow[];
 }
 
 export interface RemediationCandidateRow {
-  release: NodeRow;
+  release: ComponentRow;
   distance: number;
   /** Ids of the known-exploited vulnerabilities that AFFECT it (VEX-stopped edges left out). */
   affectedBy: string[];
 }
 
 export interface RemediationRows {
-  deployment: NodeRow;
-  device: NodeRow | null;
-  os: NodeRow | null;
-  knownExploited: NodeRow[];
+  deployment: DeploymentRow;
+  device: DeviceRow | null;
+  os: ComponentRow | null;
+  knownExploited: VulnerabilityRow[];
   candidates: RemediationCandidateRow[];
   coverage: CoverageRow[];
   truncated: boolean;
@@ -295,10 +312,10 @@ function strOrNull(value: unknown): string | null {
 
 function toCoverageRows(value: unknown): CoverageRow[] {
   return (value as Record<string, unknown>[]).map((c) => ({
-    certification: toNodeRow(c.certification),
+    certification: rowOf('Certification')(c.certification),
     minOsVersion: strOrNull(c.minOsVersion),
     maxOsVersion: strOrNull(c.maxOsVersion),
-    supersededBy: (c.supersededBy as unknown[]).map(toNodeRow),
+    supersededBy: (c.supersededBy as unknown[]).map(rowOf('Certification')),
     requiredControlIds: (c.required as unknown[]).map(String),
   }));
 }
@@ -539,12 +556,12 @@ export function deploymentScopesStatement(
 /** A row of the scopeDrift statement. */
 export function toDeploymentScopeRow(row: Row): DeploymentScopeRow {
   return {
-    deployment: toNodeRow(row.deployment),
-    device: row.device ? toNodeRow(row.device) : null,
-    os: row.os ? toNodeRow(row.os) : null,
+    deployment: rowOf('Deployment')(row.deployment),
+    device: row.device ? rowOf('Device')(row.device) : null,
+    os: row.os ? rowOf('Component')(row.os) : null,
     implementedControlIds: (row.implemented as unknown[]).map(String),
     coverage: toCoverageRows(row.coverage),
-    knownExploited: (row.knownExploited as unknown[]).map(toNodeRow),
+    knownExploited: (row.knownExploited as unknown[]).map(rowOf('Vulnerability')),
   };
 }
 
@@ -706,9 +723,9 @@ export interface HolderControl {
 }
 
 export interface DriftReleaseRow {
-  release: NodeRow;
+  release: ComponentRow;
   /** Known-exploited vulnerabilities that AFFECT it (the KNOWN_EXPLOITED rule). */
-  knownExploited: NodeRow[];
+  knownExploited: VulnerabilityRow[];
   implements: HolderControl[];
 }
 
@@ -838,10 +855,10 @@ export class AnalyticsStore {
       );
     }
     for (const r of (row?.releases as Record<string, unknown>[] | undefined) ?? []) {
-      const release = toNodeRow(r.release);
+      const release = rowOf('Component')(r.release);
       releases.set(release.id, {
         release,
-        knownExploited: (r.knownExploited as unknown[]).map(toNodeRow),
+        knownExploited: (r.knownExploited as unknown[]).map(rowOf('Vulnerability')),
         implements: (r.controlIds as unknown[]).map((c) => ({ holderId: release.id, controlId: String(c) })),
       });
     }
@@ -887,7 +904,7 @@ export class AnalyticsStore {
     const rows = await this.run(st);
     const row = rows[0];
     if (!row) return undefined;
-    const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: toNodeRow(c.node), depth: Number(c.depth) }));
+    const certs = (row.certs as { node: unknown; depth: number }[]).map((c) => ({ node: rowOf('Certification')(c.node), depth: Number(c.depth) }));
     return {
       certifications: certs.slice(0, cap),
       links: (row.links as Record<string, unknown>[]).map((l) => ({
@@ -895,7 +912,7 @@ export class AnalyticsStore {
         fromId: String(l.fromId),
         toId: String(l.toId),
       })),
-      outsideSuccessors: (row.outside as unknown[]).map(toNodeRow),
+      outsideSuccessors: (row.outside as unknown[]).map(rowOf('Certification')),
       truncated: certs.length > cap,
     };
   }
@@ -928,15 +945,15 @@ export class AnalyticsStore {
     const row = rows[0];
     if (!row) return undefined;
     const candidates = (row.candidates as Record<string, unknown>[]).map((c) => ({
-      release: toNodeRow(c.release),
+      release: rowOf('Component')(c.release),
       distance: Number(c.distance),
       affectedBy: (c.affectedBy as unknown[]).map(String),
     }));
     return {
-      deployment: toNodeRow(row.deployment),
-      device: row.device ? toNodeRow(row.device) : null,
-      os: row.os ? toNodeRow(row.os) : null,
-      knownExploited: (row.knownExploited as unknown[]).map(toNodeRow),
+      deployment: rowOf('Deployment')(row.deployment),
+      device: row.device ? rowOf('Device')(row.device) : null,
+      os: row.os ? rowOf('Component')(row.os) : null,
+      knownExploited: (row.knownExploited as unknown[]).map(rowOf('Vulnerability')),
       candidates: candidates.slice(0, cap),
       coverage: toCoverageRows(row.coverage),
       truncated: candidates.length > cap,

@@ -24,7 +24,7 @@ import { BLOCKING_VEX_STATES } from '../domain/risk';
 import { deploymentScopesStatement, toDeploymentScopeRow, type DeploymentScopeRow } from './analyticsStore';
 import type { Database, Row, Tx } from './database';
 import { appendEvents, loadNeighbourhood } from './eventStore';
-import type { NodeRow } from './rows';
+import type { CertificationRow } from './rows';
 import { historyOfRow } from './statusHistoryStore';
 
 const STATE = FEED_LABELS.state;
@@ -156,7 +156,7 @@ function reachReleasesStatement(ids: readonly string[], cap: number) {
   };
 }
 
-function certFactsOf(row: NodeRow): CertFacts {
+function certFactsOf(row: CertificationRow): CertFacts {
   return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history: historyOfRow(row) ?? [] };
 }
 

@@ -16,8 +16,8 @@ export type Condition =
   | { op: 'related'; relationship: RelationshipType; direction: 'out' | 'in'; otherId: string }
   | { op: 'notTrue'; key: string };
 
-export interface ListQuery {
-  label: Label;
+export interface ListQuery<L extends Label = Label> {
+  label: L;
   conditions: Condition[];
   orderKey: string;
   descending: boolean;

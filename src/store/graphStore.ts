@@ -10,7 +10,7 @@ import { LABELS, RELATIONSHIPS, type Label, type RelationshipSpec, type Relation
 import type { Database, QueryStats, Tx } from './database';
 import type { Statement } from './statement';
 import { SEARCH_INDEX_NAME } from './migrations';
-import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
+import type { NeighborItem, NodeRow, Page, RelationshipRow, RowOf } from './rows';
 import { readHistories, type StatusChangeRow } from './statusHistoryStore';
 import { whereClause, type ListQuery } from './filters';
 import { assertKey, labelExpr } from './modelKeys';
@@ -22,13 +22,14 @@ import {
   toNodeRow,
   toNodeRowWithNested,
   toRelationshipRow,
+  toRowOf,
   type Prefetch,
 } from './projection';
 
 // The filter compiler, the projection compiler and the bulk writes live in their own modules;
 // their names stay importable from here.
 export type { Condition, ListQuery } from './filters';
-export { toNodeRow, toRelationshipRow, type NestedPlan, type Prefetch } from './projection';
+export { rowOf, toNodeRow, toRelationshipRow, toRowOf, type NestedPlan, type Prefetch } from './projection';
 export {
   mergeRelationships,
   relProps,
@@ -40,12 +41,12 @@ export {
   type WriteCounts,
 } from './bulkWrites';
 
-export interface NeighborQuery {
+export interface NeighborQuery<T extends Label = Label> {
   parentLabel: Label;
   relationship: RelationshipType;
   direction: 'out' | 'in';
   /** Labels allowed at the other end. */
-  targetLabels: readonly Label[];
+  targetLabels: readonly T[];
   offset: number;
   limit: number;
 }
@@ -132,19 +133,19 @@ export class GraphStore {
   }
 
   /** One node of a label by id with its nested pages, in one round trip (null when absent or not visible). */
-  async getNodeWithNested(label: Label, id: string, prefetch: Prefetch): Promise<NodeRow | null> {
+  async getNodeWithNested<L extends Label>(label: L, id: string, prefetch: Prefetch): Promise<RowOf<L> | null> {
     const st = nodeWithNestedStatement(this.markings, label, id, prefetch);
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
-    return rows[0] ? toNodeRowWithNested(rows[0].node, prefetch.nested) : null;
+    return rows[0] ? toNodeRowWithNested([label], rows[0].node, prefetch.nested) : null;
   }
 
   /** A filtered, ordered page of one label, with the total count, in one round trip. */
-  async list(q: ListQuery, prefetch: Prefetch = { properties: null, nested: [] }): Promise<Page<NodeRow>> {
+  async list<L extends Label>(q: ListQuery<L>, prefetch: Prefetch = { properties: null, nested: [] }): Promise<Page<RowOf<L>>> {
     const st = listStatement(this.markings, q, prefetch);
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
     const row = rows[0] ?? { total: 0, page: [] };
     return {
-      items: (row.page as unknown[]).map((v) => toNodeRowWithNested(v, prefetch.nested)),
+      items: (row.page as unknown[]).map((v) => toNodeRowWithNested([q.label], v, prefetch.nested)),
       totalCount: Number(row.total),
       offset: q.offset,
       limit: q.limit,
@@ -155,12 +156,15 @@ export class GraphStore {
    * One page of neighbours for each of many parents, in one round trip (the batch function
    * behind every nested connection). Ordered by name (case-insensitive), then id.
    */
-  async neighbors(q: NeighborQuery, parentIds: readonly string[]): Promise<Map<string, Page<NeighborItem>>> {
+  async neighbors<T extends Label>(q: NeighborQuery<T>, parentIds: readonly string[]): Promise<Map<string, Page<NeighborItem<RowOf<T>>>>> {
     const st = neighborsStatement(this.markings, q, parentIds);
     const rows = await this.db.read(this.stats, st.name, st.cypher, st.params);
-    const out = new Map<string, Page<NeighborItem>>();
+    const out = new Map<string, Page<NeighborItem<RowOf<T>>>>();
     for (const row of rows) {
-      const items = (row.page as { node: unknown; via: unknown }[]).map((item) => ({ node: toNodeRow(item.node), via: toRelationshipRow(item.via) }));
+      const items = (row.page as { node: unknown; via: unknown }[]).map((item) => ({
+        node: toRowOf(q.targetLabels, item.node),
+        via: toRelationshipRow(item.via),
+      }));
       out.set(String(row.pid), { items, totalCount: Number(row.total), offset: q.offset, limit: q.limit });
     }
     return out;

@@ -4,8 +4,8 @@
  */
 import { HAS_STATUS_CHANGE, STATUS_CHANGE_LABEL } from '../domain/model';
 import type { Database, QueryStats } from './database';
-import { toNodeRow } from './projection';
-import type { NodeRow } from './rows';
+import { toRowOf } from './projection';
+import type { CertificationRow } from './rows';
 import type { Statement } from './statement';
 import { toStatusChangeRow, type StatusChangeRow } from './statusHistoryStore';
 
@@ -20,7 +20,7 @@ export interface StatusChangesQuery {
 }
 
 export interface StatusEvent {
-  certification: NodeRow;
+  certification: CertificationRow;
   change: StatusChangeRow;
 }
 
@@ -63,7 +63,7 @@ export async function statusChangesBetween(
     total: Number(first?.total ?? 0),
     items: page.flatMap((p) => {
       const change = toStatusChangeRow(p.entry);
-      return change ? [{ certification: toNodeRow(p.cert), change }] : [];
+      return change ? [{ certification: toRowOf(['Certification'], p.cert), change }] : [];
     }),
   };
 }

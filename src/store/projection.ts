@@ -5,7 +5,7 @@
  */
 import { RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
 import { labelExpr, propertyKey } from './modelKeys';
-import type { NeighborItem, NodeRow, Page, RelationshipRow } from './rows';
+import { isRowOf, type NeighborItem, type NodeRow, type Page, type RelationshipRow, type RowOf } from './rows';
 import { HISTORY_OF } from './statusHistoryStore';
 
 /**
@@ -39,10 +39,13 @@ export interface Prefetch {
   history?: boolean;
 }
 
-/** Normalises defaults so non-null GraphQL fields never see a missing property. */
+/**
+ * A projected node (`n {.*, __label}`) as the row of its label. Normalises defaults so non-null
+ * GraphQL fields never see a missing property.
+ */
 export function toNodeRow(value: unknown): NodeRow {
   const row = value as Record<string, unknown>;
-  return {
+  const normalised = {
     ...row,
     __label: row.__label as Label,
     id: String(row.id),
@@ -56,6 +59,20 @@ export function toNodeRow(value: unknown): NodeRow {
     platforms: Array.isArray(row.platforms) ? row.platforms : [],
     tactics: Array.isArray(row.tactics) ? row.tactics : [],
   };
+  // The one place a stored node becomes a typed row: its properties are the ones its label's
+  // declaration allows (every write goes through the model, src/store/bulkWrites.ts).
+  return normalised as NodeRow;
+}
+
+/** A projected node that the statement matched by one of `labels` (throws if the graph says otherwise: a store defect, not a user error). */
+export function toRowOf<L extends Label>(labels: readonly L[], value: unknown): RowOf<L> {
+  return rowOf(labels, toNodeRow(value));
+}
+
+/** Narrows a row to the labels its statement matched (throws if it is of another label: a store defect). */
+export function rowOf<L extends Label>(labels: readonly L[], row: NodeRow): RowOf<L> {
+  if (isRowOf(row, labels)) return row;
+  throw new Error(`store: a ${row.__label} row where ${labels.join(' or ')} was matched`);
 }
 
 export function toRelationshipRow(value: unknown): RelationshipRow {
@@ -121,15 +138,15 @@ interface RawNested {
 }
 
 /** A projected node with its nested pages converted into rows (`__nested`, keyed by plan key). */
-export function toNodeRowWithNested(value: unknown, plans: readonly NestedPlan[]): NodeRow {
-  const row = toNodeRow(value);
+export function toNodeRowWithNested<L extends Label>(labels: readonly L[], value: unknown, plans: readonly NestedPlan[]): RowOf<L> {
+  const row = toRowOf(labels, value);
   if (plans.length === 0) return row;
   const raw = ((value as Record<string, unknown>).__nested ?? {}) as Record<string, RawNested | undefined>;
   const nested: Record<string, Page<NeighborItem>> = {};
   plans.forEach((plan, i) => {
     const field = raw[`f${i}`];
     if (!field) return;
-    const items = field.page.map((item) => ({ node: toNodeRowWithNested(item.node, plan.children), via: toRelationshipRow(item.via) }));
+    const items = field.page.map((item) => ({ node: toNodeRowWithNested(plan.targets, item.node, plan.children), via: toRelationshipRow(item.via) }));
     // an uncounted page is only read through its edges; its total is what was seen
     const totalCount = plan.countTotal ? Number(field.total) : plan.offset + items.length;
     nested[plan.key] = { items, totalCount, offset: plan.offset, limit: plan.limit };

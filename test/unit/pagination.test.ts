@@ -1,6 +1,7 @@
 /** Cursors and page windows (src/graphql/pagination.ts): opaque, strict, bounded. */
 import { GraphQLError } from 'graphql';
 import { decodeCursor, DEFAULT_PAGE_SIZE, encodeCursor, MAX_PAGE_SIZE, nodeConnection, pageWindow } from '../../src/graphql/pagination';
+import type { DeviceRow } from '../../src/store/rows';
 
 function badInputOf(fn: () => unknown): { message: string; code: unknown; argumentPath: unknown } {
   try {
@@ -51,7 +52,7 @@ describe('pageWindow', () => {
 });
 
 describe('connections', () => {
-  const row = (id: string) => ({ id, name: id, classification: 'UNCLASSIFIED', __label: 'Device' as const });
+  const row = (id: string): DeviceRow => ({ id, name: id, classification: 'UNCLASSIFIED', stale: false, __label: 'Device' });
 
   it('give each edge the cursor that continues after it, and page info from the total', () => {
     // an edge's cursor is the position after it: `after: cursor` starts the next page there

@@ -23,6 +23,7 @@ import {
 import { IMPORT_FORMATS } from '../../src/importers/types';
 import { DomainError } from '../../src/domain/errors';
 import type { GraphQLContext } from '../../src/graphql/context';
+import codegenConfig from '../../codegen';
 
 const sdl: GraphQLSchema = buildASTSchema(parse(loadTypeDefs().join('\n')));
 
@@ -121,5 +122,28 @@ describe('the role table', () => {
     expect(thrown).toBeInstanceOf(DomainError);
     expect((thrown as DomainError).kind).toBe('FORBIDDEN');
     expect((thrown as DomainError).message).toMatch(/needs the admin role/);
+  });
+});
+
+describe('codegen mappers and the labels (one row type per label, src/store/rows.ts)', () => {
+  const output = codegenConfig.generates['src/graphql/generated/resolvers-types.ts'];
+  const mappers: Record<string, unknown> =
+    output && typeof output === 'object' && 'config' in output && typeof output.config?.mappers === 'object'
+      ? (output.config.mappers as Record<string, unknown>)
+      : {};
+
+  it('maps every SDL object type of a label to its own row, and every SDL type named in the mappers exists', () => {
+    const labelTypes = Object.values(sdl.getTypeMap()).filter((t) => t instanceof GraphQLObjectType && (LABELS as readonly string[]).includes(t.name));
+    expect(sorted(labelTypes.map((t) => t.name))).toEqual(sorted(LABELS));
+    for (const label of LABELS) expect([label, mappers[label]]).toEqual([label, `../../store/rows#${label}Row`]);
+    expect(mappers.Node).toBe('../../store/rows#NodeRow');
+    expect(mappers.Asset).toBe('../../store/rows#AssetRow');
+    for (const name of Object.keys(mappers)) expect([name, sdl.getType(name) !== undefined]).toEqual([name, true]);
+  });
+
+  it('maps every SDL object type implementing Node (each is a label)', () => {
+    const implementors = Object.values(sdl.getTypeMap()).filter((t) => t instanceof GraphQLObjectType && t.getInterfaces().some((i) => i.name === 'Node'));
+    expect(implementors.length).toBe(LABELS.length);
+    for (const t of implementors) expect([t.name, mappers[t.name]]).toEqual([t.name, `../../store/rows#${t.name}Row`]);
   });
 });

@@ -6,7 +6,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { LABELS, type Label } from '../../domain/model';
 import { toLuceneQuery } from '../../domain/lucene';
 import * as mutations from '../../services/mutations';
-import { provenanceOf, type NodeRow, type ProvenanceRow, type RelationshipRow } from '../../store/rows';
+import { isRowOf, provenanceOf, type NodeRow, type ProvenanceRow, type RelationshipRow, type RowOf } from '../../store/rows';
 import type { GraphQLContext } from '../context';
 import { badInput } from '../errors';
 import { conditionsFor, orderKey } from '../filters';
@@ -18,11 +18,11 @@ import { planForConnection, planForNode } from '../prefetch';
 const MAX_IDS = 100;
 
 /** A node of one label by id; with nested fields selected, they come in the same query. */
-async function byId(ctx: GraphQLContext, label: Label, id: string, info: GraphQLResolveInfo): Promise<NodeRow | null> {
+async function byId<L extends Label>(ctx: GraphQLContext, label: L, id: string, info: GraphQLResolveInfo): Promise<RowOf<L> | null> {
   const prefetch = planForNode(info, label);
   if (prefetch.nested.length > 0) return ctx.store.getNodeWithNested(label, id, prefetch);
   const row = await nodeLoader(ctx).load(id);
-  return row && row.__label === label ? row : null;
+  return row && isRowOf(row, [label]) ? row : null;
 }
 
 interface ListArgs {
@@ -32,7 +32,7 @@ interface ListArgs {
   after?: string | null;
 }
 
-async function list(ctx: GraphQLContext, label: Label, args: ListArgs, info: GraphQLResolveInfo): Promise<ConnectionOut> {
+async function list<L extends Label>(ctx: GraphQLContext, label: L, args: ListArgs, info: GraphQLResolveInfo): Promise<ConnectionOut<RowOf<L>>> {
   const { offset, limit } = pageWindow(args);
   const query = {
     label,

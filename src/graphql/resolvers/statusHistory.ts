@@ -9,7 +9,7 @@ import DataLoader from 'dataloader';
 import { today } from '../../domain/lineage';
 import { isCertificationStatus, type CertificationStatus } from '../../domain/model';
 import * as statusHistory from '../../services/statusHistory';
-import type { NodeRow, ProvenanceRow } from '../../store/rows';
+import type { CertificationRow, NodeRow, ProvenanceRow } from '../../store/rows';
 import { historyOfRow, type StatusChangeRow } from '../../store/statusHistoryStore';
 import type { GraphQLContext } from '../context';
 import type { Resolvers } from '../generated/resolvers-types';
@@ -43,7 +43,7 @@ function thenMaybe<T, R>(value: T | Promise<T>, f: (v: T) => R): R | Promise<R> 
   return value instanceof Promise ? value.then(f) : f(value);
 }
 
-function recorded(parent: NodeRow): CertificationStatus {
+function recorded(parent: CertificationRow): CertificationStatus {
   return isCertificationStatus(parent.status) ? parent.status : 'ACTIVE';
 }
 
