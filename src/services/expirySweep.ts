@@ -24,10 +24,16 @@ export interface SweepResult {
   recorded: number;
 }
 
-/** One sweep on `asOf`: each batch of candidates is one transaction. */
+/**
+ * One sweep on `asOf`: each batch of candidates is one transaction. The status entries are those
+ * due by `asOf`; the feed's scope-drift and known-exploited state is always judged as of today
+ * (the state a watcher sees now), so a past- or future-dated sweep does not store a drift state the
+ * next ordinary write would report back as a change.
+ */
 export async function runExpirySweep(db: Database, asOf: string = today()): Promise<SweepResult> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new RangeError(`as-of: expected YYYY-MM-DD, got ${asOf}`);
   const result: SweepResult = { asOf, examined: 0, recorded: 0 };
+  const feedDate = today();
   let afterId = '';
   for (;;) {
     const batch = await db.writeTransaction(undefined, async (tx) => {
@@ -44,7 +50,7 @@ export async function runExpirySweep(db: Database, asOf: string = today()): Prom
         tx,
         recorded.map((e) => e.certificationId),
         'sweep',
-        asOf,
+        feedDate,
       );
       return { candidates, recorded: recorded.length };
     });
@@ -55,7 +61,7 @@ export async function runExpirySweep(db: Database, asOf: string = today()): Prom
     afterId = last.id;
   }
   // Drift that changes by date alone (support end, KEV due date, a validity end): every deployment, in batches.
-  await refreshAllDeployments(db, 'sweep', asOf);
+  await refreshAllDeployments(db, 'sweep', feedDate);
   return result;
 }
 

@@ -12,6 +12,7 @@ import { ExpiryScheduler, runExpirySweep, SWEEP_JOB } from '../../src/services/e
 import { recordStatusChanges } from '../../src/store/statusHistoryStore';
 import { cleanup, KEYS, startTestApp, testNeo4jCredentials, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
 import { removeEvents } from '../helpers/feed';
+import { headSequence } from '../../src/store/eventStore';
 import { writeGraph } from '../helpers/graph';
 
 const EVENTS = `query Events($filter: CertificationEventFilter) {
@@ -106,5 +107,39 @@ describe('expiry sweep', () => {
     await expect(run(tsx, [path.join(REPO_ROOT, 'src', 'cli', 'sweep.ts'), '--as-of', 'yesterday'], { env, cwd: REPO_ROOT })).rejects.toMatchObject({
       code: 2,
     });
+  });
+
+  it("judges the feed's scope drift as of today, whatever date the sweep is asked for: a past-dated sweep does not make the next one report a change", async () => {
+    const fleet = `${prefix}fleet`;
+    const os = `${prefix}os`;
+    const head = await headSequence(t.db);
+    // support ended 2026-09-01: OS_SUPPORT_ENDED today, not as of 2026-07-15
+    await writeGraph(
+      t.db,
+      [
+        { label: 'Deployment', id: fleet, name: fleet },
+        { label: 'Component', id: os, name: os, kind: 'OS_RELEASE', version: '1.0', supportEndsAt: '2026-09-01' },
+      ],
+      [{ type: 'RUNS', from: fleet, to: os }],
+    );
+    const driftOfFleet = async (after: number) =>
+      (
+        await t.run<{ certificationEvents: { edges: { node: { deploymentIds: string[]; findingsAdded: string[]; findingsResolved: string[] } }[] } }>(
+          `query D($after: String) { certificationEvents(after: $after, first: 100, filter: { types: [SCOPE_DRIFT_CHANGED] }) { edges { node { deploymentIds findingsAdded findingsResolved } } } }`,
+          { after: String(after) },
+          KEYS.admin,
+        )
+      ).data?.certificationEvents.edges
+        .map((e) => e.node)
+        .filter((n) => n.deploymentIds.includes(fleet)) ?? [];
+    const created = await driftOfFleet(head);
+    expect(created).toHaveLength(1);
+    expect(created[0]?.findingsAdded.join(' ')).toContain('OS_SUPPORT_ENDED');
+
+    const afterWrite = await headSequence(t.db);
+    await runExpirySweep(t.db, '2026-07-15');
+    await runExpirySweep(t.db);
+    expect(await driftOfFleet(afterWrite)).toEqual([]);
+    await t.db.write(undefined, 'test remove feed state', 'MATCH (s:FeedState) WHERE s.id CONTAINS $prefix DETACH DELETE s', { prefix });
   });
 });
