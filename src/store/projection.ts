@@ -1,7 +1,8 @@
 /**
  * The projection compiler: how nodes and relationships are returned (`n {.*, __label}`), and
- * the look-ahead's nested pages (src/graphql/prefetch.ts) compiled into COLLECT / COUNT
- * subqueries of the same statement, then converted back into rows.
+ * the look-ahead's nested pages (src/graphql/prefetch.ts) compiled into COLLECT subqueries of the
+ * same statement (a counted page is sized and sliced from one ordered COLLECT), then converted
+ * back into rows.
  */
 import { RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
 import { labelExpr, propertyKey } from './modelKeys';
@@ -99,8 +100,9 @@ export function neighborPattern(
 }
 
 /**
- * Projection of node variable `v` with its nested pages as COLLECT / COUNT subqueries (one per
- * plan, recursively): `v {.*, __label, __nested: {f0: {total, page: [{node, via}]}, …}}`.
+ * Projection of node variable `v` with its nested pages as COLLECT subqueries (one per plan,
+ * recursively; a counted plan collects all visible neighbours once, ordered, and answers their
+ * number as the total and a slice of them as the page): `v {.*, __label, __nested: {f0: {total, page: [{node, via}]}, …}}`.
  * Variable and parameter names are numbered so nested subqueries never shadow each other.
  */
 export function nestedProjection(
@@ -119,10 +121,21 @@ export function nestedProjection(
     const { pattern, visible } = neighborPattern(v, r, n, plan.relationship, plan.direction, plan.targets);
     params[`offset${k}`] = plan.offset;
     params[`limit${k}`] = plan.limit;
-    return `f${i}: {total: ${plan.countTotal ? `COUNT { MATCH ${pattern} WHERE ${visible} }` : 'null'},
+    const item = `{node: ${nestedProjection(n, plan.properties, plan.children, params, counter, plan.history === true)}, via: ${viaProjection(r, plan.viaProperties)}}`;
+    if (!plan.countTotal)
+      return `f${i}: {total: null,
       page: COLLECT { MATCH ${pattern} WHERE ${visible}
         WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC SKIP toInteger($offset${k}) LIMIT toInteger($limit${k})
-        RETURN {node: ${nestedProjection(n, plan.properties, plan.children, params, counter, plan.history === true)}, via: ${viaProjection(r, plan.viaProperties)}} }}`;
+        RETURN ${item} }}`;
+    // counted: the visible neighbours are matched and ordered once (one expansion, one markings
+    // filter); the total is the list's size and the page its slice, projected from the slice only.
+    // (An aggregation here is refused by Neo4j 5.26 inside the outer projection, hence the
+    // one-element list comprehensions that bind the list, and each pair to `n`/`r`.)
+    return `f${i}: [all${k} IN [COLLECT { MATCH ${pattern} WHERE ${visible}
+        WITH ${n}, ${r} ORDER BY toLower(${n}.name) ASC, ${n}.id ASC
+        RETURN [${n}, ${r}] }] | {total: size(all${k}),
+      page: [pair${k} IN all${k}[toInteger($offset${k})..toInteger($offset${k}) + toInteger($limit${k})] |
+        [${n} IN [pair${k}[0]] | [${r} IN [pair${k}[1]] | ${item}][0]][0]]}][0]`;
   });
   return `${v} {${own}, __label: labels(${v})[0], __nested: {${fields.join(',\n    ')}}}`;
 }
