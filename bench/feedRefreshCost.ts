@@ -24,6 +24,7 @@ import { parseAndValidate } from '../src/services/importService';
 import type { Database } from '../src/store/database';
 import { loadBatch } from '../src/store/importStore';
 import { applyMigrations } from '../src/store/migrations';
+import { timedDb } from './eventCost';
 
 const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
@@ -51,7 +52,13 @@ interface Part {
   withoutMedian: number;
   ratio: number;
   refreshEvents: number;
+  /** Median over the runs with the refresh of the time in its statements (events.kevReach, events.driftReach, …), seconds. */
+  refreshStatementSeconds: Record<string, number>;
 }
+
+/** The refresh's statements (src/store/feedEmitters.ts), by name. */
+const REFRESH_STATEMENTS =
+  /^(events\.(kevReach|driftReach|kevOfReleases|readFeedState|writeFeedState|controlMarkings|deploymentContext|nodeMarkings)|analytics\.scopeDrift\.deployments)$/;
 
 async function measure(
   db: Database,
@@ -59,13 +66,13 @@ async function measure(
   name: string,
   reps: number,
   prepare: () => Promise<void>,
-  run: (skip: boolean) => Promise<void>,
+  run: (db: Database, skip: boolean) => Promise<void>,
 ): Promise<Part> {
-  const once = async (skip: boolean): Promise<number> => {
+  const once = async (skip: boolean, times = new Map<string, number>()): Promise<number> => {
     await wipe(db);
     await prepare();
     const t0 = performance.now();
-    await run(skip);
+    await run(timedDb(db, times), skip);
     return (performance.now() - t0) / 1000;
   };
   await once(false);
@@ -73,12 +80,18 @@ async function measure(
   const withS: number[] = [];
   const withoutS: number[] = [];
   let refreshEvents = 0;
+  const perRun: Map<string, number>[] = [];
   for (let r = 0; r < reps; r++) {
     for (const skip of r % 2 === 0 ? [false, true] : [true, false]) {
-      const s = await once(skip);
+      const times = new Map<string, number>();
+      const s = await once(skip, times);
       (skip ? withoutS : withS).push(s);
-      if (!skip) refreshEvents = await eventCount(db);
-      log(`(feed refresh) ${name} ${skip ? 'without' : 'with'}: ${s.toFixed(3)} s`);
+      const refresh = [...times].filter(([k]) => REFRESH_STATEMENTS.test(k));
+      if (!skip) {
+        refreshEvents = await eventCount(db);
+        perRun.push(new Map(refresh));
+      } else if (refresh.length > 0) throw new Error('the run without the refresh ran its statements');
+      log(`(feed refresh) ${name} ${skip ? 'without' : 'with'}: ${s.toFixed(3)} s  ${refresh.map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ')}`);
     }
   }
   return {
@@ -88,6 +101,9 @@ async function measure(
     withoutMedian: round(median(withoutS)),
     ratio: round(median(withS) / median(withoutS)),
     refreshEvents,
+    refreshStatementSeconds: Object.fromEntries(
+      [...new Set(perRun.flatMap((m) => [...m.keys()]))].map((k) => [k, round(median(perRun.map((m) => m.get(k) ?? 0)))]),
+    ),
   };
 }
 
@@ -115,8 +131,8 @@ export async function measureFeedRefresh(
       'ATT&CK Mobile import',
       reps,
       async () => {},
-      async (skip) => {
-        await loadBatch(db, batch, opts(skip, `bench-refresh-${n++}`));
+      async (tdb, skip) => {
+        await loadBatch(tdb, batch, opts(skip, `bench-refresh-${n++}`));
       },
     );
   }
@@ -128,8 +144,8 @@ export async function measureFeedRefresh(
       'CVE records into the seed',
       reps,
       async () => void (await loadSeed(db)),
-      async (skip) => {
-        await loadBatch(db, batch, opts(skip, `bench-refresh-${n++}`));
+      async (tdb, skip) => {
+        await loadBatch(tdb, batch, opts(skip, `bench-refresh-${n++}`));
       },
     );
   }
@@ -141,8 +157,8 @@ export async function measureFeedRefresh(
       `generator load scale ${scale}`,
       reps,
       async () => {},
-      async (skip) => {
-        await loadWorld(db, world, skip ? { skipFeedRefreshForBenchmark: true } : {});
+      async (tdb, skip) => {
+        await loadWorld(tdb, world, skip ? { skipFeedRefreshForBenchmark: true } : {});
       },
     );
   }
