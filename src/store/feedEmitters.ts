@@ -79,7 +79,11 @@ export async function emitLinkEvents(tx: Tx, links: readonly CreatedLink[], sour
     `UNWIND range(0, size($links) - 1) AS i
      WITH i, $links[i] AS l
      MATCH (a:Certification {id: l.fromId})
-     MATCH (b {id: l.toId}) WHERE (b:Certification OR b:Device OR b:Component)
+     CALL (l) {
+       MATCH (b:Certification {id: l.toId}) RETURN b
+       UNION MATCH (b:Device {id: l.toId}) RETURN b
+       UNION MATCH (b:Component {id: l.toId}) RETURN b
+     }
      CALL (a) {
        OPTIONAL MATCH (a)-[r:${ISSUED_BY.type}]->(o:Organization)
        RETURN collect({id: o.id, classification: o.classification, edgeClassification: r.classification}) AS issuers

@@ -245,7 +245,7 @@ export class GraphStore {
     const spec: RelationshipSpec = RELATIONSHIPS[type];
     const rows = await tx.run(
       `getRelationship ${type}`,
-      `MATCH (a {id: $fromId})-[r:${spec.type}]->(b {id: $toId})
+      `MATCH (a:${labelExpr(spec.from)} {id: $fromId})-[r:${spec.type}]->(b:${labelExpr(spec.to)} {id: $toId})
        WHERE a.classification IN $markings AND b.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings
        RETURN ${REL_PROJECTION('r')} AS rel LIMIT 1`,
       { fromId, toId, markings: this.markings },
@@ -258,7 +258,7 @@ export class GraphStore {
     const spec: RelationshipSpec = RELATIONSHIPS[type];
     const rows = await tx.run(
       `hiddenRelationship ${type}`,
-      `MATCH (a {id: $fromId})-[r:${spec.type}]->(b {id: $toId})
+      `MATCH (a:${labelExpr(spec.from)} {id: $fromId})-[r:${spec.type}]->(b:${labelExpr(spec.to)} {id: $toId})
        WHERE NOT coalesce(r.classification, 'UNCLASSIFIED') IN $markings
        RETURN count(r) > 0 AS hidden`,
       { fromId, toId, markings: this.markings },

@@ -16,7 +16,7 @@ import { headSequence } from '../../src/store/eventStore';
 import { refreshFeedState } from '../../src/store/feedEmitters';
 import { batchLoader } from '../../src/store/importStore';
 import { ANALYST_KEYS_BY_CLEARANCE, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
-import { freshSeed } from '../helpers/seed';
+import { freshSeed, removeCveImports } from '../helpers/seed';
 
 const EVENTS = `query Events($after: String, $filter: CertificationEventFilter) {
   certificationEvents(after: $after, first: 100, filter: $filter) {
@@ -85,6 +85,8 @@ describe('change feed: retractions, bulk claims, scope drift and known-exploited
   afterAll(async () => {
     // status entries outlive a removed certification: remove this file's own
     await t.db.write(undefined, 'test remove status entries', 'MATCH (s:StatusChange) WHERE s.reason STARTS WITH $prefix DETACH DELETE s', { prefix });
+    // the CVE records this file imported (test/importers/cve.test.ts expects to create them)
+    await removeCveImports(t.db);
     await freshSeed(t.db);
     await t.close();
   });

@@ -20,3 +20,22 @@ export async function removeSeed(db: Database): Promise<void> {
   const ids = readSeed().nodes.map((n) => n.id);
   await db.write(undefined, 'test remove seed nodes', 'UNWIND $ids AS id MATCH (n {id: id}) DETACH DELETE n', { ids });
 }
+
+/**
+ * Removes what a CVE-record import wrote (its AFFECTS edges, the nodes it created, the properties it
+ * added to existing vulnerabilities), so the next file that imports the records starts from the seed.
+ */
+export async function removeCveImports(db: Database, extraSourceRefPrefixes: readonly string[] = []): Promise<void> {
+  await db.write(undefined, 'test cve cleanup edges', "MATCH ()-[r:AFFECTS]->() WHERE r.source = 'cve' DELETE r");
+  await db.write(
+    undefined,
+    'test cve cleanup nodes',
+    "MATCH (n) WHERE n.sourceRef STARTS WITH 'cve:' OR any(p IN $prefixes WHERE n.sourceRef STARTS WITH p) DETACH DELETE n",
+    { prefixes: [...extraSourceRefPrefixes] },
+  );
+  await db.write(
+    undefined,
+    'test cve cleanup properties',
+    'MATCH (v:Vulnerability) WHERE v.cveRanges IS NOT NULL REMOVE v.cveRanges, v.cveProducts, v.cweIds, v.cvssVersion, v.cvssVector, v.cvssSource, v.ssvcExploitation, v.cveUpdatedAt',
+  );
+}

@@ -11,7 +11,7 @@ import type { Database } from '../../src/store/database';
 import { importDocument, type CountLine } from '../../src/services/importService';
 import { batchLoader } from '../../src/store/importStore';
 import { startTestApp, type TestApp } from '../helpers/app';
-import { freshSeed } from '../helpers/seed';
+import { freshSeed, removeCveImports } from '../helpers/seed';
 
 const RECORDS = path.join(__dirname, '../../data/cve-records/cve-records.json.gz');
 
@@ -56,15 +56,7 @@ describe('CVE records: import and maintained matching', () => {
   });
   afterAll(async () => {
     // Leave the shared test database as the seed made it.
-    await t.db.write(undefined, 'test cve cleanup edges', "MATCH ()-[r:AFFECTS]->() WHERE r.source = 'cve' DELETE r");
-    await t.db.write(undefined, 'test cve cleanup nodes', "MATCH (n) WHERE n.sourceRef STARTS WITH 'cve:' OR n.sourceRef STARTS WITH $sbom DETACH DELETE n", {
-      sbom: `cyclonedx:${SBOM_NAME}@`,
-    });
-    await t.db.write(
-      undefined,
-      'test cve cleanup properties',
-      'MATCH (v:Vulnerability) WHERE v.cveRanges IS NOT NULL REMOVE v.cveRanges, v.cveProducts, v.cweIds, v.cvssVersion, v.cvssVector, v.cvssSource, v.ssvcExploitation, v.cveUpdatedAt',
-    );
+    await removeCveImports(t.db, [`cyclonedx:${SBOM_NAME}@`]);
     await freshSeed(t.db);
     await t.close();
   });
