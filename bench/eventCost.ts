@@ -82,7 +82,7 @@ function timedTx(tx: Tx, times: Map<string, number>): Tx {
 }
 
 /** The database with every write transaction's statements timed by name. */
-function timedDb(db: Database, times: Map<string, number>): Database {
+export function timedDb(db: Database, times: Map<string, number>): Database {
   return new Proxy(db, {
     get(target, prop, receiver) {
       if (prop === 'writeTransaction')

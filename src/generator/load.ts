@@ -24,6 +24,8 @@ export interface LoadOptions {
   /** Rows per write transaction (default 10 000). */
   chunkSize?: number;
   onBatch?: (batch: Batch, done: { nodes: number; relationships: number }) => void;
+  /** BENCHMARK ONLY (bench/feedRefreshCost.ts): see WriteOptions.skipFeedRefreshForBenchmark (src/store/batchWriter.ts). */
+  skipFeedRefreshForBenchmark?: boolean;
 }
 
 export function generatorStamp(world: World): ProvenanceStamp {
@@ -53,15 +55,16 @@ export async function loadWorld(db: Database, world: World, opts: LoadOptions = 
   const report: LoadReport = { nodes: {}, relationships: {}, totalNodes: 0, totalRelationships: 0, transactions: 0, seconds: 0 };
   // Trusted and complete: written at SECRET, one relationship per pair and type; the rows carry their own markings.
   const policy: WritePolicy = { clearance: 'SECRET' };
+  const writeOptions = opts.skipFeedRefreshForBenchmark === true ? { skipFeedRefreshForBenchmark: true } : {};
   for (const batch of batches(world, opts.chunkSize ?? 10000)) {
     if (batch.kind === 'nodes') {
-      const result = await writeBatch(db, { nodes: [{ label: batch.label, rows: batch.rows }], relationships: [] }, stamp, policy);
+      const result = await writeBatch(db, { nodes: [{ label: batch.label, rows: batch.rows }], relationships: [] }, stamp, policy, writeOptions);
       const counts = result.nodes[batch.label];
       if (counts) report.nodes[batch.label] = add(report.nodes[batch.label], counts);
       report.totalNodes += batch.rows.length;
     } else {
       const group = { type: batch.type, fromLabel: batch.fromLabel, toLabel: batch.toLabel, rows: batch.rows };
-      const result = await writeBatch(db, { nodes: [], relationships: [group] }, stamp, policy);
+      const result = await writeBatch(db, { nodes: [], relationships: [group] }, stamp, policy, writeOptions);
       const missing = result.missing.flatMap((m) => m.rows);
       const first = missing[0];
       if (first) {

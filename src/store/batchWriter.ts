@@ -36,7 +36,7 @@ import {
   type RelationshipWrite,
   type WriteCounts,
 } from './bulkWrites';
-import { emitLinkEvents, isLinkEventCandidate, refreshFeedState, type CreatedLink } from './feedEmitters';
+import { canChangeFeedState, canChangeFeedStateByLink, emitLinkEvents, isLinkEventCandidate, refreshFeedState, type CreatedLink } from './feedEmitters';
 
 /** A node row; `where` names its place in the source (a document path, a seed file) for messages. */
 export interface NodeRow extends NodeWrite {
@@ -101,7 +101,11 @@ export interface BatchWriteResult<R extends RelationshipRow = RelationshipRow> {
   missing: { group: RelationshipGroupWrite<R>; rows: MissingRow<R>[] }[];
   /** New SUPERSEDES / CERTIFIES claims of certifications (the change feed's link events). */
   createdLinks: CreatedLink[];
-  /** Ids of the nodes written and of the ends of the relationships written (the change feed's drift and KEV refresh). */
+  /**
+   * Ids the change feed's drift and KEV refresh starts from: the nodes written whose label can
+   * change that state (`canChangeFeedState`) and the ends of the relationships written whose type
+   * can (`canChangeFeedStateByLink`). Empty for a write that cannot change it (e.g. ATT&CK).
+   */
   touchedIds: Set<string>;
 }
 
@@ -129,6 +133,11 @@ export interface WriteOptions<R extends RelationshipRow = RelationshipRow> {
   timeoutMs?: number;
   /** More work in the same transaction, after the groups are written and before the commit. */
   finish?: (tx: Tx, result: BatchWriteResult<R>) => Promise<void>;
+  /**
+   * BENCHMARK ONLY (bench/feedRefreshCost.ts): skip the change feed's drift and known-exploited
+   * refresh, to measure what it costs. No API, CLI, importer, seed or generator path sets it.
+   */
+  skipFeedRefreshForBenchmark?: boolean;
 }
 
 /** A row refused by the model or the writer's clearance; nothing of the call is written. */
@@ -321,7 +330,7 @@ async function writeGroups<N extends NodeRow, R extends RelationshipRow>(
     counts.skipped += decision.skipped ?? 0;
     const groupStamp = group.source === undefined ? stamp : { ...stamp, source: group.source };
     if (decision.write.length > 0) addCounts(counts, await upsertNodes(tx, group.label, decision.write, groupStamp));
-    for (const r of [...decision.write, ...(decision.enrich ?? [])]) result.touchedIds.add(r.id);
+    if (canChangeFeedState(group.label)) for (const r of [...decision.write, ...(decision.enrich ?? [])]) result.touchedIds.add(r.id);
     const enrich = decision.enrich ?? [];
     if (enrich.length > 0) {
       const enriched = await enrichNodes(tx, group.label, enrich);
@@ -352,7 +361,7 @@ async function writeGroups<N extends NodeRow, R extends RelationshipRow>(
         missing = (written.missing as R[]).map((r) => ({ ...r, missingFrom: true, missingTo: true }));
       }
     }
-    for (const r of decision.write) result.touchedIds.add(r.fromId).add(r.toId);
+    if (canChangeFeedStateByLink(group.type)) for (const r of decision.write) result.touchedIds.add(r.fromId).add(r.toId);
     if (missing.length > 0) {
       if (policy.onMissing) policy.onMissing(group, missing, counts);
       else result.missing.push({ group, rows: missing });
@@ -385,7 +394,7 @@ export async function writeBatch<N extends NodeRow, R extends RelationshipRow>(
       // scope drift and known-exploited changes of what the write reaches.
       const source = policy.feedSource ?? (stamp.sourceRef ? `${stamp.source}:${stamp.sourceRef}` : stamp.source);
       await emitLinkEvents(tx, result.createdLinks, source);
-      await refreshFeedState(tx, [...result.touchedIds], source);
+      if (options.skipFeedRefreshForBenchmark !== true) await refreshFeedState(tx, [...result.touchedIds], source);
       return result;
     },
     options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },

@@ -19,7 +19,7 @@ import { FEED_LABELS, highestMarking, linkEvent, markingRank, type EventDraft, t
 import { driftChangedEvent, driftFingerprint, kevAffectsEvent, parseDriftFindingKey, retractionEvents, type NamedNode } from '../domain/feedEvents';
 import { today, type CertFacts } from '../domain/lineage';
 import { scalarText } from '../domain/text';
-import { CLASSIFICATIONS, RELATIONSHIPS } from '../domain/model';
+import { CLASSIFICATIONS, RELATIONSHIPS, type RelationshipType } from '../domain/model';
 import { BLOCKING_VEX_STATES } from '../domain/risk';
 import { deploymentScopesStatement, toDeploymentScopeRow, type DeploymentScopeRow } from './analyticsStore';
 import type { Database, Row, Tx } from './database';
@@ -33,7 +33,7 @@ const ALL_MARKINGS: readonly string[] = CLASSIFICATIONS;
 export const MAX_FEED_STATE_SUBJECTS = 2000;
 /** Deepest HAS_COMPONENT chain from a device model to a changed part. */
 const PART_DEPTH = 4;
-const { CERTIFIES, SUPERSEDES, ISSUED_BY, OPERATES, OF, RUNS, AFFECTS, HAS_COMPONENT, REQUIRES, IMPLEMENTS } = RELATIONSHIPS;
+const { CERTIFIES, SUPERSEDES, ISSUED_BY, OPERATES, OF, RUNS, AFFECTS, HAS_COMPONENT, REQUIRES, IMPLEMENTS, MAPS_TO } = RELATIONSHIPS;
 
 function str(v: unknown): string | null {
   return v === null || v === undefined ? null : scalarText(v);
@@ -116,6 +116,38 @@ export async function emitLinkEvents(tx: Tx, links: readonly CreatedLink[], sour
 }
 
 // ------------------------------------------------------------------ drift and KEV state
+
+/**
+ * Labels whose own properties take part in a deployment's findings or a release's known-exploited
+ * set (status and dates of certifications, versions and support ends of components, KEV flags and
+ * dates of vulnerabilities, the deployment's OS version; devices kept to be safe). Organization and
+ * Control properties do not (the state is read at every marking; they only name things in events).
+ */
+const FEED_STATE_LABELS: ReadonlySet<string> = new Set(['Deployment', 'Device', 'Component', 'Vulnerability', 'Certification']);
+
+/** Relationship types the reach and the assessment traverse: writing one can change what its ends reach. */
+const FEED_STATE_RELATIONSHIPS: ReadonlySet<string> = new Set([
+  OPERATES.type,
+  OF.type,
+  RUNS.type,
+  AFFECTS.type,
+  HAS_COMPONENT.type,
+  CERTIFIES.type,
+  SUPERSEDES.type,
+  REQUIRES.type,
+  IMPLEMENTS.type,
+  MAPS_TO.type,
+]);
+
+/** Whether writing a node of this label can change scope drift or known-exploited state. */
+export function canChangeFeedState(label: string): boolean {
+  return FEED_STATE_LABELS.has(label);
+}
+
+/** Whether writing a relationship of this model type (key of RELATIONSHIPS) can change scope drift or known-exploited state. */
+export function canChangeFeedStateByLink(type: RelationshipType): boolean {
+  return FEED_STATE_RELATIONSHIPS.has(RELATIONSHIPS[type].type);
+}
 
 /** The reach statement: deployments whose scope drift the ids' nodes take part in, capped. */
 function reachDeploymentsStatement(ids: readonly string[], cap: number) {

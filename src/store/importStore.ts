@@ -88,6 +88,8 @@ export interface LoadOptions {
    * change-feed events, to measure what the events cost. The import service and CLI never set it.
    */
   skipEventsForBenchmark?: boolean;
+  /** BENCHMARK ONLY (bench/feedRefreshCost.ts): see WriteOptions.skipFeedRefreshForBenchmark (src/store/batchWriter.ts). */
+  skipFeedRefreshForBenchmark?: boolean;
 }
 
 /** What the import service writes through: one batch, one transaction. */
@@ -396,6 +398,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
       {
         stats: options.stats,
         timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS),
+        ...(options.skipFeedRefreshForBenchmark === true ? { skipFeedRefreshForBenchmark: true } : {}),
         finish: async (tx, written) => {
           for (const [label, counts] of Object.entries(written.nodes)) result.nodes[label] = loadCounts(counts);
           for (const [type, counts] of Object.entries(written.relationships)) result.relationships[type] = loadCounts(counts);
