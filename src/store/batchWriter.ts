@@ -138,6 +138,12 @@ export interface WriteOptions<R extends RelationshipRow = RelationshipRow> {
    * refresh, to measure what it costs. No API, CLI, importer, seed or generator path sets it.
    */
   skipFeedRefreshForBenchmark?: boolean;
+  /**
+   * The caller refreshes the feed's drift and known-exploited state itself once its last batch is
+   * written (the generator: `refreshAllDeployments` after all its chunks), instead of after each
+   * batch: a load split into many transactions then reports the net change, once.
+   */
+  deferFeedRefresh?: boolean;
 }
 
 /** A row refused by the model or the writer's clearance; nothing of the call is written. */
@@ -394,7 +400,7 @@ export async function writeBatch<N extends NodeRow, R extends RelationshipRow>(
       // scope drift and known-exploited changes of what the write reaches.
       const source = policy.feedSource ?? (stamp.sourceRef ? `${stamp.source}:${stamp.sourceRef}` : stamp.source);
       await emitLinkEvents(tx, result.createdLinks, source);
-      if (options.skipFeedRefreshForBenchmark !== true) await refreshFeedState(tx, [...result.touchedIds], source);
+      if (options.skipFeedRefreshForBenchmark !== true && options.deferFeedRefresh !== true) await refreshFeedState(tx, [...result.touchedIds], source);
       return result;
     },
     options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs },
