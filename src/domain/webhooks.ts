@@ -9,7 +9,7 @@ export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 256;
 
 export interface UrlPolicy {
-  /** Host patterns allowed (exact host, or `*.example.com` for subdomains); empty: any host. */
+  /** Host patterns allowed (exact host, or `*.example.com` for subdomains); empty list: every host allowed. */
   allowedHosts: readonly string[];
   /** Whether loopback, private and link-local literal hosts (and `localhost`) are allowed without being listed. */
   allowPrivate: boolean;
