@@ -151,13 +151,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
         });
       }),
     stop: async () => {
-      live.stop();
-      await subscriptions.close();
-      await webhooks?.stop();
-      await sweep?.stop();
-      await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await graphql.idle();
+      // each step is logged when done, so a stop that outlives its grace period shows which step waits
+      const steps: [string, () => Promise<void> | void][] = [
+        ['live subscriptions', () => live.stop()],
+        ['WebSocket server', () => subscriptions.close()],
+        ['webhook worker', () => webhooks?.stop()],
+        ['expiry sweep', () => sweep?.stop()],
+        ['Apollo', () => apollo.stop()],
+        ['HTTP server', () => (httpServer.listening ? new Promise<void>((resolve) => httpServer.close(() => resolve())) : undefined)],
+        ['executing operations', () => graphql.idle()],
+      ];
+      for (const [name, run] of steps) {
+        const t0 = performance.now();
+        await run();
+        logger.info({ step: name, ms: Math.round(performance.now() - t0) }, 'shutdown step done');
+      }
     },
   };
 }
