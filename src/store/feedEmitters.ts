@@ -8,11 +8,14 @@
  * - `refreshFeedState`: at the end of a write that can change scope drift or which known-exploited
  *   vulnerabilities affect a watched release, recomputes both for the deployments and releases the
  *   write can reach (bounded), compares them with the fingerprints stored in `FeedState` nodes
- *   (`drift:<deploymentId>`: sorted finding keys; `kev:<releaseId>`: sorted vulnerability ids) and
- *   writes SCOPE_DRIFT_CHANGED / KEV_AFFECTS events for what changed, then the new fingerprints.
+ *   (`drift:<LEVEL>:<deploymentId>`: sorted finding keys as a caller of clearance LEVEL sees them;
+ *   `kev:<releaseId>`: sorted vulnerability ids) and writes SCOPE_DRIFT_CHANGED (one per level whose
+ *   view changed, with `viewClearance`) / KEV_AFFECTS events for what changed, then the new
+ *   fingerprints.
  *
- * Reads here are at full knowledge (every marking): the events carry the markings of what they
- * reveal, and readers only receive those at or below their clearance.
+ * Reads here are at full knowledge (every marking; the drift read annotates each item with the
+ * lowest clearance that sees it): the events carry the markings of what they reveal, and readers
+ * only receive those at or below their clearance (drift events: only their own level's view).
  */
 import { assessDeployment } from '../domain/drift';
 import { clearanceRank, factsAtLevel } from '../domain/driftLevels';

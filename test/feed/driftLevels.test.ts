@@ -5,7 +5,10 @@
  * findings an L-cleared reader receives are exactly the difference of its own `scopeDrift`
  * answers before and after the write.
  */
+import { normalizeFilter } from '../../src/domain/events';
+import { deliveryBody } from '../../src/services/webhooks';
 import { headSequence } from '../../src/store/eventStore';
+import { DeliveryStore, type WatchRow } from '../../src/store/watchStore';
 import { ANALYST_KEYS_BY_CLEARANCE, KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 import { writeGraph } from '../helpers/graph';
 
@@ -197,7 +200,33 @@ describe('scope drift events per clearance level', () => {
     const after = await allDriftKeys(fleet);
     expect(after.UNCLASSIFIED).toContain(`CERTIFICATION_NOT_VALID|${certLow}||`);
     await expectEventsMatchDrift(head, fleet, before, after);
-    // webhook bodies and the query carry the same field; an event for a view never reaches another clearance
-    for (const level of LEVELS) for (const e of await driftEvents(head, level, fleet)) expect(e.viewClearance).toBe(level);
+    // a watch (its creator's clearance) gets the same events as the query at that clearance, and the webhook body carries the view
+    const deliveries = new DeliveryStore(t.db);
+    for (const level of LEVELS) {
+      const watch: WatchRow = {
+        id: `${p}watch-${level}`,
+        owner: 'test',
+        clearance: level,
+        url: 'http://127.0.0.1:1/',
+        filter: normalizeFilter({ types: ['SCOPE_DRIFT_CHANGED'], deviceIds: [device] }),
+        status: 'ACTIVE',
+        createdAt: '',
+        cursor: head,
+        attempts: 0,
+        lastError: null,
+        failingSince: null,
+        nextAttemptAt: null,
+      };
+      const got: number[] = [];
+      for (;;) {
+        const next = await deliveries.next(watch);
+        if (!('event' in next)) break;
+        expect(next.event.viewClearance).toBe(level);
+        expect(JSON.parse(deliveryBody(watch.id, next.event, 65536) ?? '{}')).toMatchObject({ event: { viewClearance: level } });
+        got.push(next.event.sequence);
+        watch.cursor = next.event.sequence;
+      }
+      expect(got).toEqual((await driftEvents(head, level, fleet)).map((e) => e.sequence));
+    }
   });
 });
