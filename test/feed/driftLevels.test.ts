@@ -146,7 +146,10 @@ describe('scope drift events per clearance level', () => {
     const head = await headSequence(t.db);
     await writeGraph(
       t.db,
-      [{ label: 'Certification', id: bareCert, name: bareCert, status: 'ACTIVE', issuedAt: '2024-01-10', validUntil: '2030-01-01', classification: 'SECRET' }],
+      [
+        { label: 'Device', id: bareDevice, name: bareDevice, classification: 'UNCLASSIFIED' },
+        { label: 'Certification', id: bareCert, name: bareCert, status: 'ACTIVE', issuedAt: '2024-01-10', validUntil: '2030-01-01', classification: 'SECRET' },
+      ],
       [{ type: 'CERTIFIES', from: bareCert, to: bareDevice }],
     );
     const after = await allDriftKeys(bareFleet);
@@ -163,7 +166,10 @@ describe('scope drift events per clearance level', () => {
     // a SECRET certification whose OS range the fleet's release is outside of
     await writeGraph(
       t.db,
-      [{ label: 'Certification', id: certHigh, name: certHigh, status: 'ACTIVE', issuedAt: '2024-01-10', validUntil: '2030-01-01', classification: 'SECRET' }],
+      [
+        { label: 'Device', id: device, name: device, classification: 'UNCLASSIFIED' },
+        { label: 'Certification', id: certHigh, name: certHigh, status: 'ACTIVE', issuedAt: '2024-01-10', validUntil: '2030-01-01', classification: 'SECRET' },
+      ],
       [{ type: 'CERTIFIES', from: certHigh, to: device, minOsVersion: '16.0', maxOsVersion: '16.9' }],
     );
     const before = await allDriftKeys(fleet);
@@ -174,6 +180,7 @@ describe('scope drift events per clearance level', () => {
     await writeGraph(
       t.db,
       [
+        { label: 'Component', id: os, name: os, kind: 'OS_RELEASE', version: '17.2', classification: 'UNCLASSIFIED' },
         { label: 'Vulnerability', id: cve, name: cve, knownExploited: true, kevDateAdded: '2024-02-01', classification: 'UNCLASSIFIED' },
         { label: 'Certification', id: certHigh, name: certHigh, status: 'REVOKED', issuedAt: '2024-01-10', validUntil: '2030-01-01', classification: 'SECRET' },
       ],
