@@ -125,6 +125,17 @@ export function parseDriftFindingKey(key: string): {
   return { reason, certificationId: certificationId || null, controlId: controlId || null, vulnerabilityId: vulnerabilityId || null };
 }
 
+/**
+ * The ids of the FeedState nodes stored about a node itself (docs/EVENTS.md): a deployment's drift
+ * fingerprint `drift:<id>`, a component's (OS release's) known-exploited set `kev:<id>`; none for
+ * other labels. Removed with the node when it is deleted.
+ */
+export function feedStateIdsOf(label: string, id: string): string[] {
+  if (label === 'Deployment') return [`drift:${id}`];
+  if (label === 'Component') return [`kev:${id}`];
+  return [];
+}
+
 /** Sorted, de-duplicated keys of a deployment's findings: its stored drift fingerprint. */
 export function driftFingerprint(findings: readonly DriftFinding[]): string[] {
   return [...new Set(findings.map(driftFindingKey))].sort(cmp);
