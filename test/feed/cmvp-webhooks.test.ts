@@ -1,7 +1,7 @@
 /**
  * Issue 15's proof with real data, through real webhook receivers: the 2025-12-14 CMVP snapshot
  * is imported, watches are created through `createWatch` as a curator (everything; Apple's
- * organization; the vendor with the most modules that move), receivers on 127.0.0.1 verify every
+ * organization; Samsung's, two of whose modules move), receivers on 127.0.0.1 verify every
  * signature as docs/EVENTS.md documents, the 2026-01-18 snapshot is imported, and the app's
  * delivery worker pushes the events. The watch on everything receives the whole log of that
  * import, in strictly increasing sequence order, among it exactly one status-change event per
