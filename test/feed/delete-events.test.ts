@@ -68,6 +68,7 @@ describe('change feed: deleteNode refreshes the drift and known-exploited state 
     kevDueDate: '2099-01-01',
   };
   const affects: TestRel = { type: 'AFFECTS', from: cve, to: os };
+  const release: TestNode = { label: 'Component', id: os, name: os, kind: 'OS_RELEASE', version: '17.0', supportEndsAt: '2099-12-31' };
 
   const eventsAfter = async (after: number, key: string = ANALYST_KEYS_BY_CLEARANCE.SECRET): Promise<Ev[]> => {
     const r = await t.run<{ certificationEvents: { edges: { node: Ev }[] } }>(EVENTS, { after: String(after) }, key);
@@ -91,7 +92,7 @@ describe('change feed: deleteNode refreshes the drift and known-exploited state 
         { label: 'Organization', id: operator, name: operator },
         { label: 'Device', id: device, name: device },
         { label: 'Deployment', id: fleet, name: fleet },
-        { label: 'Component', id: os, name: os, kind: 'OS_RELEASE', version: '17.0', supportEndsAt: '2099-12-31' },
+        release,
         { label: 'Control', id: control, name: control },
         {
           label: 'Certification',
@@ -194,7 +195,7 @@ describe('change feed: deleteNode refreshes the drift and known-exploited state 
 
     // the release's known-exploited set followed the delete: the vulnerability written again is new again
     const again = await headSequence(t.db);
-    await writeGraph(t.db, [vulnerability], [affects]);
+    await writeGraph(t.db, [vulnerability, release], [affects]);
     const back = await eventsAfter(again);
     expect(back.map((e) => [e.type, e.vulnerabilityIds])).toEqual([
       ['KEV_AFFECTS', [cve]],
