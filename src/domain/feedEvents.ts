@@ -23,7 +23,7 @@ import {
   type StatusEntry,
 } from './events';
 import { evaluateLineage } from './lineage';
-import type { Classification } from './model';
+import { CLASSIFICATIONS, type Classification } from './model';
 import { cmp } from './risk';
 
 /**
@@ -124,6 +124,22 @@ export function parseDriftFindingKey(key: string): {
 } {
   const [reason = '', certificationId = '', controlId = '', vulnerabilityId = ''] = key.split('|');
   return { reason, certificationId: certificationId || null, controlId: controlId || null, vulnerabilityId: vulnerabilityId || null };
+}
+
+/**
+ * The ids of the FeedState nodes stored about a node itself (docs/EVENTS.md): a deployment's drift
+ * fingerprints `drift:<LEVEL>:<id>` (one per clearance level), a component's (OS release's) known-exploited set `kev:<id>`; none for
+ * other labels. Removed with the node when it is deleted.
+ */
+export function feedStateIdsOf(label: string, id: string): string[] {
+  if (label === 'Deployment') return CLASSIFICATIONS.map((level) => driftStateId(level, id));
+  if (label === 'Component') return [`kev:${id}`];
+  return [];
+}
+
+/** The FeedState id of a deployment's drift as one clearance level sees it. */
+export function driftStateId(level: Classification, deploymentId: string): string {
+  return `drift:${level}:${deploymentId}`;
 }
 
 /** Sorted, de-duplicated keys of a deployment's findings: its stored drift fingerprint. */

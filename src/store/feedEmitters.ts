@@ -20,7 +20,16 @@
 import { assessDeployment } from '../domain/drift';
 import { clearanceRank, factsAtLevel } from '../domain/driftLevels';
 import { FEED_LABELS, highestMarking, linkEvent, markingRank, type EventDraft, type Related, type StatusEntry, type StoredEvent } from '../domain/events';
-import { driftChangedEvent, driftFingerprint, kevAffectsEvent, parseDriftFindingKey, retractionEvents, type NamedNode } from '../domain/feedEvents';
+import {
+  driftChangedEvent,
+  driftFingerprint,
+  driftStateId,
+  feedStateIdsOf,
+  kevAffectsEvent,
+  parseDriftFindingKey,
+  retractionEvents,
+  type NamedNode,
+} from '../domain/feedEvents';
 import { today } from '../domain/lineage';
 import { scalarText } from '../domain/text';
 import { CLASSIFICATIONS, RELATIONSHIPS, type Classification, type RelationshipType } from '../domain/model';
@@ -228,11 +237,6 @@ async function deploymentOperators(tx: Tx, ids: readonly string[]): Promise<Map<
   return new Map(rows.map((r) => [String(r.id), (r.operators as Related[]).filter((o) => o.id !== null)]));
 }
 
-/** The FeedState id of a deployment's drift as one clearance level sees it. */
-export function driftStateId(level: Classification, deploymentId: string): string {
-  return `drift:${level}:${deploymentId}`;
-}
-
 /** One clearance level's view of one deployment whose drift keys differ from the stored ones. */
 interface ChangedView {
   level: Classification;
@@ -253,12 +257,11 @@ interface ChangedView {
  */
 async function driftDrafts(
   tx: Tx,
-  ids: readonly string[],
+  deploymentIds: readonly string[],
   source: string,
   asOf: string,
+  knownMarkings: ReadonlyMap<string, string | null>,
 ): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
-  const reach = reachDeploymentsStatement(ids, MAX_FEED_STATE_SUBJECTS);
-  const deploymentIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
   if (deploymentIds.length === 0) return { drafts: [], states: [] };
   const st = deploymentScopesByLevelStatement(deploymentIds, MAX_FEED_STATE_SUBJECTS);
   const scopes = (await tx.run(st.name, st.cypher, st.params)).map((r: Row) => toLeveledScope(r));
@@ -314,7 +317,7 @@ async function driftDrafts(
       deployment: c.deployment,
       device: c.device ? { id: c.device.id, classification: CLASSIFICATIONS[c.device.level] ?? 'SECRET', edgeClassification: null } : null,
       operators: operators.get(c.deployment.id) ?? [],
-      markingOf: new Map([...previousMarkings, ...controls, ...c.markingOf]),
+      markingOf: new Map([...knownMarkings, ...previousMarkings, ...controls, ...c.markingOf]),
     };
     const event = driftChangedEvent(subject, c.previous, c.keys, asOf, source, c.level);
     if (event) drafts.push(event);
@@ -339,12 +342,10 @@ async function nodeMarkings(tx: Tx, ids: readonly string[]): Promise<Map<string,
 
 async function kevDrafts(
   tx: Tx,
-  ids: readonly string[],
+  releaseIds: readonly string[],
   source: string,
   asOf: string,
 ): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
-  const reach = reachReleasesStatement(ids, MAX_FEED_STATE_SUBJECTS);
-  const releaseIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
   if (releaseIds.length === 0) return { drafts: [], states: [] };
   const rows = await tx.run(
     'events.kevOfReleases',
@@ -372,7 +373,7 @@ async function kevDrafts(
      }
      OPTIONAL MATCH (s:${STATE} {id: 'kev:' + c.id})
      RETURN c.id AS id, c.name AS name, c.classification AS classification, kev, runners, models, s.keys AS stored`,
-    { ids: releaseIds, blockingVex: [...BLOCKING_VEX_STATES] },
+    { ids: [...releaseIds], blockingVex: [...BLOCKING_VEX_STATES] },
   );
   const drafts: EventDraft[] = [];
   const states: { id: string; keys: string[] }[] = [];
@@ -418,12 +419,64 @@ async function kevDrafts(
  * each per call. Returns the events written.
  */
 export async function refreshFeedState(tx: Tx, touchedIds: readonly string[], source: string, asOf: string = today()): Promise<StoredEvent[]> {
+  const subjects = await reachFeedSubjects(tx, touchedIds);
+  return refreshSubjects(tx, subjects, source, asOf, new Map());
+}
+
+/** The deployments and watched OS releases whose feed state the ids' nodes take part in (each capped at MAX_FEED_STATE_SUBJECTS). */
+export interface FeedSubjects {
+  deploymentIds: string[];
+  releaseIds: string[];
+}
+
+/** The reach step of refreshFeedState on its own: what the ids' nodes reach now (two reads; none for no ids). */
+export async function reachFeedSubjects(tx: Tx, touchedIds: readonly string[]): Promise<FeedSubjects> {
   const ids = [...new Set(touchedIds)];
-  if (ids.length === 0) return [];
-  const kev = await kevDrafts(tx, ids, source, asOf);
-  const drift = await driftDrafts(tx, ids, source, asOf);
+  if (ids.length === 0) return { deploymentIds: [], releaseIds: [] };
+  const releases = reachReleasesStatement(ids, MAX_FEED_STATE_SUBJECTS);
+  const releaseIds = (await tx.run(releases.name, releases.cypher, releases.params)).map((r) => String(r.id));
+  const deployments = reachDeploymentsStatement(ids, MAX_FEED_STATE_SUBJECTS);
+  const deploymentIds = (await tx.run(deployments.name, deployments.cypher, deployments.params)).map((r) => String(r.id));
+  return { deploymentIds, releaseIds };
+}
+
+/** Re-assesses the given subjects, writes the events of what changed and the new fingerprints. */
+async function refreshSubjects(
+  tx: Tx,
+  subjects: FeedSubjects,
+  source: string,
+  asOf: string,
+  knownMarkings: ReadonlyMap<string, string | null>,
+): Promise<StoredEvent[]> {
+  const kev = await kevDrafts(tx, subjects.releaseIds, source, asOf);
+  const drift = await driftDrafts(tx, subjects.deploymentIds, source, asOf, knownMarkings);
   await writeStates(tx, [...kev.states, ...drift.states]);
   return appendEvents(tx, [...kev.drafts, ...drift.drafts]);
+}
+
+/** A node a `deleteNode` removed in this transaction: its id, label and marking as they were. */
+export interface DeletedNode {
+  id: string;
+  label: string;
+  classification: string | null;
+}
+
+/**
+ * The feed refresh of a deleted node, in the deleting transaction. `subjects` must be read with
+ * reachFeedSubjects BEFORE the DETACH DELETE (afterwards the node reaches nothing). Removes the
+ * node's own stored state (a deployment's `drift:<LEVEL>:<id>` at every level, a release's `kev:<id>`; no event for the
+ * deleted subject itself), then re-assesses the other subjects it reached: a resolved finding
+ * naming the deleted node is marked with the node's marking as it was (it is no longer in the
+ * graph to be read). Returns the events written.
+ */
+export async function refreshFeedStateAfterDelete(tx: Tx, deleted: DeletedNode, subjects: FeedSubjects, source: string): Promise<StoredEvent[]> {
+  const own = feedStateIdsOf(deleted.label, deleted.id);
+  if (own.length > 0) await tx.run('events.deleteFeedState', `UNWIND $ids AS id MATCH (s:${STATE} {id: id}) DELETE s`, { ids: own });
+  const others = {
+    deploymentIds: subjects.deploymentIds.filter((id) => id !== deleted.id),
+    releaseIds: subjects.releaseIds.filter((id) => id !== deleted.id),
+  };
+  return refreshSubjects(tx, others, source, today(), new Map([[deleted.id, deleted.classification ?? 'UNCLASSIFIED']]));
 }
 
 /** Deployments re-assessed per transaction by `refreshAllDeployments`. */
