@@ -109,6 +109,14 @@ const envSchema = z
     GRAPHQL_MAX_ALIASES: intInRange(0, 1000).default(30),
     GRAPHQL_MAX_DIRECTIVES: intInRange(0, 1000).default(50),
     GRAPHQL_MAX_TOKENS: intInRange(100, 1000000).default(5000),
+    /**
+     * Admission control (docs/SECURITY.md, "Overload"): /graphql operations executing at once on this
+     * instance (0: no limit), operations waiting for a slot in arrival order, and the longest wait
+     * before a request is answered 503 OVERLOADED instead of late.
+     */
+    MAX_CONCURRENT_OPERATIONS: intInRange(0, 10000).default(16),
+    MAX_QUEUED_OPERATIONS: intInRange(0, 100000).default(1000),
+    QUEUE_TIMEOUT_MS: intInRange(1, 600000).default(10000),
     /** Overall deadline for one GraphQL request, in milliseconds (each transaction also has QUERY_TIMEOUT_MS). */
     REQUEST_TIMEOUT_MS: intInRange(100, 600000).default(30000),
     /** Change feed (docs/EVENTS.md): how often each instance reads the head of the event log for live subscriptions, in milliseconds. */
@@ -120,6 +128,8 @@ const envSchema = z
     WATCHES_PER_CALLER: intInRange(1, 10000).default(20),
     /** Run the webhook delivery worker on this instance (default: true, false when NODE_ENV=test). */
     WEBHOOK_DELIVERY: bool.optional(),
+    /** After `npm start` is ready, run the query collection's read operations once in the background so Neo4j plans their Cypher before a user asks (default: true, false when NODE_ENV=test). */
+    WARM_UP: bool.optional(),
     /** How often the delivery worker looks for watches behind the log, in milliseconds. */
     WEBHOOK_POLL_MS: intInRange(50, 600000).default(1000),
     /** Time one delivery attempt may take before it counts as failed, in milliseconds. */
@@ -161,9 +171,10 @@ const envSchema = z
     }
   });
 
-export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED' | 'WEBHOOK_DELIVERY' | 'WEBHOOK_ALLOW_PRIVATE' | 'EXPIRY_SWEEP_INTERVAL_MS'> & {
+export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED' | 'WEBHOOK_DELIVERY' | 'WARM_UP' | 'WEBHOOK_ALLOW_PRIVATE' | 'EXPIRY_SWEEP_INTERVAL_MS'> & {
   SEED: boolean;
   WEBHOOK_DELIVERY: boolean;
+  WARM_UP: boolean;
   WEBHOOK_ALLOW_PRIVATE: boolean;
   EXPIRY_SWEEP_INTERVAL_MS: number;
 };
@@ -190,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...d,
     SEED: d.SEED ?? d.NODE_ENV !== 'production',
     WEBHOOK_DELIVERY: d.WEBHOOK_DELIVERY ?? d.NODE_ENV !== 'test',
+    WARM_UP: d.WARM_UP ?? d.NODE_ENV !== 'test',
     WEBHOOK_ALLOW_PRIVATE: d.WEBHOOK_ALLOW_PRIVATE ?? d.NODE_ENV !== 'production',
     EXPIRY_SWEEP_INTERVAL_MS: d.EXPIRY_SWEEP_INTERVAL_MS ?? (d.NODE_ENV === 'test' ? 0 : 3600000),
   };

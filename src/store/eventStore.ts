@@ -11,7 +11,7 @@
  * commits, so event-writing transactions queue behind each other (they are short; an import
  * writes its events at the end of its transaction).
  */
-import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus } from '../domain/model';
+import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus, type Classification } from '../domain/model';
 import { scalarText } from '../domain/text';
 import {
   FEED_LABELS,
@@ -71,6 +71,7 @@ export function toStoredEvent(row: Row): StoredEvent {
     vulnerabilityIds: strs(row.vulnerabilityIds),
     findingsAdded: strs(row.findingsAdded),
     findingsResolved: strs(row.findingsResolved),
+    viewClearance: (str(row.viewClearance) as Classification | null) ?? null,
   };
 }
 
@@ -80,7 +81,7 @@ const EVENT_FIELDS = (e: string) =>
    ${e}.summary AS summary, ${e}.source AS source, ${e}.classification AS classification, ${e}.oldStatus AS oldStatus,
    ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId,
    ${e}.deploymentIds AS deploymentIds, ${e}.vulnerabilityIds AS vulnerabilityIds, ${e}.findingsAdded AS findingsAdded,
-   ${e}.findingsResolved AS findingsResolved`;
+   ${e}.findingsResolved AS findingsResolved, ${e}.viewClearance AS viewClearance`;
 
 /**
  * The append statement: the counter is incremented once for the whole batch (one sequence range
@@ -100,7 +101,7 @@ export function appendEventsStatement(drafts: readonly EventDraft[]): Statement 
          summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
          newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId,
          deploymentIds: d.deploymentIds, vulnerabilityIds: d.vulnerabilityIds,
-         findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved })
+         findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved, viewClearance: d.viewClearance })
        WITH base, at, count(e) AS written
        RETURN base, at, written`,
     params: {
@@ -117,6 +118,7 @@ export function appendEventsStatement(drafts: readonly EventDraft[]): Statement 
         vulnerabilityIds: orNull(d.vulnerabilityIds ?? []),
         findingsAdded: orNull(d.findingsAdded ?? []),
         findingsResolved: orNull(d.findingsResolved ?? []),
+        viewClearance: d.viewClearance ?? null,
       })),
     },
   };
@@ -136,17 +138,23 @@ export async function appendEvents(tx: Tx, drafts: readonly EventDraft[]): Promi
 
 export type NormalizedFilter = ReturnType<typeof normalizeFilter>;
 
-/** Events after `after` matching the filter, at the given markings, in sequence order; `limit + 1` rows so the caller knows whether more follow. */
+/**
+ * Events after `after` matching the filter, at the given markings (those visible to one clearance,
+ * `markingsVisibleTo`: the last is the clearance), in sequence order; `limit + 1` rows so the caller
+ * knows whether more follow. An event computed for one clearance level's view (`viewClearance`,
+ * SCOPE_DRIFT_CHANGED) is returned only to a reader of exactly that clearance.
+ */
 export function listEventsStatement(markings: readonly string[], after: number, limit: number, filter: NormalizedFilter): Statement {
   return {
     name: 'events.list',
     cypher: `MATCH (e:${EVENT}) WHERE e.sequence > $after AND e.classification IN $markings
+         AND (e.viewClearance IS NULL OR e.viewClearance = $clearance)
          AND ($types IS NULL OR e.type IN $types)
          AND ($deviceIds IS NULL OR any(x IN e.deviceIds WHERE x IN $deviceIds))
          AND ($certificationIds IS NULL OR any(x IN e.certificationIds WHERE x IN $certificationIds))
          AND ($organizationIds IS NULL OR any(x IN e.organizationIds WHERE x IN $organizationIds))
        RETURN ${EVENT_FIELDS('e')} ORDER BY e.sequence ASC LIMIT toInteger($limit) + 1`,
-    params: { markings: [...markings], after, limit, ...filter },
+    params: { markings: [...markings], clearance: markings[markings.length - 1] ?? null, after, limit, ...filter },
   };
 }
 
