@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- [--scale 1] [--seed assurance] [--duration 10] [--warmup 3] [--connections 8]
  *                   [--questions a,b,c,d,e,f,g] [--reuse] [--no-peer] [--peer-rounds 5]
- *                   [--peer-connections 10] [--no-analytics]`
+ *                   [--peer-connections 10] [--no-analytics] [--analytics-only]`
  *
  * Starts a fresh project-managed Neo4j on its own port and folder (NEO4J_LOCAL_PORT, default
  * 7796; NEO4J_LOCAL_DATA, default .data/neo4j-bench), or uses NEO4J_URI; measures (f) the
@@ -415,7 +415,7 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
   await applyMigrations(loaderDb);
 
   const queryQuestions = opts.questions.filter((q) => q !== 'f' && q !== 'g');
-  if (!opts.reuse && queryQuestions.length > 0) {
+  if (!opts.reuse && (queryQuestions.length > 0 || opts.analytics)) {
     await wipe(loaderDb);
     const world = planWorld(readSources(), { scale: opts.scale, seed: opts.seed });
     let peak = process.memoryUsage().rss;
@@ -732,6 +732,7 @@ async function main(): Promise<void> {
     .option('--peer-rounds <n>', 'A/B rounds against the peer', positiveNumber, 5)
     .option('--peer-connections <n>', 'connections for the peer comparison', positiveNumber, 10)
     .option('--no-analytics', 'skip blastRadius / exposure / riskPaths timings')
+    .option('--analytics-only', 'only the blastRadius / exposure / riskPaths timings (no questions, no peer); generates the graph unless --reuse', false)
     .option('--report-only <json>', 'only rewrite the table in docs/BENCHMARKS.md from a results file')
     .parse();
   const reportOnly = program.opts<{ reportOnly?: string }>().reportOnly;
@@ -756,6 +757,7 @@ async function main(): Promise<void> {
     peerRounds: number;
     peerConnections: number;
     analytics: boolean;
+    analyticsOnly: boolean;
   }>();
   const log = (m: string): void => {
     process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -786,11 +788,11 @@ async function main(): Promise<void> {
       scale: o.scale,
       seed: o.seed,
       settings: { connections: Math.round(o.connections), durationSeconds: o.duration, warmupSeconds: o.warmup },
-      questions: o.questions,
+      questions: o.analyticsOnly ? [] : o.questions,
       reuse: o.reuse,
       log,
-      peer: o.peer ? { rounds: Math.round(o.peerRounds), connections: Math.round(o.peerConnections) } : undefined,
-      analytics: o.analytics && o.questions.some((q) => q !== 'f' && q !== 'g'),
+      peer: o.peer && !o.analyticsOnly ? { rounds: Math.round(o.peerRounds), connections: Math.round(o.peerConnections) } : undefined,
+      analytics: o.analyticsOnly || (o.analytics && o.questions.some((q) => q !== 'f' && q !== 'g')),
     });
     const dir = path.join(REPO_ROOT, 'bench', 'results');
     fs.mkdirSync(dir, { recursive: true });

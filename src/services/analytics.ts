@@ -228,11 +228,20 @@ export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; max
 /** The exposure answer from its rows (paths from any threat into the device, `anchor`). */
 export function exposureFromRows(rows: RiskPathsRows, hops: number): Exposure {
   const device = rowOf(['Device'], rows.anchor);
-  const scored = scorePaths(rows, (row) => rows.mitigations.filter((m) => m.threatId === row.nodes[0]?.id));
+  // the mitigations of each threat, grouped once (in their order) rather than filtered per path
+  const factsByThreat = new Map<string, MitigationFact[]>();
+  for (const m of rows.mitigations) {
+    const list = factsByThreat.get(m.threatId);
+    if (list) list.push(m);
+    else factsByThreat.set(m.threatId, [m]);
+  }
+  const scored = scorePaths(rows, (row) => factsByThreat.get(row.nodes[0]?.id ?? '') ?? []);
   const byThreat = new Map<string, ScoredPath[]>();
   for (const p of scored) {
     const threatId = p.nodeIds[0] ?? '';
-    byThreat.set(threatId, [...(byThreat.get(threatId) ?? []), p]);
+    const list = byThreat.get(threatId);
+    if (list) list.push(p);
+    else byThreat.set(threatId, [p]);
   }
   const threatRows = new Map(rows.threats.map((t) => [t.id, t]));
   const threats = [...byThreat.entries()].flatMap(([threatId, paths]) => {

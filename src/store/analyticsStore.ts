@@ -51,8 +51,6 @@ export const MAX_WHAT_IF_EDGES = 50000;
 const VISIBLE_REL = (r: string) => `coalesce(${r}.classification, 'UNCLASSIFIED') IN $markings`;
 const NODE = (v: string) => `${v} {.*, __label: labels(${v})[0]}`;
 const REL = (r: string) => `${r} {.*, __type: type(${r}), __from: startNode(${r}).id, __to: endNode(${r}).id}`;
-/** No node twice on a path (cycles are walked at most once round). */
-const ACYCLIC = `all(i IN range(0, length(p) - 1) WHERE none(j IN range(i + 1, length(p)) WHERE nodes(p)[i] = nodes(p)[j]))`;
 
 function relTypes(names: readonly (keyof typeof RELATIONSHIPS)[]): string {
   return names.map((n) => RELATIONSHIPS[n].type).join('|');
@@ -64,18 +62,15 @@ function hopBound(hops: number): number {
   return hops;
 }
 
-/**
- * One step of a risk path, as a quantified path pattern: a visible node to a visible node over a
- * visible risk edge, in the direction risk flows (see FORWARD/BACKWARD_RISK_EDGES), never over an
- * AFFECTS edge whose VEX state says the component is not affected.
+/*
+ * The risk step rule: one step of a risk path goes from a visible node to a visible node over a
+ * visible risk edge, in the direction risk flows (FORWARD_RISK_EDGES from their start node,
+ * BACKWARD_RISK_EDGES from their end node), never over an AFFECTS edge whose VEX state says the
+ * component is not affected; no node twice on a path. Until issue 16 this was one undirected
+ * quantified pattern over all risk edges with the direction checked per step (`riskStep`); the
+ * statements below follow each edge type in its risk direction only (the tests and
+ * bench/analyticsCheck.ts compare the answers).
  */
-function riskStep(hops: number): string {
-  return `((x)-[r:${relTypes([...FORWARD_RISK_EDGES, ...BACKWARD_RISK_EDGES])}]-(y)
-      WHERE x.classification IN $markings AND y.classification IN $markings AND ${VISIBLE_REL('r')}
-        AND ((type(r) IN $forwardTypes AND startNode(r) = x) OR (type(r) IN $backwardTypes AND endNode(r) = x))
-        AND NOT (type(r) = 'AFFECTS' AND coalesce(r.vexState, '') IN $blockingVex)){1,${hopBound(hops)}}`;
-}
-
 const STEP_PARAMS = { forwardTypes: [...FORWARD_RISK_EDGES], backwardTypes: [...BACKWARD_RISK_EDGES], blockingVex: [...BLOCKING_VEX_STATES] };
 
 /** A forward risk step a -[r]-> b: both ends and the edge visible, never over a blocking VEX state. */
@@ -116,7 +111,7 @@ const JOIN_AND_CAP = `WITH nodes(f) + reverse(nodes(q))[1..] AS ns, relationship
  * to a threat or vulnerability, where forward edges start. So instead of enumerating everything
  * the source reaches in `hops` steps (tens of thousands of partial paths from a common threat),
  * the two parts are found separately and joined on their meeting node. Same visibility, VEX and
- * no-node-twice rules as riskStep (the test suite and bench/ compare both on the same graphs).
+ * no-node-twice rules as the risk step rule (the test suite and bench/ compare both on the same graphs).
  */
 
 /** From a bound `src` to a bound `dst`: the forward part from `src` once, then the backward part from `dst` into it. */
@@ -131,18 +126,96 @@ function pathsFromSourceToTarget(hops: number): string {
     ${JOIN_AND_CAP}`;
 }
 
-/** From any visible threat to a bound `dst`: the backward part from `dst`, then one or two forward steps into each node reached. */
+/**
+ * From a bound `src` to every visible device: the first `cap` + 1 risk paths by (length, node ids),
+ * as `paths`. A risk path is one or two forward steps followed by backward steps only (see above),
+ * so the paths of one length are a union of fixed shapes: `forward{1} backward{L-1}` and
+ * `forward{2} backward{L-2}`, each walked in the risk direction of its edges. First the paths of
+ * each length are counted, one length at a time from 1, until more than `cap` are found
+ * (`depth`): the order puts shorter paths first, so longer ones can never enter the first `cap` + 1,
+ * and lengths beyond `depth` are never walked. Then the paths up to `depth` are enumerated, sorted
+ * and capped. Rows carry no lists (a list carried on every row of a sort is counted against the
+ * transaction memory once per row). The old form (one undirected quantified pattern over all risk
+ * edges from `src`, filtered by direction, every walk of up to `hops` steps enumerated before the
+ * sort) did not finish from a busy threat at maxHops 8 within the query timeout.
+ * Same visibility, VEX and no-node-twice rules as the risk step rule.
+ */
+function pathsFromSourceToDevices(hops: number): string {
+  const h = hopBound(hops);
+  const shape = (forwardLength: number, backLength: number) => {
+    const fwd = `((a)-[r:${relTypes(FORWARD_RISK_EDGES)}]->(b) WHERE ${forwardStep('a', 'r', 'b')}){${forwardLength}}`;
+    const back = `((x)<-[k:${relTypes(BACKWARD_RISK_EDGES)}]-(y) WHERE y.classification IN $markings AND ${VISIBLE_REL('k')}){${backLength}}`;
+    return backLength === 0 ? `(src) ${fwd} (:Device)` : `(src) ${fwd} (m) ${back} (:Device)`;
+  };
+  /** The shapes of paths of length `L`, each a UNION ALL branch run only when `guard` holds. */
+  const branches = (L: number, guard: string, ret: string) =>
+    [1, 2]
+      .filter((fl) => L - fl >= 0)
+      .map(
+        (fl) => `WITH src WHERE ${guard}
+        MATCH p = ${shape(fl, L - fl)}
+        RETURN ${ret}`,
+      )
+      .join('\n        UNION ALL\n        ');
+  const noNodeTwice = `all(i IN range(0, size(ns) - 2) WHERE none(j IN range(i + 1, size(ns) - 1) WHERE ns[i] = ns[j]))`;
+  const count = (L: number) => `CALL (src, have) {
+      CALL (src, have) {
+        ${branches(L, 'have <= toInteger($cap)', 'nodes(p) AS ns')}
+      }
+      WITH ns WHERE ${noNodeTwice}
+      RETURN count(*) AS found
+    }
+    WITH src, have + found AS have, CASE WHEN have <= toInteger($cap) THEN ${L} ELSE depth END AS depth`;
+  const lengths = Array.from({ length: h }, (_, i) => i + 1);
+  return `WITH src, 0 AS have, 0 AS depth
+    ${lengths.map(count).join('\n    ')}
+    CALL (src, depth) {
+      ${lengths.map((L) => branches(L, `depth >= ${L}`, 'p')).join('\n      UNION ALL\n      ')}
+    }
+    WITH p, nodes(p) AS ns WHERE ${noNodeTwice}
+    WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
+    RETURN collect({nodes: nodes(p), rels: relationships(p)}) AS paths`;
+}
+
+/** The forward risk edge types whose declared start labels include one of `labels` (model.ts). */
+function forwardTypesFrom(labels: readonly Label[]): (typeof FORWARD_RISK_EDGES)[number][] {
+  return FORWARD_RISK_EDGES.filter((n) => RELATIONSHIPS[n].from.some((l) => labels.includes(l)));
+}
+/** A threat's first forward step (declared from Threat: TARGETS, EXPLOITS). */
+const THREAT_STEP = forwardTypesFrom(['Threat']);
+/** The forward step after it (declared from what THREAT_STEP ends at: AFFECTS from a vulnerability). */
+const SECOND_STEP = forwardTypesFrom(THREAT_STEP.flatMap((n) => RELATIONSHIPS[n].to));
+
+/**
+ * From any visible threat to a bound `dst`: the backward part from `dst` (every walk `q`), then
+ * the forward steps into each node reached, found once per distinct node (`mid`) rather than once
+ * per walk ending there (walks from a device share their ends: 770 walks for about a third as many
+ * nodes on the busiest devices), then joined with the walks. Only the edge types a threat's first
+ * step (THREAT_STEP) and the step after it (SECOND_STEP) can have are expanded: the same paths as
+ * expanding every forward type into `mid` and keeping those from a threat (model.ts declares no
+ * other start labels), without walking the many AFFECTS edges from vulnerabilities into `mid` for
+ * a one-step path that must start at a threat.
+ */
 function pathsFromAnyThreatToTarget(hops: number): string {
   const h = hopBound(hops);
-  const forward = relTypes(FORWARD_RISK_EDGES);
+  const first = THREAT_STEP.map((n) => RELATIONSHIPS[n].type).join('|');
+  const second = SECOND_STEP.map((n) => RELATIONSHIPS[n].type).join('|');
+  const twoSteps =
+    h >= 2
+      ? `UNION
+        MATCH f = (src:Threat)-[r1:${first}]->(x)-[r2:${second}]->(mid) WHERE shortest <= ${h - 2} AND ${forwardStep('src', 'r1', 'x')} AND ${forwardStep('x', 'r2', 'mid')}
+        RETURN f`
+      : '';
   return `${backwardFromTarget(h, 'dst', 'true')}
-    CALL (q, mid) {
-      MATCH f = (src:Threat)-[r:${forward}]->(mid) WHERE length(q) <= ${h - 1} AND ${forwardStep('src', 'r', 'mid')}
-      RETURN f
-      UNION
-      MATCH f = (src:Threat)-[r1:${forward}]->(x)-[r2:${forward}]->(mid) WHERE length(q) <= ${h - 2} AND ${forwardStep('src', 'r1', 'x')} AND ${forwardStep('x', 'r2', 'mid')}
-      RETURN f
+    WITH mid, collect(q) AS walks
+    WITH mid, walks, reduce(s = ${h}, q IN walks | CASE WHEN length(q) < s THEN length(q) ELSE s END) AS shortest
+    CALL (mid, shortest) {
+        MATCH f = (src:Threat)-[r:${first}]->(mid) WHERE shortest <= ${h - 1} AND ${forwardStep('src', 'r', 'mid')}
+        RETURN f
+        ${twoSteps}
     }
+    UNWIND walks AS q
+    WITH f, q WHERE length(f) + length(q) <= ${h}
     ${JOIN_AND_CAP}`;
 }
 
@@ -152,9 +225,13 @@ function pathsFromAnyThreatToTarget(hops: number): string {
  * `anchor` node (the source, or the exposed device) so the caller needs no lookup of its own.
  * Each node and edge on the paths is projected once (`pathNodes`, `pathRels`), the paths name them
  * by id and element id: projecting every node and edge of every path (up to 1000 paths sharing most of their nodes) was most of
- * exposure's database work (docs/BENCHMARKS.md).
+ * exposure's database work (docs/BENCHMARKS.md). The mitigations are found `from` the side with
+ * fewer candidates: from the path nodes when the threats are many (exposure: every threat reaching
+ * a device, over a few hundred path nodes), from the threats when they are few (riskPaths: the
+ * source or the threats exploiting it, over up to a thousand path nodes that implement tens of
+ * thousands of controls between them); the same facts either way.
  */
-const MITIGATIONS_AND_RETURN = (anchor: string) => `
+const MITIGATIONS_AND_RETURN = (anchor: string, from: 'pathNodes' | 'threats') => `
   CALL (paths) {
     UNWIND paths AS p
     UNWIND p.nodes AS n
@@ -166,9 +243,16 @@ const MITIGATIONS_AND_RETURN = (anchor: string) => `
     RETURN collect(DISTINCT r) AS pathRels
   }
   CALL (pathNodes, threats) {
-    UNWIND pathNodes AS n
+    ${
+      from === 'pathNodes'
+        ? `UNWIND pathNodes AS n
     MATCH (n)-[i:IMPLEMENTS]->(c:Control)-[m:MITIGATES]->(t:Threat)
-    WHERE t IN threats AND c.classification IN $markings AND ${VISIBLE_REL('i')} AND ${VISIBLE_REL('m')}
+    WHERE t IN threats`
+        : `UNWIND threats AS t
+    WITH DISTINCT t
+    MATCH (n)-[i:IMPLEMENTS]->(c:Control)-[m:MITIGATES]->(t:Threat)
+    WHERE n IN pathNodes`
+    } AND c.classification IN $markings AND ${VISIBLE_REL('i')} AND ${VISIBLE_REL('m')}
     RETURN collect({nodeId: n.id, controlId: c.id, threatId: t.id, edgeEffectiveness: m.effectiveness, controlEffectiveness: c.effectiveness}) AS mitigations,
            collect(DISTINCT ${NODE('c')}) AS controls
   }
@@ -343,19 +427,16 @@ export function riskPathsStatement(markings: readonly string[], fromId: string, 
       ? `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
      ${threats}
      CALL (src) {
-       MATCH p = (src) ${riskStep(hops)} (dst:Device)
-       WHERE ${ACYCLIC}
-       WITH p ORDER BY length(p) ASC, [n IN nodes(p) | n.id] ASC LIMIT toInteger($cap) + 1
-       RETURN collect({nodes: nodes(p), rels: relationships(p)}) AS paths
+       ${pathsFromSourceToDevices(hops)}
      }
-     ${MITIGATIONS_AND_RETURN('src')}`
+     ${MITIGATIONS_AND_RETURN('src', 'threats')}`
       : `MATCH (src:Threat|Vulnerability {id: $fromId}) WHERE src.classification IN $markings
      MATCH (dst:Device|Component|Deployment|Certification {id: $toId}) WHERE dst.classification IN $markings
      ${threats}
      CALL (src, dst) {
        ${pathsFromSourceToTarget(hops)}
      }
-     ${MITIGATIONS_AND_RETURN('src')}`;
+     ${MITIGATIONS_AND_RETURN('src', 'threats')}`;
   return {
     name: toId === null ? 'analytics.riskPathsFromSource' : 'analytics.riskPathsToTarget',
     cypher,
@@ -372,7 +453,7 @@ export function exposureStatement(markings: readonly string[], deviceId: string,
          ${pathsFromAnyThreatToTarget(hops)}
        }
        WITH dst, paths, reduce(acc = [], p IN paths | CASE WHEN p.nodes[0] IN acc THEN acc ELSE acc + [p.nodes[0]] END) AS threats
-       ${MITIGATIONS_AND_RETURN('dst')}`,
+       ${MITIGATIONS_AND_RETURN('dst', 'pathNodes')}`,
     params: { deviceId, cap, markings: [...markings], ...STEP_PARAMS },
   };
 }
@@ -389,7 +470,7 @@ function backwardSteps(min: number, max: number): string {
 /**
  * The blastRadius statement (see AnalyticsStore.blastRadius).
  *
- * Same answers as `ALL SHORTEST (src) riskStep (dst)`, but the walk follows each relationship type
+ * Same answers as `ALL SHORTEST (src)` over the undirected risk step (see the risk step rule), but the walk follows each relationship type
  * only in its risk direction, so it touches only what `src` can reach (an undirected walk filtered
  * afterwards expanded the whole neighbourhood: 12 s for an SBOM root with no parents). On this
  * model (FORWARD/BACKWARD_RISK_EDGES and the endpoints in model.ts) a risk step out of a
