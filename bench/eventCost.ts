@@ -206,7 +206,8 @@ async function measureCmvp(db: Database, log: (m: string) => void, repetitions: 
       assertedBy: 'bench',
       assertedAt: new Date(),
       dryRun: false,
-      ...(withEvents ? {} : { skipEventsForBenchmark: true }),
+      // without: no change feed at all (status and link events, drift / known-exploited refresh)
+      ...(withEvents ? {} : { skipEventsForBenchmark: true, skipFeedRefreshForBenchmark: true }),
     });
     return (performance.now() - t0) / 1000;
   };
