@@ -42,7 +42,15 @@ export interface LoadReport {
   machine: { cpu: string; cores: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
   settings: { connections: number; durationSeconds: number; warmupSeconds: number; clientTimeoutSeconds: number; logLevel: string };
   /** Server settings that bound concurrency. */
-  server: { neo4jMaxConnectionPoolSize: number; neo4jConnectionAcquisitionTimeoutMs: number; queryTimeoutMs: number; requestTimeoutMs: number };
+  server: {
+    neo4jMaxConnectionPoolSize: number;
+    neo4jConnectionAcquisitionTimeoutMs: number;
+    queryTimeoutMs: number;
+    requestTimeoutMs: number;
+    /** Admission control (MAX_CONCURRENT_OPERATIONS, 0: off) and how many requests it refused with 503 OVERLOADED during the run. */
+    maxConcurrentOperations?: number;
+    overloaded?: number;
+  };
   client: {
     requests: number;
     requestsPerSecond: number;
@@ -65,6 +73,9 @@ export interface LoadReport {
     maxMs: number;
     over2s: number;
     non200: number;
+    /** Requests whose client closed the connection before the answer (status 499; left out of the percentiles), and the longest such wait. */
+    closedByClient: number;
+    closedMaxMs: number;
     p99OverP50: number;
   };
   /** Event-loop delay over the measured phase (perf_hooks.monitorEventLoopDelay, 10 ms resolution). */
@@ -87,6 +98,8 @@ export async function runLoad(
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'assurance-graph' } }, pino.destination({ dest: logFile, sync: false }));
   let timings: number[] | undefined;
   let non200 = 0;
+  let closedByClient = 0;
+  let closedMaxMs = 0;
   const app = await createApp({
     config,
     db,
@@ -94,6 +107,12 @@ export async function runLoad(
     migrationsApplied: true,
     onRequestTimed: ({ path: p, status, ms }) => {
       if (!timings || p !== '/graphql') return;
+      if (status === 499) {
+        // not an answer: the client closed first (at the end of the run, every request still in flight)
+        closedByClient += 1;
+        closedMaxMs = Math.max(closedMaxMs, ms);
+        return;
+      }
       timings.push(ms);
       if (status !== 200) non200 += 1;
     },
@@ -134,6 +153,7 @@ export async function runLoad(
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     timings = [];
+    const refusedBefore = app.admission().refusedFull + app.admission().refusedTimeout;
     log(`measuring: ${opts.connections} connections for ${opts.seconds} s`);
     const client = await autocannonOnce(url, [body], opts.connections, opts.seconds, { timeoutSeconds: clientTimeoutSeconds });
     const measured = timings;
@@ -182,6 +202,8 @@ export async function runLoad(
         neo4jConnectionAcquisitionTimeoutMs: db.acquisitionTimeoutMs,
         queryTimeoutMs: config.QUERY_TIMEOUT_MS,
         requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+        maxConcurrentOperations: config.MAX_CONCURRENT_OPERATIONS,
+        overloaded: app.admission().refusedFull + app.admission().refusedTimeout - refusedBefore,
       },
       client: {
         requests: client.total,
@@ -204,6 +226,8 @@ export async function runLoad(
         maxMs: round(maxMs),
         over2s: sorted.filter((ms) => ms > 2000).length,
         non200,
+        closedByClient,
+        closedMaxMs: round(closedMaxMs, 1),
         p99OverP50: round(p99 / p50),
       },
       eventLoopDelay: { p50Ms: round(loop.percentile(50) / 1e6), p99Ms: round(loop.percentile(99) / 1e6), maxMs: round(loop.max / 1e6) },
@@ -234,7 +258,7 @@ export function loadSummary(r: LoadReport): string {
     `| client (autocannon) | ${c.requests} | ${c.requestsPerSecond} | ${c.p50Ms} | ${c.p90Ms} | ${c.p99Ms} | ${c.maxMs} | | ${c.timeouts} / ${c.non2xx} |`,
     `| server (request line ms) | ${s.requests} | | ${s.p50Ms} | ${s.p90Ms} | ${s.p99Ms} | ${s.maxMs} | ${s.over2s} | – / ${s.non200} |`,
     '',
-    `Server p99/p50 = ${s.p99OverP50}; errors logged by the server (answers with GraphQL errors included, warm-up included): ${s.errorsLogged} ${JSON.stringify(s.errorMessages)}. Event-loop delay p50 ${r.eventLoopDelay.p50Ms} ms, p99 ${r.eventLoopDelay.p99Ms} ms, max ${r.eventLoopDelay.maxMs} ms.`,
+    `Server p99/p50 = ${s.p99OverP50}; requests whose client closed the connection before the answer (left out above; at the end of a run every request still in flight): ${s.closedByClient ?? 0}, the longest open ${s.closedMaxMs ?? 0} ms; admission control: MAX_CONCURRENT_OPERATIONS ${r.server.maxConcurrentOperations ?? 'unset'}, refused ${r.server.overloaded ?? 0} (503 OVERLOADED); errors logged by the server (answers with GraphQL errors included, warm-up included): ${s.errorsLogged} ${JSON.stringify(s.errorMessages)}. Event-loop delay p50 ${r.eventLoopDelay.p50Ms} ms, p99 ${r.eventLoopDelay.p99Ms} ms, max ${r.eventLoopDelay.maxMs} ms.`,
     `Memory (RSS / heap used, MB): start ${m.start.rssMb} / ${m.start.heapUsedMb}, middle (${m.middle.atSeconds} s) ${m.middle.rssMb} / ${m.middle.heapUsedMb}, end (${m.end.atSeconds} s) ${m.end.rssMb} / ${m.end.heapUsedMb}; peak RSS ${m.peakRssMb}.`,
     `Targets: no request over 2 s: ${r.targets.noRequestOver2s ? 'met' : 'MISSED'}; server p99 <= 3x p50: ${r.targets.serverP99WithinThreeTimesP50 ? 'met' : 'MISSED'}.`,
   ].join('\n');

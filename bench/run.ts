@@ -30,6 +30,7 @@ import pino from 'pino';
 import { dataDir, loadConfig, REPO_ROOT, type AppConfig } from '../src/config';
 import { planWorld } from '../src/generator/generate';
 import { loadWorld } from '../src/generator/load';
+import { GENERATED_ID_PREFIX } from '../src/generator/world';
 import { readDocument } from '../src/importers/readDocument';
 import type { ImportFormat } from '../src/importers/types';
 import { ATTACK_PATH, readSources } from '../src/generator/sources';
@@ -437,6 +438,14 @@ export async function runBench(config: AppConfig, db: Database, loaderDb: Databa
     };
     log(`generated ${loaded.totalNodes} nodes and ${loaded.totalRelationships} relationships in ${loaded.seconds.toFixed(1)} s`);
     await loaderDb.write(undefined, 'await indexes', 'CALL db.awaitIndexes(300)');
+  } else if (queryQuestions.length > 0) {
+    // --reuse on a graph an earlier (f) emptied would time empty answers (and skip (a) for lack of targets)
+    const rows = await loaderDb.read(undefined, 'count generated devices', 'MATCH (d:Device) WHERE d.id STARTS WITH $prefix RETURN count(d) AS n', {
+      prefix: GENERATED_ID_PREFIX,
+    });
+    const devices = Number(rows[0]?.n ?? 0);
+    if (devices === 0) throw new Error('--reuse: the graph holds no generated devices (an earlier run of (f) empties it); run without --reuse to generate it');
+    log(`--reuse: the graph holds ${devices} generated devices`);
   }
 
   // A SECRET-cleared analyst key of the bench's own, for the peer comparison (the peer applies no

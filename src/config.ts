@@ -109,6 +109,14 @@ const envSchema = z
     GRAPHQL_MAX_ALIASES: intInRange(0, 1000).default(30),
     GRAPHQL_MAX_DIRECTIVES: intInRange(0, 1000).default(50),
     GRAPHQL_MAX_TOKENS: intInRange(100, 1000000).default(5000),
+    /**
+     * Admission control (docs/SECURITY.md, "Overload"): /graphql operations executing at once on this
+     * instance (0: no limit), operations waiting for a slot in arrival order, and the longest wait
+     * before a request is answered 503 OVERLOADED instead of late.
+     */
+    MAX_CONCURRENT_OPERATIONS: intInRange(0, 10000).default(16),
+    MAX_QUEUED_OPERATIONS: intInRange(0, 100000).default(1000),
+    QUEUE_TIMEOUT_MS: intInRange(1, 600000).default(10000),
     /** Overall deadline for one GraphQL request, in milliseconds (each transaction also has QUERY_TIMEOUT_MS). */
     REQUEST_TIMEOUT_MS: intInRange(100, 600000).default(30000),
     /** Change feed (docs/EVENTS.md): how often each instance reads the head of the event log for live subscriptions, in milliseconds. */

@@ -14,6 +14,7 @@ import type { AppConfig } from './config';
 import type { GraphQLContext } from './graphql/context';
 import { createExplorerHandler } from './explorer/handler';
 import { createApolloServer } from './http/apollo';
+import type { AdmissionStats } from './http/admission';
 import { sendJson } from './http/body';
 import { createGraphqlHandler, sendRequestError } from './http/graphqlHandler';
 import { createReadinessCheck } from './http/readiness';
@@ -43,6 +44,8 @@ export interface App {
   contextFor(headers?: Record<string, string>): Promise<GraphQLContext>;
   /** Resolves when no operation is executing, including ones whose caller already got its 503. */
   idle(): Promise<void>;
+  /** Admission control's counters (src/http/admission.ts): operations executing, waiting, refused. */
+  admission(): AdmissionStats;
   listen(port: number, host: string): Promise<string>;
   stop(): Promise<void>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
@@ -103,6 +106,14 @@ export async function createApp(opts: AppOptions): Promise<App> {
       logger.info({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms }, 'request');
       opts.onRequestTimed?.({ path: url.pathname, status: res.statusCode, ms });
     });
+    // A client that gave up before the answer: logged and timed as 499 (nginx's "client closed request"),
+    // so server-side timings do not silently leave out the slowest requests.
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.info({ requestId, method: req.method, path: url.pathname, status: 499, ms }, 'client closed the connection before the answer');
+      opts.onRequestTimed?.({ path: url.pathname, status: 499, ms });
+    });
     void (async () => {
       try {
         if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' }, requestId);
@@ -125,6 +136,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
     apollo,
     contextFor: (headers) => graphql.contextFor(headers),
     idle: () => graphql.idle(),
+    admission: () => graphql.admission(),
     readiness,
     live,
     webhooks,
@@ -139,13 +151,21 @@ export async function createApp(opts: AppOptions): Promise<App> {
         });
       }),
     stop: async () => {
-      live.stop();
-      await subscriptions.close();
-      await webhooks?.stop();
-      await sweep?.stop();
-      await apollo.stop();
-      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await graphql.idle();
+      // each step is logged when done, so a stop that outlives its grace period shows which step waits
+      const steps: [string, () => Promise<void> | void][] = [
+        ['live subscriptions', () => live.stop()],
+        ['WebSocket server', () => subscriptions.close()],
+        ['webhook worker', () => webhooks?.stop()],
+        ['expiry sweep', () => sweep?.stop()],
+        ['Apollo', () => apollo.stop()],
+        ['HTTP server', () => (httpServer.listening ? new Promise<void>((resolve) => httpServer.close(() => resolve())) : undefined)],
+        ['executing operations', () => graphql.idle()],
+      ];
+      for (const [name, run] of steps) {
+        const t0 = performance.now();
+        await run();
+        logger.info({ step: name, ms: Math.round(performance.now() - t0) }, 'shutdown step done');
+      }
     },
   };
 }

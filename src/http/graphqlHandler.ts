@@ -19,6 +19,7 @@ import { EventStore } from '../store/eventStore';
 import { WatchStore } from '../store/watchStore';
 import type { LiveFeed } from '../services/eventFeed';
 import { batchLoader } from '../store/importStore';
+import { AdmissionAbandonedError, AdmissionQueue, OverloadedError, type AdmissionStats } from './admission';
 import { HttpError, readBody, sendJson } from './body';
 
 export interface GraphqlHandlerOptions {
@@ -37,6 +38,8 @@ export interface GraphqlHandler {
   contextFor(headers?: Record<string, string>, requestId?: string, deadline?: RequestDeadline, caller?: GraphQLContext['caller']): Promise<GraphQLContext>;
   /** Resolves when no operation is executing, including ones whose caller already got its 503. */
   idle(): Promise<void>;
+  /** Admission control's counters (operations executing, waiting, refused). */
+  admission(): AdmissionStats;
 }
 
 export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandler {
@@ -72,6 +75,12 @@ export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandle
       requestId,
     };
   };
+
+  const admission = new AdmissionQueue({
+    maxConcurrent: config.MAX_CONCURRENT_OPERATIONS,
+    maxQueued: config.MAX_QUEUED_OPERATIONS,
+    queueTimeoutMs: config.QUEUE_TIMEOUT_MS,
+  });
 
   // Operations still executing, including abandoned ones (deadline passed): idle() and stop() wait for them.
   const executing = new Set<Promise<unknown>>();
@@ -113,14 +122,34 @@ export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandle
       }
     }
     const deadline = new RequestDeadline(config.REQUEST_TIMEOUT_MS);
-    const context = await contextFor(plainHeaders, requestId, deadline, caller);
-    const work = track(
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-        context: async () => context,
-      }),
-      context,
-    );
+    // Wait for an execution slot (FIFO); a client that goes away meanwhile is dropped unrun.
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) gone.abort();
+    };
+    res.once('close', onClose);
+    let release: () => void;
+    try {
+      release = await admission.acquire(gone.signal);
+    } finally {
+      res.off('close', onClose);
+    }
+    let work: Promise<Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>>;
+    try {
+      const context = await contextFor(plainHeaders, requestId, deadline, caller);
+      work = track(
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+          context: async () => context,
+        }),
+        context,
+      );
+    } catch (error) {
+      release();
+      throw error;
+    }
+    // the slot is held until the operation settles, even when its caller already got its 503
+    work.then(release, release);
     const response = await withDeadline(work, config.REQUEST_TIMEOUT_MS, deadline);
     const outHeaders: Record<string, string> = { 'x-request-id': requestId };
     for (const [k, v] of response.headers) outHeaders[k] = v;
@@ -133,7 +162,7 @@ export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandle
     }
   };
 
-  return { handle, contextFor, idle };
+  return { handle, contextFor, idle, admission: () => admission.stats() };
 }
 
 /**
@@ -149,6 +178,18 @@ export function sendRequestError(res: ServerResponse, error: unknown, requestId:
         { errors: [{ message: error.message, extensions: { code: 'REQUEST_TIMEOUT', limit: 'REQUEST_TIMEOUT_MS', max: error.timeoutMs } }] },
         requestId,
       );
+    return;
+  }
+  if (error instanceof OverloadedError) {
+    if (!res.headersSent) {
+      res.setHeader('retry-after', String(error.retryAfterSeconds));
+      sendJson(res, 503, { errors: [{ message: error.message, extensions: { code: 'OVERLOADED', limit: error.limit } }] }, requestId);
+    }
+    return;
+  }
+  if (error instanceof AdmissionAbandonedError) {
+    // the client is gone: nothing to answer, nothing was run
+    if (!res.headersSent) res.destroy();
     return;
   }
   if (error instanceof HttpError) {
