@@ -8,8 +8,10 @@
  *   `recordStatusChanges` (what a CMVP snapshot writes), with a per-statement time breakdown;
  * - the whole 2026-01-18 NIST CMVP snapshot through the importer's loader (`loadBatch`), each on
  *   an empty graph.
- * The side without events uses the benchmark-only switch of the store call
- * (`skipEventsForBenchmark`), which no API, CLI, importer or seed path sets.
+ * The side without events uses the benchmark-only switches (`skipEventsForBenchmark`: status and
+ * link events; for the CMVP import also `skipFeedRefreshForBenchmark`: the drift / known-exploited
+ * refresh), so it writes no change feed at all; no API, CLI, importer or seed path sets them. Each
+ * transaction's commit is timed as `(commit)` on both sides.
  *
  * Standalone: `npx tsx bench/eventCost.ts` (NEO4J_URI, which it EMPTIES, or the project's own
  * Neo4j on NEO4J_LOCAL_PORT / NEO4J_LOCAL_DATA, joined when running, else started fresh).
