@@ -58,7 +58,7 @@ interface Part {
 
 /** The refresh's statements (src/store/feedEmitters.ts), by name. */
 const REFRESH_STATEMENTS =
-  /^(events\.(kevReach|driftReach|kevOfReleases|readFeedState|writeFeedState|controlMarkings|deploymentContext|nodeMarkings)|analytics\.scopeDrift\.deployments)$/;
+  /^(events\.(kevReach|driftReach|kevOfReleases|readFeedState|writeFeedState|controlMarkings|deploymentContext|nodeMarkings)|analytics\.scopeDrift\.deployments(ByLevel)?)$/;
 
 async function measure(
   db: Database,

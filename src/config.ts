@@ -128,6 +128,8 @@ const envSchema = z
     WATCHES_PER_CALLER: intInRange(1, 10000).default(20),
     /** Run the webhook delivery worker on this instance (default: true, false when NODE_ENV=test). */
     WEBHOOK_DELIVERY: bool.optional(),
+    /** After `npm start` is ready, run the query collection's read operations once in the background so Neo4j plans their Cypher before a user asks (default: true, false when NODE_ENV=test). */
+    WARM_UP: bool.optional(),
     /** How often the delivery worker looks for watches behind the log, in milliseconds. */
     WEBHOOK_POLL_MS: intInRange(50, 600000).default(1000),
     /** Time one delivery attempt may take before it counts as failed, in milliseconds. */
@@ -169,9 +171,10 @@ const envSchema = z
     }
   });
 
-export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED' | 'WEBHOOK_DELIVERY' | 'WEBHOOK_ALLOW_PRIVATE' | 'EXPIRY_SWEEP_INTERVAL_MS'> & {
+export type AppConfig = Omit<z.infer<typeof envSchema>, 'SEED' | 'WEBHOOK_DELIVERY' | 'WARM_UP' | 'WEBHOOK_ALLOW_PRIVATE' | 'EXPIRY_SWEEP_INTERVAL_MS'> & {
   SEED: boolean;
   WEBHOOK_DELIVERY: boolean;
+  WARM_UP: boolean;
   WEBHOOK_ALLOW_PRIVATE: boolean;
   EXPIRY_SWEEP_INTERVAL_MS: number;
 };
@@ -198,6 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     ...d,
     SEED: d.SEED ?? d.NODE_ENV !== 'production',
     WEBHOOK_DELIVERY: d.WEBHOOK_DELIVERY ?? d.NODE_ENV !== 'test',
+    WARM_UP: d.WARM_UP ?? d.NODE_ENV !== 'test',
     WEBHOOK_ALLOW_PRIVATE: d.WEBHOOK_ALLOW_PRIVATE ?? d.NODE_ENV !== 'production',
     EXPIRY_SWEEP_INTERVAL_MS: d.EXPIRY_SWEEP_INTERVAL_MS ?? (d.NODE_ENV === 'test' ? 0 : 3600000),
   };

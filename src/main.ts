@@ -12,6 +12,8 @@ import { applyMigrations } from './store/migrations';
 import { loadSeed, SEED_TRANSACTION_TIMEOUT_MS } from './seed/loadSeed';
 import { Database } from './store/database';
 import { settleWithin } from './runtime/settle';
+import { WARM_UP_CALLER, warmUp } from './runtime/warmup';
+import { QUERY_COLLECTION_DIR, readQueryCollection } from './explorer/handler';
 
 /** How long SIGINT/SIGTERM waits for in-flight requests and subscriptions before closing the database. */
 const SHUTDOWN_GRACE_MS = 15_000;
@@ -33,11 +35,13 @@ async function main(): Promise<void> {
   // Assigned once the server is built; read by the signal handlers installed before that.
   let app: App | undefined;
   let shuttingDown = false;
+  const warming = new AbortController();
 
   const shutdown = async (signal: string): Promise<void> => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal }, 'shutting down');
+    warming.abort();
     try {
       // in-flight requests get SHUTDOWN_GRACE_MS; a stuck one does not keep Neo4j running
       if (!(await settleWithin(app?.stop(), SHUTDOWN_GRACE_MS)))
@@ -100,6 +104,23 @@ async function main(): Promise<void> {
     return app.listen(config.PORT, config.HOST);
   });
   logger.info({ url: `${url}/graphql`, neo4j: connected.uri, startupMs: Date.now() - started, phases }, 'Assurance Graph API ready');
+  const ready = app;
+  if (config.WARM_UP && ready) {
+    // in the background: readiness does not wait for it (src/runtime/warmup.ts)
+    void (async () => {
+      const operations = await readQueryCollection(QUERY_COLLECTION_DIR);
+      const result = await warmUp(
+        operations,
+        async (query, operationName, variables) => {
+          const contextValue = await ready.contextFor({}, WARM_UP_CALLER);
+          const response = await ready.apollo.executeOperation({ query, operationName, variables }, { contextValue });
+          return response.body.kind === 'single' ? { errors: response.body.singleResult.errors } : {};
+        },
+        warming.signal,
+      );
+      logger.info({ warmed: result.warmed, skipped: result.skipped, failed: result.failed, ms: result.ms }, 'warm-up done: the query collection ran once');
+    })().catch((error: unknown) => logger.warn({ err: error }, 'warm-up stopped'));
+  }
 }
 
 main().catch((error: unknown) => {

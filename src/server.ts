@@ -11,6 +11,7 @@ import type { ApolloServer, BaseContext } from '@apollo/server';
 import type { Logger } from 'pino';
 import { createAuthenticator } from './auth';
 import type { AppConfig } from './config';
+import type { Caller } from './domain/caller';
 import type { GraphQLContext } from './graphql/context';
 import { createExplorerHandler } from './explorer/handler';
 import { createApolloServer } from './http/apollo';
@@ -40,8 +41,8 @@ export interface AppOptions {
 export interface App {
   httpServer: http.Server;
   apollo: ApolloServer<GraphQLContext>;
-  /** Builds a context as a request would, for tests using executeOperation. */
-  contextFor(headers?: Record<string, string>): Promise<GraphQLContext>;
+  /** Builds a context as a request would (authenticated from `headers`, or as `caller`), for tests and the start-up warm-up using executeOperation. */
+  contextFor(headers?: Record<string, string>, caller?: Caller): Promise<GraphQLContext>;
   /** Resolves when no operation is executing, including ones whose caller already got its 503. */
   idle(): Promise<void>;
   /** Admission control's counters (src/http/admission.ts): operations executing, waiting, refused. */
@@ -134,7 +135,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
   return {
     httpServer,
     apollo,
-    contextFor: (headers) => graphql.contextFor(headers),
+    contextFor: (headers, caller) => graphql.contextFor(headers, undefined, undefined, caller),
     idle: () => graphql.idle(),
     admission: () => graphql.admission(),
     readiness,

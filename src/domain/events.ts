@@ -87,6 +87,11 @@ export interface EventDraft {
   findingsAdded?: string[];
   /** SCOPE_DRIFT_CHANGED: keys of the findings resolved. */
   findingsResolved?: string[];
+  /**
+   * SCOPE_DRIFT_CHANGED: the clearance level whose view of the drift the event reports; only a
+   * reader of exactly that clearance receives it (docs/EVENTS.md). Absent on other events.
+   */
+  viewClearance?: Classification | null;
 }
 
 /** A stored event: a draft with its sequence number and recording time. */
@@ -153,7 +158,8 @@ export function carriedByEntry(draft: EventDraft, entry: EventEntry): boolean {
     (draft.deploymentIds ?? []).length === 0 &&
     (draft.vulnerabilityIds ?? []).length === 0 &&
     (draft.findingsAdded ?? []).length === 0 &&
-    (draft.findingsResolved ?? []).length === 0
+    (draft.findingsResolved ?? []).length === 0 &&
+    (draft.viewClearance ?? null) === null
   );
 }
 

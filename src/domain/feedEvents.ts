@@ -13,6 +13,7 @@ import {
   graphOn,
   highestMarking,
   label,
+  markingRank,
   relatedWithin,
   statusAsOf,
   type EventDraft,
@@ -22,7 +23,7 @@ import {
   type StatusEntry,
 } from './events';
 import { evaluateLineage } from './lineage';
-import type { Classification } from './model';
+import { CLASSIFICATIONS, type Classification } from './model';
 import { cmp } from './risk';
 
 /**
@@ -125,6 +126,22 @@ export function parseDriftFindingKey(key: string): {
   return { reason, certificationId: certificationId || null, controlId: controlId || null, vulnerabilityId: vulnerabilityId || null };
 }
 
+/**
+ * The ids of the FeedState nodes stored about a node itself (docs/EVENTS.md): a deployment's drift
+ * fingerprints `drift:<LEVEL>:<id>` (one per clearance level), a component's (OS release's) known-exploited set `kev:<id>`; none for
+ * other labels. Removed with the node when it is deleted.
+ */
+export function feedStateIdsOf(label: string, id: string): string[] {
+  if (label === 'Deployment') return CLASSIFICATIONS.map((level) => driftStateId(level, id));
+  if (label === 'Component') return [`kev:${id}`];
+  return [];
+}
+
+/** The FeedState id of a deployment's drift as one clearance level sees it. */
+export function driftStateId(level: Classification, deploymentId: string): string {
+  return `drift:${level}:${deploymentId}`;
+}
+
 /** Sorted, de-duplicated keys of a deployment's findings: its stored drift fingerprint. */
 export function driftFingerprint(findings: readonly DriftFinding[]): string[] {
   return [...new Set(findings.map(driftFindingKey))].sort(cmp);
@@ -151,11 +168,22 @@ function describeKey(key: string): string {
   return about.length > 0 ? `${k.reason} ${about.join(' ')}` : k.reason;
 }
 
+/** Ids of the nodes a finding key names. */
+function namedBy(key: string): string[] {
+  const p = parseDriftFindingKey(key);
+  return [p.certificationId, p.controlId, p.vulnerabilityId].filter((x): x is string => x !== null);
+}
+
 /**
  * SCOPE_DRIFT_CHANGED for a deployment whose findings on `asOf` differ from its stored
  * fingerprint (`previous`), naming the added and resolved findings; undefined when equal.
- * Marked with the deployment, its device model and every node a changed finding names; the
- * device and operators are named only at or below that marking.
+ * Marked with the deployment, its device model and every node a changed finding names (an
+ * unknown one counts as SECRET); the device and operators are named only at or below that marking.
+ *
+ * `viewClearance`: the clearance level whose view of the drift `previous` and `current` are
+ * (src/domain/driftLevels.ts); the event carries it, and a changed finding naming a node now above
+ * it (a resolved finding about a node since marked higher, or deleted) is left out, so the event
+ * is never marked above its view; undefined when nothing is left.
  */
 export function driftChangedEvent(
   subject: DriftSubject,
@@ -163,21 +191,21 @@ export function driftChangedEvent(
   current: readonly string[],
   asOf: string,
   source: string,
+  viewClearance?: Classification,
 ): EventDraft | undefined {
   const before = new Set(previous);
   const now = new Set(current);
-  const added = current.filter((k) => !before.has(k));
-  const resolved = previous.filter((k) => !now.has(k));
+  const markingOfId = (id: string) => (subject.markingOf.has(id) ? subject.markingOf.get(id) : 'SECRET');
+  const shown = (k: string) => viewClearance === undefined || namedBy(k).every((id) => markingRank(markingOfId(id)) <= markingRank(viewClearance));
+  const added = current.filter((k) => !before.has(k) && shown(k));
+  const resolved = previous.filter((k) => !now.has(k) && shown(k));
   if (added.length === 0 && resolved.length === 0) return undefined;
-  const named = [...added, ...resolved].flatMap((k) => {
-    const p = parseDriftFindingKey(k);
-    return [p.certificationId, p.controlId, p.vulnerabilityId].filter((x): x is string => x !== null);
-  });
+  const named = [...added, ...resolved].flatMap(namedBy);
   const marking: Classification = highestMarking([
     subject.deployment.classification,
     subject.device?.classification,
     subject.device?.edgeClassification,
-    ...named.map((id) => (subject.markingOf.has(id) ? subject.markingOf.get(id) : 'SECRET')),
+    ...named.map(markingOfId),
   ]);
   const certificationIds = [...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).certificationId ?? []))].sort(cmp);
   const vulnerabilityIds = [...new Set([...added, ...resolved].flatMap((k) => parseDriftFindingKey(k).vulnerabilityId ?? []))].sort(cmp);
@@ -203,6 +231,7 @@ export function driftChangedEvent(
     watchId: null,
     findingsAdded: added,
     findingsResolved: resolved,
+    ...(viewClearance === undefined ? {} : { viewClearance }),
   };
 }
 

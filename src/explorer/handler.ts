@@ -77,6 +77,9 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The query collection in the checkout. */
+export const QUERY_COLLECTION_DIR = path.resolve(__dirname, '../../docs/queries');
+
 /** One operation file of the query collection. */
 export interface ExampleQuery {
   /** File name without `.graphql`. */
@@ -164,7 +167,7 @@ function acceptsHtml(req: IncomingMessage): boolean {
 }
 
 export function createExplorerHandler(options: ExplorerOptions = {}): ExplorerHandler {
-  const queriesDir = options.queriesDir ?? path.resolve(__dirname, '../../docs/queries');
+  const queriesDir = options.queriesDir ?? QUERY_COLLECTION_DIR;
 
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void => {
     res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', ...extra });

@@ -21,6 +21,11 @@ export async function createApolloServer(config: AppConfig, logger: Logger, http
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     introspection: !production,
+    // src/main.ts owns SIGINT/SIGTERM and stops Apollo in order (app.stop()). Apollo's own handler
+    // would call stop() a second time concurrently, and in @apollo/server 5.5.1 a second stop() during
+    // a stop that succeeds waits forever (its barrier is resolved only on failure): shutdown then
+    // sat out its whole grace period.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: !production,
     csrfPrevention: true,
     // One operation per HTTP request: a batch would multiply every per-request limit.

@@ -16,7 +16,7 @@ import {
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/bulkWrites';
 import type { Tx } from '../store/database';
 import { appendEvents } from '../store/eventStore';
-import { refreshFeedState } from '../store/feedEmitters';
+import { reachFeedSubjects, refreshFeedState, refreshFeedStateAfterDelete } from '../store/feedEmitters';
 import { linkEvent } from '../domain/events';
 import { today } from '../domain/lineage';
 
@@ -161,7 +161,11 @@ export async function deleteNode(ctx: WriteDeps, id: string, detach: boolean): P
     if (degree > 0 && !detach) {
       throw badInput(`id: ${node.__label} ${echoInput(id)} has ${degree} relationship(s); pass detach: true to delete them with it`, ['detach']);
     }
+    // The change feed (docs/EVENTS.md): what the node reaches must be read before the DETACH DELETE
+    // (afterwards it reaches nothing); the refresh runs after it, in this transaction.
+    const reached = await reachFeedSubjects(tx, [id]);
     const removed = await ctx.store.deleteNode(tx, id);
+    await refreshFeedStateAfterDelete(tx, { id, label: node.__label, classification: node.classification }, reached, `curator:${ctx.caller.id}`);
     return { id, relationshipsRemoved: removed };
   });
 }

@@ -6,7 +6,9 @@
  * with LIMIT (one row more than the cap, so callers can say when it was truncated).
  */
 import { BACKWARD_RISK_EDGES, BLOCKING_VEX_STATES, FORWARD_RISK_EDGES, MAX_HOPS, MIN_HOPS, type MitigationFact } from '../domain/risk';
-import { LABELS, RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
+import type { LeveledCert, LeveledId, LeveledScope } from '../domain/driftLevels';
+import { CLASSIFICATIONS, LABELS, RELATIONSHIPS, type Label, type RelationshipType } from '../domain/model';
+import { scalarText } from '../domain/text';
 import type { Database, QueryStats, Row, Tx } from './database';
 import { labelExpr } from './modelKeys';
 import { toNodeRow, toRelationshipRow, toRowOf } from './projection';
@@ -23,7 +25,7 @@ import type {
   VulnerabilityRow,
 } from './rows';
 import type { Statement } from './statement';
-import { CERT_WITH_HISTORY } from './statusHistoryStore';
+import { CERT_WITH_HISTORY, historyOfRow } from './statusHistoryStore';
 
 /** Most candidate paths a risk-path or exposure query returns before scoring. */
 export const MAX_CANDIDATE_PATHS = 1000;
@@ -310,6 +312,11 @@ function strOrNull(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** A scalar property as text (dates included), null when absent. */
+function textOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : scalarText(value);
+}
+
 function toCoverageRows(value: unknown): CoverageRow[] {
   return (value as Record<string, unknown>[]).map((c) => ({
     certification: rowOf('Certification')(c.certification),
@@ -562,6 +569,160 @@ export function toDeploymentScopeRow(row: Row): DeploymentScopeRow {
     implementedControlIds: (row.implemented as unknown[]).map(String),
     coverage: toCoverageRows(row.coverage),
     knownExploited: (row.knownExploited as unknown[]).map(rowOf('Vulnerability')),
+  };
+}
+
+// ------------------------------------------------------------------ scope drift per clearance level
+
+/** The rank of a node's marking (the statement passes `$rank`, CLASSIFICATIONS by index; a node it matched has a known marking). */
+const RANK_NODE = (v: string) => `$rank[${v}.classification]`;
+/** The rank of a relationship's marking (none: UNCLASSIFIED, as VISIBLE_REL reads it). */
+const RANK_REL = (r: string) => `$rank[coalesce(${r}.classification, 'UNCLASSIFIED')]`;
+/** The largest of integer expressions. */
+const MAX_OF = (xs: readonly string[]) => `reduce(lvlM = 0, lvlX IN [${xs.join(', ')}] | CASE WHEN lvlX > lvlM THEN lvlX ELSE lvlM END)`;
+
+/**
+ * Controls implemented by the holders bound as rows `(h, hl)` (hl: the level at which the holder is
+ * reached), with their MAPS_TO equivalents, as `implemented: [{id, level}]`, each at its lowest level:
+ * the same controls as the scopeDrift statement's `implemented` for a clearance that sees `level`.
+ */
+const IMPLEMENTED_BY_LEVEL = `WITH h, min(hl) AS hl
+         MATCH (h)-[i:IMPLEMENTS]->(c:Control) WHERE c.classification IN $markings AND ${VISIBLE_REL('i')}
+         WITH c, min(${MAX_OF(['hl', RANK_REL('i'), RANK_NODE('c')])}) AS cl
+         CALL (c, cl) {
+           RETURN c.id AS ctlId, cl AS ctlLevel
+           UNION
+           MATCH (c)-[mt:MAPS_TO]-(eq:Control) WHERE eq.classification IN $markings AND ${VISIBLE_REL('mt')}
+           RETURN eq.id AS ctlId, ${MAX_OF(['cl', RANK_REL('mt'), RANK_NODE('eq')])} AS ctlLevel
+         }
+         WITH ctlId, min(ctlLevel) AS ctlLevel
+         RETURN collect({id: ctlId, level: ctlLevel}) AS implemented`;
+
+/**
+ * The scopeDrift statement's reads for a list of deployments at full knowledge, annotated for
+ * every clearance at once (src/domain/driftLevels.ts): each item the scopeDrift statement can use
+ * comes with its `level`, the rank of the highest marking on the way to it, and the choices the
+ * statement makes per caller (the first visible device model and running release by id) are left
+ * to the pure code, so every device model and release is returned. Same filters as
+ * deploymentScopesStatement (the one it must agree with), `$markings` being every marking.
+ */
+export function deploymentScopesByLevelStatement(deploymentIds: readonly string[], cap: number): Statement {
+  const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
+  const partLevel = MAX_OF([
+    `reduce(lvlP = 0, n IN pb | CASE WHEN ${RANK_NODE('n')} > lvlP THEN ${RANK_NODE('n')} ELSE lvlP END)`,
+    `reduce(lvlQ = 0, e IN hc | CASE WHEN ${RANK_REL('e')} > lvlQ THEN ${RANK_REL('e')} ELSE lvlQ END)`,
+  ]);
+  return {
+    name: 'analytics.scopeDrift.deploymentsByLevel',
+    cypher: `UNWIND $deploymentIds AS depId MATCH (dep:Deployment {id: depId}) WHERE dep.classification IN $markings
+       WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap) + 1
+       CALL (dep) {
+         MATCH (dep)-[r:OF]->(d:Device) WHERE d.classification IN $markings AND ${VISIBLE_REL('r')}
+         CALL (d) {
+           CALL (d) {
+             RETURN d AS h, 0 AS hl
+             UNION
+             MATCH (d) ${partOf} (h:Component) RETURN h, ${partLevel} AS hl
+           }
+           ${IMPLEMENTED_BY_LEVEL}
+         }
+         CALL (d) {
+           MATCH (cert:Certification)-[cr:CERTIFIES]->(d) WHERE cert.classification IN $markings AND ${VISIBLE_REL('cr')}
+           CALL (cert) {
+             MATCH (s:Certification)-[sr:SUPERSEDES]->(cert) WHERE s.classification IN $markings AND ${VISIBLE_REL('sr')}
+             RETURN collect({certification: ${CERT_WITH_HISTORY('s')}, level: ${MAX_OF([RANK_NODE('s'), RANK_REL('sr')])}}) AS supersededBy
+           }
+           CALL (cert) {
+             MATCH (cert)-[rq:REQUIRES]->(ctl:Control) WHERE ctl.classification IN $markings AND ${VISIBLE_REL('rq')}
+             RETURN collect({id: ctl.id, level: ${MAX_OF([RANK_NODE('ctl'), RANK_REL('rq')])}}) AS required
+           }
+           WITH cert, cr, supersededBy, required ORDER BY cert.id ASC
+           RETURN collect({certification: ${CERT_WITH_HISTORY('cert')}, level: ${MAX_OF([RANK_NODE('cert'), RANK_REL('cr')])},
+                           minOsVersion: cr.minOsVersion, maxOsVersion: cr.maxOsVersion, supersededBy: supersededBy, required: required}) AS coverage
+         }
+         RETURN collect({id: d.id, level: ${MAX_OF([RANK_NODE('d'), RANK_REL('r')])}, implemented: implemented, coverage: coverage}) AS devices
+       }
+       CALL (dep) {
+         MATCH (dep)-[r:RUNS]->(os:Component) WHERE os.classification IN $markings AND ${VISIBLE_REL('r')} AND os.kind = 'OS_RELEASE'
+         CALL (os) {
+           MATCH ${KEV_AFFECTS('os')}
+           RETURN collect({vulnerability: ${NODE('v')}, level: ${MAX_OF([RANK_NODE('v'), RANK_REL('a')])}}) AS knownExploited
+         }
+         CALL (os) {
+           WITH os AS h, 0 AS hl
+           ${IMPLEMENTED_BY_LEVEL}
+         }
+         RETURN collect({release: ${NODE('os')}, level: ${MAX_OF([RANK_NODE('os'), RANK_REL('r')])}, implemented: implemented, knownExploited: knownExploited}) AS releases
+       }
+       RETURN ${NODE('dep')} AS deployment, devices, releases`,
+    params: {
+      deploymentIds: [...deploymentIds],
+      cap,
+      markings: [...CLASSIFICATIONS],
+      rank: Object.fromEntries(CLASSIFICATIONS.map((c, i) => [c, i])),
+      blockingVex: [...BLOCKING_VEX_STATES],
+    },
+  };
+}
+
+function leveledCert(value: unknown): LeveledCert {
+  const row = rowOf('Certification')(value);
+  return {
+    id: row.id,
+    status: textOrNull(row.status),
+    issuedAt: textOrNull(row.issuedAt),
+    validUntil: textOrNull(row.validUntil),
+    classification: textOrNull(row.classification),
+    history: historyOfRow(row) ?? [],
+  };
+}
+
+function leveledIds(value: unknown): LeveledId[] {
+  return (value as Record<string, unknown>[]).map((c) => ({ id: String(c.id), level: Number(c.level) }));
+}
+
+/** A row of deploymentScopesByLevelStatement. */
+export function toLeveledScope(row: Row): LeveledScope {
+  const dep = rowOf('Deployment')(row.deployment);
+  return {
+    deploymentId: dep.id,
+    name: textOrNull(dep.name),
+    classification: textOrNull(dep.classification),
+    level: CLASSIFICATIONS.indexOf(dep.classification),
+    osVersion: textOrNull(dep.osVersion),
+    devices: (row.devices as Record<string, unknown>[]).map((d) => ({
+      id: String(d.id),
+      level: Number(d.level),
+      implemented: leveledIds(d.implemented),
+      coverage: (d.coverage as Record<string, unknown>[]).map((c) => ({
+        cert: leveledCert(c.certification),
+        level: Number(c.level),
+        minOsVersion: strOrNull(c.minOsVersion),
+        maxOsVersion: strOrNull(c.maxOsVersion),
+        supersededBy: (c.supersededBy as Record<string, unknown>[]).map((s) => ({ cert: leveledCert(s.certification), level: Number(s.level) })),
+        required: leveledIds(c.required),
+      })),
+    })),
+    releases: (row.releases as Record<string, unknown>[]).map((r) => {
+      const os = rowOf('Component')(r.release);
+      return {
+        id: os.id,
+        level: Number(r.level),
+        version: textOrNull(os.version),
+        supportEndsAt: textOrNull(os.supportEndsAt),
+        implemented: leveledIds(r.implemented),
+        knownExploited: (r.knownExploited as Record<string, unknown>[]).map((k) => {
+          const v = rowOf('Vulnerability')(k.vulnerability);
+          return {
+            id: v.id,
+            classification: textOrNull(v.classification),
+            level: Number(k.level),
+            kevDateAdded: textOrNull(v.kevDateAdded),
+            kevDueDate: textOrNull(v.kevDueDate),
+          };
+        }),
+      };
+    }),
   };
 }
 

@@ -11,7 +11,7 @@
  * commits, so event-writing transactions queue behind each other (they are short; an import
  * writes its events at the end of its transaction).
  */
-import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus } from '../domain/model';
+import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus, type Classification } from '../domain/model';
 import { scalarText } from '../domain/text';
 import {
   carriedByEntry,
@@ -73,6 +73,7 @@ export function toStoredEvent(row: Row): StoredEvent {
     vulnerabilityIds: strs(row.vulnerabilityIds),
     findingsAdded: strs(row.findingsAdded),
     findingsResolved: strs(row.findingsResolved),
+    viewClearance: (str(row.viewClearance) as Classification | null) ?? null,
   };
 }
 
@@ -103,7 +104,7 @@ const EVENT_FIELDS = (e: string) =>
    ${e}.summary AS summary, ${e}.source AS source, ${VIEW.classification(e)} AS classification, ${e}.oldStatus AS oldStatus,
    ${VIEW.newStatus(e)} AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId,
    ${e}.deploymentIds AS deploymentIds, ${e}.vulnerabilityIds AS vulnerabilityIds, ${e}.findingsAdded AS findingsAdded,
-   ${e}.findingsResolved AS findingsResolved`;
+   ${e}.findingsResolved AS findingsResolved, ${e}.viewClearance AS viewClearance`;
 
 /**
  * The append statement: the counter is incremented once for the whole batch (one sequence range
@@ -144,6 +145,7 @@ export function appendEventsStatement(drafts: readonly EventDraft[], entries: re
       vulnerabilityIds: orNull(d.vulnerabilityIds ?? []),
       findingsAdded: orNull(d.findingsAdded ?? []),
       findingsResolved: orNull(d.findingsResolved ?? []),
+      viewClearance: d.viewClearance ?? null,
     });
   });
   return {
@@ -167,7 +169,7 @@ export function appendEventsStatement(drafts: readonly EventDraft[], entries: re
            summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
            newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId,
            deploymentIds: d.deploymentIds, vulnerabilityIds: d.vulnerabilityIds,
-           findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved })
+           findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved, viewClearance: d.viewClearance })
          RETURN count(e) AS created
        }
        RETURN base, at, carried + created AS written`,
@@ -189,17 +191,23 @@ export async function appendEvents(tx: Tx, drafts: readonly EventDraft[], entrie
 
 export type NormalizedFilter = ReturnType<typeof normalizeFilter>;
 
-/** Events after `after` matching the filter, at the given markings, in sequence order; `limit + 1` rows so the caller knows whether more follow. */
+/**
+ * Events after `after` matching the filter, at the given markings (those visible to one clearance,
+ * `markingsVisibleTo`: the last is the clearance), in sequence order; `limit + 1` rows so the caller
+ * knows whether more follow. An event computed for one clearance level's view (`viewClearance`,
+ * SCOPE_DRIFT_CHANGED) is returned only to a reader of exactly that clearance.
+ */
 export function listEventsStatement(markings: readonly string[], after: number, limit: number, filter: NormalizedFilter): Statement {
   return {
     name: 'events.list',
     cypher: `MATCH (e:${EVENT}) WHERE e.sequence > $after AND ${VIEW.classification('e')} IN $markings
+         AND (e.viewClearance IS NULL OR e.viewClearance = $clearance)
          AND ($types IS NULL OR e.type IN $types)
          AND ($deviceIds IS NULL OR any(x IN e.deviceIds WHERE x IN $deviceIds))
          AND ($certificationIds IS NULL OR any(x IN ${VIEW.certificationIds('e')} WHERE x IN $certificationIds))
          AND ($organizationIds IS NULL OR any(x IN e.organizationIds WHERE x IN $organizationIds))
        RETURN ${EVENT_FIELDS('e')} ORDER BY e.sequence ASC LIMIT toInteger($limit) + 1`,
-    params: { markings: [...markings], after, limit, ...filter },
+    params: { markings: [...markings], clearance: markings[markings.length - 1] ?? null, after, limit, ...filter },
   };
 }
 

@@ -8,27 +8,37 @@
  * - `refreshFeedState`: at the end of a write that can change scope drift or which known-exploited
  *   vulnerabilities affect a watched release, recomputes both for the deployments and releases the
  *   write can reach (bounded), compares them with the fingerprints stored in `FeedState` nodes
- *   (`drift:<deploymentId>`: sorted finding keys; `kev:<releaseId>`: sorted vulnerability ids) and
- *   writes SCOPE_DRIFT_CHANGED / KEV_AFFECTS events for what changed, then the new fingerprints.
+ *   (`drift:<LEVEL>:<deploymentId>`: sorted finding keys as a caller of clearance LEVEL sees them;
+ *   `kev:<releaseId>`: sorted vulnerability ids) and writes SCOPE_DRIFT_CHANGED (one per level whose
+ *   view changed, with `viewClearance`) / KEV_AFFECTS events for what changed, then the new
+ *   fingerprints.
  *
- * Reads here are at full knowledge (every marking): the events carry the markings of what they
- * reveal, and readers only receive those at or below their clearance.
+ * Reads here are at full knowledge (every marking; the drift read annotates each item with the
+ * lowest clearance that sees it): the events carry the markings of what they reveal, and readers
+ * only receive those at or below their clearance (drift events: only their own level's view).
  */
-import { assessDeployment, type Coverage } from '../domain/drift';
+import { assessDeployment } from '../domain/drift';
+import { clearanceRank, factsAtLevel } from '../domain/driftLevels';
 import { FEED_LABELS, highestMarking, linkEvent, markingRank, type EventDraft, type Related, type StatusEntry, type StoredEvent } from '../domain/events';
-import { driftChangedEvent, driftFingerprint, kevAffectsEvent, parseDriftFindingKey, retractionEvents, type NamedNode } from '../domain/feedEvents';
-import { today, type CertFacts } from '../domain/lineage';
+import {
+  driftChangedEvent,
+  driftFingerprint,
+  driftStateId,
+  feedStateIdsOf,
+  kevAffectsEvent,
+  parseDriftFindingKey,
+  retractionEvents,
+  type NamedNode,
+} from '../domain/feedEvents';
+import { today } from '../domain/lineage';
 import { scalarText } from '../domain/text';
-import { CLASSIFICATIONS, RELATIONSHIPS, type RelationshipType } from '../domain/model';
+import { CLASSIFICATIONS, RELATIONSHIPS, type Classification, type RelationshipType } from '../domain/model';
 import { BLOCKING_VEX_STATES } from '../domain/risk';
-import { deploymentScopesStatement, toDeploymentScopeRow, type DeploymentScopeRow } from './analyticsStore';
+import { deploymentScopesByLevelStatement, toLeveledScope } from './analyticsStore';
 import type { Database, Row, Tx } from './database';
 import { appendEvents, loadNeighbourhood } from './eventStore';
-import type { CertificationRow } from './rows';
-import { historyOfRow } from './statusHistoryStore';
 
 const STATE = FEED_LABELS.state;
-const ALL_MARKINGS: readonly string[] = CLASSIFICATIONS;
 /** Most deployments (and, separately, releases) one write re-assesses; beyond it the rest is left for a later write or the sweep. */
 export const MAX_FEED_STATE_SUBJECTS = 2000;
 /** Deepest HAS_COMPONENT chain from a device model to a changed part. */
@@ -192,35 +202,6 @@ function reachReleasesStatement(ids: readonly string[], cap: number) {
   };
 }
 
-function certFactsOf(row: CertificationRow): CertFacts {
-  return { id: row.id, status: str(row.status), issuedAt: str(row.issuedAt), validUntil: str(row.validUntil), history: historyOfRow(row) ?? [] };
-}
-
-/** A deployment's current findings on asOf (as the scopeDrift query computes them) and the markings of what they name. */
-function findingsOf(row: DeploymentScopeRow, asOf: string): { keys: string[]; markingOf: Map<string, string | null> } {
-  const implemented = new Set(row.implementedControlIds);
-  const coverage: Coverage[] = row.coverage.map((c) => ({
-    cert: certFactsOf(c.certification),
-    minOsVersion: c.minOsVersion,
-    maxOsVersion: c.maxOsVersion,
-    supersededBy: c.supersededBy.map(certFactsOf),
-    missingControlIds: c.requiredControlIds.filter((id) => !implemented.has(id)),
-  }));
-  const osVersion = str(row.os?.version) ?? str(row.deployment.osVersion);
-  const release = row.os
-    ? {
-        id: row.os.id,
-        supportEndsAt: str(row.os.supportEndsAt),
-        knownExploited: row.knownExploited.map((v) => ({ id: v.id, kevDateAdded: str(v.kevDateAdded), kevDueDate: str(v.kevDueDate) })),
-      }
-    : null;
-  const result = assessDeployment({ deploymentId: row.deployment.id, deviceId: row.device?.id ?? null, osVersion, coverage, release }, asOf);
-  const markingOf = new Map<string, string | null>();
-  for (const c of row.coverage) markingOf.set(c.certification.id, str(c.certification.classification));
-  for (const v of row.knownExploited) markingOf.set(v.id, str(v.classification));
-  return { keys: driftFingerprint(result.findings), markingOf };
-}
-
 async function readStates(tx: Tx, ids: readonly string[]): Promise<Map<string, string[]>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.run('events.readFeedState', `UNWIND $ids AS id MATCH (s:${STATE} {id: id}) RETURN s.id AS id, s.keys AS keys`, { ids: [...ids] });
@@ -241,66 +222,88 @@ async function controlMarkings(tx: Tx, ids: readonly string[]): Promise<Map<stri
   return new Map(rows.map((r) => [String(r.id), str(r.classification)]));
 }
 
-/** Deployments with their device model and operators, for naming in drift events. */
-async function deploymentContext(tx: Tx, ids: readonly string[]): Promise<Map<string, { device: Related | null; operators: Related[] }>> {
+/** Operators of deployments (OPERATES, with the edge's marking), for naming in drift events. */
+async function deploymentOperators(tx: Tx, ids: readonly string[]): Promise<Map<string, Related[]>> {
   const rows = await tx.run(
     'events.deploymentContext',
     `UNWIND $ids AS id MATCH (dep:Deployment {id: id})
      CALL (dep) {
-       OPTIONAL MATCH (dep)-[r:${OF.type}]->(d:Device)
-       RETURN collect({id: d.id, classification: d.classification, edgeClassification: r.classification}) AS devices
-     }
-     CALL (dep) {
        OPTIONAL MATCH (o:Organization)-[r:${OPERATES.type}]->(dep)
        RETURN collect({id: o.id, classification: o.classification, edgeClassification: r.classification}) AS operators
      }
-     RETURN dep.id AS id, devices, operators`,
+     RETURN dep.id AS id, operators`,
     { ids: [...ids] },
   );
-  const out = new Map<string, { device: Related | null; operators: Related[] }>();
-  for (const r of rows) {
-    const devices = (r.devices as Related[]).filter((d) => d.id !== null).sort((a, b) => (a.id < b.id ? -1 : 1));
-    out.set(String(r.id), { device: devices[0] ?? null, operators: (r.operators as Related[]).filter((o) => o.id !== null) });
-  }
-  return out;
+  return new Map(rows.map((r) => [String(r.id), (r.operators as Related[]).filter((o) => o.id !== null)]));
 }
 
+/** One clearance level's view of one deployment whose drift keys differ from the stored ones. */
+interface ChangedView {
+  level: Classification;
+  deployment: NamedNode;
+  device: { id: string; level: number } | null;
+  previous: string[];
+  keys: string[];
+  markingOf: Map<string, string | null>;
+}
+
+/**
+ * The drift of the reached deployments per clearance level: one read of them at full knowledge,
+ * annotated with the level of every item (deploymentScopesByLevelStatement), assessed once per
+ * level as a caller of that clearance (factsAtLevel, assessDeployment) and compared with the keys
+ * stored for that (deployment, level). One SCOPE_DRIFT_CHANGED per level whose view changed,
+ * carrying `viewClearance`. A deployment a level can no longer see gets its stored keys emptied
+ * at that level, without an event (its readers can no longer name it).
+ */
 async function driftDrafts(
   tx: Tx,
-  ids: readonly string[],
+  deploymentIds: readonly string[],
   source: string,
   asOf: string,
+  knownMarkings: ReadonlyMap<string, string | null>,
 ): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
-  const reach = reachDeploymentsStatement(ids, MAX_FEED_STATE_SUBJECTS);
-  const deploymentIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
   if (deploymentIds.length === 0) return { drafts: [], states: [] };
-  const st = deploymentScopesStatement(ALL_MARKINGS, { deploymentIds }, MAX_FEED_STATE_SUBJECTS);
-  const rows = (await tx.run(st.name, st.cypher, st.params)).map((r: Row) => toDeploymentScopeRow(r));
-  const current = rows.map((row) => ({ row, ...findingsOf(row, asOf) }));
+  const st = deploymentScopesByLevelStatement(deploymentIds, MAX_FEED_STATE_SUBJECTS);
+  const scopes = (await tx.run(st.name, st.cypher, st.params)).map((r: Row) => toLeveledScope(r));
   const stored = await readStates(
     tx,
-    current.map((c) => `drift:${c.row.deployment.id}`),
+    scopes.flatMap((sc) => CLASSIFICATIONS.map((level) => driftStateId(level, sc.deploymentId))),
   );
-  const changed = current.filter((c) => {
-    const before = stored.get(`drift:${c.row.deployment.id}`) ?? [];
-    return before.length !== c.keys.length || before.some((k, i) => k !== c.keys[i]);
-  });
-  if (changed.length === 0) return { drafts: [], states: [] };
-  const controlIds = [
-    ...new Set(
-      changed.flatMap((c) => [...c.keys, ...(stored.get(`drift:${c.row.deployment.id}`) ?? [])].flatMap((k) => parseDriftFindingKey(k).controlId ?? [])),
-    ),
-  ];
-  const controls = await controlMarkings(tx, controlIds);
-  const context = await deploymentContext(
-    tx,
-    changed.map((c) => c.row.deployment.id),
-  );
-  // resolved findings may name nodes no longer in the rows: their markings are read here too
+  const changed: ChangedView[] = [];
+  const states: { id: string; keys: string[] }[] = [];
+  for (const sc of scopes) {
+    for (const level of CLASSIFICATIONS) {
+      const id = driftStateId(level, sc.deploymentId);
+      const previous = stored.get(id);
+      const view = factsAtLevel(sc, clearanceRank(level));
+      if (!view) {
+        if (previous && previous.length > 0) states.push({ id, keys: [] });
+        continue;
+      }
+      const keys = driftFingerprint(assessDeployment(view.facts, asOf).findings);
+      const before = previous ?? [];
+      if (before.length === keys.length && before.every((k, i) => k === keys[i])) continue;
+      states.push({ id, keys });
+      changed.push({
+        level,
+        deployment: { id: sc.deploymentId, name: sc.name, classification: sc.classification },
+        device: view.device,
+        previous: before,
+        keys,
+        markingOf: view.markingOf,
+      });
+    }
+  }
+  if (changed.length === 0) return { drafts: [], states };
+  const controls = await controlMarkings(tx, [
+    ...new Set(changed.flatMap((c) => [...c.keys, ...c.previous].flatMap((k) => parseDriftFindingKey(k).controlId ?? []))),
+  ]);
+  const operators = await deploymentOperators(tx, [...new Set(changed.map((c) => c.deployment.id))]);
+  // resolved findings may name nodes no longer in the view: their markings are read here too
   const previousNamed = [
     ...new Set(
       changed.flatMap((c) =>
-        (stored.get(`drift:${c.row.deployment.id}`) ?? []).flatMap((k) => {
+        c.previous.flatMap((k) => {
           const p = parseDriftFindingKey(k);
           return [p.certificationId, p.vulnerabilityId].filter((x): x is string => x !== null);
         }),
@@ -310,19 +313,16 @@ async function driftDrafts(
   const previousMarkings = await nodeMarkings(tx, previousNamed);
   const drafts: EventDraft[] = [];
   for (const c of changed) {
-    const dep = c.row.deployment;
-    const ctx = context.get(dep.id);
-    const markingOf = new Map([...previousMarkings, ...controls, ...c.markingOf]);
     const subject = {
-      deployment: { id: dep.id, name: str(dep.name), classification: str(dep.classification) } satisfies NamedNode,
-      device: ctx?.device ?? null,
-      operators: ctx?.operators ?? [],
-      markingOf,
+      deployment: c.deployment,
+      device: c.device ? { id: c.device.id, classification: CLASSIFICATIONS[c.device.level] ?? 'SECRET', edgeClassification: null } : null,
+      operators: operators.get(c.deployment.id) ?? [],
+      markingOf: new Map([...knownMarkings, ...previousMarkings, ...controls, ...c.markingOf]),
     };
-    const event = driftChangedEvent(subject, stored.get(`drift:${dep.id}`) ?? [], c.keys, asOf, source);
+    const event = driftChangedEvent(subject, c.previous, c.keys, asOf, source, c.level);
     if (event) drafts.push(event);
   }
-  return { drafts, states: changed.map((c) => ({ id: `drift:${c.row.deployment.id}`, keys: c.keys })) };
+  return { drafts, states };
 }
 
 async function nodeMarkings(tx: Tx, ids: readonly string[]): Promise<Map<string, string | null>> {
@@ -342,12 +342,10 @@ async function nodeMarkings(tx: Tx, ids: readonly string[]): Promise<Map<string,
 
 async function kevDrafts(
   tx: Tx,
-  ids: readonly string[],
+  releaseIds: readonly string[],
   source: string,
   asOf: string,
 ): Promise<{ drafts: EventDraft[]; states: { id: string; keys: string[] }[] }> {
-  const reach = reachReleasesStatement(ids, MAX_FEED_STATE_SUBJECTS);
-  const releaseIds = (await tx.run(reach.name, reach.cypher, reach.params)).map((r) => String(r.id));
   if (releaseIds.length === 0) return { drafts: [], states: [] };
   const rows = await tx.run(
     'events.kevOfReleases',
@@ -375,7 +373,7 @@ async function kevDrafts(
      }
      OPTIONAL MATCH (s:${STATE} {id: 'kev:' + c.id})
      RETURN c.id AS id, c.name AS name, c.classification AS classification, kev, runners, models, s.keys AS stored`,
-    { ids: releaseIds, blockingVex: [...BLOCKING_VEX_STATES] },
+    { ids: [...releaseIds], blockingVex: [...BLOCKING_VEX_STATES] },
   );
   const drafts: EventDraft[] = [];
   const states: { id: string; keys: string[] }[] = [];
@@ -421,12 +419,64 @@ async function kevDrafts(
  * each per call. Returns the events written.
  */
 export async function refreshFeedState(tx: Tx, touchedIds: readonly string[], source: string, asOf: string = today()): Promise<StoredEvent[]> {
+  const subjects = await reachFeedSubjects(tx, touchedIds);
+  return refreshSubjects(tx, subjects, source, asOf, new Map());
+}
+
+/** The deployments and watched OS releases whose feed state the ids' nodes take part in (each capped at MAX_FEED_STATE_SUBJECTS). */
+export interface FeedSubjects {
+  deploymentIds: string[];
+  releaseIds: string[];
+}
+
+/** The reach step of refreshFeedState on its own: what the ids' nodes reach now (two reads; none for no ids). */
+export async function reachFeedSubjects(tx: Tx, touchedIds: readonly string[]): Promise<FeedSubjects> {
   const ids = [...new Set(touchedIds)];
-  if (ids.length === 0) return [];
-  const kev = await kevDrafts(tx, ids, source, asOf);
-  const drift = await driftDrafts(tx, ids, source, asOf);
+  if (ids.length === 0) return { deploymentIds: [], releaseIds: [] };
+  const releases = reachReleasesStatement(ids, MAX_FEED_STATE_SUBJECTS);
+  const releaseIds = (await tx.run(releases.name, releases.cypher, releases.params)).map((r) => String(r.id));
+  const deployments = reachDeploymentsStatement(ids, MAX_FEED_STATE_SUBJECTS);
+  const deploymentIds = (await tx.run(deployments.name, deployments.cypher, deployments.params)).map((r) => String(r.id));
+  return { deploymentIds, releaseIds };
+}
+
+/** Re-assesses the given subjects, writes the events of what changed and the new fingerprints. */
+async function refreshSubjects(
+  tx: Tx,
+  subjects: FeedSubjects,
+  source: string,
+  asOf: string,
+  knownMarkings: ReadonlyMap<string, string | null>,
+): Promise<StoredEvent[]> {
+  const kev = await kevDrafts(tx, subjects.releaseIds, source, asOf);
+  const drift = await driftDrafts(tx, subjects.deploymentIds, source, asOf, knownMarkings);
   await writeStates(tx, [...kev.states, ...drift.states]);
   return appendEvents(tx, [...kev.drafts, ...drift.drafts]);
+}
+
+/** A node a `deleteNode` removed in this transaction: its id, label and marking as they were. */
+export interface DeletedNode {
+  id: string;
+  label: string;
+  classification: string | null;
+}
+
+/**
+ * The feed refresh of a deleted node, in the deleting transaction. `subjects` must be read with
+ * reachFeedSubjects BEFORE the DETACH DELETE (afterwards the node reaches nothing). Removes the
+ * node's own stored state (a deployment's `drift:<LEVEL>:<id>` at every level, a release's `kev:<id>`; no event for the
+ * deleted subject itself), then re-assesses the other subjects it reached: a resolved finding
+ * naming the deleted node is marked with the node's marking as it was (it is no longer in the
+ * graph to be read). Returns the events written.
+ */
+export async function refreshFeedStateAfterDelete(tx: Tx, deleted: DeletedNode, subjects: FeedSubjects, source: string): Promise<StoredEvent[]> {
+  const own = feedStateIdsOf(deleted.label, deleted.id);
+  if (own.length > 0) await tx.run('events.deleteFeedState', `UNWIND $ids AS id MATCH (s:${STATE} {id: id}) DELETE s`, { ids: own });
+  const others = {
+    deploymentIds: subjects.deploymentIds.filter((id) => id !== deleted.id),
+    releaseIds: subjects.releaseIds.filter((id) => id !== deleted.id),
+  };
+  return refreshSubjects(tx, others, source, today(), new Map([[deleted.id, deleted.classification ?? 'UNCLASSIFIED']]));
 }
 
 /** Deployments re-assessed per transaction by `refreshAllDeployments`. */

@@ -12,6 +12,8 @@ import { ANALYTICS_QUERY_FILES } from '../helpers/analyticsQueries';
 import { KEYS, startTestApp, testDatabase, testNeo4jUri, type TestApp } from '../helpers/app';
 import { readSeed } from '../../src/seed/loadSeed';
 import { freshSeed } from '../helpers/seed';
+import { QUERY_COLLECTION_DIR, readQueryCollection } from '../../src/explorer/handler';
+import { WARM_UP_CALLER, warmUp } from '../../src/runtime/warmup';
 
 const QUERY_DIR = path.join(REPO_ROOT, 'docs', 'queries');
 
@@ -561,5 +563,26 @@ describe('query collection (docs/queries) over the seed scenario', () => {
     }
     // Every top-level field answered (not null); the detailed answer is checked by seed-analytics.
     for (const value of Object.values(data as Record<string, unknown>)) expect(value).not.toBeNull();
+  });
+
+  it('the start-up warm-up (src/runtime/warmup.ts) runs every read operation of the collection once, without an error, as its own caller', async () => {
+    const operations = await readQueryCollection(QUERY_COLLECTION_DIR);
+    const executed: string[] = [];
+    const result = await warmUp(
+      operations,
+      async (query, operationName, variables) => {
+        executed.push(String(operationName));
+        const contextValue = await t.app.contextFor({}, WARM_UP_CALLER);
+        expect(contextValue.caller).toEqual(WARM_UP_CALLER);
+        const response = await t.app.apollo.executeOperation({ query, operationName, variables }, { contextValue });
+        return response.body.kind === 'single' ? { errors: response.body.singleResult.errors } : {};
+      },
+      new AbortController().signal,
+    );
+    expect(result.failed).toEqual([]);
+    const reads = queryFiles().filter((file) => /^\s*query\b/m.test(fs.readFileSync(path.join(QUERY_DIR, file), 'utf8')));
+    expect(reads.length).toBeGreaterThanOrEqual(7);
+    expect(result.warmed).toBe(reads.length);
+    expect(executed).toHaveLength(reads.length);
   });
 });

@@ -13,6 +13,7 @@ import { planForConnection, planForNode } from '../../src/graphql/prefetch';
 import { buildSchema } from '../../src/graphql/schema';
 import {
   blastRadiusStatement,
+  deploymentScopesByLevelStatement,
   deploymentScopesStatement,
   exposureStatement,
   lineageStatement,
@@ -175,6 +176,7 @@ describe('analytics queries', () => {
     expect(pinned(deploymentScopesStatement(MARKINGS, { organizationId: 'org:o' }, 500))).toMatchSnapshot('scopeDrift by organization');
     expect(pinned(deploymentScopesStatement(MARKINGS, { deploymentId: 'deployment:d' }, 500))).toMatchSnapshot('scopeDrift by deployment');
     expect(pinned(remediationStatement(MARKINGS, 'deployment:d', 200))).toMatchSnapshot('remediation');
+    expect(pinned(deploymentScopesByLevelStatement(['deployment:d'], 2000))).toMatchSnapshot('scopeDrift per clearance level (the feed)');
   });
 
   it('what-if reads: the ids an assumption names, the relationships it removes, the subgraph (down and up), the drift facts', () => {

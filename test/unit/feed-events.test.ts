@@ -2,7 +2,7 @@
  * The later event kinds of the change feed (src/domain/feedEvents.ts): drift events name what
  * changed and are marked with it; KEV events leave out deployments above their marking.
  */
-import { driftChangedEvent, driftFindingKey, kevAffectsEvent } from '../../src/domain/feedEvents';
+import { driftChangedEvent, driftFindingKey, feedStateIdsOf, kevAffectsEvent } from '../../src/domain/feedEvents';
 
 describe('feed events', () => {
   const subject = {
@@ -58,5 +58,17 @@ describe('feed events', () => {
       '2026-12-01',
     );
     expect(e).toMatchObject({ classification: 'UNCLASSIFIED', deploymentIds: ['deployment:low'], deviceIds: ['component:os-1', 'device:low'] });
+  });
+
+  it('a deleted deployment or component takes its own stored feed state with it; other labels have none', () => {
+    expect(feedStateIdsOf('Deployment', 'deployment:a')).toEqual([
+      'drift:UNCLASSIFIED:deployment:a',
+      'drift:RESTRICTED:deployment:a',
+      'drift:CONFIDENTIAL:deployment:a',
+      'drift:SECRET:deployment:a',
+    ]);
+    expect(feedStateIdsOf('Component', 'component:ios-17')).toEqual(['kev:component:ios-17']);
+    expect(feedStateIdsOf('Certification', 'cert:x')).toEqual([]);
+    expect(feedStateIdsOf('Vulnerability', 'CVE-1')).toEqual([]);
   });
 });

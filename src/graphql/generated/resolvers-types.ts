@@ -347,6 +347,8 @@ export type CertificationEvent = {
   summary: Scalars['String']['output'];
   /** What happened. */
   type: CertificationEventType;
+  /** SCOPE_DRIFT_CHANGED: the clearance level whose view of the drift the event reports (the findings a caller of that clearance gets from scopeDrift). Only callers and watches of exactly that clearance receive it; null on other events. */
+  viewClearance?: Maybe<Classification>;
   /** Vulnerabilities a SCOPE_DRIFT_CHANGED or KEV_AFFECTS event names. */
   vulnerabilityIds: Array<Scalars['ID']['output']>;
   /** The watch a WATCH_FAILING event is about. */
@@ -411,7 +413,7 @@ export type CertificationEventType =
   | 'LINEAGE_BROKEN'
   /** A certification holds again because the certification it rests on holds again. */
   | 'LINEAGE_RESTORED'
-  /** A deployment's (fleet's) scope drift changed as of the day of the write: findingsAdded and findingsResolved name the findings that appeared and went away. */
+  /** A deployment's (fleet's) scope drift, as one clearance level sees it (viewClearance), changed as of the day of the write: findingsAdded and findingsResolved name the findings that appeared and went away in that view. */
   | 'SCOPE_DRIFT_CHANGED'
   /** A certification's status changed (a status-history entry other than EXPIRED): old and new status, effective date. */
   | 'STATUS_CHANGED'
@@ -3872,6 +3874,7 @@ export type CertificationEventResolvers<ContextType = GraphQLContext, ParentType
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['CertificationEventType'], ParentType, ContextType>;
+  viewClearance?: Resolver<Maybe<ResolversTypes['Classification']>, ParentType, ContextType>;
   vulnerabilityIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   watchId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
 }>;

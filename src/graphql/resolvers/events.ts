@@ -65,6 +65,7 @@ const resolvers: Resolvers = {
     vulnerabilityIds: (e) => e.vulnerabilityIds ?? [],
     findingsAdded: (e) => e.findingsAdded ?? [],
     findingsResolved: (e) => e.findingsResolved ?? [],
+    viewClearance: (e) => e.viewClearance ?? null,
   },
   Watch: {
     deliveries: (w, args, ctx) => watchDeliveries(watchDeps(ctx), w.id, args.first),
