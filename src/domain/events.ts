@@ -129,6 +129,40 @@ export interface StatusEntry {
   classification: string | null;
 }
 
+/** A new history entry a status event can be carried by (src/store/eventStore.ts stores the event on the entry's node). */
+export interface EventEntry {
+  id: string;
+  certificationId: string;
+  status: string;
+  effectiveFrom: string;
+  reason: string | null;
+  source: string;
+}
+
+/**
+ * Whether the event can be carried by the entry: what a reader derives from the entry
+ * (effectiveDate, certificationIds, newStatus, source, reason) must be exactly the event's, and
+ * only the status event types are carried (a retraction or lineage event is a node of its own).
+ */
+export function carriedByEntry(draft: EventDraft, entry: EventEntry): boolean {
+  return (
+    (draft.type === 'STATUS_CHANGED' || draft.type === 'CERTIFICATION_EXPIRED') &&
+    draft.effectiveDate === entry.effectiveFrom &&
+    draft.certificationIds.length === 1 &&
+    draft.certificationIds[0] === entry.certificationId &&
+    draft.newStatus === entry.status &&
+    draft.source === entry.source &&
+    draft.reason === entry.reason &&
+    draft.causeIds.length === 0 &&
+    draft.watchId === null &&
+    (draft.deploymentIds ?? []).length === 0 &&
+    (draft.vulnerabilityIds ?? []).length === 0 &&
+    (draft.findingsAdded ?? []).length === 0 &&
+    (draft.findingsResolved ?? []).length === 0 &&
+    (draft.viewClearance ?? null) === null
+  );
+}
+
 export function capSummary(text: string): string {
   return text.length <= MAX_SUMMARY_LENGTH ? text : `${text.slice(0, MAX_SUMMARY_LENGTH - 1)}…`;
 }

@@ -139,6 +139,11 @@ export interface WriteOptions<R extends RelationshipRow = RelationshipRow> {
    */
   skipFeedRefreshForBenchmark?: boolean;
   /**
+   * BENCHMARK ONLY (bench/eventCost.ts): skip the change feed's link events (new CERTIFIES /
+   * SUPERSEDES claims), to measure what events cost. No API, CLI, importer, seed or generator path sets it.
+   */
+  skipLinkEventsForBenchmark?: boolean;
+  /**
    * The caller refreshes the feed's drift and known-exploited state itself once its last batch is
    * written (the generator: `refreshAllDeployments` after all its chunks), instead of after each
    * batch: a load split into many transactions then reports the net change, once.
@@ -399,7 +404,7 @@ export async function writeBatch<N extends NodeRow, R extends RelationshipRow>(
       // The change feed (docs/EVENTS.md), in this transaction: new certification claims, then the
       // scope drift and known-exploited changes of what the write reaches.
       const source = policy.feedSource ?? (stamp.sourceRef ? `${stamp.source}:${stamp.sourceRef}` : stamp.source);
-      await emitLinkEvents(tx, result.createdLinks, source);
+      if (options.skipLinkEventsForBenchmark !== true) await emitLinkEvents(tx, result.createdLinks, source);
       if (options.skipFeedRefreshForBenchmark !== true && options.deferFeedRefresh !== true) await refreshFeedState(tx, [...result.touchedIds], source);
       return result;
     },

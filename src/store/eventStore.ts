@@ -14,12 +14,14 @@
 import { HAS_STATUS_CHANGE, RELATIONSHIPS, STATUS_CHANGE_LABEL, type CertificationStatus, type Classification } from '../domain/model';
 import { scalarText } from '../domain/text';
 import {
+  carriedByEntry,
   FEED_LABELS,
   highestMarking,
   lineageEvents,
   statusAsOf,
   statusChangeEvent,
   type EventDraft,
+  type EventEntry,
   type StatusEntry,
   type EventType,
   type LineageCert,
@@ -75,59 +77,110 @@ export function toStoredEvent(row: Row): StoredEvent {
   };
 }
 
+/**
+ * A status event is carried by its own history entry: the entry's `StatusChange` node also gets
+ * the `CertificationEvent` label and the event's own properties (`sequence`, `type`,
+ * `eventRecordedAt`, `eventClassification`, `deviceIds`, `organizationIds`, `summary`,
+ * `oldStatus`), instead of a second node per entry (docs/EVENTS.md "Storage"; the cost of one node
+ * per event, bench/eventCost.ts). What the entry already holds is read from it: `effectiveDate`
+ * (its `effectiveFrom`), `certificationIds` (`[certificationId]`), `newStatus` (`status`),
+ * `source`, `reason`. Those entry properties are written once (MERGE … ON CREATE) and never
+ * changed (a retraction adds `retracted*` properties only), so the event reads the same forever.
+ * Every other event (lineage, link, drift, watch; and status events written before this) is a
+ * node of its own with every field. `onEntry(e)` tells which.
+ */
+const onEntry = (e: string) => `${e}:${STATUS_CHANGE_LABEL}`;
+const VIEW = {
+  classification: (e: string) => `CASE WHEN ${onEntry(e)} THEN ${e}.eventClassification ELSE ${e}.classification END`,
+  recordedAt: (e: string) => `CASE WHEN ${onEntry(e)} THEN ${e}.eventRecordedAt ELSE ${e}.recordedAt END`,
+  effectiveDate: (e: string) => `CASE WHEN ${onEntry(e)} THEN ${e}.effectiveFrom ELSE ${e}.effectiveDate END`,
+  certificationIds: (e: string) => `CASE WHEN ${onEntry(e)} THEN [${e}.certificationId] ELSE ${e}.certificationIds END`,
+  newStatus: (e: string) => `CASE WHEN ${onEntry(e)} THEN ${e}.status ELSE ${e}.newStatus END`,
+};
+
 const EVENT_FIELDS = (e: string) =>
-  `${e}.sequence AS sequence, ${e}.recordedAt AS recordedAt, ${e}.type AS type, ${e}.effectiveDate AS effectiveDate,
-   ${e}.certificationIds AS certificationIds, ${e}.deviceIds AS deviceIds, ${e}.organizationIds AS organizationIds,
-   ${e}.summary AS summary, ${e}.source AS source, ${e}.classification AS classification, ${e}.oldStatus AS oldStatus,
-   ${e}.newStatus AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId,
+  `${e}.sequence AS sequence, ${VIEW.recordedAt(e)} AS recordedAt, ${e}.type AS type, ${VIEW.effectiveDate(e)} AS effectiveDate,
+   ${VIEW.certificationIds(e)} AS certificationIds, ${e}.deviceIds AS deviceIds, ${e}.organizationIds AS organizationIds,
+   ${e}.summary AS summary, ${e}.source AS source, ${VIEW.classification(e)} AS classification, ${e}.oldStatus AS oldStatus,
+   ${VIEW.newStatus(e)} AS newStatus, ${e}.reason AS reason, ${e}.causeIds AS causeIds, ${e}.watchId AS watchId,
    ${e}.deploymentIds AS deploymentIds, ${e}.vulnerabilityIds AS vulnerabilityIds, ${e}.findingsAdded AS findingsAdded,
    ${e}.findingsResolved AS findingsResolved, ${e}.viewClearance AS viewClearance`;
 
 /**
  * The append statement: the counter is incremented once for the whole batch (one sequence range
- * per append), then one UNWIND CREATE; it returns only the range's base and the recording time
- * (the events themselves are known to the caller, so no event is read back).
+ * per append), then the events carried by their new history entries are set on those entries
+ * (unique id seek, label and the event's own properties) and the others are created, one UNWIND
+ * each; it returns only the range's base, the recording time and how many were written (the
+ * events themselves are known to the caller, so no event is read back). `entries[i]`, when given,
+ * is the new entry that carries `drafts[i]` (carriedByEntry must hold).
  */
-export function appendEventsStatement(drafts: readonly EventDraft[]): Statement {
+export function appendEventsStatement(drafts: readonly EventDraft[], entries: readonly (EventEntry | undefined)[] = []): Statement {
+  const onEntries: Record<string, unknown>[] = [];
+  const nodes: Record<string, unknown>[] = [];
+  drafts.forEach((d, i) => {
+    const entry = entries[i];
+    if (entry !== undefined) {
+      if (!carriedByEntry(d, entry)) throw new Error(`events.append: event ${i} cannot be carried by entry ${entry.id}`);
+      onEntries.push({
+        entryId: entry.id,
+        offset: i + 1,
+        type: d.type,
+        classification: d.classification,
+        deviceIds: orNull(d.deviceIds),
+        organizationIds: orNull(d.organizationIds),
+        summary: d.summary,
+        oldStatus: d.oldStatus,
+      });
+      return;
+    }
+    // empty id lists are not stored (a property less per list; read back as [] by toStoredEvent)
+    nodes.push({
+      ...d,
+      offset: i + 1,
+      certificationIds: orNull(d.certificationIds),
+      deviceIds: orNull(d.deviceIds),
+      organizationIds: orNull(d.organizationIds),
+      causeIds: orNull(d.causeIds),
+      deploymentIds: orNull(d.deploymentIds ?? []),
+      vulnerabilityIds: orNull(d.vulnerabilityIds ?? []),
+      findingsAdded: orNull(d.findingsAdded ?? []),
+      findingsResolved: orNull(d.findingsResolved ?? []),
+      viewClearance: d.viewClearance ?? null,
+    });
+  });
   return {
     name: 'events.append',
     cypher: `MERGE (s:${SEQUENCE} {id: $sequenceId})
-       SET s.value = coalesce(s.value, 0) + size($events)
-       WITH s.value - size($events) AS base, datetime() AS at
-       UNWIND $events AS d
-       CREATE (e:${EVENT} {
-         sequence: base + d.offset, recordedAt: at, type: d.type, effectiveDate: date(d.effectiveDate),
-         certificationIds: d.certificationIds, deviceIds: d.deviceIds, organizationIds: d.organizationIds,
-         summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
-         newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId,
-         deploymentIds: d.deploymentIds, vulnerabilityIds: d.vulnerabilityIds,
-         findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved, viewClearance: d.viewClearance })
-       WITH base, at, count(e) AS written
-       RETURN base, at, written`,
-    params: {
-      sequenceId: SEQUENCE_ID,
-      // empty id lists are not stored (a property less per list; read back as [] by toStoredEvent)
-      events: drafts.map((d, i) => ({
-        ...d,
-        offset: i + 1,
-        certificationIds: orNull(d.certificationIds),
-        deviceIds: orNull(d.deviceIds),
-        organizationIds: orNull(d.organizationIds),
-        causeIds: orNull(d.causeIds),
-        deploymentIds: orNull(d.deploymentIds ?? []),
-        vulnerabilityIds: orNull(d.vulnerabilityIds ?? []),
-        findingsAdded: orNull(d.findingsAdded ?? []),
-        findingsResolved: orNull(d.findingsResolved ?? []),
-        viewClearance: d.viewClearance ?? null,
-      })),
-    },
+       SET s.value = coalesce(s.value, 0) + $count
+       WITH s.value - $count AS base, datetime() AS at
+       CALL (base, at) {
+         UNWIND $onEntries AS d
+         MATCH (x:${STATUS_CHANGE_LABEL} {id: d.entryId}) WHERE NOT x:${EVENT}
+         SET x:${EVENT}, x.sequence = base + d.offset, x.eventRecordedAt = at, x.type = d.type,
+             x.eventClassification = d.classification, x.deviceIds = d.deviceIds, x.organizationIds = d.organizationIds,
+             x.summary = d.summary, x.oldStatus = d.oldStatus
+         RETURN count(x) AS carried
+       }
+       CALL (base, at) {
+         UNWIND $nodes AS d
+         CREATE (e:${EVENT} {
+           sequence: base + d.offset, recordedAt: at, type: d.type, effectiveDate: date(d.effectiveDate),
+           certificationIds: d.certificationIds, deviceIds: d.deviceIds, organizationIds: d.organizationIds,
+           summary: d.summary, source: d.source, classification: d.classification, oldStatus: d.oldStatus,
+           newStatus: d.newStatus, reason: d.reason, causeIds: d.causeIds, watchId: d.watchId,
+           deploymentIds: d.deploymentIds, vulnerabilityIds: d.vulnerabilityIds,
+           findingsAdded: d.findingsAdded, findingsResolved: d.findingsResolved, viewClearance: d.viewClearance })
+         RETURN count(e) AS created
+       }
+       RETURN base, at, carried + created AS written`,
+    params: { sequenceId: SEQUENCE_ID, count: drafts.length, onEntries, nodes },
   };
 }
 
 /** Numbers and writes the events in the caller's transaction; returns them as stored (in sequence order). */
-export async function appendEvents(tx: Tx, drafts: readonly EventDraft[]): Promise<StoredEvent[]> {
+export async function appendEvents(tx: Tx, drafts: readonly EventDraft[], entries: readonly (EventEntry | undefined)[] = []): Promise<StoredEvent[]> {
   if (drafts.length === 0) return [];
-  const st = appendEventsStatement(drafts);
+  const st = appendEventsStatement(drafts, entries);
   const rows = await tx.run(st.name, st.cypher, st.params);
   const base = Number(rows[0]?.base);
   const recordedAt = str(rows[0]?.at) ?? '';
@@ -147,11 +200,11 @@ export type NormalizedFilter = ReturnType<typeof normalizeFilter>;
 export function listEventsStatement(markings: readonly string[], after: number, limit: number, filter: NormalizedFilter): Statement {
   return {
     name: 'events.list',
-    cypher: `MATCH (e:${EVENT}) WHERE e.sequence > $after AND e.classification IN $markings
+    cypher: `MATCH (e:${EVENT}) WHERE e.sequence > $after AND ${VIEW.classification('e')} IN $markings
          AND (e.viewClearance IS NULL OR e.viewClearance = $clearance)
          AND ($types IS NULL OR e.type IN $types)
          AND ($deviceIds IS NULL OR any(x IN e.deviceIds WHERE x IN $deviceIds))
-         AND ($certificationIds IS NULL OR any(x IN e.certificationIds WHERE x IN $certificationIds))
+         AND ($certificationIds IS NULL OR any(x IN ${VIEW.certificationIds('e')} WHERE x IN $certificationIds))
          AND ($organizationIds IS NULL OR any(x IN e.organizationIds WHERE x IN $organizationIds))
        RETURN ${EVENT_FIELDS('e')} ORDER BY e.sequence ASC LIMIT toInteger($limit) + 1`,
     params: { markings: [...markings], clearance: markings[markings.length - 1] ?? null, after, limit, ...filter },
@@ -384,6 +437,8 @@ export async function emitStatusEvents(tx: Tx, entries: readonly StatusEntry[]):
     }
   }
   const drafts: EventDraft[] = [];
+  // each status event is carried by its own new entry (see onEntry), when the entry says the same
+  const carriers: (EventEntry | undefined)[] = [];
   for (const entry of entries) {
     const cert = byId.get(entry.certificationId);
     if (!cert) continue;
@@ -392,9 +447,11 @@ export async function emitStatusEvents(tx: Tx, entries: readonly StatusEntry[]):
       entry.effectiveFrom,
       cert.status,
     );
-    drafts.push(statusChangeEvent(entry, before, cert));
+    const draft = statusChangeEvent(entry, before, cert);
+    drafts.push(draft);
+    carriers.push(carriedByEntry(draft, entry) ? entry : undefined);
   }
   const withDependents = context.filter((c) => c.hasDependents).map((c) => c.id);
   if (withDependents.length > 0) drafts.push(...lineageEvents(await loadNeighbourhood(tx, withDependents), entries));
-  return appendEvents(tx, drafts);
+  return appendEvents(tx, drafts, carriers);
 }

@@ -84,8 +84,9 @@ export interface LoadOptions {
   stats?: QueryStats;
   onProgress?: (done: number, total: number) => void;
   /**
-   * BENCHMARK ONLY (bench/eventCost.ts): record a snapshot's status changes without their
-   * change-feed events, to measure what the events cost. The import service and CLI never set it.
+   * BENCHMARK ONLY (bench/eventCost.ts): write without the change feed's events (a snapshot's
+   * status events and the new claims' link events), to measure what the events cost. The import
+   * service and CLI never set it.
    */
   skipEventsForBenchmark?: boolean;
   /** BENCHMARK ONLY (bench/feedRefreshCost.ts): see WriteOptions.skipFeedRefreshForBenchmark (src/store/batchWriter.ts). */
@@ -399,6 +400,7 @@ export async function loadBatch(db: Database, batch: ImportBatch, options: LoadO
         stats: options.stats,
         timeoutMs: Math.max(db.queryTimeoutMs, IMPORT_TRANSACTION_TIMEOUT_MS),
         ...(options.skipFeedRefreshForBenchmark === true ? { skipFeedRefreshForBenchmark: true } : {}),
+        ...(options.skipEventsForBenchmark === true ? { skipLinkEventsForBenchmark: true } : {}),
         finish: async (tx, written) => {
           for (const [label, counts] of Object.entries(written.nodes)) result.nodes[label] = loadCounts(counts);
           for (const [type, counts] of Object.entries(written.relationships)) result.relationships[type] = loadCounts(counts);

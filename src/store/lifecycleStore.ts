@@ -7,7 +7,7 @@ import type { Database, QueryStats } from './database';
 import { toRowOf } from './projection';
 import type { CertificationRow } from './rows';
 import type { Statement } from './statement';
-import { toStatusChangeRow, type StatusChangeRow } from './statusHistoryStore';
+import { ENTRY_PROJECTION, toStatusChangeRow, type StatusChangeRow } from './statusHistoryStore';
 
 export interface StatusChangesQuery {
   /** First and last day, YYYY-MM-DD, inclusive. */
@@ -36,7 +36,7 @@ export function statusChangesBetweenStatement(markings: readonly string[], q: St
            MATCH (c)-[r:ISSUED_BY]->(o:Organization {id: $issuedBy})
            WHERE o.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings })
        WITH c, s ORDER BY s.effectiveFrom, c.id, s.status
-       WITH collect({cert: c {.*, __label: 'Certification'}, entry: s {.*, certificationId: c.id}}) AS events
+       WITH collect({cert: c {.*, __label: 'Certification'}, entry: ${ENTRY_PROJECTION('s', 'c.id')}}) AS events
        RETURN size(events) AS total, events[0..$limit] AS page`,
     params: {
       from: q.from,

@@ -52,7 +52,18 @@ export interface StatusChangeRow extends StatusFact {
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
-/** A projected StatusChange map (`s {.*}` plus certificationId) as a row; undefined when malformed. */
+/**
+ * The projection of a history entry `s` (its own fields only: a new entry also carries its status
+ * event's properties, src/store/eventStore.ts, which a history read does not return), with
+ * `certificationId` from the expression given, else the entry's own.
+ */
+export function ENTRY_PROJECTION(s: string, certificationId?: string): string {
+  const fields =
+    '.id, .status, .effectiveFrom, .reason, .recordedAt, .source, .sourceRef, .classification, .retracted, .retractedAt, .retractedBy, .retractionReason';
+  return `${s} {${fields}, ${certificationId === undefined ? '.certificationId' : `certificationId: ${certificationId}`}}`;
+}
+
+/** A projected StatusChange map (ENTRY_PROJECTION) as a row; undefined when malformed. */
 export function toStatusChangeRow(value: unknown, certificationId?: string): StatusChangeRow | undefined {
   const v = value as Record<string, unknown>;
   const status = v.status;
@@ -90,7 +101,7 @@ export function HISTORY_OF(v: string): string {
   const s = `${v}_sc`;
   return `COLLECT { MATCH (${v})-[:${HAS_STATUS_CHANGE}]->(${s}:${STATUS_CHANGE_LABEL})
       WHERE ${s}.classification IN $markings AND NOT coalesce(${s}.retracted, false)
-      RETURN ${s} {.*, certificationId: ${v}.id} }`;
+      RETURN ${ENTRY_PROJECTION(s, `${v}.id`)} }`;
 }
 
 /** A certification projection with its history: `v {.*, __label, __history}`. */
@@ -120,7 +131,7 @@ export function recordStatusChangesStatement(rows: readonly Record<string, unkno
                        s.classification = coalesce(row.classification, c.classification, 'UNCLASSIFIED'), s.certificationId = c.id
        MERGE (c)-[:${HAS_STATUS_CHANGE}]->(s)
        WITH s, isNew WHERE isNew
-       RETURN s {.*} AS entry`,
+       RETURN ${ENTRY_PROJECTION('s')} AS entry`,
     params: { rows: [...rows] },
   };
 }
@@ -172,7 +183,7 @@ export function readHistoriesStatement(markings: readonly string[], certificatio
     cypher: `UNWIND $ids AS cid
        MATCH (c:Certification {id: cid})-[:${HAS_STATUS_CHANGE}]->(s:${STATUS_CHANGE_LABEL})
        WHERE c.classification IN $markings AND s.classification IN $markings ${includeRetracted ? '' : 'AND NOT coalesce(s.retracted, false)'}
-       RETURN c.id AS certificationId, s {.*} AS entry
+       RETURN c.id AS certificationId, ${ENTRY_PROJECTION('s')} AS entry
        ORDER BY certificationId, s.effectiveFrom, s.recordedAt, s.id`,
     params: { ids: [...new Set(certificationIds)], markings: [...markings] },
   };
@@ -238,7 +249,7 @@ export async function retractStatusChange(
     `MATCH (c:Certification)-[:${HAS_STATUS_CHANGE}]->(s:${STATUS_CHANGE_LABEL} {id: $id})
      WHERE c.classification IN $markings AND s.classification IN $markings AND NOT coalesce(s.retracted, false)
      SET s.retracted = true, s.retractedAt = $at, s.retractedBy = $by, s.retractionReason = $reason
-     RETURN s {.*, certificationId: c.id} AS entry`,
+     RETURN ${ENTRY_PROJECTION('s', 'c.id')} AS entry`,
     { id: entryId, markings: [...markings], at: toNeo4jDateTime(new Date()), by, reason },
   );
   return rows[0] ? toStatusChangeRow(rows[0].entry) : undefined;

@@ -165,9 +165,11 @@ describe('status history store', () => {
       const events = await t.db.read(
         undefined,
         'test mixed events',
-        `MATCH (e:CertificationEvent) WHERE any(x IN e.certificationIds WHERE x STARTS WITH $q)
-         RETURN e.sequence AS sequence, e.type AS type, e.certificationIds AS certificationIds, e.oldStatus AS oldStatus, e.newStatus AS newStatus,
-                coalesce(e.causeIds, []) AS causeIds, toString(e.effectiveDate) AS effectiveDate ORDER BY e.sequence`,
+        // a status event is stored on its history entry (src/store/eventStore.ts): its certification, new status and date are the entry's
+        `MATCH (e:CertificationEvent) WHERE any(x IN coalesce(e.certificationIds, [e.certificationId]) WHERE x STARTS WITH $q)
+         RETURN e.sequence AS sequence, e.type AS type, coalesce(e.certificationIds, [e.certificationId]) AS certificationIds, e.oldStatus AS oldStatus,
+                CASE WHEN e:StatusChange THEN e.status ELSE e.newStatus END AS newStatus, coalesce(e.causeIds, []) AS causeIds,
+                toString(coalesce(e.effectiveDate, e.effectiveFrom)) AS effectiveDate ORDER BY e.sequence`,
         { q },
       );
       expect(events.map((e) => [e.type, e.certificationIds, e.oldStatus, e.newStatus, e.causeIds, e.effectiveDate])).toEqual([
@@ -183,7 +185,7 @@ describe('status history store', () => {
       await t.db.write(
         undefined,
         'test remove mixed events',
-        'MATCH (e:CertificationEvent) WHERE any(x IN e.certificationIds WHERE x STARTS WITH $q) DETACH DELETE e',
+        'MATCH (e:CertificationEvent) WHERE any(x IN coalesce(e.certificationIds, [e.certificationId]) WHERE x STARTS WITH $q) DETACH DELETE e',
         { q },
       );
       await cleanup(t.db, q);

@@ -181,9 +181,27 @@ describe('change feed: retractions, bulk claims, scope drift and known-exploited
   it('an admin retraction of a revocation emits STATUS_RETRACTED and restores the lineages that rest on it, in its transaction', async () => {
     // a date of its own (the scenario test revokes from 2026-12-01); the entry is removed after the file
     const input = { certificationId: 'cert:corecrypto-validation', status: 'REVOKED', effectiveFrom: '2026-11-20', reason: `${prefix} key compromise` };
+    const beforeRevocation = await headSequence(t.db);
     const revoked = await t.run<{ recordCertificationStatus: { entry: { id: string } } }>(RECORD, { input }, KEYS.curator);
     expect(revoked.errors).toBeUndefined();
     const entryId = revoked.data?.recordCertificationStatus.entry.id ?? '';
+    // the status event is carried by its history entry (src/store/eventStore.ts): no node of its own
+    const revocationEvent = (await eventsAfter(beforeRevocation)).find((e) => e.type === 'STATUS_CHANGED');
+    expect(revocationEvent).toMatchObject({
+      certificationIds: ['cert:corecrypto-validation'],
+      oldStatus: 'ACTIVE',
+      newStatus: 'REVOKED',
+      effectiveDate: '2026-11-20',
+      reason: `${prefix} key compromise`,
+      source: 'curator:curator',
+    });
+    const carrier = await t.db.read(
+      undefined,
+      'test event carrier',
+      'MATCH (s:StatusChange:CertificationEvent {id: $entryId}) RETURN s.sequence AS sequence, COUNT { MATCH (e:CertificationEvent) WHERE e.sequence = s.sequence } AS nodes',
+      { entryId },
+    );
+    expect(carrier).toEqual([{ sequence: revocationEvent?.sequence, nodes: 1 }]);
 
     // refused retraction (empty reason): rolled back, no event
     const head = await headSequence(t.db);
@@ -209,5 +227,7 @@ describe('change feed: retractions, bulk claims, scope drift and known-exploited
       source: 'curator:admin',
     });
     for (const e of chain.slice(1)) expect(e.causeCertificationIds).toEqual(['cert:corecrypto-validation']);
+    // the invariant the carried event relies on: retracting its entry changes nothing the event reads
+    expect((await eventsAfter(beforeRevocation)).find((e) => e.sequence === revocationEvent?.sequence)).toEqual(revocationEvent);
   }, 900_000);
 });

@@ -39,7 +39,7 @@ export async function removeEvents(db: Database, prefix: string): Promise<void> 
   await db.write(
     undefined,
     'test remove events',
-    'MATCH (e:CertificationEvent) WHERE any(x IN e.certificationIds WHERE x STARTS WITH $prefix) OR any(x IN coalesce(e.deploymentIds, []) WHERE x STARTS WITH $prefix) OR e.watchId STARTS WITH $prefix DETACH DELETE e',
+    'MATCH (e:CertificationEvent) WHERE any(x IN coalesce(e.certificationIds, [e.certificationId]) WHERE x STARTS WITH $prefix) OR any(x IN coalesce(e.deploymentIds, []) WHERE x STARTS WITH $prefix) OR e.watchId STARTS WITH $prefix DETACH DELETE e',
     { prefix },
   );
 }

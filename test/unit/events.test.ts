@@ -1,4 +1,5 @@
 import {
+  carriedByEntry,
   highestMarking,
   lineageEvents,
   matchesFilter,
@@ -128,6 +129,23 @@ describe('change feed events (pure)', () => {
     expect(e.summary).toBe('Name of crypto (crypto): ACTIVE → REVOKED from 2026-12-01 (key compromise)');
     expect(statusChangeEvent({ ...revoke, status: 'EXPIRED' }, 'ACTIVE', c).type).toBe('CERTIFICATION_EXPIRED');
     expect(statusChangeEvent({ ...revoke, classification: 'RESTRICTED' }, 'ACTIVE', c).classification).toBe('RESTRICTED');
+  });
+
+  it('a status event is carried by its entry only when a reader derives exactly its fields from the entry', () => {
+    const c = chain().certs[0] as LineageCert;
+    const e = statusChangeEvent(revoke, 'ACTIVE', c);
+    expect(carriedByEntry(e, revoke)).toBe(true);
+    expect(carriedByEntry(statusChangeEvent({ ...revoke, status: 'EXPIRED' }, 'ACTIVE', c), { ...revoke, status: 'EXPIRED' })).toBe(true);
+    // any field the entry would answer differently: the event is a node of its own
+    expect(carriedByEntry(e, { ...revoke, reason: null })).toBe(false);
+    expect(carriedByEntry(e, { ...revoke, source: 'other' })).toBe(false);
+    expect(carriedByEntry(e, { ...revoke, effectiveFrom: '2026-12-02' })).toBe(false);
+    expect(carriedByEntry(e, { ...revoke, status: 'SUSPENDED' })).toBe(false);
+    expect(carriedByEntry(e, { ...revoke, certificationId: 'other' })).toBe(false);
+    expect(carriedByEntry({ ...e, type: 'STATUS_RETRACTED' }, revoke)).toBe(false);
+    expect(carriedByEntry({ ...e, causeIds: ['x'] }, revoke)).toBe(false);
+    // lineage events are never carried
+    for (const d of lineageEvents(withEntry(chain(), revoke), [revoke])) expect(carriedByEntry(d, revoke)).toBe(false);
   });
 
   it('filters, cursors, markings and backoff', () => {
