@@ -131,6 +131,10 @@ export function createGraphqlHandler(opts: GraphqlHandlerOptions): GraphqlHandle
     let release: () => void;
     try {
       release = await admission.acquire(gone.signal);
+    } catch (error) {
+      // refused or abandoned: nothing runs, so the deadline's timer is not needed
+      deadline.clear();
+      throw error;
     } finally {
       res.off('close', onClose);
     }
