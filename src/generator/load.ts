@@ -12,6 +12,7 @@ import { today } from '../domain/lineage';
 import type { Database } from '../store/database';
 import type { ProvenanceStamp, WriteCounts } from '../store/graphStore';
 import { batches, type Batch, type World } from './generate';
+import { GENERATED_ID_PREFIX } from './world';
 
 export interface LoadReport {
   nodes: Partial<Record<Label, WriteCounts>>;
@@ -83,7 +84,7 @@ export async function loadWorld(db: Database, world: World, opts: LoadOptions = 
     report.transactions += 1;
     opts.onBatch?.(batch, { nodes: report.totalNodes, relationships: report.totalRelationships });
   }
-  if (opts.skipFeedRefreshForBenchmark !== true) await refreshAllDeployments(db, 'generator', today());
+  if (opts.skipFeedRefreshForBenchmark !== true) await refreshAllDeployments(db, 'generator', today(), GENERATED_ID_PREFIX);
   report.seconds = (Date.now() - started) / 1000;
   return report;
 }

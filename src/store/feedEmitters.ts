@@ -486,16 +486,19 @@ export const REFRESH_BATCH = 500;
  * Scope drift changes by date alone (a support end or KEV due date passes, a validity ends): the
  * sweep re-assesses every deployment on `asOf`, REFRESH_BATCH per transaction, and writes the
  * SCOPE_DRIFT_CHANGED events of those whose findings changed. Returns the number of events.
+ * `idPrefix` limits it to the deployments whose id starts with it (the generator: its own `gen:`
+ * world, which reaches nothing else; re-assessing every other deployment in the database there
+ * only took locks on other writers' feed state).
  */
-export async function refreshAllDeployments(db: Database, source: string, asOf: string): Promise<number> {
+export async function refreshAllDeployments(db: Database, source: string, asOf: string, idPrefix = ''): Promise<number> {
   let afterId = '';
   let written = 0;
   for (;;) {
     const batch = await db.writeTransaction(undefined, async (tx) => {
       const rows = await tx.run(
         'events.deploymentsPage',
-        `MATCH (dep:Deployment) WHERE dep.id > $afterId RETURN dep.id AS id ORDER BY id LIMIT toInteger($limit)`,
-        { afterId, limit: REFRESH_BATCH },
+        `MATCH (dep:Deployment) WHERE dep.id > $afterId AND dep.id STARTS WITH $idPrefix RETURN dep.id AS id ORDER BY id LIMIT toInteger($limit)`,
+        { afterId, idPrefix, limit: REFRESH_BATCH },
       );
       const ids = rows.map((r) => String(r.id));
       const events = await refreshFeedState(tx, ids, source, asOf);
