@@ -17,12 +17,12 @@ import path from 'node:path';
 import { dataDir } from '../../src/config';
 import { readDocument } from '../../src/importers/readDocument';
 import { importDocument, type ImportSummary } from '../../src/services/importService';
-import type { Database } from '../../src/store/database';
 import { headSequence } from '../../src/store/eventStore';
 import { batchLoader } from '../../src/store/importStore';
 import { KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/feed';
 import { removeSeed } from '../helpers/seed';
+import { removeDocument } from '../helpers/seed';
 
 jest.setTimeout(900_000);
 
@@ -114,18 +114,6 @@ async function startReceiver(secret: string, script: ('late-ok' | 'error')[] = [
 }
 
 /** What the CMVP documents with this key wrote, with their status history (as test/importers/cmvp-loader.test.ts removes it). */
-async function removeDocument(db: Database, documentKey: string): Promise<void> {
-  const prefix = `${documentKey}@`;
-  await db.write(
-    undefined,
-    'test remove status history',
-    'MATCH (c:Certification)-[:HAS_STATUS_CHANGE]->(s) WHERE c.sourceRef STARTS WITH $prefix DETACH DELETE s',
-    { prefix },
-  );
-  await db.write(undefined, 'test remove document relationships', 'MATCH ()-[r]->() WHERE r.sourceRef STARTS WITH $prefix DELETE r', { prefix });
-  await db.write(undefined, 'test remove document nodes', 'MATCH (n) WHERE n.sourceRef STARTS WITH $prefix DETACH DELETE n', { prefix });
-}
-
 interface LogPage {
   edges: { node: LogEvent }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };

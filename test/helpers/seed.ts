@@ -39,3 +39,16 @@ export async function removeCveImports(db: Database, extraSourceRefPrefixes: rea
     'MATCH (v:Vulnerability) WHERE v.cveRanges IS NOT NULL REMOVE v.cveRanges, v.cveProducts, v.cweIds, v.cvssVersion, v.cvssVector, v.cvssSource, v.ssvcExploitation, v.cveUpdatedAt',
   );
 }
+
+/** Removes what one imported document wrote (nodes, relationships, status history), by its `sourceRef` prefix `<documentKey>@`. */
+export async function removeDocument(db: Database, documentKey: string): Promise<void> {
+  const prefix = `${documentKey}@`;
+  await db.write(
+    undefined,
+    'test remove status history',
+    'MATCH (c:Certification)-[:HAS_STATUS_CHANGE]->(s) WHERE c.sourceRef STARTS WITH $prefix DETACH DELETE s',
+    { prefix },
+  );
+  await db.write(undefined, 'test remove document relationships', 'MATCH ()-[r]->() WHERE r.sourceRef STARTS WITH $prefix DELETE r', { prefix });
+  await db.write(undefined, 'test remove document nodes', 'MATCH (n) WHERE n.sourceRef STARTS WITH $prefix DETACH DELETE n', { prefix });
+}

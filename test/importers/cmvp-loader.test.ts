@@ -18,6 +18,7 @@ import { importDocument, type CountLine, type ImportSummary } from '../../src/se
 import { linkSeedToCmvp } from '../../src/seed/linkCmvp';
 import { freshSeed, removeSeed } from '../helpers/seed';
 import { KEYS, startTestApp, testNeo4jCredentials, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
+import { removeDocument } from '../helpers/seed';
 
 const DATA = dataDir();
 const CMVP = path.join(DATA, 'nist-cmvp');
@@ -31,18 +32,6 @@ function line(lines: CountLine[], name: string): CountLine {
 }
 
 /** Everything the documents with this key wrote, with their status history. */
-async function removeDocument(db: Database, documentKey: string): Promise<void> {
-  const prefix = `${documentKey}@`;
-  await db.write(
-    undefined,
-    'test remove status history',
-    'MATCH (c:Certification)-[:HAS_STATUS_CHANGE]->(s) WHERE c.sourceRef STARTS WITH $prefix DETACH DELETE s',
-    { prefix },
-  );
-  await db.write(undefined, 'test remove document relationships', 'MATCH ()-[r]->() WHERE r.sourceRef STARTS WITH $prefix DELETE r', { prefix });
-  await db.write(undefined, 'test remove document nodes', 'MATCH (n) WHERE n.sourceRef STARTS WITH $prefix DETACH DELETE n', { prefix });
-}
-
 async function history(db: Database, certificationId: string): Promise<{ status: string; effectiveFrom: string; reason: string; source: string }[]> {
   const rows = await db.read(
     undefined,
