@@ -680,6 +680,30 @@ const IMPLEMENTED_BY_LEVEL = `WITH h, min(hl) AS hl
          RETURN collect({id: ctlId, level: ctlLevel}) AS implemented`;
 
 /**
+ * UNION branches returning `h, hl`: each component reachable from `start` over 1..PART_DEPTH
+ * visible HAS_COMPONENT hops, and over every way there, the lowest rank of the highest marking on
+ * the way. Walked one hop at a time, the frontier reduced to one row per part (its lowest level)
+ * after every hop, so the work grows with the parts and their links, not with the paths: a shared
+ * sub-assembly under many parents is expanded once per hop. (One `{1,4}` pattern with a level per
+ * path enumerates every path; a generated world whose parts share sub-assemblies kept the feed
+ * refresh running for minutes. test/analytics/part-lattice.test.ts.) Same answer as that pattern:
+ * a walk that repeats a link contains a shorter trail to the same part, marked no higher.
+ */
+function partsWithinByLevel(start: string): string {
+  const branches: string[] = [];
+  for (let hops = 1; hops <= PART_DEPTH; hops += 1) {
+    const steps: string[] = [];
+    for (let i = 1; i <= hops; i += 1) {
+      const from = i === 1 ? start : `p${i - 1}`;
+      steps.push(`MATCH (${from})-[e${i}:HAS_COMPONENT]->(p${i}:Component) WHERE p${i}.classification IN $markings AND ${VISIBLE_REL(`e${i}`)}`);
+      steps.push(`WITH p${i}, min(${MAX_OF([...(i > 1 ? [`l${i - 1}`] : []), RANK_REL(`e${i}`), RANK_NODE(`p${i}`)])}) AS l${i}`);
+    }
+    branches.push(`${steps.join('\n             ')}\n             RETURN p${hops} AS h, l${hops} AS hl`);
+  }
+  return branches.join('\n             UNION\n             ');
+}
+
+/**
  * The scopeDrift statement's reads for a list of deployments at full knowledge, annotated for
  * every clearance at once (src/domain/driftLevels.ts): each item the scopeDrift statement can use
  * comes with its `level`, the rank of the highest marking on the way to it, and the choices the
@@ -688,11 +712,6 @@ const IMPLEMENTED_BY_LEVEL = `WITH h, min(hl) AS hl
  * deploymentScopesStatement (the one it must agree with), `$markings` being every marking.
  */
 export function deploymentScopesByLevelStatement(deploymentIds: readonly string[], cap: number): Statement {
-  const partOf = `((pa)-[hc:HAS_COMPONENT]->(pb:Component) WHERE pb.classification IN $markings AND ${VISIBLE_REL('hc')}){1,${PART_DEPTH}}`;
-  const partLevel = MAX_OF([
-    `reduce(lvlP = 0, n IN pb | CASE WHEN ${RANK_NODE('n')} > lvlP THEN ${RANK_NODE('n')} ELSE lvlP END)`,
-    `reduce(lvlQ = 0, e IN hc | CASE WHEN ${RANK_REL('e')} > lvlQ THEN ${RANK_REL('e')} ELSE lvlQ END)`,
-  ]);
   return {
     name: 'analytics.scopeDrift.deploymentsByLevel',
     cypher: `UNWIND $deploymentIds AS depId MATCH (dep:Deployment {id: depId}) WHERE dep.classification IN $markings
@@ -703,7 +722,7 @@ export function deploymentScopesByLevelStatement(deploymentIds: readonly string[
            CALL (d) {
              RETURN d AS h, 0 AS hl
              UNION
-             MATCH (d) ${partOf} (h:Component) RETURN h, ${partLevel} AS hl
+             ${partsWithinByLevel('d')}
            }
            ${IMPLEMENTED_BY_LEVEL}
          }

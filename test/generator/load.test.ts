@@ -21,7 +21,10 @@ let firstLoad: LoadReport;
 beforeAll(async () => {
   // Bulk-load transactions are far larger than API queries (same allowance as `npm run generate`).
   db = testDatabase(testNeo4jUri(), 600000);
-  world = planWorld(readSources(), { scale: 0.02, seed: `load-test-${process.pid}` });
+  // A fixed seed, so a failure reproduces. This one's parts share sub-assemblies heavily: with a
+  // {1,4} path pattern in the per-level drift read, its final feed refresh ran for minutes (CI,
+  // 2026-12-01; the seed then came from the process id); test/analytics/part-lattice.test.ts.
+  world = planWorld(readSources(), { scale: 0.02, seed: 'load-test-4242' });
   runId = generatorStamp(world).runId ?? '';
   firstLoad = await loadWorld(db, world, { chunkSize: 2000 });
 });
