@@ -160,7 +160,7 @@ export function canChangeFeedStateByLink(type: RelationshipType): boolean {
 }
 
 /** The reach statement: deployments whose scope drift the ids' nodes take part in, capped. */
-function reachDeploymentsStatement(ids: readonly string[], cap: number) {
+export function reachDeploymentsStatement(ids: readonly string[], cap: number) {
   return {
     name: 'events.driftReach',
     cypher: `UNWIND $ids AS id

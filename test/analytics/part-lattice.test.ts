@@ -13,6 +13,7 @@ import neo4j from 'neo4j-driver';
 import { CLASSIFICATIONS } from '../../src/domain/model';
 import { deploymentScopesByLevelStatement, deploymentScopesStatement, driftWhatIfStatement, toLeveledScope } from '../../src/store/analyticsStore';
 import type { Database } from '../../src/store/database';
+import { reachDeploymentsStatement } from '../../src/store/feedEmitters';
 import type { Statement } from '../../src/store/statement';
 import { cleanup, testDatabase, uniquePrefix } from '../helpers/app';
 import { writeGraph, type TestNode, type TestRel } from '../helpers/graph';
@@ -139,10 +140,18 @@ describe('scope-drift reads over parts that share sub-assemblies', () => {
     expect(deployments[0]?.holders).toHaveLength(1 + LAYERS * 3);
   });
 
+  it('reaches the fleet from a bottom part (the feed reach the last case measures)', async () => {
+    const st = reachDeploymentsStatement([`${p}w4-p${LAYERS}-0`], 10);
+    const rows = await db.read(undefined, st.name, st.cypher, st.params);
+    expect(rows.map((r) => r.id)).toEqual([w4.deployment]);
+  });
+
   it.each([
     ['per-level (feed refresh)', (dep: string) => deploymentScopesByLevelStatement([dep], 10)],
     ['scopeDrift', (dep: string) => deploymentScopesStatement([...CLASSIFICATIONS], { deploymentId: dep }, 10)],
     ['what-if', (dep: string) => driftWhatIfStatement([...CLASSIFICATIONS], [dep], [])],
+    // the feed's reach from a written part up to the deployments (the bottom layer: the most ways up)
+    ['feed reach', (dep: string) => reachDeploymentsStatement([dep.replace(/fleet$/, `p${LAYERS}-0`)], 10)],
   ])('%s: database work grows with the links, not the paths', async (_name, statement) => {
     const hits4 = await profiledHits(db, statement(w4.deployment));
     const hits8 = await profiledHits(db, statement(w8.deployment));
