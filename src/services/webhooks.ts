@@ -164,7 +164,11 @@ export class WebhookWorker {
     }
   }
 
-  /** One POST; true when delivered (the cursor moved), false when it failed (a retry is scheduled and the lease given back). */
+  /**
+   * One POST; true when delivered (the cursor moved), false when it failed (a retry is scheduled
+   * and the lease given back) or the lease was no longer this worker's when it recorded the
+   * delivery (another instance took the watch over: this one stops sending to it).
+   */
   private async deliverOne(watch: ClaimedWatch, event: StoredEvent): Promise<boolean> {
     const body = deliveryBody(watch.id, event, this.options.maxPayloadBytes);
     const fail = async (message: string, httpStatus: number | null) => {
@@ -175,6 +179,11 @@ export class WebhookWorker {
     if (body === undefined) return fail(`the event is larger than WEBHOOK_MAX_PAYLOAD_BYTES (${this.options.maxPayloadBytes})`, null);
     const timestamp = Math.floor(Date.now() / 1000);
     this.sent += 1;
+    // An explicit timer held here, not AbortSignal.timeout(): Node's timer holds that signal only
+    // weakly, and fetch has lost its link to a signal after a garbage collection (nodejs/undici#4068),
+    // so a POST to a receiver that never answers could stay pending for good.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${this.options.timeoutMs} ms`, 'TimeoutError')), this.options.timeoutMs);
     try {
       const response = await fetch(watch.url, {
         method: 'POST',
@@ -188,13 +197,16 @@ export class WebhookWorker {
         },
         body,
         redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: abort.signal,
       });
       await response.arrayBuffer().catch(() => undefined);
+      clearTimeout(timer);
       if (response.status >= 200 && response.status < 300) {
-        await this.store.delivered(watch, event.sequence, response.status, this.options.leaseMs);
+        const recorded = await this.store.delivered(watch, event.sequence, response.status, this.options.leaseMs);
         watch.attempts = 0;
-        return true;
+        if (!recorded)
+          this.options.log?.('webhook lease lost: delivery not recorded, watch left to its new holder', { watchId: watch.id, sequence: event.sequence });
+        return recorded;
       }
       return fail(`the receiver answered HTTP ${response.status}`, response.status);
     } catch (error) {
@@ -204,6 +216,8 @@ export class WebhookWorker {
           ? `no answer within ${this.options.timeoutMs} ms`
           : `${error instanceof Error ? error.message : String(error)}${cause}`;
       return fail(message, null);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -311,7 +311,31 @@ describe('issue 15 on real data: the CMVP snapshots through webhook receivers', 
         samsungReceiver.deduplicated().length >= expected.samsung.length,
       240_000,
       200,
-    );
+    ).catch(async (error: unknown) => {
+      // What a failure needs to be understood (it happened once in CI and did not reproduce): each
+      // watch's stored delivery state and what each receiver got against what it should have.
+      const watches = await t.db.read(
+        undefined,
+        'test watch state',
+        `MATCH (w:Watch) RETURN w.id AS id, w.status AS status, w.cursor AS cursor, w.attempts AS attempts, w.lastError AS lastError,
+           toString(w.nextAttemptAt) AS nextAttemptAt, toString(w.leaseUntil) AS leaseUntil, w.leaseOwner AS leaseOwner, toString(datetime()) AS now`,
+      );
+      const got = (r: typeof allReceiver, want: number[]) => {
+        const seen = new Set(r.deduplicated());
+        return { requests: r.requests.length, received: seen.size, expected: want.length, missing: want.filter((q) => !seen.has(q)).slice(0, 10) };
+      };
+      process.stderr.write(
+        `[cmvp webhooks] deliveries incomplete: ${JSON.stringify({
+          head: await headSequence(t.db),
+          watches,
+          all: got(allReceiver, expected.all),
+          apple: got(appleReceiver, expected.apple),
+          samsung: got(samsungReceiver, expected.samsung),
+          ids: { all: all.id, apple: appleWatch.id, samsung: samsungWatch.id },
+        })}\n`,
+      );
+      throw error;
+    });
     const deliveryMs = performance.now() - deliveryStarted;
     // nothing more arrives afterwards
     await new Promise((r) => setTimeout(r, 1000));
