@@ -21,8 +21,7 @@ import { headSequence } from '../../src/store/eventStore';
 import { batchLoader } from '../../src/store/importStore';
 import { KEYS, startTestApp, uniquePrefix, type TestApp } from '../helpers/app';
 import { waitFor } from '../helpers/feed';
-import { removeSeed } from '../helpers/seed';
-import { removeDocument } from '../helpers/seed';
+import { removeDocument, removeSeed } from '../helpers/seed';
 
 jest.setTimeout(900_000);
 
@@ -113,7 +112,6 @@ async function startReceiver(secret: string, script: ('late-ok' | 'error')[] = [
   };
 }
 
-/** What the CMVP documents with this key wrote, with their status history (as test/importers/cmvp-loader.test.ts removes it). */
 interface LogPage {
   edges: { node: LogEvent }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };

@@ -16,9 +16,8 @@ import type { Database } from '../../src/store/database';
 import { batchLoader } from '../../src/store/importStore';
 import { importDocument, type CountLine, type ImportSummary } from '../../src/services/importService';
 import { linkSeedToCmvp } from '../../src/seed/linkCmvp';
-import { freshSeed, removeSeed } from '../helpers/seed';
+import { freshSeed, removeDocument, removeSeed } from '../helpers/seed';
 import { KEYS, startTestApp, testNeo4jCredentials, testNeo4jUri, uniquePrefix, type TestApp } from '../helpers/app';
-import { removeDocument } from '../helpers/seed';
 
 const DATA = dataDir();
 const CMVP = path.join(DATA, 'nist-cmvp');
@@ -31,7 +30,6 @@ function line(lines: CountLine[], name: string): CountLine {
   return lines.find((l) => l.name === name) ?? { name, created: 0, updated: 0, unchanged: 0, skipped: 0, stale: 0 };
 }
 
-/** Everything the documents with this key wrote, with their status history. */
 async function history(db: Database, certificationId: string): Promise<{ status: string; effectiveFrom: string; reason: string; source: string }[]> {
   const rows = await db.read(
     undefined,
