@@ -103,6 +103,67 @@ export function retractionEvents(n: LineageNeighbourhood, retracted: StatusEntry
   return drafts;
 }
 
+/** A BASED_ON claim added or removed by a curator (`link` / `unlink`). */
+export interface BasisChange {
+  /** The certification that rests (or rested) on `basisId`. */
+  certificationId: string;
+  basisId: string;
+  kind: 'added' | 'removed';
+}
+
+/**
+ * LINEAGE_BROKEN / LINEAGE_RESTORED after a BASED_ON claim was added or removed: for the
+ * certification that gained or lost the basis and every certification resting on it (transitively)
+ * whose lineage holds differently on `date` before and after the change. `before` and `after` are
+ * the lineage neighbourhoods of `change.certificationId` read before and after the write (the one
+ * with the claim in it gives the path and the claim's marking). The event names the certification,
+ * the one whose basis changed and the basis (the cause); its marking covers those, the
+ * certifications and claims on the way, and the changed claim itself.
+ */
+export function basisChangeEvents(before: LineageNeighbourhood, after: LineageNeighbourhood, change: BasisChange, source: string, date: string): EventDraft[] {
+  const none = new Set<string>();
+  const was = evaluateLineage(graphOn(before, none), date);
+  const is = evaluateLineage(graphOn(after, none), date);
+  const withClaim = change.kind === 'added' ? after : before;
+  const byId = new Map(withClaim.certs.map((c) => [c.id, c]));
+  const holder = byId.get(change.certificationId);
+  const basis = byId.get(change.basisId);
+  const claim = withClaim.basedOn.find((e) => e.fromId === change.certificationId && e.toId === change.basisId);
+  if (!holder || !basis || !claim) return [];
+  const drafts: EventDraft[] = [];
+  for (const cert of [...after.certs].sort((a, b) => cmp(a.id, b.id))) {
+    const held = was.get(cert.id)?.holds;
+    const holds = is.get(cert.id)?.holds;
+    if (held === undefined || holds === undefined || held === holds) continue;
+    const path = cert.id === holder.id ? { nodes: [holder.id], edgeMarkings: [] } : basisPath(withClaim, cert.id, holder.id);
+    if (!path) continue;
+    const marking = highestMarking([
+      cert.classification,
+      basis.classification,
+      claim.classification,
+      ...path.nodes.map((id) => byId.get(id)?.classification ?? 'SECRET'),
+      ...path.edgeMarkings,
+    ]);
+    const what = change.kind === 'added' ? `${label(holder)} now rests on ${label(basis)}` : `${label(holder)} no longer rests on ${label(basis)}`;
+    drafts.push({
+      type: holds ? 'LINEAGE_RESTORED' : 'LINEAGE_BROKEN',
+      effectiveDate: date,
+      certificationIds: [...new Set([cert.id, holder.id, basis.id])],
+      deviceIds: relatedWithin(cert.certifies, marking),
+      organizationIds: relatedWithin(cert.organizations, marking),
+      summary: capSummary(`${label(cert)} ${holds ? 'holds again' : 'no longer holds'} from ${date}: ${what}`),
+      source,
+      classification: marking,
+      oldStatus: null,
+      newStatus: null,
+      reason: `BASED_ON ${change.kind === 'added' ? 'claim added' : 'claim removed'}`,
+      causeIds: [basis.id],
+      watchId: null,
+    });
+  }
+  return drafts;
+}
+
 /** A node as the drift and KEV events name it. */
 export interface NamedNode {
   id: string;

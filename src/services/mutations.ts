@@ -15,7 +15,9 @@ import {
 } from '../domain/validation';
 import { mergeRelationships, upsertNodes, type ProvenanceStamp } from '../store/bulkWrites';
 import type { Tx } from '../store/database';
-import { appendEvents } from '../store/eventStore';
+import { appendEvents, loadNeighbourhood } from '../store/eventStore';
+import { basisChangeEvents, type BasisChange } from '../domain/feedEvents';
+import type { LineageNeighbourhood } from '../domain/events';
 import { reachFeedSubjects, refreshFeedState, refreshFeedStateAfterDelete } from '../store/feedEmitters';
 import { linkEvent } from '../domain/events';
 import { today } from '../domain/lineage';
@@ -114,6 +116,8 @@ export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: Node
     // Merging would rewrite (or declassify) a claim the caller cannot see.
     if (await ctx.store.hasHiddenRelationship(tx, args.type, args.fromId, args.toId))
       throw forbidden(`input: this ${args.type} relationship cannot be written at your clearance`);
+    // A new basis can break (or mend) the lineage of the certification and what rests on it: read it before and after.
+    const lineageBefore = args.type === 'BASED_ON' ? await loadNeighbourhood(tx, [args.fromId]) : undefined;
     const counts = await mergeRelationships(
       tx,
       args.type,
@@ -138,6 +142,7 @@ export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: Node
       const marking = typeof relationship.classification === 'string' ? relationship.classification : null;
       const event = linkEvent(args.type, node(from), node(to), marking, `curator:${ctx.caller.id}`, today());
       if (event) await appendEvents(tx, [event]);
+      if (lineageBefore) await appendBasisEvents(tx, lineageBefore, { certificationId: args.fromId, basisId: args.toId, kind: 'added' }, ctx);
     }
     await refreshFeedState(tx, [args.fromId, args.toId], `curator:${ctx.caller.id}`);
     return { from, to, relationship, created: counts.created === 1 };
@@ -147,7 +152,9 @@ export async function link(ctx: WriteDeps, args: LinkArgs): Promise<{ from: Node
 export async function unlink(ctx: WriteDeps, args: { type: RelationshipType; fromId: string; toId: string }): Promise<{ removed: boolean }> {
   return ctx.store.writeTransaction(async (tx) => {
     const { fromLabel, toLabel } = await resolveEnds(ctx, tx, args.type, args.fromId, args.toId);
+    const lineageBefore = args.type === 'BASED_ON' ? await loadNeighbourhood(tx, [args.fromId]) : undefined;
     const removed = await ctx.store.unlink(tx, args.type, fromLabel, toLabel, args.fromId, args.toId);
+    if (removed > 0 && lineageBefore) await appendBasisEvents(tx, lineageBefore, { certificationId: args.fromId, basisId: args.toId, kind: 'removed' }, ctx);
     if (removed > 0) await refreshFeedState(tx, [args.fromId, args.toId], `curator:${ctx.caller.id}`);
     return { removed: removed > 0 };
   });
@@ -157,6 +164,22 @@ export async function deleteNode(ctx: WriteDeps, id: string, detach: boolean): P
   return ctx.store.writeTransaction(async (tx) => {
     const node = await ctx.store.getNodeTx(tx, id);
     if (!node) throw notFound(`id: no node with id ${echoInput(id)}`, ['id']);
+    // Deleting a basis would silently change what the lineage of the certifications resting on it
+    // says, with no event: the BASED_ON claims are unlinked first (each reported by the feed), or
+    // the basis gets a status change (REVOKED, WITHDRAWN, …) instead.
+    if (node.__label === 'Certification') {
+      const dependents = await ctx.store.basisDependents(tx, id);
+      if (dependents.visible.length > 0 || dependents.hidden) {
+        const named =
+          dependents.visible.length > 0
+            ? `${dependents.visible.length} certification(s): ${dependents.visible.slice(0, 10).map(echoInput).join(', ')}${dependents.visible.length > 10 ? ', …' : ''}`
+            : 'other certifications';
+        throw badInput(
+          `id: Certification ${echoInput(id)} is the basis (BASED_ON) of ${named}; deleting it would change their lineage without a trace. Unlink those BASED_ON claims first, or record a status change (REVOKED, WITHDRAWN) instead`,
+          ['id'],
+        );
+      }
+    }
     const degree = await ctx.store.countRelationships(tx, id);
     if (degree > 0 && !detach) {
       throw badInput(`id: ${node.__label} ${echoInput(id)} has ${degree} relationship(s); pass detach: true to delete them with it`, ['detach']);
@@ -168,4 +191,11 @@ export async function deleteNode(ctx: WriteDeps, id: string, detach: boolean): P
     await refreshFeedStateAfterDelete(tx, { id, label: node.__label, classification: node.classification }, reached, `curator:${ctx.caller.id}`);
     return { id, relationshipsRemoved: removed };
   });
+}
+
+/** The lineage events of a BASED_ON claim a curator added or removed, appended in the caller's transaction. */
+async function appendBasisEvents(tx: Tx, before: LineageNeighbourhood, change: BasisChange, ctx: WriteDeps): Promise<void> {
+  const after = await loadNeighbourhood(tx, [change.certificationId]);
+  const drafts = basisChangeEvents(before, after, change, `curator:${ctx.caller.id}`, today());
+  if (drafts.length > 0) await appendEvents(tx, drafts);
 }

@@ -230,6 +230,23 @@ export class GraphStore {
     return rows[0] ? Number(rows[0].degree) : 0;
   }
 
+  /**
+   * The certifications resting on certification `id` (BASED_ON): the ids the caller may see (the
+   * certification and the claim both within their markings), and whether others exist.
+   */
+  async basisDependents(tx: Tx, id: string): Promise<{ visible: string[]; hidden: boolean }> {
+    const rows = await tx.run(
+      'basisDependents',
+      `MATCH (c:Certification {id: $id})<-[r:${RELATIONSHIPS.BASED_ON.type}]-(d:Certification)
+       WITH d.id AS id, d.classification IN $markings AND coalesce(r.classification, 'UNCLASSIFIED') IN $markings AS visible
+       ORDER BY id
+       RETURN [x IN collect({id: id, visible: visible}) WHERE x.visible | x.id] AS visible, any(x IN collect(visible) WHERE NOT x) AS hidden`,
+      { id, markings: this.markings },
+    );
+    const row = rows[0];
+    return { visible: Array.isArray(row?.visible) ? row.visible.map(String) : [], hidden: row?.hidden === true };
+  }
+
   async deleteNode(tx: Tx, id: string): Promise<number> {
     const rows = await tx.run(
       'deleteNode',

@@ -315,7 +315,7 @@ export type CertificationEvent = {
   __typename?: 'CertificationEvent';
   /** The changed certifications a lineage event's certification rests on. */
   causeCertificationIds: Array<Scalars['ID']['output']>;
-  /** Certifications the event is about (for lineage events: the certification and the cause it rests on). */
+  /** Certifications the event is about (for lineage events: the certification and the cause it rests on; after a BASED_ON change: the certification, the one whose basis changed, and that basis). */
   certificationIds: Array<Scalars['ID']['output']>;
   /** The highest marking of anything the event reveals. */
   classification: Classification;
@@ -409,9 +409,9 @@ export type CertificationEventType =
   | 'CERTIFIES'
   /** A known-exploited vulnerability newly affects an OS release a deployment runs or a device model has: vulnerabilityIds, the release (first in deviceIds), the devices and deployments. */
   | 'KEV_AFFECTS'
-  /** A certification stopped holding because a certification it rests on (BASED_ON, transitively) stopped holding. */
+  /** A certification stopped holding because a certification it rests on (BASED_ON, transitively) stopped holding, or because a curator linked it (or a certification it rests on) to a basis that does not hold (reason `BASED_ON claim added`). */
   | 'LINEAGE_BROKEN'
-  /** A certification holds again because the certification it rests on holds again. */
+  /** A certification holds again because the certification it rests on holds again, or because a curator removed a BASED_ON claim on a basis that did not hold (reason `BASED_ON claim removed`). */
   | 'LINEAGE_RESTORED'
   /** A deployment's (fleet's) scope drift, as one clearance level sees it (viewClearance), changed as of the day of the write: findingsAdded and findingsResolved name the findings that appeared and went away in that view. */
   | 'SCOPE_DRIFT_CHANGED'
@@ -1714,7 +1714,7 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Registers a webhook watch owned by the caller, carrying the caller's clearance. */
   createWatch: Watch;
-  /** Deletes a node. A node with relationships is refused unless `detach` is true. */
+  /** Deletes a node. A node with relationships is refused unless `detach` is true. A certification that others rest on (BASED_ON) is always refused: unlink those claims first (the change feed reports what that does to their lineage) or record a status change. */
   deleteNode: DeleteResult;
   /** Deletes one of the caller's watches and its delivery log. */
   deleteWatch: Scalars['Boolean']['output'];
@@ -1730,7 +1730,7 @@ export type Mutation = {
   recordCertificationStatus: CertificationStatusResult;
   /** Retracts a mistaken history entry (admin): refused when the entries around it could not follow one another. */
   retractCertificationStatus: CertificationStatusResult;
-  /** Removes a relationship. */
+  /** Removes a relationship. Removing a BASED_ON claim writes LINEAGE_RESTORED or LINEAGE_BROKEN events for the certifications whose lineage it changes (docs/EVENTS.md). */
   unlink: UnlinkResult;
   /** Creates or updates a certification (idempotent by id). */
   upsertCertification: Certification;
