@@ -143,6 +143,8 @@ const envSchema = z
     WEBHOOK_RETRY_HORIZON_MS: intInRange(100, 30 * 86400000).default(86400000),
     /** Largest webhook body, in bytes (an event's id lists are dropped first, then the delivery fails). */
     WEBHOOK_MAX_PAYLOAD_BYTES: intInRange(1024, 10 * 1024 * 1024).default(65536),
+    /** Delivery-log records kept per watch (newest by sequence); older ones are pruned after each delivery round. */
+    WEBHOOK_DELIVERY_LOG_KEEP: intInRange(1, 1000000).default(1000),
     /** Comma-separated hosts (exact, or *.suffix) webhooks may be sent to; empty list: every host allowed. */
     WEBHOOK_ALLOWED_HOSTS: z.string().default(''),
     /** Allow loopback and private hosts that WEBHOOK_ALLOWED_HOSTS does not list (default: true outside production, false in production). */

@@ -88,6 +88,7 @@ export async function createApp(opts: AppOptions): Promise<App> {
         retryMaxMs: config.WEBHOOK_RETRY_MAX_MS,
         horizonMs: config.WEBHOOK_RETRY_HORIZON_MS,
         maxPayloadBytes: config.WEBHOOK_MAX_PAYLOAD_BYTES,
+        logKeep: config.WEBHOOK_DELIVERY_LOG_KEEP,
         log: (message, detail) => logger.warn(detail, message),
       })
     : undefined;

@@ -80,6 +80,9 @@ export function deliveryBody(watchId: string, event: StoredEvent, maxBytes: numb
   return Buffer.byteLength(smaller, 'utf8') <= maxBytes ? smaller : undefined;
 }
 
+/** Delivery-log records kept per watch unless WEBHOOK_DELIVERY_LOG_KEEP says otherwise. */
+export const DEFAULT_DELIVERY_LOG_KEEP = 1000;
+
 export interface WorkerOptions {
   pollMs: number;
   timeoutMs: number;
@@ -88,6 +91,8 @@ export interface WorkerOptions {
   retryMaxMs: number;
   horizonMs: number;
   maxPayloadBytes: number;
+  /** Delivery-log records kept per watch (the newest by sequence); default DEFAULT_DELIVERY_LOG_KEEP. */
+  logKeep?: number;
   /** Most watches claimed per round; most events sent per claimed watch per round. */
   batch?: number;
   log?: (message: string, detail: Record<string, unknown>) => void;
@@ -144,6 +149,7 @@ export class WebhookWorker {
     this.held.add(watch);
     const claimedAt = Date.now();
     let keep = true;
+    let attempted = 0;
     try {
       for (let i = 0; i < maxEvents && keep && !this.stopped; i += 1) {
         // never start a POST that could outlive the lease
@@ -153,9 +159,12 @@ export class WebhookWorker {
           if (next.skipTo > watch.cursor) await this.store.skip(watch, next.skipTo);
           break;
         }
+        attempted += 1;
         keep = await this.deliverOne(watch, next.event);
         if (keep) watch.cursor = next.event.sequence;
       }
+      // the log stays bounded: a round adds at most `maxEvents` records, pruned back here
+      if (attempted > 0) await this.store.pruneLog(watch.id, this.options.logKeep ?? DEFAULT_DELIVERY_LOG_KEEP);
     } catch (error) {
       this.options.log?.('webhook delivery round failed', { watchId: watch.id, err: String(error) });
     } finally {

@@ -262,6 +262,23 @@ export class DeliveryStore {
     });
   }
 
+  /**
+   * Keeps the `keep` newest records of a watch's delivery log (by sequence) and deletes the older
+   * ones; returns how many were deleted. Needs no lease: any instance may prune, and records are
+   * only ever added above the cursor.
+   */
+  async pruneLog(watchId: string, keep: number): Promise<number> {
+    const rows = await this.db.write(
+      undefined,
+      'deliveries.prune',
+      `MATCH (d:${DELIVERY} {watchId: $id})
+       WITH d ORDER BY d.sequence DESC SKIP toInteger($keep)
+       DELETE d RETURN count(*) AS pruned`,
+      { id: watchId, keep },
+    );
+    return rows[0] ? Number(rows[0].pruned) : 0;
+  }
+
   /** Gives the lease back (a graceful stop, or the end of a batch) so another instance need not wait for it to expire. */
   async release(watch: ClaimedWatch): Promise<void> {
     await this.db.write(

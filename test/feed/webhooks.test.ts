@@ -163,6 +163,39 @@ describe('webhook watches', () => {
     await receiver.close();
   });
 
+  it('keeps the delivery log bounded: only the newest WEBHOOK_DELIVERY_LOG_KEEP records of a watch stay', async () => {
+    const receiver = await startReceiver(SECRET, 0);
+    t = await startTestApp({ ...FAST, WEBHOOK_DELIVERY_LOG_KEEP: '3' });
+    const cert = `${prefix}pruned`;
+    const created = await t.run<{ createWatch: { id: string } }>(
+      CREATE,
+      { url: receiver.url, secret: SECRET, filter: { certificationIds: [cert] } },
+      KEYS.curator,
+    );
+    const watchId = created.data?.createWatch.id ?? '';
+    watchIds.push(watchId);
+    const written = await writeEvents(
+      db,
+      Array.from({ length: 7 }, (_, i) => draft(cert, { summary: `pruned ${i}` })),
+    );
+    const sequences = written.map((e) => e?.sequence);
+    await waitFor(() => receiver.delivered().length >= sequences.length);
+    expect(receiver.delivered()).toEqual(sequences);
+    const stored = async () =>
+      (
+        await db.read(undefined, 'test delivery log', 'MATCH (d:WebhookDelivery {watchId: $id}) RETURN d.sequence AS sequence ORDER BY sequence', {
+          id: watchId,
+        })
+      ).map((r) => Number(r.sequence));
+    await waitFor(async () => (await stored()).length === 3, 10000);
+    expect(await stored()).toEqual(sequences.slice(4));
+    const r = await t.run<{ watches: WatchOut[] }>(WATCHES, {}, KEYS.curator);
+    const w = r.data?.watches.find((x) => x.id === watchId);
+    expect(w?.deliveries.map((d) => d.sequence)).toEqual(sequences.slice(4).reverse());
+    expect(w?.cursor).toBe(sequences[6]);
+    await receiver.close();
+  });
+
   it('marks a watch FAILING past the retry horizon and writes a WATCH_FAILING event its owner can read', async () => {
     const receiver = await startReceiver(SECRET, 1000);
     t = await startTestApp({ ...FAST, WEBHOOK_RETRY_HORIZON_MS: '800' });

@@ -3332,7 +3332,7 @@ export type Watch = {
   createdAt: Scalars['DateTime']['output'];
   /** Sequence number of the last event delivered or passed over as not matching. */
   cursor: Scalars['NonNegativeInt']['output'];
-  /** The delivery log, newest first. */
+  /** The delivery log, newest first: the newest WEBHOOK_DELIVERY_LOG_KEEP (default 1000) records are kept, older ones pruned. */
   deliveries: Array<WebhookDelivery>;
   /** When the watch was marked FAILING. */
   failingSince?: Maybe<Scalars['DateTime']['output']>;
