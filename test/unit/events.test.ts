@@ -12,6 +12,7 @@ import {
   type StatusEntry,
 } from '../../src/domain/events';
 import { isPrivateHost, urlProblem } from '../../src/domain/webhooks';
+import { basisChangeEvents } from '../../src/domain/feedEvents';
 
 function cert(id: string, classification = 'UNCLASSIFIED', extra: Partial<LineageCert> = {}): LineageCert {
   return {
@@ -178,5 +179,70 @@ describe('change feed events (pure)', () => {
     expect(urlProblem('http://127.0.0.1/x', listed)).toBeNull();
     expect(['10.1.2.3', '192.168.0.1', '172.20.0.1', '169.254.169.254', 'localhost'].every(isPrivateHost)).toBe(true);
     expect(isPrivateHost('8.8.8.8')).toBe(false);
+  });
+});
+
+describe('lineage events of a BASED_ON claim added or removed (pure)', () => {
+  const revokedCrypto = (n: LineageNeighbourhood): LineageNeighbourhood => ({
+    ...n,
+    certs: n.certs.map((c) => (c.id === 'crypto' ? { ...c, status: 'REVOKED' } : c)),
+  });
+  const without = (n: LineageNeighbourhood, fromId: string, toId: string): LineageNeighbourhood => ({
+    ...n,
+    basedOn: n.basedOn.filter((e) => !(e.fromId === fromId && e.toId === toId)),
+  });
+
+  it('removing the only claim on a broken basis restores the certification and what rests on it, marked with the removed claim', () => {
+    const before = revokedCrypto({ ...chain(), basedOn: chain().basedOn.map((e) => (e.fromId === 'evaluation' ? { ...e, classification: 'RESTRICTED' } : e)) });
+    const after = without(before, 'evaluation', 'crypto');
+    const events = basisChangeEvents(before, after, { certificationId: 'evaluation', basisId: 'crypto', kind: 'removed' }, 'curator:alice', '2026-12-02');
+    expect(events.map((e) => [e.type, e.certificationIds[0]])).toEqual([
+      ['LINEAGE_RESTORED', 'approval'],
+      ['LINEAGE_RESTORED', 'clearance'],
+      ['LINEAGE_RESTORED', 'evaluation'],
+    ]);
+    // the removed claim was RESTRICTED: every event reveals it
+    expect(events.every((e) => e.classification === 'RESTRICTED')).toBe(true);
+    expect(events.find((e) => e.certificationIds[0] === 'clearance')).toMatchObject({
+      certificationIds: ['clearance', 'evaluation', 'crypto'],
+      causeIds: ['crypto'],
+      reason: 'BASED_ON claim removed',
+      source: 'curator:alice',
+      effectiveDate: '2026-12-02',
+      deviceIds: ['device:phone'],
+    });
+  });
+
+  it('a claim that changes no verdict writes nothing: another broken basis remains, or the new basis holds', () => {
+    // the clearance rests on the evaluation directly and through the approval: removing one path leaves it broken
+    const before = revokedCrypto(chain());
+    const after = without(before, 'clearance', 'approval');
+    expect(basisChangeEvents(before, after, { certificationId: 'clearance', basisId: 'approval', kind: 'removed' }, 'curator:alice', '2026-12-02')).toEqual([]);
+    // a new claim on a holding basis
+    const holding = chain();
+    const added: LineageNeighbourhood = { ...holding, basedOn: [...holding.basedOn, { fromId: 'approval', toId: 'crypto', classification: null }] };
+    expect(basisChangeEvents(holding, added, { certificationId: 'approval', basisId: 'crypto', kind: 'added' }, 'curator:alice', '2026-12-02')).toEqual([]);
+  });
+
+  it('adding a claim on a broken basis breaks the certification and what rests on it; a SECRET dependant gets its own SECRET event', () => {
+    const n = chain('SECRET');
+    const broken = cert('old-module', 'UNCLASSIFIED', { status: 'REVOKED' });
+    const before: LineageNeighbourhood = {
+      ...n,
+      certs: n.certs.filter((c) => c.id !== 'crypto' && c.id !== 'evaluation'),
+      basedOn: [{ fromId: 'clearance', toId: 'approval', classification: 'UNCLASSIFIED' }],
+    };
+    const after: LineageNeighbourhood = {
+      ...before,
+      certs: [...before.certs, broken],
+      basedOn: [...before.basedOn, { fromId: 'approval', toId: 'old-module', classification: null }],
+    };
+    const events = basisChangeEvents(before, after, { certificationId: 'approval', basisId: 'old-module', kind: 'added' }, 'import', '2026-12-02');
+    expect(events.map((e) => [e.type, e.certificationIds[0], e.classification])).toEqual([
+      ['LINEAGE_BROKEN', 'approval', 'UNCLASSIFIED'],
+      ['LINEAGE_BROKEN', 'clearance', 'SECRET'],
+    ]);
+    expect(events[0]?.summary).toContain('now rests on');
+    expect(events[0]?.summary).not.toContain('clearance');
   });
 });
