@@ -264,7 +264,7 @@ export class DeliveryStore {
 
   /**
    * Keeps the `keep` newest records of a watch's delivery log (by sequence) and deletes the older
-   * ones; returns how many were deleted. Needs no lease: any instance may prune, and records are
+   * ones; returns how many were deleted. Needs no lease: every instance may prune, and records are
    * only ever added above the cursor.
    */
   async pruneLog(watchId: string, keep: number): Promise<number> {

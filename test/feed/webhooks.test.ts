@@ -44,6 +44,14 @@ describe('webhook watches', () => {
     db = testDatabase();
   });
 
+  /** Creates a watch on one certification's events as `key` (removed after the file); returns its id. */
+  async function watchCertification(app: TestApp, url: string, cert: string, key: string): Promise<string> {
+    const created = await app.run<{ createWatch: { id: string } }>(CREATE, { url, secret: SECRET, filter: { certificationIds: [cert] } }, key);
+    const watchId = created.data?.createWatch.id ?? '';
+    watchIds.push(watchId);
+    return watchId;
+  }
+
   afterEach(async () => {
     await t?.close();
     t = undefined;
@@ -98,13 +106,7 @@ describe('webhook watches', () => {
     const receiver = await startReceiver(SECRET, 2);
     t = await startTestApp(FAST);
     const cert = `${prefix}cert`;
-    const created = await t.run<{ createWatch: { id: string; cursor: number } }>(
-      CREATE,
-      { url: receiver.url, secret: SECRET, filter: { certificationIds: [cert] } },
-      KEYS.curatorRestricted,
-    );
-    const watchId = created.data?.createWatch.id ?? '';
-    watchIds.push(watchId);
+    const watchId = await watchCertification(t, receiver.url, cert, KEYS.curatorRestricted);
     const first = await writeEvents(db, [
       draft(cert, { summary: 'one' }),
       draft(`${prefix}other`, { summary: 'not watched' }),
@@ -141,13 +143,7 @@ describe('webhook watches', () => {
     const receiver = await startReceiver(SECRET);
     t = await startTestApp({ ...FAST, WEBHOOK_DELIVERY: 'false' });
     const cert = `${prefix}lease`;
-    const created = await t.run<{ createWatch: { id: string } }>(
-      CREATE,
-      { url: receiver.url, secret: SECRET, filter: { certificationIds: [cert] } },
-      KEYS.curator,
-    );
-    const watchId = created.data?.createWatch.id ?? '';
-    watchIds.push(watchId);
+    const watchId = await watchCertification(t, receiver.url, cert, KEYS.curator);
     const [event] = await writeEvents(db, [draft(cert)]);
     // a "dead" instance claims the watch (2 s lease) and never delivers nor releases it
     const dead = new DeliveryStore(db);
@@ -167,13 +163,7 @@ describe('webhook watches', () => {
     const receiver = await startReceiver(SECRET, 0);
     t = await startTestApp({ ...FAST, WEBHOOK_DELIVERY_LOG_KEEP: '3' });
     const cert = `${prefix}pruned`;
-    const created = await t.run<{ createWatch: { id: string } }>(
-      CREATE,
-      { url: receiver.url, secret: SECRET, filter: { certificationIds: [cert] } },
-      KEYS.curator,
-    );
-    const watchId = created.data?.createWatch.id ?? '';
-    watchIds.push(watchId);
+    const watchId = await watchCertification(t, receiver.url, cert, KEYS.curator);
     const written = await writeEvents(
       db,
       Array.from({ length: 7 }, (_, i) => draft(cert, { summary: `pruned ${i}` })),
@@ -200,13 +190,7 @@ describe('webhook watches', () => {
     const receiver = await startReceiver(SECRET, 1000);
     t = await startTestApp({ ...FAST, WEBHOOK_RETRY_HORIZON_MS: '800' });
     const cert = `${prefix}failing`;
-    const created = await t.run<{ createWatch: { id: string } }>(
-      CREATE,
-      { url: receiver.url, secret: SECRET, filter: { certificationIds: [cert] } },
-      KEYS.curator,
-    );
-    const watchId = created.data?.createWatch.id ?? '';
-    watchIds.push(watchId);
+    const watchId = await watchCertification(t, receiver.url, cert, KEYS.curator);
     await writeEvents(db, [draft(cert)]);
     await waitFor(async () => {
       const r = await t?.run<{ watches: WatchOut[] }>(WATCHES, {}, KEYS.curator);
