@@ -42,6 +42,7 @@ const config: CodegenConfig = {
           Watch: '../../store/watchStore#WatchRow',
           WebhookDelivery: '../../store/watchStore#DeliveryRow',
           CertificationStatusChange: '../../store/statusHistoryStore#StatusChangeRow',
+          ThreatExposure: '../../services/analyticsResults#ThreatExposure as ThreatExposureResult',
         },
       },
     },

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { loadConfig, REPO_ROOT } from '../src/config';
 import { connectDatabase } from '../src/runtime/database';
-import { exposureFromRows, riskPathsFromRows } from '../src/services/analytics';
+import { exposureFromStore, riskPathsFromRows } from '../src/services/analytics';
 import { AnalyticsStore, exposureStatement, MAX_CANDIDATE_PATHS, riskPathsStatement, type RiskPathsRows } from '../src/store/analyticsStore';
 import { QueryStats, type Database } from '../src/store/database';
 import type { Statement } from '../src/store/statement';
@@ -109,9 +109,10 @@ async function main(): Promise<void> {
             for (const d of t.devices) {
               const t0 = performance.now();
               try {
-                const rows = await store.exposure(d, hops);
-                out[`exposure ${m} ${hops} ${d}`] = { rows: plain(rows), answer: rows ? exposureFromRows(rows, hops) : null };
-                process.stderr.write(`exposure ${m} ${hops} ${d}: ${rows?.paths.length ?? '-'} paths ${Math.round(performance.now() - t0)} ms\n`);
+                // the answer only: exposure's store rows are path sketches (ids and edge types) since issue 16's read of the best paths alone
+                const answer = await exposureFromStore(store, d, hops);
+                out[`exposure ${m} ${hops} ${d}`] = { answer: answer ?? null };
+                process.stderr.write(`exposure ${m} ${hops} ${d}: ${answer?.threats.length ?? '-'} threats ${Math.round(performance.now() - t0)} ms\n`);
               } catch (error) {
                 out[`exposure ${m} ${hops} ${d}`] = 'error';
                 process.stderr.write(`exposure ${m} ${hops} ${d}: error after ${Math.round(performance.now() - t0)} ms: ${String(error).slice(0, 120)}\n`);
@@ -183,9 +184,9 @@ async function main(): Promise<void> {
             const t0 = performance.now();
             await db.read(undefined, st.name, st.cypher, st.params);
             const t1 = performance.now();
-            const rows = await store.exposure(d, hops);
+            await store.exposure(d, hops);
             const t2 = performance.now();
-            if (rows) exposureFromRows(rows, hops);
+            await exposureFromStore(store, d, hops);
             const t3 = performance.now();
             if (r > 0) {
               dbMs.push(t1 - t0);
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
             }
           }
         process.stdout.write(
-          `exposure maxHops ${hops}: ${report('db.read', dbMs)}; ${report('store (db + rows)', storeMs)}; ${report('scoring', scoreMs)} ms\n`,
+          `exposure maxHops ${hops}: ${report('db.read (sketches)', dbMs)}; ${report('store (db + rows)', storeMs)}; ${report('whole answer (sketches, scoring, best paths read)', scoreMs)} ms\n`,
         );
       }
       if (o.only !== 'exposure') {

@@ -256,3 +256,22 @@ export function planForConnection(info: GraphQLResolveInfo, label: Label, limit:
 function withHistory(prefetch: Prefetch, history: boolean): Prefetch {
   return history ? { ...prefetch, history: true } : prefetch;
 }
+
+/**
+ * Whether the resolved field's selection reaches `path` (field names from the field's own type,
+ * fragments flattened, @skip / @include applied), e.g. `['threats', 'bestPath']` under `exposure`:
+ * lets a service skip reading what no one asked for. A type it cannot follow counts as selected.
+ */
+export function selectsPath(info: GraphQLResolveInfo, path: readonly string[]): boolean {
+  const walk: Walk = { schema: info.schema, fragments: info.fragments, variables: info.variableValues };
+  let type = unwrapObject(info.returnType);
+  let sets = setsOf(info.fieldNodes);
+  for (const name of path) {
+    if (!type) return true;
+    const fields = fieldsOn(walk, sets, type).filter((f) => f.name.value === name);
+    if (fields.length === 0) return false;
+    sets = setsOf(fields);
+    type = unwrapObject(type.getFields()[name]?.type);
+  }
+  return true;
+}

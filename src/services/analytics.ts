@@ -114,36 +114,53 @@ export function graphPath(row: PathRow): GraphPath {
   return { nodes: row.nodes, edges, length: row.edges.length };
 }
 
-/** Identity of a path for de-duplication: parallel relationships of one type are the same route. */
-function pathKey(row: PathRow): string {
-  return JSON.stringify([row.nodes.map((n) => n.id), row.edges.map((e) => e.relationship.type)]);
+/** What scoring reads of a path: its node ids (the first is its source) and edge types, in path order. */
+export interface PathIds {
+  nodeIds: readonly string[];
+  relTypes: readonly string[];
 }
 
-export interface ScoredPath {
-  row: PathRow;
+export interface ScoredPath<P = PathRow> {
+  row: P;
   nodeIds: string[];
   base: number;
   scored: PathScore;
   score: number;
 }
 
-export function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly MitigationFact[]): ScoredPath[] {
+const idsOfRow = (row: PathRow): PathIds => ({ nodeIds: row.nodes.map((n) => n.id), relTypes: row.edges.map((e) => e.relationship.type) });
+
+/**
+ * Scores each path once (its identity is its node ids and edge types: parallel relationships of
+ * one type are the same route), paths whose source `sourceOf` does not give are left out; best first.
+ */
+function scoreEach<P>(
+  paths: readonly P[],
+  idsOf: (p: P) => PathIds,
+  sourceOf: (p: P, ids: PathIds) => NodeRow | undefined,
+  factsFor: (p: P, ids: PathIds) => readonly MitigationFact[],
+): ScoredPath<P>[] {
   const seen = new Set<string>();
-  const out: ScoredPath[] = [];
-  for (const row of rows.paths) {
-    const key = pathKey(row);
-    const source = row.nodes[0];
+  const out: ScoredPath<P>[] = [];
+  for (const row of paths) {
+    const ids = idsOf(row);
+    const key = JSON.stringify([ids.nodeIds, ids.relTypes]);
+    const source = sourceOf(row, ids);
     if (seen.has(key) || !source) continue;
     seen.add(key);
-    const nodeIds = row.nodes.map((n) => n.id);
+    const nodeIds = [...ids.nodeIds];
     const base = baseRisk(source).base;
-    const scored = scorePath(base, nodeIds.slice(1), factsFor(row));
+    const scored = scorePath(base, nodeIds.slice(1), factsFor(row, ids));
     out.push({ row, nodeIds, base, scored, score: scored.score });
   }
   return out.sort(comparePaths);
 }
 
-export function riskPathOut(p: ScoredPath, rows: RiskPathsRows): RiskPath {
+export function scorePaths(rows: RiskPathsRows, factsFor: (row: PathRow) => readonly MitigationFact[]): ScoredPath[] {
+  return scoreEach(rows.paths, idsOfRow, (row) => row.nodes[0], factsFor);
+}
+
+export function riskPathOut(p: ScoredPath, rows: Pick<RiskPathsRows, 'threats' | 'controls'>): RiskPath {
   const threats = new Map(rows.threats.map((t) => [t.id, t]));
   const steps = p.row.nodes.slice(1).map((node, i) => ({
     node,
@@ -219,15 +236,48 @@ export function riskPathsFromRows(
   };
 }
 
-export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; maxHops?: number | null }): Promise<Exposure> {
+/** `bestPaths: false` (the query selects no `bestPath`) answers without reading any path in full. */
+export async function exposure(ctx: AnalyticsDeps, args: { deviceId: string; maxHops?: number | null }, opts: { bestPaths?: boolean } = {}): Promise<Exposure> {
   const hops = hopsOrThrow(args.maxHops);
-  const rows = (await storeOf(ctx).exposure(args.deviceId, hops)) ?? (await missingAnchor(ctx, [args.deviceId], [['Device']], ['deviceId']));
-  return exposureFromRows(rows, hops);
+  return (
+    (await exposureFromStore(storeOf(ctx), args.deviceId, hops, opts.bestPaths ?? true)) ??
+    (await missingAnchor(ctx, [args.deviceId], [['Device']], ['deviceId']))
+  );
 }
 
-/** The exposure answer from its rows (paths from any threat into the device, `anchor`). */
+/**
+ * The exposure answer from the store, in one read transaction: the paths as sketches (ids and
+ * edge types), scored here, then the full nodes and edges of each threat's best path only, the
+ * one path per threat the answer shows. Undefined when the device matched nothing.
+ */
+export async function exposureFromStore(analytics: AnalyticsStore, deviceId: string, hops: number, bestPaths = true): Promise<Exposure | undefined> {
+  return analytics.inReadTransaction(async (store) => {
+    const rows = await store.exposure(deviceId, hops);
+    if (!rows) return undefined;
+    const byThreat = scoreExposurePaths(rows, rows.paths, (s) => s);
+    if (!bestPaths) return exposureAnswer(rows, byThreat, hops, null);
+    const best = [...byThreat.values()].flatMap((paths) => (paths[0] ? [paths[0].row] : []));
+    const full = await store.pathRows(best, rows.keys, [...rows.threats, rows.anchor]);
+    const fullOf = new Map(best.map((sketch, i) => [sketch, full[i]]));
+    return exposureAnswer(rows, byThreat, hops, (p) => {
+      const row = fullOf.get(p.row);
+      if (!row) throw new Error(`exposure: best path ${p.nodeIds.join(' > ')} was not read`);
+      return row;
+    });
+  });
+}
+
+/** The exposure answer from its rows (paths from any threat into the device, `anchor`), all in full (what-if). */
 export function exposureFromRows(rows: RiskPathsRows, hops: number): Exposure {
-  const device = rowOf(['Device'], rows.anchor);
+  return exposureAnswer(rows, scoreExposurePaths(rows, rows.paths, idsOfRow), hops, (p) => p.row);
+}
+
+/** The paths of each threat reaching the device, scored, best first (threats without a row are left out). */
+function scoreExposurePaths<P>(
+  rows: Pick<RiskPathsRows, 'threats' | 'mitigations'>,
+  paths: readonly P[],
+  idsOf: (p: P) => PathIds,
+): Map<string, ScoredPath<P>[]> {
   // the mitigations of each threat, grouped once (in their order) rather than filtered per path
   const factsByThreat = new Map<string, MitigationFact[]>();
   for (const m of rows.mitigations) {
@@ -235,14 +285,31 @@ export function exposureFromRows(rows: RiskPathsRows, hops: number): Exposure {
     if (list) list.push(m);
     else factsByThreat.set(m.threatId, [m]);
   }
-  const scored = scorePaths(rows, (row) => factsByThreat.get(row.nodes[0]?.id ?? '') ?? []);
-  const byThreat = new Map<string, ScoredPath[]>();
+  const threatRows = new Map<string, NodeRow>(rows.threats.map((t) => [t.id, t]));
+  const scored = scoreEach(
+    paths,
+    idsOf,
+    (_p, ids) => threatRows.get(ids.nodeIds[0] ?? ''),
+    (_p, ids) => factsByThreat.get(ids.nodeIds[0] ?? '') ?? [],
+  );
+  const byThreat = new Map<string, ScoredPath<P>[]>();
   for (const p of scored) {
     const threatId = p.nodeIds[0] ?? '';
     const list = byThreat.get(threatId);
     if (list) list.push(p);
     else byThreat.set(threatId, [p]);
   }
+  return byThreat;
+}
+
+/** The answer: per threat its best path (in full, from `fullRow`; none when null) and counts, the combined score. */
+function exposureAnswer<P>(
+  rows: Omit<RiskPathsRows, 'paths'>,
+  byThreat: ReadonlyMap<string, ScoredPath<P>[]>,
+  hops: number,
+  fullRow: ((p: ScoredPath<P>) => PathRow) | null,
+): Exposure {
+  const device = rowOf(['Device'], rows.anchor);
   const threatRows = new Map(rows.threats.map((t) => [t.id, t]));
   const threats = [...byThreat.entries()].flatMap(([threatId, paths]) => {
     const threat = threatRows.get(threatId);
@@ -253,7 +320,7 @@ export function exposureFromRows(rows: RiskPathsRows, hops: number): Exposure {
       {
         threat,
         score: best.score,
-        bestPath: riskPathOut(best, rows),
+        ...(fullRow ? { bestPath: riskPathOut({ ...best, row: fullRow(best) }, rows) } : {}),
         pathCount: paths.length,
         mitigatedPathCount: mitigated,
         unmitigatedPathCount: paths.length - mitigated,

@@ -92,7 +92,8 @@ export interface RiskPathsWhatIf {
 export interface ThreatExposure {
   threat: ThreatRow;
   score: number;
-  bestPath: RiskPath;
+  /** Absent when the query did not select it: exposure then reads no path in full (src/graphql/resolvers/analytics.ts). */
+  bestPath?: RiskPath;
   pathCount: number;
   mitigatedPathCount: number;
   unmitigatedPathCount: number;

@@ -219,29 +219,16 @@ function pathsFromAnyThreatToTarget(hops: number): string {
     ${JOIN_AND_CAP}`;
 }
 
-/**
- * Tail shared by riskPaths and exposure: given `paths` ({nodes, rels}) and `threats`, the controls
- * implemented by a node on a path that mitigate one of the threats, then the rows, with the
- * `anchor` node (the source, or the exposed device) so the caller needs no lookup of its own.
- * Each node and edge on the paths is projected once (`pathNodes`, `pathRels`), the paths name them
- * by id and element id: projecting every node and edge of every path (up to 1000 paths sharing most of their nodes) was most of
- * exposure's database work (docs/BENCHMARKS.md). The mitigations are found `from` the side with
- * fewer candidates: from the path nodes when the threats are many (exposure: every threat reaching
- * a device, over a few hundred path nodes), from the threats when they are few (riskPaths: the
- * source or the threats exploiting it, over up to a thousand path nodes that implement tens of
- * thousands of controls between them); the same facts either way.
- */
-const MITIGATIONS_AND_RETURN = (anchor: string, from: 'pathNodes' | 'threats') => `
+/** The distinct nodes of `paths` ({nodes, rels}). */
+const PATH_NODES = `
   CALL (paths) {
     UNWIND paths AS p
     UNWIND p.nodes AS n
     RETURN collect(DISTINCT n) AS pathNodes
-  }
-  CALL (paths) {
-    UNWIND paths AS p
-    UNWIND p.rels AS r
-    RETURN collect(DISTINCT r) AS pathRels
-  }
+  }`;
+
+/** The controls implemented by a path node that mitigate one of the threats (see MITIGATIONS_AND_RETURN). */
+const MITIGATIONS = (from: 'pathNodes' | 'threats') => `
   CALL (pathNodes, threats) {
     ${
       from === 'pathNodes'
@@ -256,11 +243,139 @@ const MITIGATIONS_AND_RETURN = (anchor: string, from: 'pathNodes' | 'threats') =
     RETURN collect({nodeId: n.id, controlId: c.id, threatId: t.id, edgeEffectiveness: m.effectiveness, controlEffectiveness: c.effectiveness}) AS mitigations,
            collect(DISTINCT ${NODE('c')}) AS controls
   }
+`;
+
+/**
+ * Tail of riskPaths: given `paths` ({nodes, rels}) and `threats`, the controls
+ * implemented by a node on a path that mitigate one of the threats, then the rows, with the
+ * `anchor` node (the source, or the exposed device) so the caller needs no lookup of its own.
+ * Each node and edge on the paths is projected once (`pathNodes`, `pathRels`), the paths name them
+ * by id and element id: projecting every node and edge of every path (up to 1000 paths sharing most of their nodes) was most of
+ * exposure's database work (docs/BENCHMARKS.md); exposure now reads sketches instead (EXPOSURE_RETURN). The mitigations are found `from` the side with
+ * fewer candidates: from the path nodes when the threats are many (exposure: every threat reaching
+ * a device, over a few hundred path nodes), from the threats when they are few (riskPaths: the
+ * source or the threats exploiting it, over up to a thousand path nodes that implement tens of
+ * thousands of controls between them); the same facts either way.
+ */
+const MITIGATIONS_AND_RETURN = (anchor: string, from: 'pathNodes' | 'threats') => `${PATH_NODES}
+  CALL (paths) {
+    UNWIND paths AS p
+    UNWIND p.rels AS r
+    RETURN collect(DISTINCT r) AS pathRels
+  }
+  ${MITIGATIONS(from)}
   RETURN [t IN threats | ${NODE('t')}] AS threats,
          [n IN pathNodes | ${NODE('n')}] AS pathNodes,
          [r IN pathRels | {key: elementId(r), edge: ${REL('r')}}] AS pathRels,
          [p IN paths | {nodeIds: [n IN p.nodes | n.id], relKeys: [r IN p.rels | elementId(r)]}] AS paths,
          mitigations, controls, ${NODE(anchor)} AS anchor`;
+
+/**
+ * Tail of exposure: the threats and mitigations as riskPaths has them, but each path only as a
+ * sketch (its node ids, then its edge types, in one list of strings) and each path node's element
+ * id (valid in this read transaction only: pathRowsStatement runs in the same one).
+ * The answer shows one path per threat (the best after scoring in Node), so the full nodes and
+ * edges are read afterwards for those paths only (pathRowsStatement). Projecting every node and
+ * edge of up to 1000 paths, and decoding them in the driver, was three quarters of exposure's time
+ * (docs/BENCHMARKS.md).
+ */
+const EXPOSURE_RETURN = `${PATH_NODES}
+  ${MITIGATIONS('pathNodes')}
+  RETURN [t IN threats | ${NODE('t')}] AS threats,
+         [n IN pathNodes | [n.id, elementId(n)]] AS nodeKeys,
+         [p IN paths | [n IN p.nodes | n.id] + [r IN p.rels | type(r)]] AS paths,
+         mitigations, controls, ${NODE('dst')} AS anchor`;
+
+/** A path as exposure first reads it: node ids (the first is the threat) and edge types in path order. */
+export interface PathSketch {
+  nodeIds: string[];
+  relTypes: string[];
+}
+
+/** Exposure's first read: RiskPathsRows with path sketches instead of full paths, and each path node's element id. */
+export interface ExposureSketchRows extends Omit<RiskPathsRows, 'paths'> {
+  paths: PathSketch[];
+  /** Node id to element id, for pathRows in the same read transaction. */
+  keys: Map<string, string>;
+}
+
+const FORWARD_TYPES: ReadonlySet<string> = new Set(FORWARD_RISK_EDGES.map((n) => RELATIONSHIPS[n].type));
+
+/** The stored edges of a sketch: edge i joins node i and i + 1, from i when it is a forward risk edge, else from i + 1. */
+export function sketchEdges(sketch: PathSketch): { fromId: string; type: string; toId: string }[] {
+  return sketch.relTypes.map((type, i) => {
+    const a = sketch.nodeIds[i] ?? '';
+    const b = sketch.nodeIds[i + 1] ?? '';
+    return FORWARD_TYPES.has(type) ? { fromId: a, type, toId: b } : { fromId: b, type, toId: a };
+  });
+}
+
+const edgeKey = (fromId: string, type: string, toId: string) => JSON.stringify([fromId, type, toId]);
+
+/**
+ * The full nodes (but those `known`: already read whole) and stored edges of some path sketches
+ * (the best exposure paths), found by the element ids `keys` of the sketch read (same read
+ * transaction), visible ones only. An edge is the visible one of its type between its ends that a
+ * path may cross (parallel edges of one type are one route: the first by element id).
+ */
+export function pathRowsStatement(
+  markings: readonly string[],
+  sketches: readonly PathSketch[],
+  keys: ReadonlyMap<string, string>,
+  known: ReadonlySet<string> = new Set(),
+): Statement {
+  const key = (id: string) => {
+    const k = keys.get(id);
+    if (k === undefined) throw new Error(`path node ${id} has no element id from the sketch read`);
+    return k;
+  };
+  const ids = [...new Set(sketches.flatMap((s) => s.nodeIds))].filter((id) => !known.has(id)).sort();
+  const edges = new Map(sketches.flatMap(sketchEdges).map((e) => [edgeKey(e.fromId, e.type, e.toId), e]));
+  return {
+    name: 'analytics.pathRows',
+    cypher: `CALL () {
+       UNWIND $nodes AS k
+       MATCH (n) WHERE elementId(n) = k AND n.classification IN $markings
+       RETURN collect(${NODE('n')}) AS nodes
+     }
+     CALL () {
+       UNWIND $edges AS e
+       MATCH (a) WHERE elementId(a) = e.from AND a.classification IN $markings
+       MATCH (b) WHERE elementId(b) = e.to AND b.classification IN $markings
+       MATCH (a)-[r]->(b)
+       WHERE type(r) = e.type AND ${VISIBLE_REL('r')} AND NOT (type(r) = 'AFFECTS' AND coalesce(r.vexState, '') IN $blockingVex)
+       WITH e, r ORDER BY elementId(r) ASC
+       WITH e, collect(r)[0] AS r
+       RETURN collect(${REL('r')}) AS edges
+     }
+     RETURN nodes, edges`,
+    params: {
+      markings: [...markings],
+      blockingVex: [...BLOCKING_VEX_STATES],
+      nodes: ids.map(key),
+      edges: [...edges.values()].map((e) => ({ from: key(e.fromId), type: e.type, to: key(e.toId) })),
+    },
+  };
+}
+
+/** Exposure's first read as rows (undefined when no anchor matched). */
+function toExposureSketchRows(row: Row | undefined, cap: number): ExposureSketchRows | undefined {
+  if (!row) return undefined;
+  const paths = (row.paths as unknown[][]).map((flat) => {
+    const n = (flat.length + 1) / 2;
+    return { nodeIds: flat.slice(0, n).map(String), relTypes: flat.slice(n).map(String) };
+  });
+  const keys = new Map((row.nodeKeys as unknown[][]).map((pair) => [String(pair[0]), String(pair[1])]));
+  return {
+    anchor: toNodeRow(row.anchor),
+    threats: (row.threats as unknown[]).map(rowOf('Threat')),
+    paths: paths.slice(0, cap),
+    keys,
+    mitigations: toMitigations(row.mitigations),
+    controls: new Map((row.controls as unknown[]).map(rowOf('Control')).map((c) => [c.id, c])),
+    truncated: paths.length > cap,
+  };
+}
 
 /** An edge of a path with its stored direction. */
 export interface PathEdgeRow {
@@ -318,6 +433,17 @@ function toPathRowByIds(value: unknown, nodes: Map<string, NodeRow>, edges: Map<
   return { nodes: v.nodeIds.map((id) => lookUp(nodes, id)), edges: v.relKeys.map((k) => lookUp(edges, k)) };
 }
 
+/** The mitigation facts of a risk-path or exposure row. */
+function toMitigations(value: unknown): MitigationFact[] {
+  return (value as Record<string, unknown>[]).map((m) => ({
+    nodeId: String(m.nodeId),
+    controlId: String(m.controlId),
+    threatId: String(m.threatId),
+    edgeEffectiveness: numOrNull(m.edgeEffectiveness),
+    controlEffectiveness: numOrNull(m.controlEffectiveness),
+  }));
+}
+
 /** Undefined when the query matched no anchor (absent, of another label, or not visible). */
 function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | undefined {
   if (!row) return undefined;
@@ -326,13 +452,7 @@ function toRiskPathsRows(row: Row | undefined, cap: number): RiskPathsRows | und
   const edgeRows = toPathRow({ nodes: [], edges: rels.map((r) => r.edge) }).edges;
   const edges = new Map(rels.map((r, i) => [String(r.key), edgeRows[i] as PathEdgeRow]));
   const paths = (row.paths as unknown[]).map((p) => toPathRowByIds(p, nodes, edges));
-  const mitigations = (row.mitigations as Record<string, unknown>[]).map((m) => ({
-    nodeId: String(m.nodeId),
-    controlId: String(m.controlId),
-    threatId: String(m.threatId),
-    edgeEffectiveness: numOrNull(m.edgeEffectiveness),
-    controlEffectiveness: numOrNull(m.controlEffectiveness),
-  }));
+  const mitigations = toMitigations(row.mitigations);
   const controls = new Map((row.controls as unknown[]).map(rowOf('Control')).map((c) => [c.id, c]));
   return {
     anchor: toNodeRow(row.anchor),
@@ -453,7 +573,7 @@ export function exposureStatement(markings: readonly string[], deviceId: string,
          ${pathsFromAnyThreatToTarget(hops)}
        }
        WITH dst, paths, reduce(acc = [], p IN paths | CASE WHEN p.nodes[0] IN acc THEN acc ELSE acc + [p.nodes[0]] END) AS threats
-       ${MITIGATIONS_AND_RETURN('dst', 'pathNodes')}`,
+       ${EXPOSURE_RETURN}`,
     params: { deviceId, cap, markings: [...markings], ...STEP_PARAMS },
   };
 }
@@ -1137,11 +1257,34 @@ export class AnalyticsStore {
     return toRiskPathsRows(rows[0], cap);
   }
 
-  /** Every path from any threat to the device, with the controls along them, capped. */
-  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<RiskPathsRows | undefined> {
+  /**
+   * Every path from any threat to the device, as sketches, with the controls along them, capped.
+   * Read the paths an answer shows with `pathRows`, in the same read transaction (inReadTransaction).
+   */
+  async exposure(deviceId: string, hops: number, cap = MAX_CANDIDATE_PATHS): Promise<ExposureSketchRows | undefined> {
     const st = exposureStatement(this.markings, deviceId, hops, cap);
     const rows = await this.run(st);
-    return toRiskPathsRows(rows[0], cap);
+    return toExposureSketchRows(rows[0], cap);
+  }
+
+  /**
+   * The full rows of path sketches an earlier read gave (in their order), the `known` nodes (read
+   * whole by that read: the threats, the device) not read again; throws if one is no longer visible whole.
+   */
+  async pathRows(sketches: readonly PathSketch[], keys: ReadonlyMap<string, string>, known: readonly NodeRow[] = []): Promise<PathRow[]> {
+    if (sketches.length === 0) return [];
+    const rows = await this.run(pathRowsStatement(this.markings, sketches, keys, new Set(known.map((n) => n.id))));
+    const nodes = new Map([...known, ...((rows[0]?.nodes as unknown[] | undefined) ?? []).map(toNodeRow)].map((n) => [n.id, n]));
+    const edges = new Map(
+      toPathRow({ nodes: [], edges: (rows[0]?.edges as unknown[] | undefined) ?? [] }).edges.map((e) => [edgeKey(e.fromId, e.relationship.type, e.toId), e]),
+    );
+    return sketches.map((s) => {
+      const pathNodes = s.nodeIds.map((id) => nodes.get(id));
+      const pathEdges = sketchEdges(s).map((e) => edges.get(edgeKey(e.fromId, e.type, e.toId)));
+      if (pathNodes.some((n) => n === undefined) || pathEdges.some((e) => e === undefined))
+        throw new Error(`path ${s.nodeIds.join(' > ')} is no longer visible whole`);
+      return { nodes: pathNodes.filter((n): n is NodeRow => n !== undefined), edges: pathEdges.filter((e): e is PathEdgeRow => e !== undefined) };
+    });
   }
 
   /**

@@ -17,6 +17,8 @@ import {
   deploymentScopesStatement,
   exposureStatement,
   lineageStatement,
+  pathRowsStatement,
+  sketchEdges,
   remediationStatement,
   riskPathsStatement,
   riskSubgraphStatement,
@@ -168,6 +170,24 @@ describe('analytics queries', () => {
   it('exposure of a device (1 and 4 hops)', () => {
     expect(pinned(exposureStatement(MARKINGS, 'device:d', 4, 1000))).toMatchSnapshot('4 hops');
     expect(pinned(exposureStatement(MARKINGS, 'device:d', 1, 1000))).toMatchSnapshot('1 hop');
+  });
+
+  it("exposure's read of its best paths: edges in their stored direction, known nodes not read again, parallel routes once", () => {
+    // threat -TARGETS-> component; threat -EXPLOITS-> vuln -AFFECTS-> component <-HAS_COMPONENT- device
+    const direct = { nodeIds: ['threat:t', 'component:c', 'device:d'], relTypes: ['TARGETS', 'HAS_COMPONENT'] };
+    const viaVuln = { nodeIds: ['threat:t', 'vuln:v', 'component:c', 'device:d'], relTypes: ['EXPLOITS', 'AFFECTS', 'HAS_COMPONENT'] };
+    expect(sketchEdges(viaVuln)).toEqual([
+      { fromId: 'threat:t', type: 'EXPLOITS', toId: 'vuln:v' },
+      { fromId: 'vuln:v', type: 'AFFECTS', toId: 'component:c' },
+      { fromId: 'device:d', type: 'HAS_COMPONENT', toId: 'component:c' },
+    ]);
+    const keys = new Map(['threat:t', 'vuln:v', 'component:c', 'device:d'].map((id) => [id, `4:x:${id}`]));
+    const st = pathRowsStatement(MARKINGS, [direct, viaVuln], keys, new Set(['threat:t', 'device:d']));
+    expect(st.params.nodes).toEqual(['4:x:component:c', '4:x:vuln:v']);
+    // the HAS_COMPONENT edge both paths share is read once
+    expect(st.params.edges).toHaveLength(4);
+    expect(pinned(st)).toMatchSnapshot('best paths in full');
+    expect(() => pathRowsStatement(MARKINGS, [direct], new Map(), new Set())).toThrow(/no element id/);
   });
 
   it('blastRadius, certificationLineage and scopeDrift (by organization and by deployment)', () => {

@@ -5,6 +5,7 @@ import { OrganizationRow, DeviceRow, ComponentRow, ControlRow, CertificationRow,
 import { StoredEvent } from '../../domain/events';
 import { WatchRow, DeliveryRow } from '../../store/watchStore';
 import { StatusChangeRow } from '../../store/statusHistoryStore';
+import { ThreatExposure as ThreatExposureResult } from '../../services/analyticsResults';
 import { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -3601,7 +3602,7 @@ export type ResolversTypes = ResolversObject<{
   Threat: ResolverTypeWrapper<ThreatRow>;
   ThreatConnection: ResolverTypeWrapper<Omit<ThreatConnection, 'edges'> & { edges: Array<ResolversTypes['ThreatEdge']> }>;
   ThreatEdge: ResolverTypeWrapper<Omit<ThreatEdge, 'node' | 'via'> & { node: ResolversTypes['Threat'], via?: Maybe<ResolversTypes['Relationship']> }>;
-  ThreatExposure: ResolverTypeWrapper<Omit<ThreatExposure, 'bestPath' | 'threat'> & { bestPath: ResolversTypes['RiskPath'], threat: ResolversTypes['Threat'] }>;
+  ThreatExposure: ResolverTypeWrapper<ThreatExposureResult>;
   ThreatExposureChange: ResolverTypeWrapper<Omit<ThreatExposureChange, 'bestPathAfter' | 'bestPathBefore' | 'threat'> & { bestPathAfter?: Maybe<ResolversTypes['RiskPath']>, bestPathBefore?: Maybe<ResolversTypes['RiskPath']>, threat: ResolversTypes['Threat'] }>;
   ThreatFilter: ThreatFilter;
   ThreatInput: ThreatInput;
@@ -3742,7 +3743,7 @@ export type ResolversParentTypes = ResolversObject<{
   Threat: ThreatRow;
   ThreatConnection: Omit<ThreatConnection, 'edges'> & { edges: Array<ResolversParentTypes['ThreatEdge']> };
   ThreatEdge: Omit<ThreatEdge, 'node' | 'via'> & { node: ResolversParentTypes['Threat'], via?: Maybe<ResolversParentTypes['Relationship']> };
-  ThreatExposure: Omit<ThreatExposure, 'bestPath' | 'threat'> & { bestPath: ResolversParentTypes['RiskPath'], threat: ResolversParentTypes['Threat'] };
+  ThreatExposure: ThreatExposureResult;
   ThreatExposureChange: Omit<ThreatExposureChange, 'bestPathAfter' | 'bestPathBefore' | 'threat'> & { bestPathAfter?: Maybe<ResolversParentTypes['RiskPath']>, bestPathBefore?: Maybe<ResolversParentTypes['RiskPath']>, threat: ResolversParentTypes['Threat'] };
   ThreatFilter: ThreatFilter;
   ThreatInput: ThreatInput;

@@ -6,15 +6,25 @@
  */
 import * as analytics from '../../services/analytics';
 import * as whatIf from '../../services/whatIf';
-import type { QueryResolvers, Resolvers } from '../generated/resolvers-types';
+import { selectsPath } from '../prefetch';
+import type { QueryResolvers, Resolvers, ThreatExposureResolvers } from '../generated/resolvers-types';
 
 const query: QueryResolvers = {
   riskPaths: (_p, { assume, ...args }, ctx) => (assume ? whatIf.riskPaths(ctx, { ...args, assume }) : analytics.riskPaths(ctx, args)),
-  exposure: (_p, { assume, ...args }, ctx) => (assume ? whatIf.exposure(ctx, { ...args, assume }) : analytics.exposure(ctx, args)),
+  // without a selected bestPath, no path is read in full (docs/ANALYTICS.md)
+  exposure: (_p, { assume, ...args }, ctx, info) =>
+    assume ? whatIf.exposure(ctx, { ...args, assume }) : analytics.exposure(ctx, args, { bestPaths: selectsPath(info, ['threats', 'bestPath']) }),
   blastRadius: (_p, { assume, ...args }, ctx) => (assume ? whatIf.blastRadius(ctx, { ...args, assume }) : analytics.blastRadius(ctx, args)),
   certificationLineage: (_p, args, ctx) => analytics.certificationLineage(ctx, args),
   scopeDrift: (_p, { assume, ...args }, ctx) => (assume ? whatIf.scopeDrift(ctx, { ...args, assume }) : analytics.scopeDrift(ctx, args)),
   remediation: (_p, args, ctx) => analytics.remediation(ctx, args),
 };
 
-export const analyticsResolvers: Resolvers[] = [{ Query: query }];
+const threatExposure: ThreatExposureResolvers = {
+  bestPath: (p) => {
+    if (!p.bestPath) throw new Error('exposure: bestPath was selected but not read');
+    return p.bestPath;
+  },
+};
+
+export const analyticsResolvers: Resolvers[] = [{ Query: query, ThreatExposure: threatExposure }];
