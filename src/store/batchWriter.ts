@@ -317,7 +317,7 @@ function noteCreated<R extends RelationshipRow>(result: BatchWriteResult<R>, gro
   if (!isLinkEventCandidate(type, group.fromLabel, group.toLabel)) return;
   for (const r of rows) {
     const marking = relProps(group.type, { classification: r.props.classification }).classification;
-    result.createdLinks.push({ type, fromId: r.fromId, toId: r.toId, classification: typeof marking === 'string' ? marking : null });
+    result.createdLinks.push({ type, fromId: r.fromId, toId: r.toId, toLabel: group.toLabel, classification: typeof marking === 'string' ? marking : null });
   }
 }
 

@@ -37,6 +37,7 @@ import { BLOCKING_VEX_STATES } from '../domain/risk';
 import { deploymentScopesByLevelStatement, toLeveledScope } from './analyticsStore';
 import type { Database, Row, Tx } from './database';
 import { appendEvents, loadNeighbourhood } from './eventStore';
+import type { Statement } from './statement';
 
 const STATE = FEED_LABELS.state;
 /** Most deployments (and, separately, releases) one write re-assesses; beyond it the rest is left for a later write or the sweep. */
@@ -68,6 +69,8 @@ export interface CreatedLink {
   type: string;
   fromId: string;
   toId: string;
+  /** The model label of the end node (the relationship group's `toLabel`). */
+  toLabel: string;
   classification: string | null;
 }
 
@@ -78,21 +81,24 @@ export function isLinkEventCandidate(type: string, fromLabel: string, toLabel: s
   );
 }
 
+/** End labels a link event's claim can have (CERTIFIES to a device or component, SUPERSEDES to a certification). */
+const LINK_END_LABELS = ['Certification', 'Device', 'Component'] as const;
+
 /**
- * One SUPERSEDED or CERTIFIES event per created claim (src/domain/events.ts linkEvent), its
- * organizations the certification's issuers at or below the event's marking. One read, one append.
+ * The ends of created claims: one pipeline per end label over the links to that label (found by
+ * the label's id index; a per-link CALL over the three labels cost a subquery per link and label),
+ * with the certification's issuers.
  */
-export async function emitLinkEvents(tx: Tx, links: readonly CreatedLink[], source: string): Promise<StoredEvent[]> {
-  if (links.length === 0) return [];
-  const rows = await tx.run(
-    'events.linkEnds',
-    `UNWIND range(0, size($links) - 1) AS i
-     WITH i, $links[i] AS l
-     MATCH (a:Certification {id: l.fromId})
-     CALL (l) {
-       MATCH (b:Certification {id: l.toId}) RETURN b
-       UNION MATCH (b:Device {id: l.toId}) RETURN b
-       UNION MATCH (b:Component {id: l.toId}) RETURN b
+export function linkEndsStatement(links: readonly CreatedLink[]): Statement {
+  const byLabel = Object.fromEntries(
+    LINK_END_LABELS.map((label) => [label, links.flatMap((l, i) => (l.toLabel === label ? [{ i, fromId: l.fromId, toId: l.toId }] : []))]),
+  );
+  return {
+    name: 'events.linkEnds',
+    cypher: `CALL () {
+       ${LINK_END_LABELS.map(
+         (label) => `UNWIND $byLabel.${label} AS l MATCH (a:Certification {id: l.fromId}) MATCH (b:${label} {id: l.toId}) RETURN l.i AS i, a, b`,
+       ).join('\n       UNION ALL ')}
      }
      CALL (a) {
        OPTIONAL MATCH (a)-[r:${ISSUED_BY.type}]->(o:Organization)
@@ -100,8 +106,18 @@ export async function emitLinkEvents(tx: Tx, links: readonly CreatedLink[], sour
      }
      RETURN i, a {.id, .name, .classification, .issuedAt} AS from, b {.id, .name, .classification, .issuedAt, label: labels(b)[0]} AS to, issuers
      ORDER BY i`,
-    { links: links.map((l) => ({ fromId: l.fromId, toId: l.toId })) },
-  );
+    params: { byLabel },
+  };
+}
+
+/**
+ * One SUPERSEDED or CERTIFIES event per created claim (src/domain/events.ts linkEvent), its
+ * organizations the certification's issuers at or below the event's marking. One read, one append.
+ */
+export async function emitLinkEvents(tx: Tx, links: readonly CreatedLink[], source: string): Promise<StoredEvent[]> {
+  if (links.length === 0) return [];
+  const st = linkEndsStatement(links);
+  const rows = await tx.run(st.name, st.cypher, st.params);
   const drafts: EventDraft[] = [];
   const day = today();
   for (const row of rows) {
@@ -159,43 +175,49 @@ export function canChangeFeedStateByLink(type: RelationshipType): boolean {
   return FEED_STATE_RELATIONSHIPS.has(RELATIONSHIPS[type].type);
 }
 
-/** The reach statement: deployments whose scope drift the ids' nodes take part in, capped. */
+/**
+ * The reach statement: deployments whose scope drift the ids' nodes take part in, capped. Each
+ * branch runs once over all the ids (a label's index seek finds only the ids of that label), not
+ * once per id: a per-id CALL of the twelve branches cost a subquery per id and branch (0.4 s of a
+ * CMVP snapshot import's 5 000 ids, docs/BENCHMARKS.md).
+ */
 export function reachDeploymentsStatement(ids: readonly string[], cap: number) {
+  const branches = [
+    `MATCH (dep:Deployment {id: id})`,
+    `MATCH (:Organization {id: id})-[:${OPERATES.type}]->(dep:Deployment)`,
+    `MATCH (:Device {id: id})<-[:${OF.type}]-(dep:Deployment)`,
+    `MATCH (:Component {id: id})<-[:${RUNS.type}]-(dep:Deployment)`,
+    `MATCH (:Component {id: id})<-[:${HAS_COMPONENT.type}*1..${PART_DEPTH}]-(:Device)<-[:${OF.type}]-(dep:Deployment)`,
+    `MATCH (:Vulnerability {id: id})-[:${AFFECTS.type}]->(:Component)<-[:${RUNS.type}]-(dep:Deployment)`,
+    `MATCH (:Certification {id: id})-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment)`,
+    `MATCH (:Certification {id: id})-[:${SUPERSEDES.type}]->(:Certification)-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment)`,
+    `MATCH (:Control {id: id})<-[:${REQUIRES.type}]-(:Certification)-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment)`,
+    `MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Device)<-[:${OF.type}]-(dep:Deployment)`,
+    `MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Component)<-[:${RUNS.type}]-(dep:Deployment)`,
+    `MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Component)<-[:${HAS_COMPONENT.type}*1..${PART_DEPTH}]-(:Device)<-[:${OF.type}]-(dep:Deployment)`,
+  ];
   return {
     name: 'events.driftReach',
-    cypher: `UNWIND $ids AS id
-       CALL (id) {
-         MATCH (dep:Deployment {id: id}) RETURN dep
-         UNION MATCH (:Organization {id: id})-[:${OPERATES.type}]->(dep:Deployment) RETURN dep
-         UNION MATCH (:Device {id: id})<-[:${OF.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Component {id: id})<-[:${RUNS.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Component {id: id})<-[:${HAS_COMPONENT.type}*1..${PART_DEPTH}]-(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Vulnerability {id: id})-[:${AFFECTS.type}]->(:Component)<-[:${RUNS.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Certification {id: id})-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Certification {id: id})-[:${SUPERSEDES.type}]->(:Certification)-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Control {id: id})<-[:${REQUIRES.type}]-(:Certification)-[:${CERTIFIES.type}]->(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Component)<-[:${RUNS.type}]-(dep:Deployment) RETURN dep
-         UNION MATCH (:Control {id: id})<-[:${IMPLEMENTS.type}]-(:Component)<-[:${HAS_COMPONENT.type}*1..${PART_DEPTH}]-(:Device)<-[:${OF.type}]-(dep:Deployment) RETURN dep
+    cypher: `CALL () {
+         ${branches.map((b) => `UNWIND $ids AS id ${b} RETURN dep`).join('\n         UNION ')}
        }
-       WITH DISTINCT dep ORDER BY dep.id ASC LIMIT toInteger($cap)
+       WITH dep ORDER BY dep.id ASC LIMIT toInteger($cap)
        RETURN dep.id AS id`,
     params: { ids: [...ids], cap },
   };
 }
 
-/** The reach of releases: OS releases the ids' nodes touch that a deployment runs or a device model has. */
-function reachReleasesStatement(ids: readonly string[], cap: number) {
+/** The reach of releases: OS releases the ids' nodes touch that a deployment runs or a device model has (each branch once over all ids). */
+export function reachReleasesStatement(ids: readonly string[], cap: number) {
   return {
     name: 'events.kevReach',
-    cypher: `UNWIND $ids AS id
-       CALL (id) {
-         MATCH (c:Component {id: id}) RETURN c
-         UNION MATCH (:Vulnerability {id: id})-[:${AFFECTS.type}]->(c:Component) RETURN c
-         UNION MATCH (:Deployment {id: id})-[:${RUNS.type}]->(c:Component) RETURN c
-         UNION MATCH (:Device {id: id})-[:${HAS_COMPONENT.type}]->(c:Component) RETURN c
+    cypher: `CALL () {
+         UNWIND $ids AS id MATCH (c:Component {id: id}) RETURN c
+         UNION UNWIND $ids AS id MATCH (:Vulnerability {id: id})-[:${AFFECTS.type}]->(c:Component) RETURN c
+         UNION UNWIND $ids AS id MATCH (:Deployment {id: id})-[:${RUNS.type}]->(c:Component) RETURN c
+         UNION UNWIND $ids AS id MATCH (:Device {id: id})-[:${HAS_COMPONENT.type}]->(c:Component) RETURN c
        }
-       WITH DISTINCT c WHERE c.kind = 'OS_RELEASE' AND (EXISTS { (c)<-[:${RUNS.type}]-(:Deployment) } OR EXISTS { (c)<-[:${HAS_COMPONENT.type}]-(:Device) })
+       WITH c WHERE c.kind = 'OS_RELEASE' AND (EXISTS { (c)<-[:${RUNS.type}]-(:Deployment) } OR EXISTS { (c)<-[:${HAS_COMPONENT.type}]-(:Device) })
        WITH c ORDER BY c.id ASC LIMIT toInteger($cap)
        RETURN c.id AS id`,
     params: { ids: [...ids], cap },

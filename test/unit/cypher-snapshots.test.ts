@@ -26,6 +26,7 @@ import {
   whatIfRelationshipsStatement,
   driftWhatIfStatement,
 } from '../../src/store/analyticsStore';
+import { linkEndsStatement, reachDeploymentsStatement, reachReleasesStatement } from '../../src/store/feedEmitters';
 import { listStatement, neighborsStatement, nodeWithNestedStatement, type ListQuery } from '../../src/store/graphStore';
 import type { Statement } from '../../src/store/statement';
 
@@ -217,5 +218,35 @@ describe('analytics queries', () => {
     expect(() => riskPathsStatement(MARKINGS, 'threat:t', null, 0, 10)).toThrow(RangeError);
     expect(() => exposureStatement(MARKINGS, 'device:d', 1.5, 10)).toThrow(RangeError);
     expect(() => blastRadiusStatement(MARKINGS, 'component:c', 99, 10)).toThrow(RangeError);
+  });
+});
+
+describe('change feed reads of a bulk write', () => {
+  it('reach of deployments and releases: each branch once over all the touched ids, not a subquery per id', () => {
+    const drift = reachDeploymentsStatement(['cert:a', 'component:b'], 2000);
+    expect(drift.cypher).not.toMatch(/CALL \(id\)/);
+    expect(drift.cypher.match(/UNWIND \$ids AS id/g)).toHaveLength(12);
+    expect(pinned(drift)).toMatchSnapshot('drift reach');
+    const kev = reachReleasesStatement(['component:b'], 2000);
+    expect(kev.cypher.match(/UNWIND \$ids AS id/g)).toHaveLength(4);
+    expect(pinned(kev)).toMatchSnapshot('known-exploited reach');
+  });
+
+  it('ends of created claims: the links grouped by their end label, each keeping its index', () => {
+    const st = linkEndsStatement([
+      { type: 'CERTIFIES', fromId: 'cert:1', toId: 'component:m', toLabel: 'Component', classification: null },
+      { type: 'SUPERSEDES', fromId: 'cert:2', toId: 'cert:1', toLabel: 'Certification', classification: 'RESTRICTED' },
+      { type: 'CERTIFIES', fromId: 'cert:2', toId: 'device:d', toLabel: 'Device', classification: null },
+      { type: 'CERTIFIES', fromId: 'cert:3', toId: 'component:n', toLabel: 'Component', classification: null },
+    ]);
+    expect(st.params.byLabel).toEqual({
+      Certification: [{ i: 1, fromId: 'cert:2', toId: 'cert:1' }],
+      Device: [{ i: 2, fromId: 'cert:2', toId: 'device:d' }],
+      Component: [
+        { i: 0, fromId: 'cert:1', toId: 'component:m' },
+        { i: 3, fromId: 'cert:3', toId: 'component:n' },
+      ],
+    });
+    expect(pinned(st)).toMatchSnapshot('link ends');
   });
 });
